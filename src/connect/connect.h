@@ -1,0 +1,80 @@
+/*
+ * connect.h - connectors (sources and sinks) and record formats.
+ *
+ * A source reads a table's physical columns (sql_table_physical) and produces
+ * batches of changes: +1 rows for inserts; changelog formats (debezium-json,
+ * canal-json) also produce -1 rows for deletes and a -1 (before image) then
+ * +1 (after image) pair for updates.  Sources are pulled by the runtime.
+ *
+ * A sink receives batches of changes with their row kinds (+I -U +U -D,
+ * computed by the runtime from the plan's upsert key) and writes them.
+ *
+ * Bad records: a record that cannot be decoded stops the job with an error
+ * naming the file, the line (or byte offset) and the reason, unless the
+ * format's ignore-parse-errors option is set, in which case it is skipped
+ * and counted in records_dirty.
+ */
+#ifndef WEIR_CONNECT_H
+#define WEIR_CONNECT_H
+
+#include <stdio.h>
+#include "sql/catalog.h"
+
+typedef struct Source Source;
+
+typedef struct SourceVTable {
+    /* Appends up to max_rows change rows to `out` (empty on entry, schema =
+     * the table's physical columns, capacity >= max_rows).  Returns 1 when
+     * rows may follow (out may be empty for an unbounded source with nothing
+     * ready yet), 0 at the end of a bounded input (out may hold the last
+     * rows), -1 on error. */
+    int (*next)(Source *src, Batch *out, int32_t max_rows, WbError *err);
+    void (*close)(Source *src);
+} SourceVTable;
+
+struct Source {
+    const SourceVTable *vt;
+    const TableDef *table;
+    bool bounded;
+    int32_t ncols;                /* physical columns */
+    SqlType *types;
+    int64_t records_read;
+    int64_t records_dirty;
+};
+
+/* Opens the source named by the table's 'connector' option.  Errors
+ * (unknown connector, missing or bad option, unreadable path) are reported
+ * with the option's name; the position is the table's declaration. */
+Source *cn_source_open(const TableDef *table, WbError *err);
+void cn_source_close(Source *src);
+
+typedef struct Sink Sink;
+
+typedef struct SinkVTable {
+    int (*write)(Sink *sink, const Batch *batch, const uint8_t *rowkinds,
+                 WbError *err);
+    int (*finish)(Sink *sink, WbError *err);   /* end of input: flush */
+    void (*close)(Sink *sink);
+} SinkVTable;
+
+struct Sink {
+    const SinkVTable *vt;
+    const TableDef *table;
+    bool accepts_retractions;     /* false: append-only (filesystem) */
+    int64_t records_written;
+};
+
+/* Opens the sink named by the table's 'connector' option.  `out` is where
+ * the print connector writes (stdout in the CLI). */
+Sink *cn_sink_open(const TableDef *table, FILE *out, WbError *err);
+/* Whether the connector named by the table accepts retractions; the
+ * planner uses it to reject a retracting query into an append-only sink. */
+bool cn_sink_accepts_retractions(const TableDef *table);
+void cn_sink_close(Sink *sink);
+
+/* Formats one row as Flink's print connector does: "+I[1, tmsA, 3]"
+ * (NULL prints as "null"), appended to out. */
+void cn_format_changelog_row(const Batch *batch, int32_t row, RowKind kind,
+                             WbBuf *out);
+
+#endif

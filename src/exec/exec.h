@@ -1,0 +1,116 @@
+/*
+ * exec.h - the operator contract and the vectorized expression evaluator.
+ *
+ * Operators are push-based.  The runtime instantiates one Operator per plan
+ * node (ex_op_new) and wires outputs to inputs.  Data and control travel in
+ * order through the same calls:
+ *
+ *   push(op, port, batch)     a batch of changes on input `port`; the batch
+ *                             is borrowed for the call, the operator copies
+ *                             whatever it keeps into its state.
+ *   control(op, port, msg)    watermark(t), checkpoint barrier(id) or
+ *                             end-of-input on input `port`.
+ *
+ * An operator emits with ex_emit() (batches, any size up to EX_BATCH_ROWS
+ * preferred) and ex_emit_control().  End of input: when every input port
+ * has ended, the operator flushes what it holds back and then forwards END
+ * exactly once.  Watermarks are forwarded as the minimum over the inputs.
+ *
+ * Batch mode (ctx->batch_mode) is the same operator fed a bounded input of
+ * inserts: operators may skip intermediate emissions (an aggregate emits
+ * only at end of input), never change the final result.
+ *
+ * Invariant the tests prove: for every split of the input into batches, the
+ * consolidated output (sum of weights per distinct row) is the same, and in
+ * batch mode equals it.
+ */
+#ifndef WEIR_EXEC_H
+#define WEIR_EXEC_H
+
+#include "sql/plan.h"
+
+#define EX_BATCH_ROWS 2048
+
+typedef enum ControlKind { CTL_WATERMARK, CTL_BARRIER, CTL_END } ControlKind;
+
+typedef struct ControlMsg {
+    ControlKind kind;
+    int64_t value;               /* watermark (micros) or barrier id */
+} ControlMsg;
+
+typedef struct ExecContext {
+    bool batch_mode;
+    int64_t state_ttl_ms;        /* table.exec.state.ttl, 0 = forever */
+} ExecContext;
+
+typedef struct Operator Operator;
+
+typedef struct OpVTable {
+    const char *name;
+    int (*push)(Operator *op, int32_t port, const Batch *batch, WbError *err);
+    /* NULL means ex_op_default_control: track END/watermarks and forward. */
+    int (*control)(Operator *op, int32_t port, const ControlMsg *msg, WbError *err);
+    /* Called once when all inputs ended, before END is forwarded (flush). */
+    int (*finish)(Operator *op, WbError *err);
+    void (*destroy)(Operator *op);
+    /* Bytes of state held, for metrics; NULL = stateless. */
+    int64_t (*state_bytes)(const Operator *op);
+} OpVTable;
+
+typedef struct OpOutput {
+    Operator *op;
+    int32_t port;
+} OpOutput;
+
+struct Operator {
+    const OpVTable *vt;
+    const PlanNode *node;        /* read-only */
+    const ExecContext *ctx;
+    int32_t noutputs;
+    OpOutput *outputs;
+    int32_t ninputs;
+    int32_t ended_inputs;
+    int64_t *input_watermarks;   /* per port; INT64_MIN before the first */
+    int64_t watermark;           /* last forwarded */
+    int64_t rows_in, rows_out;   /* metrics */
+};
+
+/* Common initialisation for an operator struct embedding Operator first. */
+void ex_op_init(Operator *op, const OpVTable *vt, const PlanNode *node,
+                const ExecContext *ctx);
+void ex_op_add_output(Operator *op, Operator *to, int32_t port);
+/* Sends a batch (skipped when empty) or a control message downstream. */
+int ex_emit(Operator *op, const Batch *batch, WbError *err);
+int ex_emit_control(Operator *op, const ControlMsg *msg, WbError *err);
+/* Entry points the runtime calls; they count rows and handle END. */
+int ex_push(Operator *op, int32_t port, const Batch *batch, WbError *err);
+int ex_control(Operator *op, int32_t port, const ControlMsg *msg, WbError *err);
+int ex_op_default_control(Operator *op, int32_t port, const ControlMsg *msg,
+                          WbError *err);
+void ex_op_free(Operator *op);
+
+/* Constructors, one per operator file.  Each returns a heap operator that
+ * ex_op_free releases, or NULL with err set. */
+Operator *ex_calc_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+Operator *ex_rank_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+Operator *ex_union_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+Operator *ex_exchange_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+/* Dispatches on node->kind for CALC, AGG, JOIN, RANK, UNION, EXCHANGE. */
+Operator *ex_op_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+
+/* ---- vectorized evaluation (exec/eval.c) ----
+ * Evaluates e over all rows of `in` into `out`, a vector of e->type with
+ * capacity >= in->nrows whose memory (including string bytes) comes from
+ * `arena`.  No per-row function-pointer calls: each node is one loop.
+ * Returns 0, or -1 with err (overflow, division by zero, bad cast...)
+ * positioned at the expression's line/column. */
+int ex_eval(const Expr *e, const Batch *in, ColumnVector *out, WbArena *arena,
+            WbError *err);
+/* Allocates a vector of `type` for n rows in arena. */
+void ex_vector_alloc(ColumnVector *vec, SqlType type, int32_t n, WbArena *arena);
+/* Evaluates a constant-only expression to a Value (strings in arena). */
+int ex_eval_const(const Expr *e, Value *out, WbArena *arena, WbError *err);
+
+#endif

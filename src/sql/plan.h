@@ -1,0 +1,164 @@
+/*
+ * plan.h - the physical plan: a DAG of PlanNodes produced by the planner
+ * (sql/planner.c) and instantiated into operators by the runtime.
+ *
+ * The plan and everything it points to live in the plan arena and are
+ * read-only while a job runs; each operator keeps its runtime state in its
+ * own struct (plan tree vs state tree, as in PostgreSQL's executor).  A node
+ * may be the input of several nodes (a CTE or view used twice); the runtime
+ * instantiates it once and fans its output out.
+ *
+ * Every node states its changelog mode, derived bottom-up by the planner:
+ *   insert-only  only +1 weights reach the output
+ *   retract      inserts and retractions (-1), updates as retract + insert
+ *   upsert       like retract, and the output has a unique key (upsert_key):
+ *                an update is a retraction immediately followed by the
+ *                insertion of the same key in the same batch.
+ * Stateful nodes (AGG, JOIN, RANK) receive their inputs through EXCHANGE
+ * nodes that name the partitioning key, so that a multi-threaded runtime can
+ * split keys between workers; a single-threaded runtime passes batches on.
+ */
+#ifndef WEIR_SQL_PLAN_H
+#define WEIR_SQL_PLAN_H
+
+#include "sql/catalog.h"
+#include "sql/expr.h"
+
+typedef enum PlanKind {
+    PN_SCAN,        /* read a table through its connector */
+    PN_VALUES,      /* constant rows */
+    PN_CALC,        /* optional filter, then projections */
+    PN_AGG,         /* group aggregate, retracting */
+    PN_JOIN,        /* regular hash join, all join types, retracting */
+    PN_RANK,        /* ROW_NUMBER() top-N / dedup per partition, retracting */
+    PN_UNION,       /* UNION ALL of n inputs with the same schema */
+    PN_EXCHANGE,    /* repartition by key (identity with one worker) */
+    PN_SINK         /* write to a table's connector (INSERT INTO) */
+} PlanKind;
+
+typedef enum ChangelogMode { CM_INSERT_ONLY, CM_RETRACT, CM_UPSERT } ChangelogMode;
+
+typedef struct ScanSpec {
+    const TableDef *table;       /* reads the table's physical columns */
+} ScanSpec;
+
+typedef struct ValuesSpec {
+    int32_t nrows;
+    Value *rows;                 /* nrows * node->ncols, row-major */
+} ValuesSpec;
+
+typedef struct CalcSpec {
+    const Expr *filter;          /* NULL = keep all; else BOOLEAN, keep TRUE */
+    int32_t nexprs;              /* == node->ncols */
+    const Expr **exprs;          /* over the input's columns */
+} CalcSpec;
+
+typedef struct AggCall {
+    AggKind kind;
+    bool distinct;               /* COUNT(DISTINCT x), SUM(DISTINCT x) ... */
+    int32_t arg;                 /* input column, -1 for COUNT(*) */
+    int32_t arg2;                /* LISTAGG separator column (constant), -1 = ',' */
+    int32_t filter;              /* BOOLEAN input column of FILTER (WHERE ..), -1 */
+    SqlType type;                /* result type */
+} AggCall;
+
+/* Output: the group columns, then one column per aggregate.  A global
+ * aggregate (ngroup == 0) always has exactly one output row, also over
+ * empty or fully retracted input (COUNT 0, others NULL), as SQL says. */
+typedef struct AggSpec {
+    int32_t ngroup;
+    int32_t *group;              /* input columns */
+    int32_t naggs;
+    AggCall *aggs;
+} AggSpec;
+
+typedef enum JoinType {
+    JT_INNER, JT_LEFT, JT_RIGHT, JT_FULL,
+    JT_SEMI,                     /* EXISTS / IN: left rows with a match */
+    JT_ANTI,                     /* NOT EXISTS: left rows without a match */
+    JT_ANTI_NULL_AWARE           /* NOT IN: also no row when the right side has
+                                    a NULL key, or the left key is NULL and the
+                                    right side is not empty (single key only) */
+} JoinType;
+
+/* Output of INNER/LEFT/RIGHT/FULL: the left columns then the right columns
+ * (null-padded on the outer side).  SEMI/ANTI output the left columns.
+ * `cond` is evaluated over the concatenated row (left ++ right) and a pair
+ * matches when the keys are equal (NULL never equals) and cond is TRUE.
+ * nkeys may be 0 (a cross join, or a join on a non-equi condition only). */
+typedef struct JoinSpec {
+    JoinType type;
+    int32_t nkeys;
+    int32_t *left_keys;
+    int32_t *right_keys;
+    const Expr *cond;            /* NULL = true */
+} JoinSpec;
+
+typedef struct SortKey {
+    int32_t col;
+    bool desc;
+    bool nulls_first;            /* default: NULLS FIRST for ASC, LAST for DESC (Flink) */
+} SortKey;
+
+/* ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) with a filter rn <= limit
+ * (rn = 1 is limit 1).  Output: the input columns, plus the row number as a
+ * BIGINT last column when emit_rownum.  Ties in the order keys are broken by
+ * arrival (earlier first), which also gives deduplication "keep first row"
+ * for ORDER BY proctime ASC and "keep last row" for DESC (Flink's idiom).
+ * offset skips the first rows (LIMIT n OFFSET m).  limit < 0 = unlimited. */
+typedef struct RankSpec {
+    int32_t npartition;
+    int32_t *partition;
+    int32_t nsort;
+    SortKey *sort;               /* nsort == 0: arrival order */
+    int64_t limit;
+    int64_t offset;
+    bool emit_rownum;
+} RankSpec;
+
+typedef struct ExchangeSpec {
+    int32_t nkeys;               /* 0 = everything to one worker (global) */
+    int32_t *keys;
+} ExchangeSpec;
+
+typedef struct SinkSpec {
+    const TableDef *table;
+} SinkSpec;
+
+typedef struct PlanNode {
+    PlanKind kind;
+    int32_t id;                  /* unique in the plan, for EXPLAIN and metrics */
+    int32_t ncols;
+    SqlType *types;
+    char **names;
+    ChangelogMode mode;
+    int32_t nupsert_key;
+    int32_t *upsert_key;         /* output columns forming a unique key */
+    int32_t ninputs;
+    struct PlanNode **inputs;
+    union {
+        ScanSpec scan;
+        ValuesSpec values;
+        CalcSpec calc;
+        AggSpec agg;
+        JoinSpec join;
+        RankSpec rank;
+        ExchangeSpec exchange;
+        SinkSpec sink;
+    };
+} PlanNode;
+
+/* The result of planning one query statement. */
+typedef struct QueryPlan {
+    PlanNode *root;              /* PN_SINK for INSERT INTO, else the query */
+    int32_t norder;              /* final ORDER BY, applied when printing */
+    SortKey *order;
+    int64_t limit;               /* presentation limit (already enforced by RANK) */
+} QueryPlan;
+
+const char *sql_plan_kind_name(PlanKind kind);
+const char *sql_changelog_mode_name(ChangelogMode mode);
+/* EXPLAIN text: one line per node, indented, with its changelog mode. */
+void sql_plan_explain(const PlanNode *root, WbBuf *out);
+
+#endif

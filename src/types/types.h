@@ -1,0 +1,200 @@
+/*
+ * types.h - SQL types, column vectors, batches with weights, value text
+ * conversion, and the compact row encoding used for keys and state.
+ *
+ * Prefix: ty_ for functions.  Types are CamelCase project-wide.
+ *
+ * Physical representation (one per type, used by every operator):
+ *   BOOLEAN            int64  0 / 1
+ *   INT, BIGINT        int64  (INT is range-checked to 32 bits on arithmetic/cast)
+ *   DECIMAL(p,s)       int64  scaled by 10^s (values beyond int64 raise an
+ *                             overflow error; p up to 38 accepted in DDL)
+ *   DOUBLE             double
+ *   STRING, BYTES      WbStr  (pointer + length; bytes live in an arena)
+ *   DATE               int64  days since 1970-01-01
+ *   TIME               int64  milliseconds of the day
+ *   TIMESTAMP(p)       int64  microseconds since 1970-01-01 00:00:00 (no zone)
+ *   INTERVAL DAY..SEC  int64  milliseconds
+ *   INTERVAL YEAR..MON int64  months
+ */
+#ifndef WEIR_TYPES_H
+#define WEIR_TYPES_H
+
+#include "base/base.h"
+
+typedef enum TypeId {
+    TY_NULL = 0,      /* type of the bare NULL literal, before coercion */
+    TY_BOOLEAN,
+    TY_INT,
+    TY_BIGINT,
+    TY_DECIMAL,
+    TY_DOUBLE,
+    TY_STRING,
+    TY_BYTES,
+    TY_DATE,
+    TY_TIME,
+    TY_TIMESTAMP,
+    TY_INTERVAL_DT,   /* INTERVAL DAY TO SECOND family: milliseconds */
+    TY_INTERVAL_YM,   /* INTERVAL YEAR TO MONTH family: months */
+    TY__COUNT
+} TypeId;
+
+typedef struct SqlType {
+    uint8_t id;          /* TypeId */
+    uint8_t nullable;    /* 1 unless declared NOT NULL / proven non-null */
+    int16_t precision;   /* DECIMAL p, TIMESTAMP p, VARCHAR n (-1 = none) */
+    int16_t scale;       /* DECIMAL s */
+} SqlType;
+
+typedef enum PhysKind { PK_I64, PK_F64, PK_STR } PhysKind;
+
+static inline PhysKind ty_phys(TypeId id)
+{
+    if (id == TY_DOUBLE) return PK_F64;
+    if (id == TY_STRING || id == TY_BYTES) return PK_STR;
+    return PK_I64;
+}
+
+SqlType ty_make(TypeId id);                       /* nullable, default p/s */
+SqlType ty_decimal(int precision, int scale);
+SqlType ty_timestamp(int precision);
+bool ty_equal(SqlType a, SqlType b);              /* ignores nullability */
+bool ty_is_numeric(TypeId id);                    /* INT BIGINT DECIMAL DOUBLE */
+bool ty_is_integer(TypeId id);                    /* INT BIGINT */
+bool ty_is_string(TypeId id);                     /* STRING BYTES */
+bool ty_is_temporal(TypeId id);                   /* DATE TIME TIMESTAMP */
+/* "INT", "DECIMAL(10, 2)", "TIMESTAMP(3)", "VARCHAR(20)"... into buf */
+const char *ty_name(SqlType type, char *buf, size_t size);
+extern const int64_t ty_pow10[19];                /* 10^0 .. 10^18 */
+
+/* A string or byte string.  ptr points into an arena (a batch's, a state
+ * table's, or a plan's); it is not NUL-terminated. */
+typedef struct WbStr {
+    const char *ptr;
+    uint32_t len;
+} WbStr;
+
+/* ---- column vectors and batches ----
+ * A ColumnVector has room for `capacity` values.  nulls[i] != 0 means row i
+ * is NULL (the data slot is then unspecified).  nulls is always allocated.
+ * All memory of a batch (vectors, string bytes) comes from its arena. */
+typedef struct ColumnVector {
+    SqlType type;
+    uint8_t *nulls;
+    union {
+        int64_t *i64;
+        double *f64;
+        WbStr *str;
+        void *data;
+    };
+} ColumnVector;
+
+/* A batch of rows: ncols column vectors of nrows values each, and a weight
+ * per row (+1 insert, -1 retract; other magnitudes allowed inside the
+ * engine).  A batch passed to a function is borrowed for the duration of the
+ * call: whoever keeps rows copies them (into state, by ty_row_encode). */
+typedef struct Batch {
+    int32_t ncols;
+    int32_t nrows;
+    int32_t capacity;
+    ColumnVector *cols;
+    int64_t *weights;
+    WbArena *arena;      /* owns vectors and string bytes */
+    bool owns_arena;
+} Batch;
+
+/* New batch with its own arena.  Free with ty_batch_free. */
+Batch *ty_batch_new(const SqlType *types, int32_t ncols, int32_t capacity);
+/* New batch allocated in (and living as long as) an existing arena. */
+Batch *ty_batch_new_in(WbArena *arena, const SqlType *types, int32_t ncols,
+                       int32_t capacity);
+/* Drops all rows and string bytes; keeps capacity.  Only for batches that
+ * own their arena (the arena is reset and vectors reallocated from it). */
+void ty_batch_reset(Batch *batch);
+/* Grows capacity to at least `capacity` rows, keeping the rows. */
+void ty_batch_reserve(Batch *batch, int32_t capacity);
+void ty_batch_free(Batch *batch);
+/* Copies a string into the batch's arena and returns the stable ref. */
+WbStr ty_batch_str(Batch *batch, const char *ptr, uint32_t len);
+/* Appends row `row` of src (all columns, same schema) with weight w. */
+void ty_batch_append_row(Batch *dst, const Batch *src, int32_t row, int64_t weight);
+/* Appends selected columns of src row into dst starting at column dst_col. */
+void ty_batch_copy_cols(Batch *dst, int32_t dst_row, int32_t dst_col,
+                        const Batch *src, int32_t src_row,
+                        const int32_t *src_cols, int32_t ncols);
+/* Sets cell (row, col) to NULL. */
+static inline void ty_set_null(Batch *b, int32_t row, int32_t col)
+{
+    b->cols[col].nulls[row] = 1;
+}
+
+/* ---- values as text ----
+ * The canonical text of a value is what CSV output prints and what CAST to
+ * STRING gives: BOOLEAN TRUE/FALSE, DECIMAL with exactly s fractional digits,
+ * DOUBLE shortest round-trip text, DATE 2024-01-31, TIME 23:59:59[.fff],
+ * TIMESTAMP(p) 2024-01-31 23:59:59[.f..] with exactly p fractional digits.
+ * Appends to out.  Does not handle NULL (callers decide how NULL prints). */
+void ty_format_value(const ColumnVector *col, int32_t row, WbBuf *out);
+
+/* Parses text into a value of `type`, storing it at (col,row) of the batch
+ * (strings are copied into the batch arena).  Leading/trailing blanks are
+ * allowed for non-strings.  Returns 0, or -1 with err set (SQLSTATE 22P02 or
+ * 22003) and a message naming the text and the type. */
+int ty_parse_value(Batch *batch, int32_t col, int32_t row, const char *text,
+                   size_t len, WbError *err);
+
+/* Scalar text parsers, shared by ty_parse_value, CAST and the formats. */
+int ty_parse_int64(const char *s, size_t len, int64_t *out);      /* 0 or -1 */
+int ty_parse_double(const char *s, size_t len, double *out);
+int ty_parse_decimal(const char *s, size_t len, int precision, int scale,
+                     int64_t *out);            /* -1 bad text, -2 overflow */
+int ty_parse_bool(const char *s, size_t len, int64_t *out);
+int ty_parse_date(const char *s, size_t len, int64_t *days);
+int ty_parse_time(const char *s, size_t len, int64_t *millis);
+/* Accepts 'YYYY-MM-DD[ |T]HH:MM[:SS[.fffffffff]]' and a bare date. */
+int ty_parse_timestamp(const char *s, size_t len, int64_t *micros);
+void ty_format_date(int64_t days, WbBuf *out);
+void ty_format_timestamp(int64_t micros, int precision, WbBuf *out);
+/* Civil-calendar helpers (proleptic Gregorian). */
+int64_t ty_days_from_civil(int64_t year, int month, int day);
+void ty_civil_from_days(int64_t days, int64_t *year, int *month, int *day);
+
+/* ---- comparing values ----
+ * Total order used by ORDER BY, MIN/MAX and top-N: numbers by value, strings
+ * bytewise, NULL handled by the caller.  Both vectors must have the same
+ * physical kind.  Returns <0, 0, >0. */
+int ty_compare(const ColumnVector *a, int32_t arow, const ColumnVector *b,
+               int32_t brow);
+
+/* ---- compact row encoding ----
+ * Encodes a subset of a row's columns into bytes such that two rows are
+ * equal in those columns (NULL equal to NULL, -0.0 equal to 0.0, all NaNs
+ * equal) exactly when their encodings are byte-equal.  Used for hash keys
+ * and for rows kept in state.  Format, per column in order:
+ *   1 byte tag: 0 = NULL, 1 = value
+ *   I64: 8 bytes little-endian; F64: 8 bytes of the normalized double;
+ *   STR: 4-byte little-endian length, then the bytes.
+ * The encoding is appended to out. */
+void ty_row_encode(const Batch *batch, int32_t row, const int32_t *cols,
+                   int32_t ncols, WbBuf *out);
+/* Decodes an encoding of ncols values (of types `types`) into batch row
+ * `row` at columns dst_col.. ; strings are copied into the batch arena.
+ * Returns the number of bytes consumed. */
+size_t ty_row_decode(const uint8_t *data, const SqlType *types, int32_t ncols,
+                     Batch *batch, int32_t row, int32_t dst_col);
+/* Hash of the encoded columns, without building the encoding. */
+uint64_t ty_row_hash(const Batch *batch, int32_t row, const int32_t *cols,
+                     int32_t ncols);
+
+/* ---- changelog row kinds at the edges ----
+ * +I, -U, +U, -D.  Within one batch, a retraction immediately followed by an
+ * insertion with the same upsert key is an update pair (-U, +U); any other
+ * retraction is -D and any other insertion +I.  key_cols may be NULL/0, in
+ * which case only -D and +I are produced.  Rows with |weight| > 1 are
+ * expanded by the caller (printed |weight| times). */
+typedef enum RowKind { RK_INSERT = 0, RK_UPDATE_BEFORE, RK_UPDATE_AFTER, RK_DELETE } RowKind;
+const char *ty_rowkind_short(RowKind kind);   /* "+I" "-U" "+U" "-D" */
+void ty_rowkinds(const Batch *batch, const int32_t *key_cols, int32_t nkey,
+                 uint8_t *kinds_out);
+
+#endif
