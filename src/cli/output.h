@@ -1,0 +1,35 @@
+/*
+ * output.h - how `weir run` shows a query's result: the changelog as it
+ * happens (--format changelog, and table in streaming mode), and the final
+ * consolidated table (--format table / csv).
+ *
+ * The collector consolidates changes by summing weights per distinct row.
+ * A row whose final weight is negative means an operator retracted what it
+ * never emitted: that is reported as an internal error, never hidden.
+ */
+#ifndef WEIR_CLI_OUTPUT_H
+#define WEIR_CLI_OUTPUT_H
+
+#include <stdio.h>
+#include "runtime/runtime.h"
+
+typedef enum OutputFormat { OUT_TABLE, OUT_CSV, OUT_CHANGELOG } OutputFormat;
+
+typedef struct ResultCollector ResultCollector;
+
+ResultCollector *out_collector_new(const QueryPlan *plan, OutputFormat format,
+                                   bool streaming, FILE *out);
+/* ResultFn for rt_job_run. */
+int out_collector_batch(void *collector, const Batch *batch, const uint8_t *rowkinds,
+                        WbError *err);
+/* Prints the final table (table/csv formats).  -1 with err on an
+ * inconsistent changelog. */
+int out_collector_finish(ResultCollector *collector, WbError *err);
+void out_collector_free(ResultCollector *collector);
+
+/* Prints a small table of strings (SHOW TABLES, DESCRIBE) in the format. */
+void out_print_strings(FILE *out, OutputFormat format, int32_t ncols,
+                       const char *const *header, int32_t nrows,
+                       const char *const *cells);
+
+#endif

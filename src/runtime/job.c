@@ -1,0 +1,348 @@
+/*
+ * job.c - instantiates a plan into operators and drives its sources.
+ * Single worker for now: stateful operators sit behind EXCHANGE nodes, so
+ * a multi-worker runtime partitions there without changing operators.
+ */
+#include "runtime/runtime.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "connect/connect.h"
+
+volatile sig_atomic_t rt_stop_requested;
+
+/* An operator the runtime owns: source stand-ins (SCAN, VALUES) that only
+ * emit, the sink writer, and the result collector at the root. */
+typedef struct EdgeOp {
+    Operator base;
+    Sink *sink;                  /* PN_SINK */
+    ResultFn on_result;          /* result collector */
+    void *result_ctx;
+    const PlanNode *input_node;  /* for row kinds: the upsert key */
+    uint8_t *kinds;
+    int32_t kinds_cap;
+} EdgeOp;
+
+static int edge_kinds(EdgeOp *op, const Batch *batch)
+{
+    if (op->kinds_cap < batch->nrows) {
+        op->kinds_cap = batch->nrows * 2;
+        op->kinds = wb_realloc(op->kinds, (size_t)op->kinds_cap);
+    }
+    const PlanNode *in = op->input_node;
+    bool keyed = in->mode == CM_UPSERT;
+    ty_rowkinds(batch, keyed ? in->upsert_key : NULL, keyed ? in->nupsert_key : 0, op->kinds);
+    /* A keyed node with an empty key (global aggregate) still pairs its
+     * retraction with the following insertion. */
+    if (keyed && in->nupsert_key == 0) {
+        for (int32_t row = 0; row + 1 < batch->nrows; row++) {
+            if (batch->weights[row] < 0 && batch->weights[row + 1] > 0) {
+                op->kinds[row] = RK_UPDATE_BEFORE;
+                op->kinds[row + 1] = RK_UPDATE_AFTER;
+                row++;
+            }
+        }
+    }
+    return 0;
+}
+
+static int sink_push(Operator *base, int32_t port, const Batch *batch, WbError *err)
+{
+    (void)port;
+    EdgeOp *op = (EdgeOp *)base;
+    edge_kinds(op, batch);
+    return op->sink->vt->write(op->sink, batch, op->kinds, err);
+}
+
+static int sink_finish(Operator *base, WbError *err)
+{
+    EdgeOp *op = (EdgeOp *)base;
+    return op->sink->vt->finish ? op->sink->vt->finish(op->sink, err) : 0;
+}
+
+static int result_push(Operator *base, int32_t port, const Batch *batch, WbError *err)
+{
+    (void)port;
+    EdgeOp *op = (EdgeOp *)base;
+    edge_kinds(op, batch);
+    return op->on_result(op->result_ctx, batch, op->kinds, err);
+}
+
+static void edge_destroy(Operator *base)
+{
+    EdgeOp *op = (EdgeOp *)base;
+    if (op->sink) cn_sink_close(op->sink);
+    free(op->kinds);
+}
+
+static int no_push(Operator *op, int32_t port, const Batch *batch, WbError *err)
+{
+    (void)op; (void)port; (void)batch;
+    wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0, "a source operator received input");
+    return -1;
+}
+
+static const OpVTable scan_vt = {"Scan", no_push, NULL, NULL, edge_destroy, NULL};
+static const OpVTable values_vt = {"Values", no_push, NULL, NULL, edge_destroy, NULL};
+static const OpVTable sink_vt = {"Sink", sink_push, NULL, sink_finish, edge_destroy, NULL};
+static const OpVTable result_vt = {"Result", result_push, NULL, NULL, edge_destroy, NULL};
+
+typedef struct SourceSlot {
+    Source *source;
+    Operator *op;
+    Batch *batch;
+    bool done;
+} SourceSlot;
+
+typedef struct Job {
+    const JobOptions *opts;
+    ExecContext ctx;
+    /* node -> operator map (plans are small: linear search is fine) */
+    const PlanNode **nodes;
+    Operator **ops;
+    int32_t nops, cap_ops;
+    SourceSlot *sources;
+    int32_t nsources, cap_sources;
+    Operator **values;           /* VALUES ops, emitted at start */
+    int32_t nvalues, cap_values;
+} Job;
+
+static void job_track(Job *job, const PlanNode *node, Operator *op)
+{
+    if (job->nops == job->cap_ops) {
+        job->cap_ops = job->cap_ops ? job->cap_ops * 2 : 16;
+        job->nodes = wb_realloc(job->nodes, sizeof(*job->nodes) * (size_t)job->cap_ops);
+        job->ops = wb_realloc(job->ops, sizeof(*job->ops) * (size_t)job->cap_ops);
+    }
+    job->nodes[job->nops] = node;
+    job->ops[job->nops++] = op;
+}
+
+static Operator *job_build(Job *job, const PlanNode *node, WbError *err);
+
+static Operator *build_edge(Job *job, const PlanNode *node, const OpVTable *vt)
+{
+    EdgeOp *op = wb_calloc(1, sizeof(EdgeOp));
+    ex_op_init(&op->base, vt, node, &job->ctx);
+    return &op->base;
+}
+
+static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
+{
+    for (int32_t i = 0; i < job->nops; i++)
+        if (job->nodes[i] == node) return job->ops[i];
+
+    Operator *op = NULL;
+    switch (node->kind) {
+    case PN_SCAN: {
+        Source *src = cn_source_open(node->scan.table, err);
+        if (!src) return NULL;
+        op = build_edge(job, node, &scan_vt);
+        if (job->nsources == job->cap_sources) {
+            job->cap_sources = job->cap_sources ? job->cap_sources * 2 : 4;
+            job->sources = wb_realloc(job->sources, sizeof(SourceSlot) * (size_t)job->cap_sources);
+        }
+        SourceSlot *slot = &job->sources[job->nsources++];
+        memset(slot, 0, sizeof *slot);
+        slot->source = src;
+        slot->op = op;
+        break;
+    }
+    case PN_VALUES:
+        op = build_edge(job, node, &values_vt);
+        if (job->nvalues == job->cap_values) {
+            job->cap_values = job->cap_values ? job->cap_values * 2 : 4;
+            job->values = wb_realloc(job->values, sizeof(Operator *) * (size_t)job->cap_values);
+        }
+        job->values[job->nvalues++] = op;
+        break;
+    case PN_SINK: {
+        Sink *sink = cn_sink_open(node->sink.table, job->opts->print_out, err);
+        if (!sink) return NULL;
+        EdgeOp *edge = (EdgeOp *)build_edge(job, node, &sink_vt);
+        edge->sink = sink;
+        edge->input_node = node->inputs[0];
+        op = &edge->base;
+        break;
+    }
+    default:
+        op = ex_op_new(node, &job->ctx, err);
+        if (!op) return NULL;
+        break;
+    }
+    job_track(job, node, op);
+    for (int32_t port = 0; port < node->ninputs; port++) {
+        Operator *in = job_build(job, node->inputs[port], err);
+        if (!in) return NULL;
+        ex_op_add_output(in, op, port);
+    }
+    return op;
+}
+
+static int emit_values(Operator *op, WbError *err)
+{
+    const PlanNode *node = op->node;
+    Batch *batch = ty_batch_new(node->types, node->ncols, node->values.nrows);
+    for (int32_t row = 0; row < node->values.nrows; row++) {
+        for (int32_t col = 0; col < node->ncols; col++) {
+            const Value *v = &node->values.rows[row * node->ncols + col];
+            ColumnVector *vec = &batch->cols[col];
+            vec->nulls[row] = v->is_null;
+            if (v->is_null) continue;
+            switch (ty_phys(vec->type.id)) {
+            case PK_I64: vec->i64[row] = v->i64; break;
+            case PK_F64: vec->f64[row] = v->f64; break;
+            case PK_STR: vec->str[row] = v->str; break;
+            }
+        }
+        batch->weights[row] = 1;
+    }
+    batch->nrows = node->values.nrows;
+    int rc = ex_emit(op, batch, err);
+    ty_batch_free(batch);
+    if (rc != 0) return rc;
+    ControlMsg end = {CTL_END, 0};
+    return ex_emit_control(op, &end, err);
+}
+
+static int64_t job_state_bytes(Job *job)
+{
+    int64_t total = 0;
+    for (int32_t i = 0; i < job->nops; i++)
+        if (job->ops[i]->vt->state_bytes) total += job->ops[i]->vt->state_bytes(job->ops[i]);
+    return total;
+}
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Reads one batch from a source and pushes it.  Returns 1 if rows were
+ * produced, 0 if none, -1 on error. */
+static int pump(Job *job, SourceSlot *slot, WbRand *rng, WbError *err)
+{
+    int32_t max_rows = job->opts->max_batch_rows > 0 ? job->opts->max_batch_rows : EX_BATCH_ROWS;
+    int32_t rows = max_rows;
+    if (job->opts->random_split && max_rows > 1)
+        rows = 1 + (int32_t)wb_rand_below(rng, (uint64_t)max_rows);
+    if (!slot->batch) slot->batch = ty_batch_new(slot->source->types, slot->source->ncols, max_rows);
+    ty_batch_reset(slot->batch);
+    int rc = slot->source->vt->next(slot->source, slot->batch, rows, err);
+    if (rc < 0) return -1;
+    int produced = slot->batch->nrows > 0;
+    if (produced && ex_emit(slot->op, slot->batch, err) != 0) return -1;
+    if (rc == 0) {
+        slot->done = true;
+        ControlMsg end = {CTL_END, 0};
+        if (ex_emit_control(slot->op, &end, err) != 0) return -1;
+    }
+    return produced;
+}
+
+static int drive(Job *job, JobStats *stats, WbError *err)
+{
+    WbRand rng;
+    wb_rand_seed(&rng, job->opts->seed);
+    for (int32_t i = 0; i < job->nvalues; i++)
+        if (emit_values(job->values[i], err) != 0) return -1;
+
+    int64_t pumps = 0;
+    int32_t next = 0;
+    for (;;) {
+        int32_t active = 0;
+        for (int32_t i = 0; i < job->nsources; i++) active += !job->sources[i].done;
+        if (active == 0) break;
+        if (rt_stop_requested) {
+            for (int32_t i = 0; i < job->nsources; i++) {
+                SourceSlot *slot = &job->sources[i];
+                if (slot->done) continue;
+                slot->done = true;
+                ControlMsg end = {CTL_END, 0};
+                if (ex_emit_control(slot->op, &end, err) != 0) return -1;
+            }
+            break;
+        }
+        SourceSlot *slot;
+        if (job->opts->random_split) {
+            int32_t pick = (int32_t)wb_rand_below(&rng, (uint64_t)active);
+            int32_t i = 0;
+            for (;; i++) {
+                if (job->sources[i].done) continue;
+                if (pick-- == 0) break;
+            }
+            slot = &job->sources[i];
+        } else if (job->opts->batch_mode) {
+            /* one source after another */
+            while (job->sources[next].done) next++;
+            slot = &job->sources[next];
+        } else {
+            /* round robin */
+            while (job->sources[next % job->nsources].done) next++;
+            slot = &job->sources[next % job->nsources];
+            next++;
+        }
+        int rc = pump(job, slot, &rng, err);
+        if (rc < 0) return -1;
+        if (rc == 0 && !slot->done) {
+            /* an unbounded source with nothing ready: do not spin */
+            struct timespec pause = {0, 1000000};
+            nanosleep(&pause, NULL);
+        }
+        if ((++pumps & 63) == 0 && stats) {
+            int64_t bytes = job_state_bytes(job);
+            if (bytes > stats->state_bytes) stats->state_bytes = bytes;
+        }
+    }
+    return 0;
+}
+
+int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result,
+               void *result_ctx, JobStats *stats, WbError *err)
+{
+    Job job;
+    memset(&job, 0, sizeof job);
+    job.opts = opts;
+    job.ctx.batch_mode = opts->batch_mode;
+    job.ctx.state_ttl_ms = opts->state_ttl_ms;
+    int64_t start = now_us();
+    int rc = -1;
+
+    Operator *root = job_build(&job, plan->root, err);
+    if (root) {
+        if (plan->root->kind != PN_SINK) {
+            EdgeOp *result = (EdgeOp *)build_edge(&job, plan->root, &result_vt);
+            result->on_result = on_result;
+            result->result_ctx = result_ctx;
+            result->input_node = plan->root;
+            result->base.ninputs = 1;
+            job_track(&job, NULL, &result->base);
+            ex_op_add_output(root, &result->base, 0);
+        }
+        rc = drive(&job, stats, err);
+    }
+
+    if (stats) {
+        int64_t bytes = job_state_bytes(&job);
+        if (bytes > stats->state_bytes) stats->state_bytes = bytes;
+        for (int32_t i = 0; i < job.nsources; i++) {
+            stats->records_in += job.sources[i].source->records_read;
+            stats->records_dirty += job.sources[i].source->records_dirty;
+        }
+        stats->elapsed_us = now_us() - start;
+    }
+    for (int32_t i = 0; i < job.nsources; i++) {
+        cn_source_close(job.sources[i].source);
+        ty_batch_free(job.sources[i].batch);
+    }
+    for (int32_t i = 0; i < job.nops; i++) ex_op_free(job.ops[i]);
+    free(job.sources);
+    free(job.nodes);
+    free(job.ops);
+    free(job.values);
+    return rc;
+}
