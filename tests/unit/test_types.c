@@ -1,0 +1,180 @@
+/*
+ * test_types.c - base (arena, buffers, hashing), types (value text, row
+ * encoding, batches, row kinds) and state tables.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "state/state.h"
+#include "types/types.h"
+
+static const char *fmt(Batch *b, int32_t col, int32_t row, WbBuf *buf)
+{
+    wb_buf_clear(buf);
+    ty_format_value(&b->cols[col], row, buf);
+    return wb_buf_cstr(buf);
+}
+
+static void test_values(void)
+{
+    SqlType types[6] = {ty_make(TY_INT), ty_decimal(10, 2), ty_make(TY_DOUBLE),
+                        ty_make(TY_DATE), ty_timestamp(3), ty_make(TY_BOOLEAN)};
+    Batch *b = ty_batch_new(types, 6, 4);
+    WbBuf buf = {0};
+    WbError err = {0};
+    CHECK(ty_parse_value(b, 0, 0, " 42 ", 4, &err) == 0);
+    CHECK_STR(fmt(b, 0, 0, &buf), "42");
+    CHECK(ty_parse_value(b, 0, 1, "3000000000", 10, &err) == -1);
+    CHECK(strcmp(err.sqlstate, WB_SQLSTATE_OVERFLOW) == 0);
+    wb_error_clear(&err);
+    CHECK(ty_parse_value(b, 0, 1, "abc", 3, &err) == -1);
+    CHECK(strstr(err.message, "\"abc\"") != NULL);
+    wb_error_clear(&err);
+
+    CHECK(ty_parse_value(b, 1, 0, "10.5", 4, &err) == 0);
+    CHECK_STR(fmt(b, 1, 0, &buf), "10.50");
+    CHECK(ty_parse_value(b, 1, 1, "-0.005", 6, &err) == 0);
+    CHECK_STR(fmt(b, 1, 1, &buf), "-0.01");
+    CHECK(ty_parse_value(b, 1, 2, "1.5e2", 5, &err) == 0);
+    CHECK_STR(fmt(b, 1, 2, &buf), "150.00");
+    CHECK(ty_parse_value(b, 1, 3, "123456789012", 12, &err) == -1);  /* p = 10 */
+    wb_error_clear(&err);
+
+    CHECK(ty_parse_value(b, 2, 0, "0.1", 3, &err) == 0);
+    CHECK_STR(fmt(b, 2, 0, &buf), "0.1");
+    b->cols[2].f64[1] = 3.0;
+    CHECK_STR(fmt(b, 2, 1, &buf), "3.0");
+    b->cols[2].f64[2] = 1e10;
+    CHECK_STR(fmt(b, 2, 2, &buf), "1.0E10");
+
+    CHECK(ty_parse_value(b, 3, 0, "2024-02-29", 10, &err) == 0);
+    CHECK_STR(fmt(b, 3, 0, &buf), "2024-02-29");
+    CHECK(ty_parse_value(b, 3, 1, "2023-02-29", 10, &err) == -1);
+    wb_error_clear(&err);
+    CHECK(ty_parse_value(b, 3, 1, "1969-12-31", 10, &err) == 0);
+    CHECK(b->cols[3].i64[1] == -1);
+
+    CHECK(ty_parse_value(b, 4, 0, "2024-01-31 23:59:59.1234", 24, &err) == 0);
+    CHECK_STR(fmt(b, 4, 0, &buf), "2024-01-31 23:59:59.123");
+    CHECK(ty_parse_value(b, 4, 1, "1969-12-31T23:59:59.5", 21, &err) == 0);
+    CHECK_STR(fmt(b, 4, 1, &buf), "1969-12-31 23:59:59.500");
+    CHECK(ty_parse_value(b, 5, 0, "TRUE", 4, &err) == 0);
+    CHECK_STR(fmt(b, 5, 0, &buf), "TRUE");
+    wb_buf_free(&buf);
+    ty_batch_free(b);
+}
+
+static void test_encoding(void)
+{
+    SqlType types[3] = {ty_make(TY_BIGINT), ty_make(TY_STRING), ty_make(TY_DOUBLE)};
+    Batch *b = ty_batch_new(types, 3, 2);
+    for (int row = 0; row < 2; row++) {
+        b->cols[0].i64[row] = 7;
+        b->cols[1].str[row] = ty_batch_str(b, "abc", 3);
+        b->cols[2].f64[row] = row ? -0.0 : 0.0;
+        b->weights[row] = 1;
+    }
+    b->nrows = 2;
+    WbBuf k1 = {0}, k2 = {0};
+    ty_row_encode(b, 0, NULL, 3, &k1);
+    ty_row_encode(b, 1, NULL, 3, &k2);
+    CHECK(k1.len == k2.len && memcmp(k1.data, k2.data, k1.len) == 0);
+    CHECK(ty_row_hash(b, 0, NULL, 3) == ty_row_hash(b, 1, NULL, 3));
+    b->cols[1].nulls[1] = 1;
+    wb_buf_clear(&k2);
+    ty_row_encode(b, 1, NULL, 3, &k2);
+    CHECK(k1.len != k2.len);
+    Batch *out = ty_batch_new(types, 3, 1);
+    size_t used = ty_row_decode((const uint8_t *)k1.data, types, 3, out, 0, 0);
+    CHECK(used == k1.len);
+    CHECK(out->cols[0].i64[0] == 7 && out->cols[1].str[0].len == 3);
+    ty_batch_free(out);
+
+    /* row kinds: -1/+1 of the same key is an update pair */
+    b->weights[0] = -1;
+    b->weights[1] = 1;
+    b->cols[1].nulls[1] = 0;
+    uint8_t kinds[2];
+    int32_t key = 0;
+    ty_rowkinds(b, &key, 1, kinds);
+    CHECK(kinds[0] == RK_UPDATE_BEFORE && kinds[1] == RK_UPDATE_AFTER);
+    ty_rowkinds(b, NULL, 0, kinds);
+    CHECK(kinds[0] == RK_DELETE && kinds[1] == RK_INSERT);
+    wb_buf_free(&k1);
+    wb_buf_free(&k2);
+    ty_batch_free(b);
+}
+
+static void test_state(void)
+{
+    /* differential test against a plain array model */
+    StateTable *t = st_table_new(sizeof(int64_t));
+    enum { N = 5000 };
+    static int64_t model[N];
+    static bool present[N];
+    WbRand rng;
+    wb_rand_seed(&rng, 1);
+    int64_t wrong = 0;
+    for (int step = 0; step < 60000; step++) {
+        int64_t k = (int64_t)wb_rand_below(&rng, N);
+        uint64_t h = wb_hash_bytes(&k, 8, 0);
+        if (wb_rand_below(&rng, 3) == 0) {
+            StateEntry *e = st_table_find(t, &k, 8, h);
+            wrong += (e != NULL) != present[k];
+            if (e) st_table_remove(t, e);
+            present[k] = false;
+        } else {
+            bool created;
+            StateEntry *e = st_table_upsert(t, &k, 8, h, &created);
+            wrong += created != !present[k];
+            int64_t *v = st_payload(e);
+            if (created) model[k] = 0;
+            *v += 1;
+            model[k] += 1;
+            present[k] = true;
+        }
+    }
+    CHECK(wrong == 0);
+    int64_t count = 0;
+    for (int k = 0; k < N; k++) count += present[k];
+    CHECK(st_table_count(t) == count);
+    StateIter it;
+    st_iter_init(&it, t);
+    int64_t seen = 0, mismatches = 0;
+    for (StateEntry *e; (e = st_iter_next(&it));) {
+        int64_t k;
+        memcpy(&k, e->key, 8);
+        seen++;
+        if (!present[k] || *(int64_t *)st_payload(e) != model[k]) mismatches++;
+    }
+    CHECK(seen == count);
+    CHECK(mismatches == 0);
+    st_table_free(t);
+}
+
+static void test_arena(void)
+{
+    WbArena *a = wb_arena_new(128);
+    char *big = wb_arena_alloc(a, 100000);
+    memset(big, 1, 100000);
+    for (int i = 0; i < 1000; i++) {
+        char *p = wb_arena_alloc(a, 24);
+        memset(p, 2, 24);
+        if (((uintptr_t)p & 7) != 0) big[0] = 0;
+    }
+    CHECK(big[0] == 1);
+    wb_arena_reset(a);
+    char *s = wb_arena_printf(a, "x=%d", 5);
+    CHECK_STR(s, "x=5");
+    wb_arena_free(a);
+}
+
+int main(void)
+{
+    test_values();
+    test_encoding();
+    test_state();
+    test_arena();
+    return check_done();
+}
