@@ -1,0 +1,219 @@
+/*
+ * plan.c - names of plan kinds and changelog modes, and the EXPLAIN text of
+ * a plan: one line per node, indented two spaces per level, each ending with
+ * the node's changelog mode.  A node shared by several parents (a CTE used
+ * twice) is printed in full the first time and as a reference afterwards.
+ */
+#include "sql/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *sql_plan_kind_name(PlanKind kind)
+{
+    switch (kind) {
+    case PN_SCAN: return "Scan";
+    case PN_VALUES: return "Values";
+    case PN_CALC: return "Calc";
+    case PN_AGG: return "Agg";
+    case PN_JOIN: return "Join";
+    case PN_RANK: return "Rank";
+    case PN_UNION: return "Union";
+    case PN_EXCHANGE: return "Exchange";
+    case PN_SINK: return "Sink";
+    }
+    return "?";
+}
+
+const char *sql_changelog_mode_name(ChangelogMode mode)
+{
+    switch (mode) {
+    case CM_INSERT_ONLY: return "insert-only";
+    case CM_RETRACT: return "retract";
+    case CM_UPSERT: return "upsert";
+    }
+    return "?";
+}
+
+static const char *join_type_name(JoinType type)
+{
+    switch (type) {
+    case JT_INNER: return "inner";
+    case JT_LEFT: return "left";
+    case JT_RIGHT: return "right";
+    case JT_FULL: return "full";
+    case JT_SEMI: return "semi";
+    case JT_ANTI: return "anti";
+    case JT_ANTI_NULL_AWARE: return "anti-null-aware";
+    }
+    return "?";
+}
+
+/* "[$0, $2]" for a list of column indices. */
+static void format_cols(WbBuf *out, const int32_t *cols, int32_t n)
+{
+    wb_buf_putc(out, '[');
+    for (int32_t i = 0; i < n; i++) {
+        if (i) wb_buf_puts(out, ", ");
+        wb_buf_printf(out, "$%d", (int)cols[i]);
+    }
+    wb_buf_putc(out, ']');
+}
+
+static void format_sort(WbBuf *out, const SortKey *keys, int32_t n)
+{
+    wb_buf_putc(out, '[');
+    for (int32_t i = 0; i < n; i++) {
+        if (i) wb_buf_puts(out, ", ");
+        wb_buf_printf(out, "$%d %s", (int)keys[i].col, keys[i].desc ? "DESC" : "ASC");
+        /* Only print the null ordering when it differs from the default. */
+        bool default_first = !keys[i].desc;
+        if (keys[i].nulls_first != default_first)
+            wb_buf_puts(out, keys[i].nulls_first ? " NULLS FIRST" : " NULLS LAST");
+    }
+    wb_buf_putc(out, ']');
+}
+
+static void format_agg_call(WbBuf *out, const AggCall *call)
+{
+    if (call->kind == AGG_COUNT_STAR) {
+        wb_buf_puts(out, "COUNT(*)");
+    } else {
+        wb_buf_printf(out, "%s(%s$%d", sql_agg_name(call->kind),
+                      call->distinct ? "DISTINCT " : "", (int)call->arg);
+        if (call->arg2 >= 0) wb_buf_printf(out, ", $%d", (int)call->arg2);
+        wb_buf_putc(out, ')');
+    }
+    if (call->filter >= 0) wb_buf_printf(out, " FILTER $%d", (int)call->filter);
+}
+
+static void format_node(const PlanNode *node, WbBuf *out)
+{
+    wb_buf_puts(out, sql_plan_kind_name(node->kind));
+    wb_buf_putc(out, '(');
+    switch (node->kind) {
+    case PN_SCAN: {
+        const TableDef *table = node->scan.table;
+        const char *format = sql_table_option(table, "format");
+        const char *connector = sql_table_option(table, "connector");
+        wb_buf_printf(out, "table=%s", table->name);
+        if (connector) wb_buf_printf(out, ", connector=%s", connector);
+        if (format) wb_buf_printf(out, ", format=%s", format);
+        break;
+    }
+    case PN_VALUES:
+        wb_buf_printf(out, "rows=%d", (int)node->values.nrows);
+        break;
+    case PN_CALC:
+        if (node->calc.filter) {
+            wb_buf_puts(out, "filter=");
+            sql_expr_format(node->calc.filter, out);
+            wb_buf_puts(out, ", ");
+        }
+        wb_buf_puts(out, "exprs=[");
+        for (int32_t i = 0; i < node->calc.nexprs; i++) {
+            if (i) wb_buf_puts(out, ", ");
+            sql_expr_format(node->calc.exprs[i], out);
+        }
+        wb_buf_putc(out, ']');
+        break;
+    case PN_AGG:
+        wb_buf_puts(out, "group=");
+        format_cols(out, node->agg.group, node->agg.ngroup);
+        wb_buf_puts(out, ", aggs=[");
+        for (int32_t i = 0; i < node->agg.naggs; i++) {
+            if (i) wb_buf_puts(out, ", ");
+            format_agg_call(out, &node->agg.aggs[i]);
+        }
+        wb_buf_putc(out, ']');
+        break;
+    case PN_JOIN:
+        wb_buf_printf(out, "type=%s", join_type_name(node->join.type));
+        if (node->join.nkeys > 0) {
+            wb_buf_puts(out, ", left=");
+            format_cols(out, node->join.left_keys, node->join.nkeys);
+            wb_buf_puts(out, ", right=");
+            format_cols(out, node->join.right_keys, node->join.nkeys);
+        }
+        if (node->join.cond) {
+            wb_buf_puts(out, ", cond=");
+            sql_expr_format(node->join.cond, out);
+        }
+        break;
+    case PN_RANK:
+        wb_buf_puts(out, "partition=");
+        format_cols(out, node->rank.partition, node->rank.npartition);
+        wb_buf_puts(out, ", order=");
+        format_sort(out, node->rank.sort, node->rank.nsort);
+        if (node->rank.limit >= 0)
+            wb_buf_printf(out, ", limit=%lld", (long long)node->rank.limit);
+        if (node->rank.offset > 0)
+            wb_buf_printf(out, ", offset=%lld", (long long)node->rank.offset);
+        if (node->rank.emit_rownum) wb_buf_puts(out, ", rownum");
+        break;
+    case PN_UNION:
+        wb_buf_printf(out, "inputs=%d", (int)node->ninputs);
+        break;
+    case PN_EXCHANGE:
+        if (node->exchange.nkeys == 0) {
+            wb_buf_puts(out, "single");
+        } else {
+            wb_buf_puts(out, "hash=");
+            format_cols(out, node->exchange.keys, node->exchange.nkeys);
+        }
+        break;
+    case PN_SINK:
+        wb_buf_printf(out, "table=%s", node->sink.table->name);
+        break;
+    }
+    wb_buf_puts(out, ") [");
+    wb_buf_puts(out, sql_changelog_mode_name(node->mode));
+    if (node->mode == CM_UPSERT) {
+        wb_buf_puts(out, " key=[");
+        for (int32_t i = 0; i < node->nupsert_key; i++) {
+            if (i) wb_buf_puts(out, ", ");
+            wb_buf_printf(out, "%d", (int)node->upsert_key[i]);
+        }
+        wb_buf_putc(out, ']');
+    }
+    wb_buf_putc(out, ']');
+}
+
+/* Ids of nodes already printed, so that a shared node appears once. */
+typedef struct Seen {
+    int32_t *ids;
+    int32_t count, cap;
+} Seen;
+
+static bool seen_add(Seen *seen, int32_t id)
+{
+    for (int32_t i = 0; i < seen->count; i++)
+        if (seen->ids[i] == id) return false;
+    if (seen->count == seen->cap) {
+        seen->cap = seen->cap ? seen->cap * 2 : 32;
+        seen->ids = wb_realloc(seen->ids, sizeof(int32_t) * (size_t)seen->cap);
+    }
+    seen->ids[seen->count++] = id;
+    return true;
+}
+
+static void explain_rec(const PlanNode *node, int depth, Seen *seen, WbBuf *out)
+{
+    for (int i = 0; i < depth; i++) wb_buf_puts(out, "  ");
+    if (!seen_add(seen, node->id)) {
+        wb_buf_printf(out, "%s#%d (shared, shown above)\n",
+                      sql_plan_kind_name(node->kind), (int)node->id);
+        return;
+    }
+    format_node(node, out);
+    wb_buf_putc(out, '\n');
+    for (int32_t i = 0; i < node->ninputs; i++)
+        explain_rec(node->inputs[i], depth + 1, seen, out);
+}
+
+void sql_plan_explain(const PlanNode *root, WbBuf *out)
+{
+    Seen seen = {0};
+    explain_rec(root, 0, &seen, out);
+    free(seen.ids);
+}
