@@ -1,0 +1,320 @@
+/*
+ * eval_math.c - arithmetic operators with overflow checks (INT is checked
+ * against 32 bits, BIGINT and DECIMAL against 64), DECIMAL scaling with
+ * HALF_UP rounding, and the numeric functions (ABS, ROUND, FLOOR, ...).
+ *
+ * The binder has already cast both operands to the types the result rule
+ * needs (same scale for DECIMAL +, -, %), so each loop works on raw values.
+ */
+#include "exec/eval_int.h"
+
+#include <math.h>
+
+static int overflow(EvalCtx *cx, const Expr *e)
+{
+    if (ty_is_integer(e->type.id))
+        return ev_error(cx, e, WB_SQLSTATE_OVERFLOW, "integer out of range");
+    return ev_error(cx, e, WB_SQLSTATE_OVERFLOW, "numeric value out of range");
+}
+
+static int div_zero(EvalCtx *cx, const Expr *e)
+{
+    return ev_error(cx, e, WB_SQLSTATE_DIV_ZERO, "division by zero");
+}
+
+/* Loop over the selected rows where both operands are non-NULL. */
+#define BIN_LOOP(BODY)                                                         \
+    for (int32_t k = 0; k < n; k++) {                                         \
+        int32_t r = sel[k];                                                   \
+        if (a.nulls[r] | b.nulls[r]) { out->nulls[r] = 1; continue; }        \
+        out->nulls[r] = 0;                                                    \
+        BODY                                                                  \
+    }
+
+static int arith_i64(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
+                     ColumnVector a, ColumnVector b, ColumnVector *out)
+{
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    if (e->type.id == TY_INT) { lo = INT32_MIN; hi = INT32_MAX; }
+    switch ((FuncId)e->fn) {
+    case FN_ADD:
+        BIN_LOOP({
+            int64_t v;
+            if (__builtin_add_overflow(a.i64[r], b.i64[r], &v) || v < lo || v > hi)
+                return overflow(cx, e);
+            out->i64[r] = v;
+        })
+        break;
+    case FN_SUB:
+        BIN_LOOP({
+            int64_t v;
+            if (__builtin_sub_overflow(a.i64[r], b.i64[r], &v) || v < lo || v > hi)
+                return overflow(cx, e);
+            out->i64[r] = v;
+        })
+        break;
+    case FN_MUL:
+        BIN_LOOP({
+            int64_t v;
+            if (__builtin_mul_overflow(a.i64[r], b.i64[r], &v) || v < lo || v > hi)
+                return overflow(cx, e);
+            out->i64[r] = v;
+        })
+        break;
+    case FN_DIV:
+        /* Integer division truncates toward zero (Flink/Java). */
+        BIN_LOOP({
+            int64_t y = b.i64[r];
+            if (y == 0) return div_zero(cx, e);
+            if (y == -1) {
+                if (a.i64[r] == INT64_MIN || -a.i64[r] > hi) return overflow(cx, e);
+                out->i64[r] = -a.i64[r];
+            } else {
+                out->i64[r] = a.i64[r] / y;
+            }
+        })
+        break;
+    case FN_MOD:
+        /* Sign of the dividend, as Java's % and PostgreSQL's mod. */
+        BIN_LOOP({
+            int64_t y = b.i64[r];
+            if (y == 0) return div_zero(cx, e);
+            out->i64[r] = y == -1 ? 0 : a.i64[r] % y;
+        })
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int arith_decimal(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
+                         ColumnVector a, ColumnVector b, ColumnVector *out)
+{
+    FuncId fn = (FuncId)e->fn;
+    int s1 = e->args[0]->type.scale, s2 = e->args[1]->type.scale, rs = e->type.scale;
+    if (fn == FN_ADD || fn == FN_SUB || fn == FN_MOD) return arith_i64(cx, e, sel, n, a, b, out);
+    if (fn == FN_MUL) {
+        int shift = s1 + s2 - rs;   /* > 0 only when the result scale was capped */
+        if (shift == 0) return arith_i64(cx, e, sel, n, a, b, out);
+        ev_i128 den = ev_pow10_128(shift);
+        BIN_LOOP({
+            ev_i128 v = ev_div_half_up((ev_i128)a.i64[r] * b.i64[r], den);
+            if (v > INT64_MAX || v < INT64_MIN) return overflow(cx, e);
+            out->i64[r] = (int64_t)v;
+        })
+        return 0;
+    }
+    /* Division: a / 10^s1 / (b / 10^s2) * 10^rs = a * 10^(rs - s1 + s2) / b. */
+    int shift = rs - s1 + s2;
+    ev_i128 up = shift >= 0 ? ev_pow10_128(shift) : 1;
+    ev_i128 down = shift < 0 ? ev_pow10_128(-shift) : 1;
+    BIN_LOOP({
+        if (b.i64[r] == 0) return div_zero(cx, e);
+        ev_i128 num = (ev_i128)a.i64[r] * up;
+        ev_i128 v = ev_div_half_up(num, (ev_i128)b.i64[r] * down);
+        if (v > INT64_MAX || v < INT64_MIN) return overflow(cx, e);
+        out->i64[r] = (int64_t)v;
+    })
+    return 0;
+}
+
+static int arith_double(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
+                        ColumnVector a, ColumnVector b, ColumnVector *out)
+{
+    switch ((FuncId)e->fn) {
+    case FN_ADD: BIN_LOOP(out->f64[r] = a.f64[r] + b.f64[r];) break;
+    case FN_SUB: BIN_LOOP(out->f64[r] = a.f64[r] - b.f64[r];) break;
+    case FN_MUL: BIN_LOOP(out->f64[r] = a.f64[r] * b.f64[r];) break;
+    case FN_DIV:
+        BIN_LOOP({
+            if (b.f64[r] == 0) return div_zero(cx, e);
+            out->f64[r] = a.f64[r] / b.f64[r];
+        })
+        break;
+    case FN_MOD:
+        BIN_LOOP({
+            if (b.f64[r] == 0) return div_zero(cx, e);
+            out->f64[r] = fmod(a.f64[r], b.f64[r]);
+        })
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+int ev_arith(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVector *out)
+{
+    TypeId t0 = (TypeId)e->args[0]->type.id;
+    if (t0 == TY_DATE || t0 == TY_TIMESTAMP || t0 == TY_INTERVAL_DT || t0 == TY_INTERVAL_YM)
+        return ev_time_arith(cx, e, sel, n, out);
+    ColumnVector a, b;
+    if (ev_arg(cx, e->args[0], sel, n, &a)) return -1;
+    if (e->fn == FN_NEG) {
+        int64_t lo = e->type.id == TY_INT ? INT32_MIN : INT64_MIN;
+        for (int32_t k = 0; k < n; k++) {
+            int32_t r = sel[k];
+            out->nulls[r] = a.nulls[r];
+            if (a.nulls[r]) continue;
+            if (e->type.id == TY_DOUBLE) { out->f64[r] = -a.f64[r]; continue; }
+            if (a.i64[r] == INT64_MIN || -a.i64[r] < lo) return overflow(cx, e);
+            out->i64[r] = -a.i64[r];
+        }
+        return 0;
+    }
+    if (ev_arg(cx, e->args[1], sel, n, &b)) return -1;
+    switch ((TypeId)e->type.id) {
+    case TY_INT:
+    case TY_BIGINT: return arith_i64(cx, e, sel, n, a, b, out);
+    case TY_DECIMAL: return arith_decimal(cx, e, sel, n, a, b, out);
+    case TY_DOUBLE: return arith_double(cx, e, sel, n, a, b, out);
+    default: break;
+    }
+    return ev_error(cx, e, WB_SQLSTATE_FEATURE, "arithmetic on this type is not supported");
+}
+
+/* ---- numeric functions ---- */
+
+/* Rounds a scaled value from scale `from` to scale `to` (to < from), HALF_UP
+ * for ROUND and toward zero for TRUNCATE. */
+static int64_t decimal_drop(int64_t v, int from, int to, bool half_up, int64_t *out_ok)
+{
+    int64_t p = ty_pow10[from - to];
+    int64_t q = v / p, rem = v % p;
+    if (half_up && (rem >= 0 ? rem : -rem) * 2 >= p) q += v < 0 ? -1 : 1;
+    *out_ok = 1;
+    return q;
+}
+
+static double round_half_up(double x, int64_t digits, bool truncate)
+{
+    if (digits > 300 || digits < -300 || !isfinite(x)) return x;
+    double p = pow(10.0, (double)digits);
+    double scaled = x * p;
+    double r = truncate ? trunc(scaled) : round(scaled);  /* round(): half away from zero */
+    return r / p;
+}
+
+int ev_math(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVector *out)
+{
+    FuncId fn = (FuncId)e->fn;
+    ColumnVector a, b;
+    if (ev_arg(cx, e->args[0], sel, n, &a)) return -1;
+    bool has_b = e->nargs > 1;
+    if (has_b && ev_arg(cx, e->args[1], sel, n, &b)) return -1;
+    TypeId in_t = (TypeId)e->args[0]->type.id;
+    int in_scale = e->args[0]->type.scale, out_scale = e->type.scale;
+    for (int32_t k = 0; k < n; k++) {
+        int32_t r = sel[k];
+        out->nulls[r] = a.nulls[r] || (has_b && b.nulls[r]);
+    }
+    switch (fn) {
+    case FN_ABS:
+        for (int32_t k = 0; k < n; k++) {
+            int32_t r = sel[k];
+            if (out->nulls[r]) continue;
+            if (in_t == TY_DOUBLE) { out->f64[r] = fabs(a.f64[r]); continue; }
+            if (a.i64[r] == INT64_MIN || (in_t == TY_INT && a.i64[r] == INT32_MIN))
+                return overflow(cx, e);
+            out->i64[r] = a.i64[r] < 0 ? -a.i64[r] : a.i64[r];
+        }
+        return 0;
+    case FN_SIGN:
+        for (int32_t k = 0; k < n; k++) {
+            int32_t r = sel[k];
+            if (out->nulls[r]) continue;
+            if (in_t == TY_DOUBLE) {
+                out->f64[r] = (a.f64[r] > 0) - (a.f64[r] < 0);
+            } else {
+                int64_t s = (a.i64[r] > 0) - (a.i64[r] < 0);
+                out->i64[r] = in_t == TY_DECIMAL ? s * ty_pow10[in_scale] : s;
+            }
+        }
+        return 0;
+    case FN_FLOOR:
+    case FN_CEIL:
+        for (int32_t k = 0; k < n; k++) {
+            int32_t r = sel[k];
+            if (out->nulls[r]) continue;
+            if (in_t == TY_DOUBLE) {
+                out->f64[r] = fn == FN_FLOOR ? floor(a.f64[r]) : ceil(a.f64[r]);
+            } else if (in_t == TY_DECIMAL) {
+                int64_t p = ty_pow10[in_scale];
+                int64_t q = ev_floor_div(a.i64[r], p);
+                if (fn == FN_CEIL && q * p != a.i64[r]) q++;
+                out->i64[r] = q;
+            } else {
+                out->i64[r] = a.i64[r];
+            }
+        }
+        return 0;
+    case FN_ROUND:
+    case FN_TRUNCATE:
+        for (int32_t k = 0; k < n; k++) {
+            int32_t r = sel[k];
+            if (out->nulls[r]) continue;
+            int64_t digits = has_b ? b.i64[r] : 0;
+            bool half_up = fn == FN_ROUND;
+            if (in_t == TY_DOUBLE) {
+                out->f64[r] = round_half_up(a.f64[r], digits, !half_up);
+            } else if (in_t == TY_DECIMAL) {
+                int64_t ok, v = a.i64[r];
+                if (out_scale < in_scale) v = decimal_drop(v, in_scale, out_scale, half_up, &ok);
+                /* digits below zero (ROUND(x, -2)) zero out integer digits */
+                if (digits < 0 && digits > -19) {
+                    int64_t p = ty_pow10[-digits];
+                    int64_t q = v / p, rem = v % p;
+                    if (half_up && (rem >= 0 ? rem : -rem) * 2 >= p) q += v < 0 ? -1 : 1;
+                    if (__builtin_mul_overflow(q, p, &v)) return overflow(cx, e);
+                }
+                out->i64[r] = v;
+            } else {
+                int64_t v = a.i64[r];
+                if (digits < 0 && digits > -19) {
+                    int64_t p = ty_pow10[-digits];
+                    int64_t q = v / p, rem = v % p;
+                    if (half_up && (rem >= 0 ? rem : -rem) * 2 >= p) q += v < 0 ? -1 : 1;
+                    if (__builtin_mul_overflow(q, p, &v)) return overflow(cx, e);
+                    if (in_t == TY_INT && (v > INT32_MAX || v < INT32_MIN)) return overflow(cx, e);
+                } else if (digits <= -19) {
+                    v = 0;
+                }
+                out->i64[r] = v;
+            }
+        }
+        return 0;
+    case FN_POWER:
+        for (int32_t k = 0; k < n; k++) {
+            int32_t r = sel[k];
+            if (!out->nulls[r]) out->f64[r] = pow(a.f64[r], b.f64[r]);
+        }
+        return 0;
+    case FN_SQRT:
+    case FN_LN:
+    case FN_LOG10:
+        for (int32_t k = 0; k < n; k++) {
+            int32_t r = sel[k];
+            if (out->nulls[r]) continue;
+            double x = a.f64[r];
+            /* PostgreSQL raises on these; Flink returns NaN.  weir raises
+             * with PostgreSQL's SQLSTATE 2201F (invalid argument). */
+            if (fn == FN_SQRT ? x < 0 : x <= 0)
+                return ev_error(cx, e, "2201F", "cannot take %s of %s",
+                                fn == FN_SQRT ? "square root" : "logarithm",
+                                x < 0 ? "a negative number" : "zero");
+            out->f64[r] = fn == FN_SQRT ? sqrt(x) : fn == FN_LN ? log(x) : log10(x);
+        }
+        return 0;
+    case FN_EXP:
+        for (int32_t k = 0; k < n; k++) {
+            int32_t r = sel[k];
+            if (!out->nulls[r]) out->f64[r] = exp(a.f64[r]);
+        }
+        return 0;
+    default:
+        break;
+    }
+    return ev_error(cx, e, WB_SQLSTATE_FEATURE, "function %s cannot be evaluated",
+                    sql_func_name(fn));
+}
