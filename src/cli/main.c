@@ -1,0 +1,434 @@
+/*
+ * main.c - the `weir` command: `weir run` executes a SQL script statement
+ * by statement (DDL into the session catalog, queries and INSERTs as jobs).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli/output.h"
+#include "connect/connect.h"
+#include "sql/parser.h"
+#include "sql/planner.h"
+
+#define WEIR_VERSION "0.1.0"
+
+typedef struct Session {
+    Catalog *catalog;
+    const char *script_name;     /* for error positions */
+    OutputFormat format;
+    bool batch_mode;
+    int32_t max_batch_rows;
+    bool have_seed;
+    uint64_t seed;
+    int64_t state_ttl_ms;
+    /* options set with SET, shown by a bare SET */
+    int32_t noptions;
+    char **keys;
+    char **values;
+} Session;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    if (rt_stop_requested) _exit(130);   /* second Ctrl-C: leave now */
+    rt_stop_requested = 1;
+}
+
+static void print_error(const Session *s, const WbError *err, int stmt_line, int stmt_col)
+{
+    int line = err->line ? err->line : stmt_line;
+    int col = err->line ? (err->column ? err->column : 1) : stmt_col;
+    fprintf(stderr, "%s:%d:%d: error: %s\n", s->script_name, line, col,
+            err->message[0] ? err->message : "unknown error");
+    if (err->detail[0]) fprintf(stderr, "DETAIL: %s\n", err->detail);
+    if (err->hint[0]) fprintf(stderr, "HINT: %s\n", err->hint);
+    if (getenv("WEIR_DEBUG") && err->c_file)
+        fprintf(stderr, "(SQLSTATE %s at %s:%d)\n", err->sqlstate, err->c_file, err->c_line);
+}
+
+/* "1 h", "30 min", "1000 ms", "10s", "1 d" -> milliseconds (Flink durations). */
+static int parse_duration_ms(const char *text, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(text, &end, 10);
+    if (end == text || errno || n < 0) return -1;
+    while (*end == ' ') end++;
+    int64_t unit = 1;
+    if (!*end || !strcasecmp(end, "ms") || !strcasecmp(end, "milli") || !strcasecmp(end, "millis"))
+        unit = 1;
+    else if (!strcasecmp(end, "s") || !strcasecmp(end, "sec") || !strcasecmp(end, "second") ||
+             !strcasecmp(end, "seconds"))
+        unit = 1000;
+    else if (!strcasecmp(end, "min") || !strcasecmp(end, "m") || !strcasecmp(end, "minute") ||
+             !strcasecmp(end, "minutes"))
+        unit = 60000;
+    else if (!strcasecmp(end, "h") || !strcasecmp(end, "hour") || !strcasecmp(end, "hours"))
+        unit = 3600000;
+    else if (!strcasecmp(end, "d") || !strcasecmp(end, "day") || !strcasecmp(end, "days"))
+        unit = 86400000;
+    else
+        return -1;
+    *out = (int64_t)n * unit;
+    return 0;
+}
+
+static int do_set(Session *s, const AstNode *node, WbError *err)
+{
+    const char *key = node->set.key, *value = node->set.value;
+    if (node->kind == AST_SET && !key) {
+        const char *header[2] = {"key", "value"};
+        const char **cells = wb_calloc((size_t)s->noptions * 2 + 1, sizeof(char *));
+        for (int32_t i = 0; i < s->noptions; i++) {
+            cells[i * 2] = s->keys[i];
+            cells[i * 2 + 1] = s->values[i];
+        }
+        out_print_strings(stdout, s->format, 2, header, s->noptions, cells);
+        free(cells);
+        return 0;
+    }
+    if (node->kind == AST_RESET) {
+        if (!key || strcmp(key, "execution.runtime-mode") == 0) s->batch_mode = false;
+        return 0;
+    }
+    if (strcmp(key, "execution.runtime-mode") == 0) {
+        if (strcasecmp(value, "batch") == 0) {
+            s->batch_mode = true;
+        } else if (strcasecmp(value, "streaming") == 0) {
+            s->batch_mode = false;
+        } else {
+            wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
+                     "invalid value \"%s\" for 'execution.runtime-mode'", value);
+            wb_error_hint(err, "Use 'batch' or 'streaming'.");
+            return -1;
+        }
+    } else if (strcmp(key, "table.exec.state.ttl") == 0) {
+        if (parse_duration_ms(value, &s->state_ttl_ms) != 0) {
+            wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
+                     "invalid duration \"%s\" for 'table.exec.state.ttl'", value);
+            wb_error_hint(err, "Write a number with a unit, e.g. '1 h', '30 min', '1000 ms'.");
+            return -1;
+        }
+    }
+    /* Every key is remembered (Flink accepts options it does not use). */
+    for (int32_t i = 0; i < s->noptions; i++) {
+        if (strcmp(s->keys[i], key) == 0) {
+            free(s->values[i]);
+            s->values[i] = wb_strdup(value);
+            return 0;
+        }
+    }
+    s->keys = wb_realloc(s->keys, sizeof(char *) * (size_t)(s->noptions + 1));
+    s->values = wb_realloc(s->values, sizeof(char *) * (size_t)(s->noptions + 1));
+    s->keys[s->noptions] = wb_strdup(key);
+    s->values[s->noptions++] = wb_strdup(value);
+    return 0;
+}
+
+static int do_show(Session *s, const AstNode *node, WbError *err)
+{
+    (void)err;
+    bool views = node->show.what == ASH_VIEWS;
+    int32_t count;
+    TableDef **defs = sql_catalog_list(s->catalog, &count);
+    const char **cells = wb_calloc((size_t)count + 1, sizeof(char *));
+    int32_t n = 0;
+    for (int32_t i = 0; i < count; i++)
+        if (!views || defs[i]->is_view) cells[n++] = defs[i]->name;
+    /* Flink lists names sorted */
+    for (int32_t i = 1; i < n; i++)
+        for (int32_t j = i; j > 0 && strcasecmp(cells[j - 1], cells[j]) > 0; j--) {
+            const char *t = cells[j];
+            cells[j] = cells[j - 1];
+            cells[j - 1] = t;
+        }
+    const char *header[1] = {views ? "view name" : "table name"};
+    out_print_strings(stdout, s->format, 1, header, n, cells);
+    free(cells);
+    return 0;
+}
+
+static int do_describe(Session *s, const AstNode *node, WbError *err)
+{
+    TableDef *def = sql_catalog_find(s->catalog, node->describe.name);
+    if (!def) {
+        wb_error(err, WB_SQLSTATE_UNDEFINED_TABLE, node->line, node->column,
+                 "table or view \"%s\" does not exist", node->describe.name);
+        return -1;
+    }
+    const char *header[6] = {"name", "type", "null", "key", "extras", "watermark"};
+    int32_t n = def->ncols;
+    char **cells = wb_calloc((size_t)n * 6 + 1, sizeof(char *));
+    for (int32_t col = 0; col < n; col++) {
+        const ColumnDef *cd = &def->cols[col];
+        char tname[64];
+        SqlType t = cd->type;
+        t.nullable = 1;
+        bool in_pk = false;
+        for (int32_t k = 0; k < def->npk; k++) in_pk |= def->pk[k] == col;
+        char **row = &cells[col * 6];
+        row[0] = wb_strdup(cd->name);
+        row[1] = wb_strdup(ty_name(t, tname, sizeof tname));
+        row[2] = wb_strdup(cd->type.nullable ? "TRUE" : "FALSE");
+        row[3] = in_pk ? wb_strdup("PRI(" ) : NULL;
+        if (in_pk) {
+            WbBuf key = {0};
+            wb_buf_puts(&key, "PRI(");
+            for (int32_t k = 0; k < def->npk; k++) {
+                if (k) wb_buf_puts(&key, ", ");
+                wb_buf_puts(&key, def->cols[def->pk[k]].name);
+            }
+            wb_buf_putc(&key, ')');
+            free(row[3]);
+            row[3] = wb_strdup(wb_buf_cstr(&key));
+            wb_buf_free(&key);
+        }
+        if (cd->computed) {
+            WbBuf extra = {0};
+            wb_buf_printf(&extra, "AS %s", cd->computed_sql ? cd->computed_sql : "?");
+            row[4] = wb_strdup(wb_buf_cstr(&extra));
+            wb_buf_free(&extra);
+        } else if (cd->is_metadata) {
+            row[4] = wb_strdup("METADATA");
+        }
+        if (def->watermark_col == col && def->watermark_sql) row[5] = wb_strdup(def->watermark_sql);
+    }
+    out_print_strings(stdout, s->format, 6, header, n, (const char *const *)cells);
+    for (int32_t i = 0; i < n * 6; i++) free(cells[i]);
+    free(cells);
+    return 0;
+}
+
+static int do_explain(Session *s, const AstNode *node, WbError *err)
+{
+    WbArena arena;
+    wb_arena_init(&arena, 0);
+    QueryPlan plan;
+    int rc = sql_plan_statement(s->catalog, node->explain.stmt, &arena,
+                                cn_sink_accepts_retractions, &plan, err);
+    if (rc == 0) {
+        WbBuf text = {0};
+        sql_plan_explain(plan.root, &text);
+        fputs("== Physical Plan ==\n", stdout);
+        fwrite(text.data, 1, text.len, stdout);
+        if (text.len && text.data[text.len - 1] != '\n') fputc('\n', stdout);
+        wb_buf_free(&text);
+    }
+    wb_arena_destroy(&arena);
+    return rc;
+}
+
+static int do_query(Session *s, const AstNode *node, WbError *err)
+{
+    WbArena arena;
+    wb_arena_init(&arena, 0);
+    QueryPlan plan;
+    int rc = sql_plan_statement(s->catalog, node, &arena, cn_sink_accepts_retractions, &plan, err);
+    if (rc != 0) {
+        wb_arena_destroy(&arena);
+        return -1;
+    }
+    JobOptions opts;
+    memset(&opts, 0, sizeof opts);
+    opts.batch_mode = s->batch_mode;
+    opts.max_batch_rows = s->max_batch_rows;
+    opts.random_split = s->have_seed && !s->batch_mode;
+    opts.seed = s->seed;
+    opts.state_ttl_ms = s->state_ttl_ms;
+    opts.print_out = stdout;
+    ResultCollector *collector = NULL;
+    if (plan.root->kind != PN_SINK)
+        collector = out_collector_new(&plan, s->format, !s->batch_mode, stdout);
+    JobStats stats;
+    memset(&stats, 0, sizeof stats);
+    rc = rt_job_run(&plan, &opts, out_collector_batch, collector, &stats, err);
+    if (rc == 0 && collector) rc = out_collector_finish(collector, err);
+    fflush(stdout);
+    out_collector_free(collector);
+    wb_arena_destroy(&arena);
+    return rc;
+}
+
+static int run_statement(Session *s, const SqlStatement *stmt, WbError *err)
+{
+    const AstNode *node = stmt->node;
+    switch (node->kind) {
+    case AST_CREATE_TABLE:
+    case AST_CREATE_VIEW:
+    case AST_DROP:
+        return sql_execute_ddl(s->catalog, node, stmt->text, err);
+    case AST_SET:
+    case AST_RESET:
+        return do_set(s, node, err);
+    case AST_SHOW:
+        if (node->show.what != ASH_TABLES && node->show.what != ASH_VIEWS) {
+            wb_error(err, WB_SQLSTATE_FEATURE, node->line, node->column,
+                     "only SHOW TABLES and SHOW VIEWS are supported");
+            return -1;
+        }
+        return do_show(s, node, err);
+    case AST_DESCRIBE:
+        return do_describe(s, node, err);
+    case AST_EXPLAIN:
+        return do_explain(s, node, err);
+    default:
+        return do_query(s, node, err);
+    }
+}
+
+static char *read_file(const char *path, size_t *len, WbError *err)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        wb_error(err, WB_SQLSTATE_IO, 0, 0, "could not open \"%s\": %s", path, strerror(errno));
+        return NULL;
+    }
+    WbBuf buf = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) wb_buf_append(&buf, chunk, n);
+    bool failed = ferror(f);
+    if (f != stdin) fclose(f);
+    if (failed) {
+        wb_error(err, WB_SQLSTATE_IO, 0, 0, "could not read \"%s\"", path);
+        wb_buf_free(&buf);
+        return NULL;
+    }
+    *len = buf.len;
+    wb_buf_cstr(&buf);
+    return buf.data;
+}
+
+static void usage(FILE *out)
+{
+    fputs("usage: weir run [--mode batch|streaming] [--format table|csv|changelog]\n"
+          "                [--max-batch-rows N] [--seed S] FILE.sql\n"
+          "       weir run [options] -e 'SQL'\n"
+          "       weir --version\n",
+          out);
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    Session s;
+    memset(&s, 0, sizeof s);
+    const char *file = NULL, *inline_sql = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(arg, "--mode") && val) {
+            if (!strcmp(val, "batch")) s.batch_mode = true;
+            else if (!strcmp(val, "streaming")) s.batch_mode = false;
+            else { fprintf(stderr, "weir: error: --mode must be batch or streaming, not \"%s\"\n", val); return 2; }
+            i++;
+        } else if (!strcmp(arg, "--format") && val) {
+            if (!strcmp(val, "table")) s.format = OUT_TABLE;
+            else if (!strcmp(val, "csv")) s.format = OUT_CSV;
+            else if (!strcmp(val, "changelog")) s.format = OUT_CHANGELOG;
+            else { fprintf(stderr, "weir: error: --format must be table, csv or changelog, not \"%s\"\n", val); return 2; }
+            i++;
+        } else if (!strcmp(arg, "--max-batch-rows") && val) {
+            char *end;
+            long n = strtol(val, &end, 10);
+            if (*end || n < 1 || n > 1000000) {
+                fprintf(stderr, "weir: error: --max-batch-rows must be between 1 and 1000000\n");
+                return 2;
+            }
+            s.max_batch_rows = (int32_t)n;
+            i++;
+        } else if (!strcmp(arg, "--seed") && val) {
+            char *end;
+            unsigned long long n = strtoull(val, &end, 10);
+            if (*end) { fprintf(stderr, "weir: error: --seed must be a number\n"); return 2; }
+            s.seed = n;
+            s.have_seed = true;
+            i++;
+        } else if (!strcmp(arg, "-e") && val) {
+            inline_sql = val;
+            i++;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            fprintf(stderr, "weir: error: unknown option \"%s\"\n", arg);
+            usage(stderr);
+            return 2;
+        } else if (!file) {
+            file = arg;
+        } else {
+            fprintf(stderr, "weir: error: more than one script given\n");
+            return 2;
+        }
+    }
+    if (!file == !inline_sql) {
+        usage(stderr);
+        return 2;
+    }
+    if (s.have_seed && s.max_batch_rows == 0) s.max_batch_rows = 16;
+
+    WbError err;
+    wb_error_clear(&err);
+    size_t len = 0;
+    char *text;
+    if (inline_sql) {
+        s.script_name = "-e";
+        len = strlen(inline_sql);
+        text = wb_strndup(inline_sql, len);
+    } else {
+        s.script_name = file;
+        text = read_file(file, &len, &err);
+        if (!text) {
+            fprintf(stderr, "weir: error: %s\n", err.message);
+            return 1;
+        }
+    }
+
+    signal(SIGINT, on_sigint);
+    signal(SIGTERM, on_sigint);
+    WbArena ast_arena;   /* lives as long as the catalog: views keep their AST */
+    wb_arena_init(&ast_arena, 0);
+    s.catalog = sql_catalog_new();
+    SqlScript script;
+    int status = 0;
+    if (sql_parse_script(text, len, &ast_arena, &script, &err) != 0) {
+        print_error(&s, &err, 1, 1);
+        status = 1;
+    } else {
+        for (int32_t i = 0; i < script.count && !rt_stop_requested; i++) {
+            const SqlStatement *stmt = &script.stmts[i];
+            wb_error_clear(&err);
+            if (run_statement(&s, stmt, &err) != 0) {
+                print_error(&s, &err, stmt->line, stmt->column);
+                status = 1;
+                break;
+            }
+        }
+    }
+    fflush(stdout);
+    sql_catalog_free(s.catalog);
+    wb_arena_destroy(&ast_arena);
+    for (int32_t i = 0; i < s.noptions; i++) {
+        free(s.keys[i]);
+        free(s.values[i]);
+    }
+    free(s.keys);
+    free(s.values);
+    free(text);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
+        printf("weir %s\n", WEIR_VERSION);
+        return 0;
+    }
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc >= 2 && !strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
+    usage(stderr);
+    return 2;
+}
