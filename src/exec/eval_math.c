@@ -23,12 +23,12 @@ static int div_zero(EvalCtx *cx, const Expr *e)
 }
 
 /* Loop over the selected rows where both operands are non-NULL. */
-#define BIN_LOOP(BODY)                                                         \
+#define BIN_LOOP(...)                                                           \
     for (int32_t k = 0; k < n; k++) {                                         \
         int32_t r = sel[k];                                                   \
         if (a.nulls[r] | b.nulls[r]) { out->nulls[r] = 1; continue; }        \
         out->nulls[r] = 0;                                                    \
-        BODY                                                                  \
+        __VA_ARGS__                                                           \
     }
 
 static int arith_i64(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
