@@ -139,6 +139,15 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
     case PN_SCAN: {
         Source *src = cn_source_open(node->scan.table, err);
         if (!src) return NULL;
+        if (job->opts->batch_mode && !src->bounded) {
+            wb_error(err, WB_SQLSTATE_FEATURE, node->scan.table->line, node->scan.table->column,
+                     "table \"%s\" is unbounded and cannot be read in batch mode",
+                     node->scan.table->name);
+            wb_error_hint(err, "Run in streaming mode (SET 'execution.runtime-mode' = 'streaming'), "
+                               "or bound the source (e.g. datagen's 'number-of-rows').");
+            cn_source_close(src);
+            return NULL;
+        }
         op = build_edge(job, node, &scan_vt);
         if (job->nsources == job->cap_sources) {
             job->cap_sources = job->cap_sources ? job->cap_sources * 2 : 4;
