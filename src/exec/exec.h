@@ -73,6 +73,10 @@ struct Operator {
     int64_t *input_watermarks;   /* per port; INT64_MIN before the first */
     int64_t watermark;           /* last forwarded */
     int64_t rows_in, rows_out;   /* metrics */
+    /* Barrier alignment (op.c): the barrier being collected and how many
+     * inputs delivered it so far. */
+    int64_t barrier_id;
+    int32_t barrier_count;
 };
 
 /* Common initialisation for an operator struct embedding Operator first. */

@@ -1,0 +1,254 @@
+/*
+ * op.c - the operator plumbing: initialisation and wiring, emitting to
+ * every output, counting rows, end-of-input and watermark/barrier handling
+ * shared by all operators, the constructor dispatch, and the output buffer
+ * and value encodings of op_int.h.
+ */
+#include "exec/op_int.h"
+
+#include <stdlib.h>
+
+/* ---- lifecycle and wiring ---- */
+
+void ex_op_init(Operator *op, const OpVTable *vt, const PlanNode *node,
+                const ExecContext *ctx)
+{
+    op->vt = vt;
+    op->node = node;
+    op->ctx = ctx;
+    op->noutputs = 0;
+    op->outputs = NULL;
+    op->ninputs = node ? node->ninputs : 0;
+    op->ended_inputs = 0;
+    int32_t slots = op->ninputs > 0 ? op->ninputs : 1;
+    op->input_watermarks = wb_malloc(sizeof(int64_t) * (size_t)slots);
+    for (int32_t port = 0; port < slots; port++) op->input_watermarks[port] = INT64_MIN;
+    op->watermark = INT64_MIN;
+    op->rows_in = op->rows_out = 0;
+    op->barrier_id = 0;
+    op->barrier_count = 0;
+}
+
+/* Wiring happens before any data flows, so the downstream operator's
+ * per-port arrays can be (re)sized here: the runtime may give an operator
+ * more inputs than its plan node lists (the result collector). */
+void ex_op_add_output(Operator *op, Operator *to, int32_t port)
+{
+    op->outputs = wb_realloc(op->outputs, sizeof(OpOutput) * (size_t)(op->noutputs + 1));
+    op->outputs[op->noutputs].op = to;
+    op->outputs[op->noutputs].port = port;
+    op->noutputs++;
+    int32_t needed = WB_MAX(to->ninputs, port + 1);
+    to->ninputs = needed;
+    to->input_watermarks = wb_realloc(to->input_watermarks, sizeof(int64_t) * (size_t)needed);
+    for (int32_t i = 0; i < needed; i++) to->input_watermarks[i] = INT64_MIN;
+}
+
+void ex_op_free(Operator *op)
+{
+    if (!op) return;
+    if (op->vt && op->vt->destroy) op->vt->destroy(op);
+    free(op->outputs);
+    free(op->input_watermarks);
+    free(op);
+}
+
+/* ---- data and control flow ---- */
+
+int ex_emit(Operator *op, const Batch *batch, WbError *err)
+{
+    if (!batch || batch->nrows == 0) return 0;
+    op->rows_out += batch->nrows;
+    for (int32_t i = 0; i < op->noutputs; i++)
+        if (ex_push(op->outputs[i].op, op->outputs[i].port, batch, err) != 0) return -1;
+    return 0;
+}
+
+int ex_emit_control(Operator *op, const ControlMsg *msg, WbError *err)
+{
+    for (int32_t i = 0; i < op->noutputs; i++)
+        if (ex_control(op->outputs[i].op, op->outputs[i].port, msg, err) != 0) return -1;
+    return 0;
+}
+
+int ex_push(Operator *op, int32_t port, const Batch *batch, WbError *err)
+{
+    if (batch->nrows == 0) return 0;
+    op->rows_in += batch->nrows;
+    return op->vt->push(op, port, batch, err);
+}
+
+int ex_control(Operator *op, int32_t port, const ControlMsg *msg, WbError *err)
+{
+    if (op->vt->control) return op->vt->control(op, port, msg, err);
+    return ex_op_default_control(op, port, msg, err);
+}
+
+static int64_t min_input_watermark(const Operator *op)
+{
+    int64_t wm = INT64_MAX;
+    for (int32_t port = 0; port < op->ninputs; port++)
+        wm = WB_MIN(wm, op->input_watermarks[port]);
+    return wm;
+}
+
+/* Forwards the operator's watermark when the minimum over its inputs has
+ * advanced past what was forwarded last. */
+static int advance_watermark(Operator *op, WbError *err)
+{
+    int64_t wm = min_input_watermark(op);
+    if (wm <= op->watermark) return 0;
+    op->watermark = wm;
+    ControlMsg out = {CTL_WATERMARK, wm};
+    return ex_emit_control(op, &out, err);
+}
+
+/* Control state machine per operator:
+ *   WATERMARK(t) on port p: p's watermark = max(old, t); forward the
+ *       minimum over all inputs when it advanced.
+ *   BARRIER(id): counted per id; forwarded once every input that has not
+ *       ended delivered it (a barrier with a new id restarts the count).
+ *   END on port p: p counts as ended and its watermark as +infinity; when
+ *       the last input ends, the +infinity watermark is forwarded, then
+ *       vt->finish flushes, then END is forwarded exactly once. */
+int ex_op_default_control(Operator *op, int32_t port, const ControlMsg *msg,
+                          WbError *err)
+{
+    if (port < 0 || port >= op->ninputs) {
+        wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0,
+                 "operator %s received a control message on unknown input %d",
+                 op->vt->name, (int)port);
+        return -1;
+    }
+    switch (msg->kind) {
+    case CTL_WATERMARK:
+        if (msg->value > op->input_watermarks[port]) op->input_watermarks[port] = msg->value;
+        return advance_watermark(op, err);
+    case CTL_BARRIER: {
+        if (op->barrier_count == 0 || msg->value != op->barrier_id) {
+            op->barrier_id = msg->value;
+            op->barrier_count = 0;
+        }
+        op->barrier_count++;
+        if (op->barrier_count + op->ended_inputs < op->ninputs) return 0;
+        op->barrier_count = 0;
+        return ex_emit_control(op, msg, err);
+    }
+    case CTL_END:
+        if (op->ended_inputs >= op->ninputs) return 0;
+        op->ended_inputs++;
+        op->input_watermarks[port] = INT64_MAX;
+        if (op->ended_inputs < op->ninputs) return advance_watermark(op, err);
+        if (advance_watermark(op, err) != 0) return -1;
+        if (op->vt->finish && op->vt->finish(op, err) != 0) return -1;
+        return ex_emit_control(op, msg, err);
+    }
+    wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0, "unknown control message kind %d",
+             (int)msg->kind);
+    return -1;
+}
+
+/* ---- constructors ---- */
+
+Operator *ex_op_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
+{
+    switch (node->kind) {
+    case PN_CALC: return ex_calc_new(node, ctx, err);
+    case PN_AGG: return ex_agg_new(node, ctx, err);
+    case PN_JOIN: return ex_join_new(node, ctx, err);
+    case PN_RANK: return ex_rank_new(node, ctx, err);
+    case PN_UNION: return ex_union_new(node, ctx, err);
+    case PN_EXCHANGE: return ex_exchange_new(node, ctx, err);
+    case PN_SCAN:
+    case PN_VALUES:
+    case PN_SINK:
+        break;
+    }
+    wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0,
+             "plan node %d (%s) is instantiated by the runtime, not by ex_op_new",
+             (int)node->id, sql_plan_kind_name(node->kind));
+    return NULL;
+}
+
+/* ---- the output buffer ---- */
+
+void ex_out_init(ExOut *out, const SqlType *types, int32_t ncols)
+{
+    out->batch = ty_batch_new(types, ncols, 64);
+}
+
+void ex_out_free(ExOut *out)
+{
+    ty_batch_free(out->batch);
+    out->batch = NULL;
+}
+
+int ex_out_flush(Operator *op, ExOut *out, WbError *err)
+{
+    if (out->batch->nrows == 0) return 0;
+    int rc = ex_emit(op, out->batch, err);
+    /* Keep the arena from growing without bound: a large batch is
+     * dropped and the buffer starts small again. */
+    ty_batch_reset(out->batch);
+    return rc;
+}
+
+int ex_out_reserve(Operator *op, ExOut *out, int32_t nrows, WbError *err)
+{
+    if (out->batch->nrows > 0 && out->batch->nrows + nrows > EX_BATCH_ROWS)
+        if (ex_out_flush(op, out, err) != 0) return -1;
+    ty_batch_reserve(out->batch, out->batch->nrows + nrows);
+    return 0;
+}
+
+int32_t ex_out_null_row(ExOut *out, int64_t weight)
+{
+    Batch *b = out->batch;
+    if (b->nrows >= b->capacity) ty_batch_reserve(b, b->nrows + 1);
+    int32_t row = b->nrows++;
+    for (int32_t col = 0; col < b->ncols; col++) b->cols[col].nulls[row] = 1;
+    b->weights[row] = weight;
+    return row;
+}
+
+bool ex_rows_equal(const Batch *a, int32_t ra, const Batch *b, int32_t rb)
+{
+    for (int32_t col = 0; col < a->ncols; col++) {
+        const ColumnVector *va = &a->cols[col], *vb = &b->cols[col];
+        if (va->nulls[ra] != vb->nulls[rb]) return false;
+        if (!va->nulls[ra] && ty_compare(va, ra, vb, rb) != 0) return false;
+    }
+    return true;
+}
+
+/* ---- order-preserving single values ---- */
+
+void ex_value_order_encode(const ColumnVector *col, int32_t row, WbBuf *out)
+{
+    uint8_t tmp[8];
+    switch (ty_phys(col->type.id)) {
+    case PK_I64:
+        ex_put_be64(tmp, ex_order_bits_i64(col->i64[row]));
+        wb_buf_append(out, tmp, 8);
+        break;
+    case PK_F64:
+        ex_put_be64(tmp, ex_order_bits_f64(col->f64[row]));
+        wb_buf_append(out, tmp, 8);
+        break;
+    case PK_STR:
+        wb_buf_append(out, col->str[row].ptr, col->str[row].len);
+        break;
+    }
+}
+
+void ex_value_order_decode(const uint8_t *data, uint32_t len, Batch *batch,
+                           int32_t col, int32_t row)
+{
+    ColumnVector *vec = &batch->cols[col];
+    vec->nulls[row] = 0;
+    switch (ty_phys(vec->type.id)) {
+    case PK_I64: vec->i64[row] = ex_order_unbits_i64(ex_get_be64(data)); break;
+    case PK_F64: vec->f64[row] = ex_order_unbits_f64(ex_get_be64(data)); break;
+    case PK_STR: vec->str[row] = ty_batch_str(batch, (const char *)data, len); break;
+    }
+}
