@@ -1,0 +1,179 @@
+/*
+ * planner_int.h - private contract between the binder (binder.c: names and
+ * expressions), the planner (planner.c: queries, subquery.c: IN/EXISTS and
+ * scalar subqueries, nodes.c: plan node construction and changelog modes)
+ * and the DDL executor (ddl.c).  Not included outside src/sql.
+ */
+#ifndef WEIR_SQL_PLANNER_INT_H
+#define WEIR_SQL_PLANNER_INT_H
+
+#include "sql/planner.h"
+
+/* Column references to the enclosing query, captured while binding the
+ * WHERE of a correlated EXISTS/IN subquery, are EX_COL nodes whose col is
+ * SQL_CORR_BASE + the outer column index.  They never reach a plan: the
+ * decorrelation turns them into join keys or into the join condition. */
+#define SQL_CORR_BASE (1 << 24)
+
+/* Deepest nesting of views inside views (guards against cycles). */
+#define SQL_MAX_VIEW_DEPTH 32
+
+/* One visible column of a relation being built. */
+typedef struct ScopeCol {
+    const char *qualifier;       /* table alias / name; NULL = unqualified only */
+    const char *name;
+    SqlType type;
+    int32_t index;               /* column of the relation's node */
+    bool star_hidden;            /* skipped by an unqualified '*' */
+    bool name_hidden;            /* only reachable as qualifier.name */
+    PlanNode *rank_node;         /* row number of this RANK (limit pushdown) */
+} ScopeCol;
+
+/* A relation: the plan node producing it and the columns names can reach.
+ * The node may carry more columns than the scope (hidden key columns,
+ * scalar subquery results), always after the visible ones' indices are
+ * fixed: extending a relation only appends columns. */
+typedef struct Rel {
+    PlanNode *node;
+    int32_t ncols;
+    ScopeCol *cols;
+} Rel;
+
+/* A CTE visible to the query being planned (a linked stack). */
+typedef struct CteDef {
+    const AstNode *cte;          /* AST_CTE */
+    struct CteDef *next;         /* the CTEs defined before it / outside */
+} CteDef;
+
+typedef struct Binder {
+    Catalog *cat;
+    WbArena *arena;              /* the plan arena: nodes, exprs, names */
+    WbError *err;
+    int32_t next_id;
+    CteDef *ctes;
+    int view_depth;
+} Binder;
+
+/* One aggregate call collected from SELECT / HAVING / ORDER BY. */
+typedef struct AggItem {
+    AggKind kind;
+    bool distinct;
+    Expr *arg;                   /* over the pre-aggregation relation; NULL for COUNT(*) */
+    Expr *arg2;                  /* LISTAGG separator or NULL */
+    Expr *filter;                /* FILTER (WHERE ..) or NULL */
+    SqlType type;
+} AggItem;
+
+typedef struct AggInfo {
+    struct Env *pre;             /* binds expressions over the aggregate's input */
+    int32_t ngroup;
+    Expr **group;
+    int32_t naggs, cap_aggs;
+    AggItem *aggs;
+    bool collecting;             /* phase 1: record aggregate calls */
+} AggInfo;
+
+typedef enum CorrMode {
+    CORR_NONE,                   /* no enclosing query */
+    CORR_CAPTURE,                /* outer refs become SQL_CORR_BASE + index */
+    CORR_ERROR                   /* outer refs are a 0A000 error */
+} CorrMode;
+
+/* A window call (ROW_NUMBER() OVER ..) already planned: its AST and the
+ * column of the relation that holds its value. */
+typedef struct WindowCol {
+    const AstNode *call;
+    int32_t col;
+} WindowCol;
+
+/* Where names are resolved and expressions are bound. */
+typedef struct Env {
+    Binder *b;
+    Rel *rel;                    /* visible columns; rel->node NULL = no joins allowed */
+    const struct Env *outer;     /* the enclosing query, for correlation */
+    CorrMode corr;
+    AggInfo *agg;                /* post-aggregation binding (phase 2) or collection */
+    const char *clause;          /* "WHERE", "GROUP BY"...: aggregates are an error here */
+    int32_t nwindows;
+    WindowCol *windows;
+    bool saw_corr;               /* an outer reference was captured */
+} Env;
+
+/* ---- binder.c ---- */
+void env_init(Env *env, Binder *b, Rel *rel);
+/* Binds an expression AST over env.  Returns NULL with b->err set. */
+Expr *sql_bind_expr(Env *env, const AstNode *ast);
+/* Binds and checks the result is BOOLEAN (or NULL) for `clause`. */
+Expr *sql_bind_condition(Env *env, const AstNode *ast, const char *clause);
+bool sql_expr_equal(const Expr *a, const Expr *b);
+/* Whether an expression references a correlated outer column / only cols in
+ * [lo, hi). */
+bool sql_expr_has_corr(const Expr *e);
+bool sql_expr_cols_within(const Expr *e, int32_t lo, int32_t hi);
+bool sql_expr_has_cols(const Expr *e);
+/* Copy of e with every EX_COL c (and correlated c) remapped: col >= from
+ * gets col + delta; correlated refs become plain refs at corr_base + index. */
+Expr *sql_expr_shift(WbArena *arena, const Expr *e, int32_t from, int32_t delta,
+                     int32_t corr_base);
+/* AST predicates. */
+bool sql_ast_has_agg(const AstNode *ast);
+bool sql_ast_has_subquery(const AstNode *ast);
+bool sql_ast_has_window(const AstNode *ast);
+bool sql_ast_is_agg_call(const AstNode *ast);
+/* Walks ast (not into subqueries) recording aggregate calls in env->agg. */
+int sql_collect_aggs(Env *env, const AstNode *ast);
+/* Resolves a column by name in a relation's scope: index into rel->cols,
+ * -1 absent, -2 ambiguous. */
+int32_t sql_scope_find(const Rel *rel, const char *qualifier, const char *name);
+/* A Value of a literal AST (strings copied into arena). */
+int sql_literal_value(Binder *b, const AstNode *lit, Value *out);
+/* Converts a constant to `to` when it can be done exactly here (numbers
+ * widened, NULL typed); false otherwise. */
+bool sql_const_convert(const Value *in, SqlType to, Value *out);
+/* Casts e to `to` unless it already has that type. */
+Expr *sql_coerce(WbArena *arena, Expr *e, SqlType to);
+
+/* ---- nodes.c: plan nodes and changelog modes ---- */
+PlanNode *sql_node_new(Binder *b, PlanKind kind, int32_t ncols, int32_t ninputs);
+PlanNode *sql_node_scan(Binder *b, const TableDef *table);
+PlanNode *sql_node_calc(Binder *b, PlanNode *input, const Expr *filter, int32_t nexprs,
+                        Expr **exprs, char **names);
+/* A CALC passing every input column through, with filter and extra columns. */
+PlanNode *sql_node_filter_extend(Binder *b, PlanNode *input, const Expr *filter,
+                                 int32_t nextra, Expr **extra);
+PlanNode *sql_node_exchange(Binder *b, PlanNode *input, int32_t nkeys, const int32_t *keys);
+PlanNode *sql_node_agg(Binder *b, PlanNode *input, int32_t ngroup, int32_t naggs,
+                       const AggItem *aggs, const int32_t *arg_cols,
+                       const int32_t *arg2_cols, const int32_t *filter_cols);
+PlanNode *sql_node_join(Binder *b, JoinType type, PlanNode *left, PlanNode *right,
+                        int32_t nkeys, const int32_t *left_keys,
+                        const int32_t *right_keys, const Expr *cond);
+PlanNode *sql_node_rank(Binder *b, PlanNode *input, int32_t npartition,
+                        const int32_t *partition, int32_t nsort, const SortKey *sort,
+                        int64_t limit, int64_t offset, bool emit_rownum);
+PlanNode *sql_node_union(Binder *b, int32_t ninputs, PlanNode **inputs);
+/* EXCHANGE on every column then AGG grouping on all of them (DISTINCT). */
+PlanNode *sql_node_distinct(Binder *b, PlanNode *input);
+
+/* ---- planner.c ---- */
+/* Plans any query node; outer is the enclosing query's env for correlated
+ * references (NULL: none).  Returns false with b->err set. */
+bool sql_plan_query(Binder *b, const AstNode *query, const Env *outer, Rel *out);
+bool sql_plan_from(Binder *b, const AstNode *from, const Env *outer, Rel *out);
+/* A relation of one row and no visible column (SELECT without FROM). */
+void sql_rel_single_row(Binder *b, Rel *out);
+
+/* ---- subquery.c ---- */
+/* Applies the WHERE clause `where` to env->rel: plain conjuncts become a
+ * filter, EXISTS / IN subqueries semi or anti joins. */
+bool sql_plan_where(Env *env, const AstNode *where);
+/* Plans an uncorrelated scalar subquery and LEFT-joins it onto env->rel;
+ * returns a reference to its value. */
+Expr *sql_bind_scalar_subquery(Env *env, const AstNode *ast);
+
+/* ---- errors ---- */
+#define bind_error(b, ast, state, ...) \
+    (wb_error((b)->err, (state), (ast) ? (ast)->line : 0, (ast) ? (ast)->column : 0, \
+              __VA_ARGS__))
+
+#endif
