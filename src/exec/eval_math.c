@@ -152,13 +152,13 @@ int ev_arith(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVe
     ColumnVector a, b;
     if (ev_arg(cx, e->args[0], sel, n, &a)) return -1;
     if (e->fn == FN_NEG) {
-        int64_t lo = e->type.id == TY_INT ? INT32_MIN : INT64_MIN;
+        int64_t hi = e->type.id == TY_INT ? INT32_MAX : INT64_MAX;
         for (int32_t k = 0; k < n; k++) {
             int32_t r = sel[k];
             out->nulls[r] = a.nulls[r];
             if (a.nulls[r]) continue;
             if (e->type.id == TY_DOUBLE) { out->f64[r] = -a.f64[r]; continue; }
-            if (a.i64[r] == INT64_MIN || -a.i64[r] < lo) return overflow(cx, e);
+            if (a.i64[r] == INT64_MIN || -a.i64[r] > hi) return overflow(cx, e);
             out->i64[r] = -a.i64[r];
         }
         return 0;
