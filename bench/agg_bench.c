@@ -1,0 +1,220 @@
+/*
+ * agg_bench.c - throughput of weir's group aggregate operator alone, fed
+ * in-memory batches, so the figure measures the engine and not a text parser:
+ * SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k over the change stream of
+ * bench_gen.h, in streaming mode (with retractions) or batch mode (inserts).
+ *
+ * usage: agg_bench [--rows N] [--keys K] [--seed S] [--retract-pct P]
+ *                  [--batch-rows B] [--mode streaming|batch]
+ * Prints one line of key=value pairs; exits 1 if the consolidated output
+ * disagrees with the generator's own checksums.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "exec/exec.h"
+
+#include "bench_gen.h"
+
+/* The downstream of the aggregate: counts what arrives and folds it into the
+ * checksums of the consolidated result.  Summing weight * value over the
+ * changelog is exactly the consolidated sum, because consolidation is the
+ * sum of weights per distinct row. */
+typedef struct CountSink {
+    Operator base;
+    int64_t rows, batches;
+    int64_t groups, sum_c, sum_s;
+} CountSink;
+
+static int count_sink_push(Operator *op, int32_t port, const Batch *batch,
+                           WbError *err)
+{
+    (void)port;
+    (void)err;
+    CountSink *sink = (CountSink *)op;
+    const int64_t *weights = batch->weights;
+    const int64_t *counts = batch->cols[1].i64;
+    const int64_t *sums = batch->cols[2].i64;
+    const uint8_t *sum_nulls = batch->cols[2].nulls;
+    int64_t groups = 0, sum_c = 0, sum_s = 0;
+    for (int32_t row = 0; row < batch->nrows; row++) {
+        groups += weights[row];
+        sum_c += weights[row] * counts[row];
+        sum_s += sum_nulls[row] ? 0 : weights[row] * sums[row];
+    }
+    sink->groups += groups;
+    sink->sum_c += sum_c;
+    sink->sum_s += sum_s;
+    sink->rows += batch->nrows;
+    sink->batches++;
+    return 0;
+}
+
+static const OpVTable count_sink_vt = {
+    .name = "CountSink",
+    .push = count_sink_push,
+};
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: agg_bench [--rows N] [--keys K] [--seed S] [--retract-pct P]\n"
+                    "                 [--batch-rows B] [--mode streaming|batch]\n");
+    exit(2);
+}
+
+static int64_t arg_count(const char *text)
+{
+    char *end;
+    intmax_t value = strtoimax(text, &end, 10);
+    if (*end || value <= 0) usage();
+    return (int64_t)value;
+}
+
+static double seconds_of(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int64_t peak_rss_kb(void)
+{
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (int64_t)usage.ru_maxrss;
+}
+
+int main(int argc, char **argv)
+{
+    int64_t rows = 10000000, keys = 1000000, batch_rows = EX_BATCH_ROWS;
+    uint64_t seed = 42;
+    double retract_pct = 10;
+    bool batch_mode = false;
+    for (int arg_idx = 1; arg_idx < argc; arg_idx++) {
+        const char *arg = argv[arg_idx];
+        if (arg_idx + 1 >= argc) usage();
+        const char *value = argv[++arg_idx];
+        if (strcmp(arg, "--rows") == 0) rows = arg_count(value);
+        else if (strcmp(arg, "--keys") == 0) keys = arg_count(value);
+        else if (strcmp(arg, "--seed") == 0) seed = (uint64_t)arg_count(value);
+        else if (strcmp(arg, "--batch-rows") == 0) batch_rows = arg_count(value);
+        else if (strcmp(arg, "--retract-pct") == 0) retract_pct = atof(value);
+        else if (strcmp(arg, "--mode") == 0 && strcmp(value, "batch") == 0) batch_mode = true;
+        else if (strcmp(arg, "--mode") == 0 && strcmp(value, "streaming") == 0) batch_mode = false;
+        else usage();
+    }
+    if (batch_mode) retract_pct = 0;   /* batch mode is inserts only (DESIGN) */
+    if (retract_pct < 0 || retract_pct >= 100 || keys > UINT32_MAX) usage();
+
+    /* ---- the input, generated before the clock starts ---- */
+    SqlType in_types[2] = {ty_make(TY_BIGINT), ty_make(TY_BIGINT)};
+    int64_t nbatches = (rows + batch_rows - 1) / batch_rows;
+    Batch **batches = wb_malloc(sizeof(Batch *) * (size_t)nbatches);
+    WbArena *input_arena = wb_arena_new(8 << 20);
+    BenchGen gen;
+    bench_gen_init(&gen, seed, (uint64_t)keys, retract_pct, rows);
+    for (int64_t batch_idx = 0; batch_idx < nbatches; batch_idx++) {
+        int32_t nrows = (int32_t)WB_MIN(batch_rows, rows - batch_idx * batch_rows);
+        Batch *batch = ty_batch_new_in(input_arena, in_types, 2, nrows);
+        for (int32_t row = 0; row < nrows; row++) {
+            BenchRow change;
+            batch->weights[row] = bench_gen_next(&gen, &change);
+            batch->cols[0].i64[row] = change.k;
+            batch->cols[1].i64[row] = change.v;
+            batch->cols[0].nulls[row] = 0;
+            batch->cols[1].nulls[row] = 0;
+        }
+        batch->nrows = nrows;
+        batches[batch_idx] = batch;
+    }
+    int64_t expect_groups = gen.groups, expect_c = gen.sum_c, expect_s = gen.sum_s;
+    int64_t inserts = gen.inserts, retracts = gen.retracts;
+    bench_gen_free(&gen);
+    int64_t input_rss_kb = peak_rss_kb();
+
+    /* ---- the plan: EXCHANGE(k) -> AGG(k; COUNT(*), SUM(v)) ---- */
+    int32_t key_col = 0;
+    char *in_names[2] = {"k", "v"};
+    PlanNode input = {
+        .kind = PN_EXCHANGE, .id = 1, .ncols = 2, .types = in_types,
+        .names = in_names,
+        .mode = retract_pct > 0 ? CM_RETRACT : CM_INSERT_ONLY,
+    };
+    input.exchange.nkeys = 1;
+    input.exchange.keys = &key_col;
+    PlanNode *agg_inputs[1] = {&input};
+    SqlType count_type = ty_make(TY_BIGINT);
+    count_type.nullable = 0;
+    SqlType out_types[3] = {ty_make(TY_BIGINT), count_type, ty_make(TY_BIGINT)};
+    char *out_names[3] = {"k", "c", "s"};
+    AggCall calls[2] = {
+        {.kind = AGG_COUNT_STAR, .arg = -1, .arg2 = -1, .filter = -1, .type = count_type},
+        {.kind = AGG_SUM, .arg = 1, .arg2 = -1, .filter = -1, .type = ty_make(TY_BIGINT)},
+    };
+    PlanNode agg_node = {
+        .kind = PN_AGG, .id = 2, .ncols = 3, .types = out_types, .names = out_names,
+        .mode = CM_UPSERT, .nupsert_key = 1, .upsert_key = &key_col,
+        .ninputs = 1, .inputs = agg_inputs,
+    };
+    agg_node.agg.ngroup = 1;
+    agg_node.agg.group = &key_col;
+    agg_node.agg.naggs = 2;
+    agg_node.agg.aggs = calls;
+
+    ExecContext ctx = {.batch_mode = batch_mode, .state_ttl_ms = 0};
+    WbError err = {0};
+    Operator *agg = ex_agg_new(&agg_node, &ctx, &err);
+    if (!agg) {
+        fprintf(stderr, "agg_bench: ex_agg_new: %s\n", err.message);
+        return 1;
+    }
+    PlanNode sink_node = {.kind = PN_SINK, .id = 3, .ncols = 3, .types = out_types,
+                          .names = out_names, .ninputs = 1};
+    CountSink *sink = wb_calloc(1, sizeof(CountSink));
+    ex_op_init(&sink->base, &count_sink_vt, &sink_node, &ctx);
+    ex_op_add_output(agg, &sink->base, 0);
+
+    /* ---- the measured part: every change pushed, then end of input ---- */
+    double wall0 = seconds_of(CLOCK_MONOTONIC);
+    double cpu0 = seconds_of(CLOCK_PROCESS_CPUTIME_ID);
+    for (int64_t batch_idx = 0; batch_idx < nbatches; batch_idx++) {
+        if (ex_push(agg, 0, batches[batch_idx], &err) != 0) {
+            fprintf(stderr, "agg_bench: push: %s\n", err.message);
+            return 1;
+        }
+    }
+    int64_t state_bytes = agg->vt->state_bytes ? agg->vt->state_bytes(agg) : -1;
+    ControlMsg end = {.kind = CTL_END, .value = 0};
+    if (ex_control(agg, 0, &end, &err) != 0) {
+        fprintf(stderr, "agg_bench: end of input: %s\n", err.message);
+        return 1;
+    }
+    double wall = seconds_of(CLOCK_MONOTONIC) - wall0;
+    double cpu = seconds_of(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+    int64_t rss_kb = peak_rss_kb();
+
+    bool ok = sink->groups == expect_groups && sink->sum_c == expect_c &&
+              sink->sum_s == expect_s;
+    printf("mode=%s rows=%" PRId64 " inserts=%" PRId64 " retracts=%" PRId64
+           " batch_rows=%" PRId64 " seconds=%.3f cpu_seconds=%.3f"
+           " changes_per_sec=%.0f changes_per_cpu_sec=%.0f"
+           " out_rows=%" PRId64 " state_bytes=%" PRId64
+           " peak_rss_kb=%" PRId64 " input_rss_kb=%" PRId64
+           " groups=%" PRId64 " sum_c=%" PRId64 " sum_s=%" PRId64 " check=%s\n",
+           batch_mode ? "batch" : "streaming", rows, inserts, retracts, batch_rows,
+           wall, cpu, (double)rows / wall, (double)rows / cpu, sink->rows,
+           state_bytes, rss_kb, input_rss_kb, sink->groups, sink->sum_c,
+           sink->sum_s, ok ? "ok" : "MISMATCH");
+    if (!ok)
+        fprintf(stderr, "agg_bench: expected groups=%" PRId64 " sum_c=%" PRId64
+                        " sum_s=%" PRId64 "\n", expect_groups, expect_c, expect_s);
+    ex_op_free(agg);
+    ex_op_free(&sink->base);
+    wb_arena_free(input_arena);
+    free(batches);
+    return ok ? 0 : 1;
+}
