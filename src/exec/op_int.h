@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "exec/exec.h"
+#include "state/state.h"
 
 /* An output batch of the operator's schema that is filled row by row and
  * emitted downstream when full or at the end of each input batch.  The

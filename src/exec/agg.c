@@ -1,0 +1,655 @@
+/*
+ * agg.c - PN_AGG, the retracting group aggregate.  Per group key a header
+ * (row count, emission flag) and one accumulator slot per aggregate call,
+ * all in the `groups` StateTable; value multisets (MIN/MAX), arrival lists
+ * (FIRST_VALUE/LAST_VALUE/LISTAGG) and DISTINCT value counts live as
+ * entries of the `vals` StateTable, linked through their payloads.
+ *
+ * Per input batch: (1) find every row's group, snapshot the output row of
+ * each group the batch touches (before any change); (2) per aggregate call,
+ * one loop over the rows applies the weighted changes; (3) per touched
+ * group, emit "-old" and "+new" next to each other when they differ.
+ */
+#include "exec/op_int.h"
+
+#include <stdlib.h>
+
+__extension__ typedef __int128 agg_i128;
+
+/* How an aggregate call accumulates (chosen once per call). */
+typedef enum AccKind {
+    ACC_COUNT,      /* COUNT(*), COUNT(x) */
+    ACC_SUM_I,      /* SUM/SUM0/AVG over int64 values (ints, DECIMAL, intervals) */
+    ACC_SUM_F,      /* SUM/SUM0/AVG over DOUBLE */
+    ACC_MINMAX,     /* MIN/MAX: distinct values with counts, cached extreme */
+    ACC_SEQ         /* FIRST_VALUE/LAST_VALUE/LISTAGG: occurrences in arrival order */
+} AccKind;
+
+/* One accumulator slot in a group's payload.  32 bytes, 16-aligned. */
+typedef union AggSlot {
+    struct { int64_t count; } cnt;
+    struct { agg_i128 sum; int64_t nonnull; } isum;
+    struct { double sum; int64_t nonnull; } fsum;
+    /* MINMAX: a = current extreme value entry, b = head of the group's
+     * list of value entries.  SEQ: a = oldest occurrence, b = newest. */
+    struct { StateEntry *a, *b; } list;
+} AggSlot;
+
+typedef struct GroupHdr {
+    int64_t nrows;          /* sum of the weights of all rows of the group */
+    uint64_t epoch;         /* the batch that last touched the group */
+    int32_t touched_idx;    /* its index in that batch's touched list */
+    uint8_t emitted;        /* an output row of the group is out there */
+} GroupHdr;
+
+#define SLOT_OFFSET ((sizeof(GroupHdr) + 15) & ~(size_t)15)
+
+/* Payload of a `vals` entry.  Keys: [agg u16][tag][group key][rest]:
+ *   tag 'V' value entry, rest = the value (order encoding): count of the
+ *       value; MINMAX entries are linked per group through prev/next; SEQ
+ *       entries head the FIFO chain of their occurrences;
+ *   tag 'O' occurrence, rest = arrival sequence (8 bytes BE): `count`
+ *       consecutive arrivals of one value, linked per group in arrival
+ *       order through prev/next, and per value through chain_next;
+ *   tag 'D' DISTINCT counter, rest = the value: count only. */
+typedef struct ValEntry {
+    int64_t count;
+    StateEntry *prev, *next;
+    StateEntry *chain_first, *chain_last, *chain_next;
+    StateEntry *value;      /* occurrence -> its value entry */
+    uint32_t val_off;       /* value entry: where the value starts in the key */
+} ValEntry;
+
+typedef struct AggOp {
+    Operator base;
+    const AggSpec *spec;
+    const SqlType *in_types;
+    AccKind *acc;
+    StateTable *groups;
+    StateTable *vals;
+    uint64_t epoch;
+    uint64_t seq;               /* arrival counter for occurrences */
+    WbBuf key, vkey, text;      /* scratch */
+    int32_t row_cap;
+    StateEntry **row_group;     /* per input row: its group */
+    int64_t *eff;               /* per input row: weight seen by one call */
+    int32_t ntouched, touched_cap;
+    StateEntry **touched;
+    uint8_t *had_old;
+    Batch *olds;                /* old output rows of touched groups */
+    WbBuf *seps;                /* LISTAGG separators (per call) */
+    bool *has_sep;
+    ExOut out;
+} AggOp;
+
+static inline GroupHdr *group_hdr(StateEntry *g) { return st_payload(g); }
+
+static inline AggSlot *group_slot(StateEntry *g, int32_t call)
+{
+    return (AggSlot *)((uint8_t *)st_payload(g) + SLOT_OFFSET) + call;
+}
+
+static inline ValEntry *val(StateEntry *e) { return st_payload(e); }
+
+/* ---- value keys ---- */
+
+/* vkey = [call][tag][group key]; returns its length (the prefix). */
+static size_t vkey_prefix(AggOp *op, int32_t call, char tag, StateEntry *group)
+{
+    wb_buf_clear(&op->vkey);
+    uint8_t head[3] = {(uint8_t)call, (uint8_t)(call >> 8), (uint8_t)tag};
+    wb_buf_append(&op->vkey, head, 3);
+    wb_buf_append(&op->vkey, group->key, group->key_len);
+    return op->vkey.len;
+}
+
+static StateEntry *vkey_upsert(AggOp *op, bool *created)
+{
+    uint64_t hash = wb_hash_bytes(op->vkey.data, op->vkey.len, 0x7661);
+    return st_table_upsert(op->vals, op->vkey.data, (uint32_t)op->vkey.len, hash, created);
+}
+
+/* ---- list helpers (doubly linked through ValEntry prev/next) ---- */
+
+static void list_unlink(StateEntry **head, StateEntry **tail, StateEntry *e)
+{
+    ValEntry *v = val(e);
+    if (v->prev) val(v->prev)->next = v->next;
+    else *head = v->next;
+    if (v->next) val(v->next)->prev = v->prev;
+    else if (tail) *tail = v->prev;
+    v->prev = v->next = NULL;
+}
+
+static void list_push_front(StateEntry **head, StateEntry *e)
+{
+    ValEntry *v = val(e);
+    v->prev = NULL;
+    v->next = *head;
+    if (*head) val(*head)->prev = e;
+    *head = e;
+}
+
+static void list_push_back(StateEntry **head, StateEntry **tail, StateEntry *e)
+{
+    ValEntry *v = val(e);
+    v->next = NULL;
+    v->prev = *tail;
+    if (*tail) val(*tail)->next = e;
+    else *head = e;
+    *tail = e;
+}
+
+static inline int value_cmp(StateEntry *a, StateEntry *b)
+{
+    ValEntry *va = val(a), *vb = val(b);
+    return ex_value_order_cmp(a->key + va->val_off, a->key_len - va->val_off,
+                              b->key + vb->val_off, b->key_len - vb->val_off);
+}
+
+/* ---- accumulator updates ---- */
+
+/* MIN/MAX: value `col[row]` of group g changes count by w.  The extreme is
+ * cached; when its last copy goes, the group's value list is rescanned
+ * (cost: the number of distinct values of the group). */
+static void minmax_update(AggOp *op, int32_t call, StateEntry *g, const ColumnVector *col,
+                          int32_t row, int64_t w, bool is_max)
+{
+    AggSlot *slot = group_slot(g, call);
+    size_t off = vkey_prefix(op, call, 'V', g);
+    ex_value_order_encode(col, row, &op->vkey);
+    bool created;
+    StateEntry *e = vkey_upsert(op, &created);
+    ValEntry *v = val(e);
+    if (created) v->val_off = (uint32_t)off;
+    int64_t before = v->count, after = before + w;
+    v->count = after;
+    if (before <= 0 && after > 0) {
+        list_push_front(&slot->list.b, e);
+        StateEntry *ext = slot->list.a;
+        if (!ext) slot->list.a = e;
+        else {
+            int c = value_cmp(e, ext);
+            if (is_max ? c > 0 : c < 0) slot->list.a = e;
+        }
+    } else if (before > 0 && after <= 0) {
+        list_unlink(&slot->list.b, NULL, e);
+        if (slot->list.a == e) {
+            StateEntry *best = NULL;
+            for (StateEntry *it = slot->list.b; it; it = val(it)->next) {
+                if (!best) { best = it; continue; }
+                int c = value_cmp(it, best);
+                if (is_max ? c > 0 : c < 0) best = it;
+            }
+            slot->list.a = best;
+        }
+    }
+    if (after == 0) st_table_remove(op->vals, e);
+}
+
+/* FIRST_VALUE/LAST_VALUE/LISTAGG: w copies of a value arrive (w > 0) or
+ * leave (w < 0).  Arrivals append one occurrence; departures remove the
+ * oldest occurrences of that value first (as Flink's retracting LISTAGG
+ * removes the first equal element).  A value's count may go negative (a
+ * retraction ahead of its insertion); occurrences exist only for the
+ * positive part. */
+static void seq_update(AggOp *op, int32_t call, StateEntry *g, const ColumnVector *col,
+                       int32_t row, int64_t w)
+{
+    AggSlot *slot = group_slot(g, call);
+    size_t off = vkey_prefix(op, call, 'V', g);
+    ex_value_order_encode(col, row, &op->vkey);
+    bool created;
+    StateEntry *ve = vkey_upsert(op, &created);
+    ValEntry *v = val(ve);
+    if (created) v->val_off = (uint32_t)off;
+    int64_t before = v->count, after = before + w;
+    v->count = after;
+    int64_t delta = WB_MAX(after, 0) - WB_MAX(before, 0);
+    if (delta > 0) {
+        vkey_prefix(op, call, 'O', g);
+        uint8_t seqb[8];
+        ex_put_be64(seqb, op->seq++);
+        wb_buf_append(&op->vkey, seqb, 8);
+        StateEntry *oe = vkey_upsert(op, &created);
+        ValEntry *o = val(oe);
+        o->count = delta;
+        o->value = ve;
+        list_push_back(&slot->list.a, &slot->list.b, oe);
+        if (v->chain_last) val(v->chain_last)->chain_next = oe;
+        else v->chain_first = oe;
+        v->chain_last = oe;
+    }
+    for (int64_t remove = -delta; remove > 0;) {
+        StateEntry *oe = v->chain_first;
+        ValEntry *o = val(oe);
+        int64_t take = WB_MIN(o->count, remove);
+        o->count -= take;
+        remove -= take;
+        if (o->count > 0) break;
+        v->chain_first = o->chain_next;
+        if (!v->chain_first) v->chain_last = NULL;
+        list_unlink(&slot->list.a, &slot->list.b, oe);
+        st_table_remove(op->vals, oe);
+    }
+    if (after == 0) st_table_remove(op->vals, ve);
+}
+
+/* DISTINCT: turns the weights of call `call` into 0->present (+1) and
+ * present->0 (-1) transitions of each value within its group. */
+static void distinct_filter(AggOp *op, int32_t call, const Batch *batch, int32_t nrows)
+{
+    const ColumnVector *col = &batch->cols[op->spec->aggs[call].arg];
+    for (int32_t row = 0; row < nrows; row++) {
+        int64_t w = op->eff[row];
+        if (w == 0) continue;
+        vkey_prefix(op, call, 'D', op->row_group[row]);
+        ex_value_order_encode(col, row, &op->vkey);
+        bool created;
+        StateEntry *e = vkey_upsert(op, &created);
+        ValEntry *v = val(e);
+        int64_t before = v->count, after = before + w;
+        v->count = after;
+        op->eff[row] = (int64_t)(after > 0) - (int64_t)(before > 0);
+        if (after == 0) st_table_remove(op->vals, e);
+    }
+}
+
+/* Applies one aggregate call to all rows of the batch: the effective
+ * weights first (FILTER, NULL arguments, DISTINCT), then one loop of the
+ * call's accumulator kind. */
+static void apply_call(AggOp *op, int32_t call, const Batch *batch)
+{
+    const AggCall *ac = &op->spec->aggs[call];
+    int32_t nrows = batch->nrows;
+    int64_t *eff = op->eff;
+    memcpy(eff, batch->weights, sizeof(int64_t) * (size_t)nrows);
+    if (ac->filter >= 0) {
+        const ColumnVector *f = &batch->cols[ac->filter];
+        for (int32_t row = 0; row < nrows; row++)
+            if (f->nulls[row] || f->i64[row] == 0) eff[row] = 0;
+    }
+    const ColumnVector *arg = ac->arg >= 0 ? &batch->cols[ac->arg] : NULL;
+    if (arg) {
+        for (int32_t row = 0; row < nrows; row++)
+            if (arg->nulls[row]) eff[row] = 0;
+        if (ac->distinct) distinct_filter(op, call, batch, nrows);
+    }
+    if (ac->kind == AGG_LISTAGG && ac->arg2 >= 0 && !op->has_sep[call]) {
+        const ColumnVector *sep = &batch->cols[ac->arg2];
+        if (!sep->nulls[0]) {
+            wb_buf_append(&op->seps[call], sep->str[0].ptr, sep->str[0].len);
+            op->has_sep[call] = true;
+        }
+    }
+    StateEntry **groups = op->row_group;
+    switch (op->acc[call]) {
+    case ACC_COUNT:
+        for (int32_t row = 0; row < nrows; row++)
+            group_slot(groups[row], call)->cnt.count += eff[row];
+        break;
+    case ACC_SUM_I:
+        for (int32_t row = 0; row < nrows; row++) {
+            if (eff[row] == 0) continue;
+            AggSlot *slot = group_slot(groups[row], call);
+            slot->isum.sum += (agg_i128)arg->i64[row] * eff[row];
+            slot->isum.nonnull += eff[row];
+        }
+        break;
+    case ACC_SUM_F:
+        for (int32_t row = 0; row < nrows; row++) {
+            if (eff[row] == 0) continue;
+            AggSlot *slot = group_slot(groups[row], call);
+            slot->fsum.sum += arg->f64[row] * (double)eff[row];
+            slot->fsum.nonnull += eff[row];
+            /* An emptied sum restarts from an exact zero, not from the
+             * rounding residue of its retractions. */
+            if (slot->fsum.nonnull == 0) slot->fsum.sum = 0.0;
+        }
+        break;
+    case ACC_MINMAX: {
+        bool is_max = ac->kind == AGG_MAX;
+        for (int32_t row = 0; row < nrows; row++)
+            if (eff[row] != 0) minmax_update(op, call, groups[row], arg, row, eff[row], is_max);
+        break;
+    }
+    case ACC_SEQ:
+        for (int32_t row = 0; row < nrows; row++)
+            if (eff[row] != 0) seq_update(op, call, groups[row], arg, row, eff[row]);
+        break;
+    }
+}
+
+/* ---- output rows ---- */
+
+static void put_value_entry(StateEntry *ve, Batch *dst, int32_t col, int32_t row)
+{
+    ValEntry *v = val(ve);
+    ex_value_order_decode(ve->key + v->val_off, ve->key_len - v->val_off, dst, col, row);
+}
+
+static int overflow(const AggCall *ac, WbError *err)
+{
+    wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0, "%s result out of range",
+             sql_agg_name(ac->kind));
+    return -1;
+}
+
+/* Writes the output row of group g (group columns, then one value per
+ * call) into row `row` of dst.  -1 with err when a sum does not fit. */
+static int write_row(AggOp *op, StateEntry *g, Batch *dst, int32_t row, WbError *err)
+{
+    const AggSpec *spec = op->spec;
+    const PlanNode *node = op->base.node;
+    ty_row_decode(g->key, node->types, spec->ngroup, dst, row, 0);
+    for (int32_t call = 0; call < spec->naggs; call++) {
+        const AggCall *ac = &spec->aggs[call];
+        AggSlot *slot = group_slot(g, call);
+        int32_t col = spec->ngroup + call;
+        ColumnVector *vec = &dst->cols[col];
+        vec->nulls[row] = 0;
+        switch (op->acc[call]) {
+        case ACC_COUNT:
+            vec->i64[row] = slot->cnt.count;
+            break;
+        case ACC_SUM_I: {
+            agg_i128 sum = slot->isum.sum;
+            int64_t n = slot->isum.nonnull;
+            if (n == 0) {
+                if (ac->kind == AGG_SUM0) vec->i64[row] = 0;
+                else vec->nulls[row] = 1;
+                break;
+            }
+            if (ac->kind == AGG_AVG) {
+                if (ac->type.id == TY_DECIMAL) {
+                    /* exact: rescale to the result's scale, divide HALF_UP */
+                    int in_scale = op->in_types[ac->arg].scale;
+                    int out_scale = ac->type.scale;
+                    agg_i128 num = sum, den = n;
+                    for (int s = in_scale; s < out_scale; s++) num *= 10;
+                    for (int s = out_scale; s < in_scale; s++) den *= 10;
+                    if (den < 0) { num = -num; den = -den; }
+                    agg_i128 q = num / den, r = num % den;
+                    if (r < 0) r = -r;
+                    if (r * 2 >= den) q += num < 0 ? -1 : 1;
+                    sum = q;
+                } else {
+                    sum = sum / n;   /* truncates toward zero, as Flink */
+                }
+            }
+            if (sum > INT64_MAX || sum < INT64_MIN) return overflow(ac, err);
+            if (ac->type.id == TY_INT && (sum > INT32_MAX || sum < INT32_MIN))
+                return overflow(ac, err);
+            vec->i64[row] = (int64_t)sum;
+            break;
+        }
+        case ACC_SUM_F:
+            if (slot->fsum.nonnull == 0) {
+                if (ac->kind == AGG_SUM0) vec->f64[row] = 0.0;
+                else vec->nulls[row] = 1;
+            } else {
+                vec->f64[row] = ac->kind == AGG_AVG
+                                    ? slot->fsum.sum / (double)slot->fsum.nonnull
+                                    : slot->fsum.sum;
+            }
+            break;
+        case ACC_MINMAX:
+            if (slot->list.a) put_value_entry(slot->list.a, dst, col, row);
+            else vec->nulls[row] = 1;
+            break;
+        case ACC_SEQ: {
+            StateEntry *occ = ac->kind == AGG_LAST_VALUE ? slot->list.b : slot->list.a;
+            if (!occ) {
+                vec->nulls[row] = 1;
+                break;
+            }
+            if (ac->kind != AGG_LISTAGG) {
+                put_value_entry(val(occ)->value, dst, col, row);
+                break;
+            }
+            WbBuf *text = &op->text;
+            wb_buf_clear(text);
+            bool first = true;
+            for (; occ; occ = val(occ)->next) {
+                StateEntry *ve = val(occ)->value;
+                uint32_t off = val(ve)->val_off;
+                for (int64_t k = 0; k < val(occ)->count; k++) {
+                    if (!first) {
+                        if (op->has_sep[call]) wb_buf_append(text, op->seps[call].data, op->seps[call].len);
+                        else wb_buf_putc(text, ',');
+                    }
+                    first = false;
+                    wb_buf_append(text, ve->key + off, ve->key_len - off);
+                }
+            }
+            vec->str[row] = ty_batch_str(dst, text->data, (uint32_t)text->len);
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+static int append_row(AggOp *op, StateEntry *g, int64_t weight, WbError *err)
+{
+    Batch *b = op->out.batch;
+    if (b->nrows >= b->capacity) ty_batch_reserve(b, b->nrows + 1);
+    int32_t row = b->nrows;
+    if (write_row(op, g, b, row, err) != 0) return -1;
+    b->weights[row] = weight;
+    b->nrows++;
+    return 0;
+}
+
+/* ---- the operator ---- */
+
+static void ensure_rows(AggOp *op, int32_t nrows)
+{
+    if (nrows <= op->row_cap) return;
+    op->row_cap = nrows;
+    op->row_group = wb_realloc(op->row_group, sizeof(StateEntry *) * (size_t)nrows);
+    op->eff = wb_realloc(op->eff, sizeof(int64_t) * (size_t)nrows);
+}
+
+static StateEntry *find_group(AggOp *op, const Batch *batch, int32_t row)
+{
+    wb_buf_clear(&op->key);
+    ty_row_encode(batch, row, op->spec->group, op->spec->ngroup, &op->key);
+    uint64_t hash = wb_hash_bytes(op->key.data, op->key.len, 0x6772);
+    return st_table_upsert(op->groups, op->key.data, (uint32_t)op->key.len, hash, NULL);
+}
+
+/* Records a group touched by this batch and snapshots its current output. */
+static int touch(AggOp *op, StateEntry *g, WbError *err)
+{
+    GroupHdr *hdr = group_hdr(g);
+    hdr->epoch = op->epoch;
+    if (op->ntouched == op->touched_cap) {
+        op->touched_cap = op->touched_cap ? op->touched_cap * 2 : 64;
+        op->touched = wb_realloc(op->touched, sizeof(StateEntry *) * (size_t)op->touched_cap);
+        op->had_old = wb_realloc(op->had_old, (size_t)op->touched_cap);
+    }
+    int32_t idx = op->ntouched++;
+    hdr->touched_idx = idx;
+    op->touched[idx] = g;
+    op->had_old[idx] = hdr->emitted;
+    Batch *olds = op->olds;
+    if (olds->nrows >= olds->capacity) ty_batch_reserve(olds, olds->nrows + 1);
+    olds->nrows++;
+    if (hdr->emitted) return write_row(op, g, olds, idx, err);
+    return 0;
+}
+
+static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *err)
+{
+    (void)port;
+    AggOp *op = (AggOp *)base;
+    bool streaming = !base->ctx->batch_mode;
+    int32_t nrows = batch->nrows;
+    ensure_rows(op, nrows);
+    op->epoch++;
+    op->ntouched = 0;
+    ty_batch_reset(op->olds);
+    for (int32_t row = 0; row < nrows; row++) {
+        StateEntry *g = find_group(op, batch, row);
+        GroupHdr *hdr = group_hdr(g);
+        if (streaming && hdr->epoch != op->epoch && touch(op, g, err) != 0) return -1;
+        hdr->nrows += batch->weights[row];
+        op->row_group[row] = g;
+    }
+    for (int32_t call = 0; call < op->spec->naggs; call++) apply_call(op, call, batch);
+    if (!streaming) return 0;
+
+    bool global = op->spec->ngroup == 0;
+    Batch *out = op->out.batch;
+    for (int32_t idx = 0; idx < op->ntouched; idx++) {
+        StateEntry *g = op->touched[idx];
+        GroupHdr *hdr = group_hdr(g);
+        bool has_new = global || hdr->nrows > 0;
+        if (ex_out_reserve(base, &op->out, 2, err) != 0) return -1;
+        if (op->had_old[idx]) ty_batch_append_row(out, op->olds, idx, -1);
+        if (has_new && append_row(op, g, 1, err) != 0) return -1;
+        if (op->had_old[idx] && has_new &&
+            ex_rows_equal(out, out->nrows - 2, out, out->nrows - 1))
+            out->nrows -= 2;
+        hdr->emitted = has_new;
+        if (hdr->nrows == 0 && !global) st_table_remove(op->groups, g);
+    }
+    return ex_out_flush(base, &op->out, err);
+}
+
+static int agg_finish(Operator *base, WbError *err)
+{
+    AggOp *op = (AggOp *)base;
+    bool global = op->spec->ngroup == 0;
+    if (global) {
+        /* the one row of a global aggregate exists even over no input */
+        st_table_upsert(op->groups, "", 0, wb_hash_bytes("", 0, 0x6772), NULL);
+    }
+    StateIter it;
+    st_iter_init(&it, op->groups);
+    for (StateEntry *g; (g = st_iter_next(&it));) {
+        GroupHdr *hdr = group_hdr(g);
+        if (hdr->emitted) continue;
+        if (!global && hdr->nrows <= 0) continue;
+        if (ex_out_reserve(base, &op->out, 1, err) != 0) return -1;
+        if (append_row(op, g, 1, err) != 0) return -1;
+        hdr->emitted = 1;
+    }
+    return ex_out_flush(base, &op->out, err);
+}
+
+static void agg_destroy(Operator *base)
+{
+    AggOp *op = (AggOp *)base;
+    st_table_free(op->groups);
+    st_table_free(op->vals);
+    wb_buf_free(&op->key);
+    wb_buf_free(&op->vkey);
+    wb_buf_free(&op->text);
+    for (int32_t call = 0; call < op->spec->naggs; call++) wb_buf_free(&op->seps[call]);
+    free(op->seps);
+    free(op->has_sep);
+    free(op->acc);
+    free(op->row_group);
+    free(op->eff);
+    free(op->touched);
+    free(op->had_old);
+    ty_batch_free(op->olds);
+    ex_out_free(&op->out);
+}
+
+static int64_t agg_state_bytes(const Operator *base)
+{
+    const AggOp *op = (const AggOp *)base;
+    return st_table_bytes(op->groups) + st_table_bytes(op->vals);
+}
+
+static const OpVTable agg_vt = {"GroupAggregate", agg_push, NULL, agg_finish, agg_destroy,
+                                agg_state_bytes};
+
+static int bad_plan(WbError *err, const char *what, int32_t call)
+{
+    wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0, "aggregate call %d: %s", (int)call, what);
+    return -1;
+}
+
+/* Picks each call's accumulator and checks the plan's column references. */
+static int choose_acc(const PlanNode *node, const SqlType *in_types, int32_t in_ncols,
+                      AccKind *acc, WbError *err)
+{
+    const AggSpec *spec = &node->agg;
+    for (int32_t call = 0; call < spec->naggs; call++) {
+        const AggCall *ac = &spec->aggs[call];
+        if (ac->arg >= in_ncols || ac->arg2 >= in_ncols || ac->filter >= in_ncols)
+            return bad_plan(err, "column out of range", call);
+        if (ac->arg < 0 && ac->kind != AGG_COUNT_STAR)
+            return bad_plan(err, "missing argument", call);
+        PhysKind arg_phys = ac->arg >= 0 ? ty_phys(in_types[ac->arg].id) : PK_I64;
+        switch (ac->kind) {
+        case AGG_COUNT_STAR:
+        case AGG_COUNT:
+            acc[call] = ACC_COUNT;
+            break;
+        case AGG_SUM:
+        case AGG_SUM0:
+        case AGG_AVG:
+            if (arg_phys == PK_STR || ty_phys(ac->type.id) != arg_phys)
+                return bad_plan(err, "sum of a non-number", call);
+            acc[call] = arg_phys == PK_F64 ? ACC_SUM_F : ACC_SUM_I;
+            break;
+        case AGG_MIN:
+        case AGG_MAX:
+            acc[call] = ACC_MINMAX;
+            break;
+        case AGG_FIRST_VALUE:
+        case AGG_LAST_VALUE:
+        case AGG_LISTAGG:
+            acc[call] = ACC_SEQ;
+            break;
+        default:
+            return bad_plan(err, "unknown aggregate", call);
+        }
+        if ((acc[call] == ACC_MINMAX || acc[call] == ACC_SEQ) &&
+            ty_phys(ac->type.id) != arg_phys)
+            return bad_plan(err, "result and argument types differ", call);
+    }
+    return 0;
+}
+
+Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
+{
+    const AggSpec *spec = &node->agg;
+    if (node->ninputs != 1 || node->ncols != spec->ngroup + spec->naggs || spec->naggs > 65535) {
+        wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0, "malformed AGG plan node %d", (int)node->id);
+        return NULL;
+    }
+    const PlanNode *in = node->inputs[0];
+    for (int32_t i = 0; i < spec->ngroup; i++) {
+        if (spec->group[i] < 0 || spec->group[i] >= in->ncols) {
+            wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0, "AGG group column out of range");
+            return NULL;
+        }
+    }
+    AccKind *acc = wb_calloc((size_t)(spec->naggs ? spec->naggs : 1), sizeof(AccKind));
+    if (choose_acc(node, in->types, in->ncols, acc, err) != 0) {
+        free(acc);
+        return NULL;
+    }
+    AggOp *op = wb_calloc(1, sizeof(AggOp));
+    ex_op_init(&op->base, &agg_vt, node, ctx);
+    op->spec = spec;
+    op->in_types = in->types;
+    op->acc = acc;
+    op->groups = st_table_new((uint32_t)(SLOT_OFFSET + sizeof(AggSlot) * (size_t)spec->naggs));
+    op->vals = st_table_new(sizeof(ValEntry));
+    op->seps = wb_calloc((size_t)(spec->naggs ? spec->naggs : 1), sizeof(WbBuf));
+    op->has_sep = wb_calloc((size_t)(spec->naggs ? spec->naggs : 1), sizeof(bool));
+    /* never-NULL scratch data: an empty group key is still a valid key */
+    wb_buf_reserve(&op->key, 64);
+    wb_buf_reserve(&op->vkey, 64);
+    wb_buf_reserve(&op->text, 64);
+    op->olds = ty_batch_new(node->types, node->ncols, 64);
+    ex_out_init(&op->out, node->types, node->ncols);
+    return &op->base;
+}
