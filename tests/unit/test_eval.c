@@ -533,6 +533,85 @@ static void test_const(void)
     CHECK_STR(err.sqlstate, WB_SQLSTATE_DIV_ZERO);
 }
 
+/* ---- the calc operator ---- */
+
+typedef struct Collector {
+    Operator base;
+    Batch *got;
+} Collector;
+
+static int collect_push(Operator *op, int32_t port, const Batch *b, WbError *err)
+{
+    (void)port;
+    (void)err;
+    Collector *c = (Collector *)op;
+    for (int32_t r = 0; r < b->nrows; r++) ty_batch_append_row(c->got, b, r, b->weights[r]);
+    return 0;
+}
+
+static const OpVTable collect_vt = {"Collect", collect_push, NULL, NULL, NULL, NULL};
+
+static const char *cell(const Batch *b, int32_t col_idx, int32_t row)
+{
+    static char text[256];
+    if (b->cols[col_idx].nulls[row]) return "NULL";
+    WbBuf buf = {0};
+    ty_format_value(&b->cols[col_idx], row, &buf);
+    snprintf(text, sizeof text, "%s", wb_buf_cstr(&buf));
+    wb_buf_free(&buf);
+    return text;
+}
+
+static void test_calc(void)
+{
+    /* SELECT s, 100 / i FROM sample WHERE i <> 0: the division must not see
+     * row 0 (i = 0) or row 3 (i NULL), since filtered rows are dropped
+     * before the projections run. */
+    Expr *i = col(0, T_INT);
+    const Expr *exprs[2] = {col(3, T_STR), call(FN_DIV, 2, lit_int(100), i)};
+    SqlType out_types[2] = {T_STR, T_INT};
+    PlanNode node;
+    memset(&node, 0, sizeof node);
+    node.kind = PN_CALC;
+    node.ncols = 2;
+    node.types = out_types;
+    node.calc.filter = call(FN_NE, 2, i, lit_int(0));
+    node.calc.nexprs = 2;
+    node.calc.exprs = exprs;
+    ExecContext ctx = {false, 0};
+    WbError err = {0};
+    Operator *calc = ex_calc_new(&node, &ctx, &err);
+    CHECK(calc != NULL);
+    if (!calc) return;
+    Collector *sink = wb_calloc(1, sizeof *sink);
+    ex_op_init(&sink->base, &collect_vt, NULL, &ctx);
+    sink->got = ty_batch_new(out_types, 2, 4);
+    ex_op_add_output(calc, &sink->base, 0);
+    sample->weights[2] = -1;
+    CHECK(ex_push(calc, 0, sample, &err) == 0);
+    sample->weights[2] = 1;
+    Batch *got = sink->got;
+    CHECK(got->nrows == 2);
+    if (got->nrows == 2) {
+        CHECK_STR(cell(got, 0, 0), "Ünïcode");
+        CHECK_STR(cell(got, 1, 0), "20");
+        CHECK_STR(cell(got, 1, 1), "-33");
+        CHECK(got->weights[0] == 1 && got->weights[1] == -1);
+    }
+    /* a projection error is returned, positioned */
+    const Expr *bad[2] = {col(3, T_STR), call(FN_DIV, 2, lit_int(100), call(FN_SUB, 2, i, i))};
+    node.calc.exprs = bad;
+    Operator *calc2 = ex_calc_new(&node, &ctx, &err);
+    ex_op_add_output(calc2, &sink->base, 0);
+    CHECK(ex_push(calc2, 0, sample, &err) == -1);
+    CHECK_STR(err.sqlstate, WB_SQLSTATE_DIV_ZERO);
+    CHECK(err.line == 1 && err.column == 7);
+    ex_op_free(calc);
+    ex_op_free(calc2);
+    ty_batch_free(sink->got);
+    ex_op_free(&sink->base);
+}
+
 int main(void)
 {
     A = wb_arena_new(0);
@@ -553,6 +632,7 @@ int main(void)
     test_strings();
     test_time();
     test_const();
+    test_calc();
     ty_batch_free(sample);
     ty_batch_free(one_row);
     wb_arena_free(A);
