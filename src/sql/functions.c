@@ -457,7 +457,17 @@ static int resolve_string(Expr *call, WbArena *arena, WbError *err)
         if (check_strings(call, 0, 1, arena, err)) return -1;
         break;
     case FN_TRIM:
-        if (n != 2) return arity_error(call, err, "2 arguments");
+        if (n == 1) {
+            /* TRIM(s) called as a plain function: trim blanks. */
+            Value blank = {ty_make(TY_STRING), false, 0, 0, {" ", 1}};
+            blank.type.nullable = 0;
+            Expr **args = wb_arena_alloc(arena, sizeof(Expr *) * 2);
+            args[0] = sql_expr_const(arena, blank);
+            args[1] = call->args[0];
+            call->args = args;
+            call->nargs = n = 2;
+        }
+        if (n != 2) return arity_error(call, err, "1 or 2 arguments");
         if (check_strings(call, 0, 2, arena, err)) return -1;
         break;
     case FN_CHAR_LENGTH:

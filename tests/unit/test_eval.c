@@ -408,6 +408,7 @@ static void test_strings(void)
     CHECK_STR(ev(callx(FN_TRIM, 0, 2, lit_str(" "), lit_str("  x y  "))), "x y");
     CHECK_STR(ev(callx(FN_TRIM, 1, 2, lit_str("xy"), lit_str("xyaxy"))), "axy");
     CHECK_STR(ev(call(FN_RTRIM, 1, lit_str(" a "))), " a");
+    CHECK_STR(ev(call(FN_TRIM, 1, lit_str("  b "))), "b");
     CHECK_STR(ev(call(FN_REPLACE, 3, lit_str("aXbXc"), lit_str("X"), lit_str("--"))), "a--b--c");
     CHECK_STR(ev(call(FN_SPLIT_INDEX, 3, lit_str("a,b,,d"), lit_str(","), lit_int(1))), "b");
     CHECK_STR(ev(call(FN_SPLIT_INDEX, 3, lit_str("a,b,,d"), lit_str(","), lit_int(2))), "");
