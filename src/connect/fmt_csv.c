@@ -1,0 +1,523 @@
+/*
+ * fmt_csv.c - the csv format (RFC 4180): decoding a window of file bytes
+ * into batch rows, and the value writer the filesystem sink uses.
+ *
+ * Decoding runs in two passes per window so that the per-value work is a
+ * loop per column with the type switch outside it:
+ *   1. tokenize: split complete records into field spans (offset, length,
+ *      kind) without copying; only quoted fields with doubled quotes are
+ *      unescaped, into a scratch buffer;
+ *   2. convert: per column, parse every span of the window into the batch
+ *      vector.  Strings point into one copy of the window made in the
+ *      batch arena, so there is no allocation per field.
+ * A record cut by the end of the window is left unconsumed; the source
+ * refills the window and the record is tokenized again from its start.
+ *
+ * Weir's conventions: an unquoted empty field is NULL, a quoted empty field
+ * ("") is the empty string; 'csv.null-literal' matches unquoted fields
+ * only (a quoted field is always its text).  Blank lines are skipped.
+ */
+#include "connect/connect_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { CELL_NULL = 0, CELL_BUF = 1, CELL_SCRATCH = 2 };
+
+typedef struct CsvSpan {
+    uint32_t off, len;
+} CsvSpan;
+
+struct CsvDecoder {
+    CsvOptions opts;
+    size_t null_len;
+    int32_t ncols;
+    SqlType *types;
+    const char **names;
+    bool has_strings;
+    /* per window: spans[row * ncols + col], kinds likewise */
+    int32_t cap_rows;
+    CsvSpan *spans;
+    uint8_t *kinds;
+    int64_t *row_line;
+    int64_t *row_offset;
+    uint8_t *row_bad;
+    WbBuf scratch;
+};
+
+int cn_csv_options(const TableDef *table, CsvOptions *opts, WbError *err)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->delimiter = ',';
+    opts->quote = '"';
+    const char *v = sql_table_option(table, "csv.field-delimiter");
+    if (v) {
+        if (strcmp(v, "\\t") == 0) opts->delimiter = '\t';
+        else if (strlen(v) == 1 && v[0] != '\n' && v[0] != '\r') opts->delimiter = v[0];
+        else {
+            cn_table_error(err, table, "invalid value \"%s\" for 'csv.field-delimiter'; expected a single character (or \\t)", v);
+            return -1;
+        }
+    }
+    v = sql_table_option(table, "csv.quote-character");
+    if (v) {
+        if (strlen(v) != 1 || v[0] == '\n' || v[0] == '\r') {
+            cn_table_error(err, table, "invalid value \"%s\" for 'csv.quote-character'; expected a single character", v);
+            return -1;
+        }
+        opts->quote = (unsigned char)v[0];
+    }
+    bool no_quote;
+    if (cn_opt_bool(table, "csv.disable-quote-character", false, &no_quote, err) != 0) return -1;
+    if (no_quote) opts->quote = -1;
+    if (opts->quote == (unsigned char)opts->delimiter) {
+        cn_table_error(err, table, "'csv.quote-character' and 'csv.field-delimiter' must differ");
+        return -1;
+    }
+    if (cn_opt_bool(table, "csv.allow-comments", false, &opts->allow_comments, err) != 0) return -1;
+    if (cn_opt_bool(table, "csv.ignore-parse-errors", false, &opts->ignore_errors, err) != 0) return -1;
+    opts->null_literal = sql_table_option(table, "csv.null-literal");
+    return 0;
+}
+
+CsvDecoder *cn_csv_decoder_new(const TableDef *table, const CsvOptions *opts)
+{
+    CsvDecoder *d = wb_calloc(1, sizeof *d);
+    d->opts = *opts;
+    d->null_len = opts->null_literal ? strlen(opts->null_literal) : 0;
+    d->names = cn_physical_names(table, &d->ncols);
+    d->types = wb_malloc(sizeof(SqlType) * (size_t)(d->ncols ? d->ncols : 1));
+    sql_table_physical(table, d->types, NULL);
+    for (int32_t col = 0; col < d->ncols; col++)
+        if (ty_phys(d->types[col].id) == PK_STR) d->has_strings = true;
+    return d;
+}
+
+void cn_csv_decoder_free(CsvDecoder *d)
+{
+    if (!d) return;
+    free(d->types);
+    free(d->names);
+    free(d->spans);
+    free(d->kinds);
+    free(d->row_line);
+    free(d->row_offset);
+    free(d->row_bad);
+    wb_buf_free(&d->scratch);
+    free(d);
+}
+
+static void reserve_rows(CsvDecoder *d, int32_t rows)
+{
+    if (rows <= d->cap_rows) return;
+    size_t cells = (size_t)rows * (size_t)(d->ncols ? d->ncols : 1);
+    d->spans = wb_realloc(d->spans, sizeof(CsvSpan) * cells);
+    d->kinds = wb_realloc(d->kinds, cells);
+    d->row_line = wb_realloc(d->row_line, sizeof(int64_t) * (size_t)rows);
+    d->row_offset = wb_realloc(d->row_offset, sizeof(int64_t) * (size_t)rows);
+    d->row_bad = wb_realloc(d->row_bad, (size_t)rows);
+    d->cap_rows = rows;
+}
+
+static int64_t count_newlines(const char *s, size_t len)
+{
+    int64_t n = 0;
+    const char *end = s + len;
+    while ((s = memchr(s, '\n', (size_t)(end - s))) != NULL) {
+        n++;
+        s++;
+    }
+    return n;
+}
+
+/* A bad record: skipped and counted, or the error. */
+static int bad_record(CsvDecoder *d, RecordInput *in, int64_t line, int64_t offset,
+                      const char *reason, int64_t a, int64_t b, WbError *err)
+{
+    if (d->opts.ignore_errors) {
+        in->dirty++;
+        return 0;
+    }
+    if (a >= 0) cn_record_error(err, WB_SQLSTATE_BAD_VALUE, in, line, offset, reason, (long long)a, (long long)b);
+    else cn_record_error(err, WB_SQLSTATE_BAD_VALUE, in, line, offset, "%s", reason);
+    return -1;
+}
+
+/* Pass 1.  Tokenizes up to `want` complete records from the window into
+ * spans; returns CN_FULL, CN_NEED_MORE or -1. */
+static int tokenize(CsvDecoder *d, RecordInput *in, int32_t want, int32_t *nrec, WbError *err)
+{
+    const char *s = in->data;
+    const size_t e = in->len;
+    const bool eof = in->eof;
+    const char delim = d->opts.delimiter;
+    const int quote = d->opts.quote;
+    const int32_t ncols = d->ncols;
+    size_t p = in->pos;
+    int64_t line = in->line;
+    int status = CN_FULL;
+    *nrec = 0;
+
+    while (*nrec < want) {
+        if (p >= e) {
+            status = CN_NEED_MORE;
+            break;
+        }
+        const size_t rec_start = p;
+        const int64_t rec_line = line;
+        char c = s[p];
+        if (c == '\n') {                           /* blank line */
+            p++;
+            line++;
+            continue;
+        }
+        if (c == '\r' && (p + 1 < e || eof)) {
+            if (p + 1 == e) { p++; continue; }
+            if (s[p + 1] == '\n') { p += 2; line++; continue; }
+        } else if (c == '\r') {
+            status = CN_NEED_MORE;
+            break;
+        }
+        if (d->opts.allow_comments && c == '#') {
+            const char *nl = memchr(s + p, '\n', e - p);
+            if (!nl && !eof) { status = CN_NEED_MORE; break; }
+            p = nl ? (size_t)(nl - s) + 1 : e;
+            line++;
+            continue;
+        }
+
+        const size_t scratch_mark = d->scratch.len;
+        CsvSpan *spans = &d->spans[(size_t)*nrec * (size_t)ncols];
+        uint8_t *kinds = &d->kinds[(size_t)*nrec * (size_t)ncols];
+        int32_t nfields = 0;
+        int64_t newlines = 0;
+        bool incomplete = false;
+        const char *bad = NULL;
+        for (;;) {
+            uint32_t off, len;
+            uint8_t kind;
+            if (quote >= 0 && p < e && s[p] == (char)quote) {
+                size_t content = ++p;
+                size_t close = 0;
+                bool doubled = false;
+                size_t sc_start = d->scratch.len;
+                for (;;) {
+                    const char *q = memchr(s + p, quote, e - p);
+                    if (!q) { incomplete = true; break; }
+                    size_t qp = (size_t)(q - s);
+                    newlines += count_newlines(s + p, qp - p);
+                    if (qp + 1 < e && s[qp + 1] == (char)quote) {
+                        /* "" inside quotes: one quote character */
+                        doubled = true;
+                        wb_buf_append(&d->scratch, s + p, qp + 1 - p);
+                        p = qp + 2;
+                        continue;
+                    }
+                    if (qp + 1 >= e && !eof) { incomplete = true; break; }
+                    if (doubled) wb_buf_append(&d->scratch, s + p, qp - p);
+                    close = qp;
+                    p = qp + 1;
+                    break;
+                }
+                if (incomplete) break;
+                if (doubled) {
+                    kind = CELL_SCRATCH;
+                    off = (uint32_t)sc_start;
+                    len = (uint32_t)(d->scratch.len - sc_start);
+                } else {
+                    kind = CELL_BUF;
+                    off = (uint32_t)content;
+                    len = (uint32_t)(close - content);
+                }
+            } else {
+                size_t f = p;
+                while (p < e) {
+                    char ch = s[p];
+                    if (ch == delim || ch == '\n') break;
+                    if (ch == '\r') {
+                        if (p + 1 < e) {
+                            if (s[p + 1] == '\n') break;
+                        } else if (eof) {
+                            break;
+                        } else {
+                            incomplete = true;
+                            break;
+                        }
+                    }
+                    p++;
+                }
+                if (incomplete) break;
+                off = (uint32_t)f;
+                len = (uint32_t)(p - f);
+                kind = len ? CELL_BUF : CELL_NULL;
+                if (d->opts.null_literal && len == d->null_len &&
+                    memcmp(s + f, d->opts.null_literal, len) == 0)
+                    kind = CELL_NULL;
+            }
+            if (nfields < ncols) {
+                spans[nfields].off = off;
+                spans[nfields].len = len;
+                kinds[nfields] = kind;
+            }
+            nfields++;
+            /* the field's terminator */
+            if (p >= e) {
+                if (!eof) incomplete = true;
+                break;
+            }
+            char t = s[p];
+            if (t == delim) { p++; continue; }
+            if (t == '\n') { p++; newlines++; break; }
+            if (t == '\r') {
+                if (p + 1 < e && s[p + 1] == '\n') { p += 2; newlines++; break; }
+                if (p + 1 >= e) {
+                    if (!eof) { incomplete = true; break; }
+                    p++;
+                    break;
+                }
+            }
+            /* Only reachable after a closing quote: skip to the line end. */
+            bad = "unexpected character after a closing quote";
+            const char *nl = memchr(s + p, '\n', e - p);
+            if (!nl && !eof) { incomplete = true; break; }
+            if (nl) newlines++;
+            p = nl ? (size_t)(nl - s) + 1 : e;
+            break;
+        }
+        if (incomplete && !eof) {
+            d->scratch.len = scratch_mark;
+            p = rec_start;
+            status = CN_NEED_MORE;
+            break;
+        }
+        in->records++;
+        int64_t offset = in->base_offset + (int64_t)rec_start;
+        if (incomplete) {
+            /* an opening quote never closed before the end of the file */
+            p = e;
+            line += newlines;
+            d->scratch.len = scratch_mark;
+            if (bad_record(d, in, rec_line, offset, "unterminated quoted field", -1, -1, err) != 0) return -1;
+            continue;
+        }
+        line += newlines;
+        if (bad || nfields != ncols) {
+            d->scratch.len = scratch_mark;
+            int rc = bad ? bad_record(d, in, rec_line, offset, bad, -1, -1, err)
+                         : bad_record(d, in, rec_line, offset, "expected %lld fields, found %lld",
+                                      ncols, nfields, err);
+            if (rc != 0) return -1;
+            continue;
+        }
+        d->row_line[*nrec] = rec_line;
+        d->row_offset[*nrec] = offset;
+        d->row_bad[*nrec] = 0;
+        (*nrec)++;
+    }
+    in->pos = p;
+    in->line = line;
+    return status;
+}
+
+static int bad_value(CsvDecoder *d, RecordInput *in, int32_t rec, int32_t col, int rc,
+                     const char *text, uint32_t len, WbError *err)
+{
+    if (d->opts.ignore_errors) {
+        if (!d->row_bad[rec]) in->dirty++;
+        d->row_bad[rec] = 1;
+        return 0;
+    }
+    char tname[64];
+    ty_name(d->types[col], tname, sizeof tname);
+    int shown = len > 64 ? 64 : (int)len;
+    const char *more = len > 64 ? "..." : "";
+    if (rc == -2)
+        cn_record_error(err, WB_SQLSTATE_OVERFLOW, in, d->row_line[rec], d->row_offset[rec],
+                        "value \"%.*s\"%s is out of range for column %s %s", shown, text, more,
+                        d->names[col], tname);
+    else
+        cn_record_error(err, WB_SQLSTATE_BAD_VALUE, in, d->row_line[rec], d->row_offset[rec],
+                        "invalid value \"%.*s\"%s for column %s %s", shown, text, more,
+                        d->names[col], tname);
+    return -1;
+}
+
+/* Integers straight from the bytes: the common "-?digits" case without a
+ * call, anything else (blanks, '+', 19 digits) through ty_parse_int64. */
+static inline int parse_int_fast(const char *t, uint32_t len, int64_t *out)
+{
+    uint32_t i = len && t[0] == '-';
+    if (len > i && len - i <= 18) {
+        int64_t v = 0;
+        uint32_t j = i;
+        for (; j < len; j++) {
+            unsigned dig = (unsigned)(t[j] - '0');
+            if (dig > 9) break;
+            v = v * 10 + dig;
+        }
+        if (j == len) {
+            *out = i ? -v : v;
+            return 0;
+        }
+    }
+    return ty_parse_int64(t, len, out);
+}
+
+/* Pass 2: rows [0, n) of the window into out rows [base, base + n). */
+static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_start,
+                   int32_t n, WbError *err)
+{
+    const int32_t ncols = d->ncols;
+    const int32_t base = out->nrows;
+    const char *buf_text = in->data;
+    const char *scratch_text = d->scratch.data;
+    if (d->has_strings) {
+        /* One copy of the window and the scratch in the batch arena; string
+         * values point into it. */
+        size_t wlen = in->pos - window_start;
+        char *copy = wb_arena_alloc(out->arena, wlen + d->scratch.len + 1);
+        memcpy(copy, in->data + window_start, wlen);
+        if (d->scratch.len) memcpy(copy + wlen, d->scratch.data, d->scratch.len);
+        buf_text = copy - window_start;
+        scratch_text = copy + wlen;
+    }
+    for (int32_t col = 0; col < ncols; col++) {
+        ColumnVector *vec = &out->cols[col];
+        const TypeId id = (TypeId)d->types[col].id;
+        const CsvSpan *span = &d->spans[col];
+        const uint8_t *kind = &d->kinds[col];
+        switch (id) {
+        case TY_INT:
+        case TY_BIGINT:
+            for (int32_t r = 0; r < n; r++, span += ncols, kind += ncols) {
+                int32_t row = base + r;
+                if (*kind == CELL_NULL) { vec->nulls[row] = 1; continue; }
+                vec->nulls[row] = 0;
+                const char *t = (*kind == CELL_BUF ? in->data : d->scratch.data) + span->off;
+                int rc = parse_int_fast(t, span->len, &vec->i64[row]);
+                if (rc == 0 && id == TY_INT && (vec->i64[row] > INT32_MAX || vec->i64[row] < INT32_MIN))
+                    rc = -2;
+                if (rc != 0 && bad_value(d, in, r, col, rc, t, span->len, err) != 0) return -1;
+            }
+            break;
+        case TY_DOUBLE:
+            for (int32_t r = 0; r < n; r++, span += ncols, kind += ncols) {
+                int32_t row = base + r;
+                if (*kind == CELL_NULL) { vec->nulls[row] = 1; continue; }
+                vec->nulls[row] = 0;
+                const char *t = (*kind == CELL_BUF ? in->data : d->scratch.data) + span->off;
+                if (ty_parse_double(t, span->len, &vec->f64[row]) != 0 &&
+                    bad_value(d, in, r, col, -1, t, span->len, err) != 0)
+                    return -1;
+            }
+            break;
+        case TY_STRING:
+        case TY_BYTES:
+            for (int32_t r = 0; r < n; r++, span += ncols, kind += ncols) {
+                int32_t row = base + r;
+                if (*kind == CELL_NULL) { vec->nulls[row] = 1; continue; }
+                vec->nulls[row] = 0;
+                vec->str[row].ptr = (*kind == CELL_BUF ? buf_text : scratch_text) + span->off;
+                vec->str[row].len = span->len;
+            }
+            break;
+        default: {
+            WbError local;
+            for (int32_t r = 0; r < n; r++, span += ncols, kind += ncols) {
+                int32_t row = base + r;
+                if (*kind == CELL_NULL) { vec->nulls[row] = 1; continue; }
+                const char *t = (*kind == CELL_BUF ? in->data : d->scratch.data) + span->off;
+                wb_error_clear(&local);
+                if (ty_parse_value(out, col, row, t, span->len, &local) != 0) {
+                    int rc = strcmp(local.sqlstate, WB_SQLSTATE_OVERFLOW) == 0 ? -2 : -1;
+                    if (bad_value(d, in, r, col, rc, t, span->len, err) != 0) return -1;
+                }
+            }
+            break;
+        }
+        }
+    }
+    /* Drop rows with a bad value (only with ignore-parse-errors). */
+    int32_t kept = 0;
+    for (int32_t r = 0; r < n; r++) {
+        if (d->row_bad[r]) continue;
+        int32_t from = base + r, to = base + kept;
+        if (from != to) {
+            for (int32_t col = 0; col < ncols; col++) {
+                ColumnVector *vec = &out->cols[col];
+                vec->nulls[to] = vec->nulls[from];
+                switch (ty_phys(vec->type.id)) {
+                case PK_I64: vec->i64[to] = vec->i64[from]; break;
+                case PK_F64: vec->f64[to] = vec->f64[from]; break;
+                case PK_STR: vec->str[to] = vec->str[from]; break;
+                }
+            }
+        }
+        out->weights[to] = 1;
+        kept++;
+    }
+    out->nrows = base + kept;
+    return 0;
+}
+
+int cn_csv_decode(CsvDecoder *d, RecordInput *in, Batch *out, int32_t max_rows, WbError *err)
+{
+    for (;;) {
+        int32_t want = max_rows - out->nrows;
+        if (want <= 0) return CN_FULL;
+        reserve_rows(d, want);
+        size_t window_start = in->pos;
+        wb_buf_clear(&d->scratch);
+        int32_t n;
+        int status = tokenize(d, in, want, &n, err);
+        if (status < 0) return -1;
+        if (n > 0 && convert(d, in, out, window_start, n, err) != 0) return -1;
+        if (status == CN_NEED_MORE) return CN_NEED_MORE;
+    }
+}
+
+/* ---- writing ---- */
+
+void cn_csv_write_value(const CsvOptions *opts, const ColumnVector *col, int32_t row, WbBuf *out)
+{
+    if (col->nulls[row]) {
+        if (opts->null_literal) wb_buf_puts(out, opts->null_literal);
+        return;
+    }
+    bool is_str = ty_phys(col->type.id) == PK_STR;
+    if (is_str && col->str[row].len == 0) {
+        if (opts->quote >= 0) {
+            wb_buf_putc(out, (char)opts->quote);
+            wb_buf_putc(out, (char)opts->quote);
+        }
+        return;
+    }
+    size_t start = out->len;
+    ty_format_value(col, row, out);
+    if (opts->quote < 0) return;
+    const char q = (char)opts->quote;
+    size_t len = out->len - start;
+    bool need = is_str && opts->null_literal && strlen(opts->null_literal) == len &&
+                memcmp(out->data + start, opts->null_literal, len) == 0;
+    size_t quotes = 0;
+    for (size_t i = start; i < out->len; i++) {
+        char c = out->data[i];
+        if (c == q) quotes++;
+        if (c == q || c == opts->delimiter || c == '\n' || c == '\r') need = true;
+    }
+    /* a leading '#' would read back as a comment line */
+    if (opts->allow_comments && len && out->data[start] == '#') need = true;
+    if (!need) return;
+    /* Quote in place, back to front: doubled quotes grow the text. */
+    wb_buf_reserve(out, quotes + 2);
+    char *text = out->data + start;
+    size_t src = len, dst = len + quotes + 2;
+    text[--dst] = q;
+    while (src > 0) {
+        char c = text[--src];
+        text[--dst] = c;
+        if (c == q) text[--dst] = q;
+    }
+    text[0] = q;
+    out->len += quotes + 2;
+}

@@ -1,0 +1,228 @@
+/*
+ * fs_source.c - the filesystem source: a file, or every visible regular
+ * file of a directory in name order, streamed through a read window into
+ * the csv or json-family decoders.  Bounded.
+ *
+ * The window: buf[0..len) holds bytes of the current file starting at
+ * file offset in.base_offset; the decoder consumes complete records from
+ * in.pos.  When it needs more, the unconsumed tail moves to the front and
+ * read() appends; a record longer than the buffer doubles it (up to 1 GiB,
+ * so record offsets fit 32 bits).  Memory is the buffer plus one batch,
+ * whatever the file size.
+ */
+#include "connect/connect_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+size_t cn_fs_read_size = (size_t)1 << 20;
+
+#define FS_MAX_RECORD ((size_t)1 << 30)
+
+typedef struct FsSource {
+    Source base;
+    CnFormat format;
+    CsvDecoder *csv;
+    JsonDecoder *json;
+    char **files;
+    int32_t nfiles;
+    int32_t next_file;
+    int fd;                      /* -1: no file open */
+    char *buf;
+    size_t cap;
+    RecordInput in;
+} FsSource;
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void add_file(FsSource *src, int32_t *cap, char *path)
+{
+    if (src->nfiles == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        src->files = wb_realloc(src->files, sizeof(char *) * (size_t)*cap);
+    }
+    src->files[src->nfiles++] = path;
+}
+
+/* Lists the input files: the path itself, or the directory's regular files
+ * whose names do not start with '.' or '_' (Flink's hidden files), sorted. */
+static int list_files(FsSource *src, const TableDef *table, const char *path, WbError *err)
+{
+    struct stat st;
+    int32_t cap = 0;
+    if (stat(path, &st) != 0) {
+        cn_table_error(err, table, "cannot read 'path' \"%s\" of table %s: %s", path, table->name,
+                       strerror(errno));
+        return -1;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        add_file(src, &cap, wb_strdup(path));
+        return 0;
+    }
+    DIR *dir = opendir(path);
+    if (!dir) {
+        cn_table_error(err, table, "cannot read 'path' \"%s\" of table %s: %s", path, table->name,
+                       strerror(errno));
+        return -1;
+    }
+    size_t plen = strlen(path);
+    bool slash = plen && path[plen - 1] == '/';
+    struct dirent *ent;
+    while ((ent = readdir(dir)) != NULL) {
+        if (ent->d_name[0] == '.' || ent->d_name[0] == '_') continue;
+        size_t nlen = strlen(ent->d_name);
+        char *full = wb_malloc(plen + nlen + 2);
+        memcpy(full, path, plen);
+        size_t at = plen;
+        if (!slash) full[at++] = '/';
+        memcpy(full + at, ent->d_name, nlen + 1);
+        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) {
+            free(full);
+            continue;
+        }
+        add_file(src, &cap, full);
+    }
+    closedir(dir);
+    if (src->nfiles > 1) qsort(src->files, (size_t)src->nfiles, sizeof(char *), cmp_names);
+    return 0;
+}
+
+static void fs_close(Source *base)
+{
+    FsSource *src = (FsSource *)base;
+    if (src->fd >= 0) close(src->fd);
+    for (int32_t i = 0; i < src->nfiles; i++) free(src->files[i]);
+    free(src->files);
+    free(src->buf);
+    cn_csv_decoder_free(src->csv);
+    cn_json_decoder_free(src->json);
+    free(src->base.types);
+    free(src);
+}
+
+static int open_next_file(FsSource *src, WbError *err)
+{
+    const char *path = src->files[src->next_file++];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        wb_error(err, WB_SQLSTATE_IO, 0, 0, "cannot open \"%s\" for table %s: %s", path,
+                 src->base.table->name, strerror(errno));
+        snprintf(err->source, sizeof err->source, "%s", path);
+        return -1;
+    }
+    src->fd = fd;
+    src->in.data = src->buf;
+    src->in.len = 0;
+    src->in.pos = 0;
+    src->in.eof = false;
+    src->in.line = 1;
+    src->in.base_offset = 0;
+    src->in.path = path;
+    return 0;
+}
+
+/* Moves the unconsumed bytes to the front and reads more. */
+static int refill(FsSource *src, WbError *err)
+{
+    RecordInput *in = &src->in;
+    if (in->pos > 0) {
+        memmove(src->buf, src->buf + in->pos, in->len - in->pos);
+        in->base_offset += (int64_t)in->pos;
+        in->len -= in->pos;
+        in->pos = 0;
+    }
+    if (in->len == src->cap) {
+        if (src->cap >= FS_MAX_RECORD) {
+            cn_record_error(err, WB_SQLSTATE_DATA, in, in->line, in->base_offset,
+                            "record longer than %zu bytes", FS_MAX_RECORD);
+            return -1;
+        }
+        src->cap *= 2;
+        src->buf = wb_realloc(src->buf, src->cap);
+    }
+    in->data = src->buf;
+    for (;;) {
+        ssize_t n = read(src->fd, src->buf + in->len, src->cap - in->len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            wb_error(err, WB_SQLSTATE_IO, 0, 0, "cannot read \"%s\": %s", in->path, strerror(errno));
+            snprintf(err->source, sizeof err->source, "%s", in->path);
+            err->offset = in->base_offset + (int64_t)in->len;
+            return -1;
+        }
+        if (n == 0) in->eof = true;
+        in->len += (size_t)n;
+        return 0;
+    }
+}
+
+static int fs_next(Source *base, Batch *out, int32_t max_rows, WbError *err)
+{
+    FsSource *src = (FsSource *)base;
+    while (out->nrows < max_rows) {
+        if (src->fd < 0) {
+            if (src->next_file == src->nfiles) return 0;
+            if (open_next_file(src, err) != 0) return -1;
+        }
+        int rc = src->format == CN_FMT_CSV ? cn_csv_decode(src->csv, &src->in, out, max_rows, err)
+                                           : cn_json_decode(src->json, &src->in, out, max_rows, err);
+        src->base.records_read = src->in.records;
+        src->base.records_dirty = src->in.dirty;
+        if (rc < 0) return -1;
+        if (rc == CN_FULL) break;
+        if (src->in.eof) {
+            /* decoders consume everything at the end of a file */
+            close(src->fd);
+            src->fd = -1;
+            continue;
+        }
+        if (refill(src, err) != 0) return -1;
+    }
+    return 1;
+}
+
+static const SourceVTable fs_source_vt = {fs_next, fs_close};
+
+Source *cn_fs_source_open(const TableDef *table, WbError *err)
+{
+    CnFormat format;
+    if (cn_opt_format(table, "filesystem", false, &format, err) != 0) return NULL;
+    const char *path = sql_table_option(table, "path");
+    if (!path || !*path) {
+        cn_table_error(err, table, "table %s needs option 'path' (a file or a directory)", table->name);
+        return NULL;
+    }
+    CsvOptions csv_opts;
+    JsonOptions json_opts;
+    if (format == CN_FMT_CSV) {
+        if (cn_csv_options(table, &csv_opts, err) != 0) return NULL;
+    } else if (cn_json_options(table, format, &json_opts, err) != 0) {
+        return NULL;
+    }
+    FsSource *src = wb_calloc(1, sizeof *src);
+    src->base.vt = &fs_source_vt;
+    src->base.table = table;
+    src->base.bounded = true;
+    src->base.ncols = sql_table_physical(table, NULL, NULL);
+    src->base.types = wb_malloc(sizeof(SqlType) * (size_t)(src->base.ncols ? src->base.ncols : 1));
+    sql_table_physical(table, src->base.types, NULL);
+    src->format = format;
+    src->fd = -1;
+    if (list_files(src, table, path, err) != 0) {
+        fs_close(&src->base);
+        return NULL;
+    }
+    src->cap = cn_fs_read_size > 0 ? cn_fs_read_size : 1;
+    src->buf = wb_malloc(src->cap);
+    if (format == CN_FMT_CSV) src->csv = cn_csv_decoder_new(table, &csv_opts);
+    else src->json = cn_json_decoder_new(table, &json_opts);
+    return &src->base;
+}
