@@ -1,0 +1,406 @@
+/*
+ * rank.c - PN_RANK: ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) with
+ * rn in (offset, offset + limit]: top-N and deduplication, retracting.
+ *
+ * State: `parts` maps a partition key to a sorted array of the partition's
+ * rows (pointers to entries of `rows`); `rows` maps partition key ++ sort
+ * key ++ row to the row's multiplicity and arrival sequence.  The sort key
+ * is an order-preserving byte string (memcmp order = ORDER BY order), and
+ * the arrival sequence breaks ties, so the array order is one memcmp per
+ * comparison.  Identical rows share one entry (their relative order cannot
+ * be observed); an entry with count c occupies c consecutive row numbers.
+ *
+ * Cost: insertion and removal are a binary search plus a memmove of the
+ * array tail (O(partition size) moves, cheap for the small partitions of
+ * top-N and dedup); each touched partition costs O(offset + limit) per
+ * input batch to diff its old and new top rows.
+ */
+#include "exec/op_int.h"
+
+#include <assert.h>
+#include <stdlib.h>
+
+typedef struct RankPart {
+    StateEntry **arr;       /* entries with count > 0, in rank order */
+    int32_t n, cap;
+    uint64_t epoch;         /* the batch that last touched the partition */
+    int32_t touched_idx;
+} RankPart;
+
+typedef struct RankRow {
+    int64_t count;          /* copies of the row; <= 0 means not in arr */
+    uint64_t seq;           /* arrival of the copies in arr */
+    uint32_t sort_off, sort_len, row_off;
+} RankRow;
+
+typedef struct RankOp {
+    Operator base;
+    const RankSpec *spec;
+    const SqlType *in_types;
+    int32_t in_ncols;
+    bool passthrough;       /* unlimited, no offset, no row number */
+    StateTable *parts, *rows, *diff;
+    uint64_t epoch, seq;
+    WbBuf key;
+    /* touched partitions of the current batch and their old/new top rows */
+    int32_t ntouched, touched_cap;
+    StateEntry **touched;
+    int32_t *old_start, *old_n;
+    Batch *olds, *news;
+    ExOut out;
+} RankOp;
+
+static inline RankPart *part_of(StateEntry *e) { return st_payload(e); }
+static inline RankRow *row_of(StateEntry *e) { return st_payload(e); }
+
+/* ---- sort keys ----
+ * Per sort column: a marker byte (NULL: 0x00 when NULLS FIRST, 0x02 when
+ * LAST; a value: 0x01), then the value: numbers as in op_int.h, strings
+ * with 0x00 escaped as 0x00 0xFF and ended by 0x00 0x00 (prefix-free, so
+ * the next column never compares against string bytes).  DESC inverts the
+ * value bytes, not the marker, so NULLS FIRST/LAST hold in both orders. */
+static void sort_key_encode(const RankSpec *spec, const Batch *batch, int32_t row, WbBuf *out)
+{
+    for (int32_t k = 0; k < spec->nsort; k++) {
+        const SortKey *sk = &spec->sort[k];
+        const ColumnVector *col = &batch->cols[sk->col];
+        if (col->nulls[row]) {
+            wb_buf_putc(out, sk->nulls_first ? 0x00 : 0x02);
+            continue;
+        }
+        wb_buf_putc(out, 0x01);
+        size_t start = out->len;
+        uint8_t tmp[8];
+        switch (ty_phys(col->type.id)) {
+        case PK_I64:
+            ex_put_be64(tmp, ex_order_bits_i64(col->i64[row]));
+            wb_buf_append(out, tmp, 8);
+            break;
+        case PK_F64:
+            ex_put_be64(tmp, ex_order_bits_f64(col->f64[row]));
+            wb_buf_append(out, tmp, 8);
+            break;
+        case PK_STR: {
+            WbStr s = col->str[row];
+            for (uint32_t i = 0; i < s.len; i++) {
+                wb_buf_putc(out, s.ptr[i]);
+                if (s.ptr[i] == 0) wb_buf_putc(out, (char)0xFF);
+            }
+            wb_buf_putc(out, 0x00);
+            wb_buf_putc(out, 0x00);
+            break;
+        }
+        }
+        if (sk->desc)
+            for (size_t i = start; i < out->len; i++) out->data[i] = (char)~out->data[i];
+    }
+}
+
+/* Rank order: sort key bytes, then arrival. */
+static int rank_cmp(StateEntry *a, StateEntry *b)
+{
+    RankRow *ra = row_of(a), *rb = row_of(b);
+    int c = ex_value_order_cmp(a->key + ra->sort_off, ra->sort_len, b->key + rb->sort_off,
+                               rb->sort_len);
+    if (c) return c;
+    return ra->seq < rb->seq ? -1 : ra->seq > rb->seq;
+}
+
+/* First index whose entry ranks at or after e. */
+static int32_t lower_bound(RankPart *part, StateEntry *e)
+{
+    int32_t lo = 0, hi = part->n;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (rank_cmp(part->arr[mid], e) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static void part_insert(RankPart *part, StateEntry *e)
+{
+    if (part->n == part->cap) {
+        part->cap = part->cap ? part->cap * 2 : 8;
+        part->arr = wb_realloc(part->arr, sizeof(StateEntry *) * (size_t)part->cap);
+    }
+    int32_t pos = lower_bound(part, e);
+    memmove(&part->arr[pos + 1], &part->arr[pos], sizeof(StateEntry *) * (size_t)(part->n - pos));
+    part->arr[pos] = e;
+    part->n++;
+}
+
+static void part_remove(RankPart *part, StateEntry *e)
+{
+    int32_t pos = lower_bound(part, e);
+    assert(pos < part->n && part->arr[pos] == e);
+    memmove(&part->arr[pos], &part->arr[pos + 1], sizeof(StateEntry *) * (size_t)(part->n - pos - 1));
+    part->n--;
+}
+
+/* ---- top rows ---- */
+
+static void put_row(RankOp *op, StateEntry *e, Batch *dst, int64_t rn, int64_t weight)
+{
+    if (dst->nrows >= dst->capacity) ty_batch_reserve(dst, dst->nrows + 1);
+    int32_t row = dst->nrows++;
+    ty_row_decode(e->key + row_of(e)->row_off, op->in_types, op->in_ncols, dst, row, 0);
+    if (op->spec->emit_rownum) {
+        dst->cols[op->in_ncols].nulls[row] = 0;
+        dst->cols[op->in_ncols].i64[row] = rn;
+    }
+    dst->weights[row] = weight;
+}
+
+/* Appends the partition's rows with rn in (offset, offset + limit] to dst:
+ * one row per rn when the row number is emitted, else one row per entry
+ * weighted by its copies inside the window. */
+static void top_rows(RankOp *op, RankPart *part, Batch *dst)
+{
+    const RankSpec *spec = op->spec;
+    int64_t lo = spec->offset, hi = spec->limit < 0 ? INT64_MAX : spec->offset + spec->limit;
+    int64_t rn = 0;   /* row numbers used so far */
+    for (int32_t i = 0; i < part->n && rn < hi; i++) {
+        StateEntry *e = part->arr[i];
+        int64_t count = row_of(e)->count;
+        int64_t first = rn + 1, last = rn + count;   /* this entry's rn range */
+        rn = last;
+        if (last <= lo) continue;
+        int64_t from = WB_MAX(first, lo + 1), to = WB_MIN(last, hi);
+        if (spec->emit_rownum) {
+            for (int64_t r = from; r <= to; r++) put_row(op, e, dst, r, 1);
+        } else {
+            put_row(op, e, dst, 0, to - from + 1);
+        }
+    }
+}
+
+static int emit_copy(RankOp *op, const Batch *src, int32_t row, int64_t weight, WbError *err)
+{
+    if (ex_out_reserve(&op->base, &op->out, 1, err) != 0) return -1;
+    ty_batch_append_row(op->out.batch, src, row, weight);
+    return 0;
+}
+
+/* Emits the difference between a partition's old top rows (olds[os..os+on))
+ * and its new ones (news[ns..ns+nn)). */
+static int emit_diff(RankOp *op, int32_t os, int32_t on, int32_t ns, int32_t nn, WbError *err)
+{
+    Batch *olds = op->olds, *news = op->news;
+    if (op->spec->emit_rownum) {
+        /* both lists hold rn = offset+1, offset+2, ... in order: compare
+         * position by position; a changed position is an update pair */
+        for (int32_t i = 0; i < WB_MAX(on, nn); i++) {
+            if (i < on && i < nn && ex_rows_equal(olds, os + i, news, ns + i)) continue;
+            if (ex_out_reserve(&op->base, &op->out, 2, err) != 0) return -1;
+            if (i < on) ty_batch_append_row(op->out.batch, olds, os + i, -1);
+            if (i < nn) ty_batch_append_row(op->out.batch, news, ns + i, 1);
+        }
+        return 0;
+    }
+    /* a multiset difference through a scratch table keyed by the row */
+    int32_t ncols = op->in_ncols;
+    for (int pass = 0; pass < 2; pass++) {
+        Batch *b = pass ? news : olds;
+        int32_t start = pass ? ns : os, n = pass ? nn : on;
+        for (int32_t row = start; row < start + n; row++) {
+            wb_buf_clear(&op->key);
+            ty_row_encode(b, row, NULL, ncols, &op->key);
+            uint64_t hash = wb_hash_bytes(op->key.data, op->key.len, 0x6469);
+            StateEntry *e = st_table_upsert(op->diff, op->key.data, (uint32_t)op->key.len, hash, NULL);
+            *(int64_t *)st_payload(e) += pass ? b->weights[row] : -b->weights[row];
+        }
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        Batch *b = pass ? news : olds;
+        int32_t start = pass ? ns : os, n = pass ? nn : on;
+        for (int32_t row = start; row < start + n; row++) {
+            wb_buf_clear(&op->key);
+            ty_row_encode(b, row, NULL, ncols, &op->key);
+            uint64_t hash = wb_hash_bytes(op->key.data, op->key.len, 0x6469);
+            StateEntry *e = st_table_find(op->diff, op->key.data, (uint32_t)op->key.len, hash);
+            if (!e) continue;
+            int64_t net = *(int64_t *)st_payload(e);
+            /* retractions while walking the old rows, insertions while
+             * walking the new ones; each key is emitted once */
+            if (pass == 0 && net > 0) continue;
+            if (net != 0 && emit_copy(op, b, row, net, err) != 0) return -1;
+            st_table_remove(op->diff, e);
+        }
+    }
+    return 0;
+}
+
+/* ---- the operator ---- */
+
+static StateEntry *find_part(RankOp *op, const Batch *batch, int32_t row)
+{
+    wb_buf_clear(&op->key);
+    ty_row_encode(batch, row, op->spec->partition, op->spec->npartition, &op->key);
+    uint64_t hash = wb_hash_bytes(op->key.data, op->key.len, 0x7061);
+    return st_table_upsert(op->parts, op->key.data, (uint32_t)op->key.len, hash, NULL);
+}
+
+static void touch(RankOp *op, StateEntry *pe)
+{
+    RankPart *part = part_of(pe);
+    part->epoch = op->epoch;
+    if (op->ntouched == op->touched_cap) {
+        op->touched_cap = op->touched_cap ? op->touched_cap * 2 : 64;
+        size_t cap = (size_t)op->touched_cap;
+        op->touched = wb_realloc(op->touched, sizeof(StateEntry *) * cap);
+        op->old_start = wb_realloc(op->old_start, sizeof(int32_t) * cap);
+        op->old_n = wb_realloc(op->old_n, sizeof(int32_t) * cap);
+    }
+    int32_t idx = op->ntouched++;
+    part->touched_idx = idx;
+    op->touched[idx] = pe;
+    op->old_start[idx] = op->olds->nrows;
+    top_rows(op, part, op->olds);
+    op->old_n[idx] = op->olds->nrows - op->old_start[idx];
+}
+
+/* Applies weight w of batch row `row` to partition pe. */
+static void apply_row(RankOp *op, StateEntry *pe, const Batch *batch, int32_t row, int64_t w)
+{
+    WbBuf *key = &op->key;   /* holds the partition key (find_part) */
+    uint32_t sort_off = (uint32_t)key->len;
+    sort_key_encode(op->spec, batch, row, key);
+    uint32_t row_off = (uint32_t)key->len;
+    ty_row_encode(batch, row, NULL, op->in_ncols, key);
+    uint64_t hash = wb_hash_bytes(key->data, key->len, 0x726f);
+    bool created;
+    StateEntry *e = st_table_upsert(op->rows, key->data, (uint32_t)key->len, hash, &created);
+    RankRow *r = row_of(e);
+    if (created) {
+        r->sort_off = sort_off;
+        r->sort_len = row_off - sort_off;
+        r->row_off = row_off;
+    }
+    RankPart *part = part_of(pe);
+    int64_t before = r->count, after = before + w;
+    if (before > 0 && after <= 0) part_remove(part, e);
+    r->count = after;
+    if (before <= 0 && after > 0) {
+        r->seq = op->seq++;
+        part_insert(part, e);
+    }
+    if (after == 0) st_table_remove(op->rows, e);
+}
+
+static void drop_part_if_empty(RankOp *op, StateEntry *pe)
+{
+    RankPart *part = part_of(pe);
+    if (part->n > 0) return;
+    free(part->arr);
+    part->arr = NULL;
+    st_table_remove(op->parts, pe);
+}
+
+static int rank_push(Operator *base, int32_t port, const Batch *batch, WbError *err)
+{
+    (void)port;
+    RankOp *op = (RankOp *)base;
+    if (op->passthrough) return ex_emit(base, batch, err);
+    bool streaming = !base->ctx->batch_mode;
+    op->epoch++;
+    op->ntouched = 0;
+    ty_batch_reset(op->olds);
+    for (int32_t row = 0; row < batch->nrows; row++) {
+        StateEntry *pe = find_part(op, batch, row);
+        if (streaming && part_of(pe)->epoch != op->epoch) touch(op, pe);
+        /* op->key still holds the partition key (touch does not use it) */
+        apply_row(op, pe, batch, row, batch->weights[row]);
+    }
+    if (!streaming) return 0;
+    for (int32_t idx = 0; idx < op->ntouched; idx++) {
+        StateEntry *pe = op->touched[idx];
+        ty_batch_reset(op->news);
+        top_rows(op, part_of(pe), op->news);
+        if (emit_diff(op, op->old_start[idx], op->old_n[idx], 0, op->news->nrows, err) != 0)
+            return -1;
+        drop_part_if_empty(op, pe);
+    }
+    return ex_out_flush(base, &op->out, err);
+}
+
+static int rank_finish(Operator *base, WbError *err)
+{
+    RankOp *op = (RankOp *)base;
+    if (op->passthrough || !base->ctx->batch_mode) return 0;
+    StateIter it;
+    st_iter_init(&it, op->parts);
+    for (StateEntry *pe; (pe = st_iter_next(&it));) {
+        ty_batch_reset(op->news);
+        top_rows(op, part_of(pe), op->news);
+        for (int32_t row = 0; row < op->news->nrows; row++)
+            if (emit_copy(op, op->news, row, op->news->weights[row], err) != 0) return -1;
+    }
+    return ex_out_flush(base, &op->out, err);
+}
+
+static void rank_destroy(Operator *base)
+{
+    RankOp *op = (RankOp *)base;
+    StateIter it;
+    st_iter_init(&it, op->parts);
+    for (StateEntry *pe; (pe = st_iter_next(&it));) free(part_of(pe)->arr);
+    st_table_free(op->parts);
+    st_table_free(op->rows);
+    st_table_free(op->diff);
+    wb_buf_free(&op->key);
+    free(op->touched);
+    free(op->old_start);
+    free(op->old_n);
+    ty_batch_free(op->olds);
+    ty_batch_free(op->news);
+    ex_out_free(&op->out);
+}
+
+static int64_t rank_state_bytes(const Operator *base)
+{
+    const RankOp *op = (const RankOp *)base;
+    /* the arrays hang off `parts`: 8 bytes per row */
+    return st_table_bytes(op->parts) + st_table_bytes(op->rows) +
+           (int64_t)sizeof(StateEntry *) * st_table_count(op->rows);
+}
+
+static const OpVTable rank_vt = {"Rank", rank_push, NULL, rank_finish, rank_destroy,
+                                 rank_state_bytes};
+
+Operator *ex_rank_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
+{
+    const RankSpec *spec = &node->rank;
+    if (node->ninputs != 1) {
+        wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0, "RANK needs exactly one input");
+        return NULL;
+    }
+    const PlanNode *in = node->inputs[0];
+    if (node->ncols != in->ncols + (spec->emit_rownum ? 1 : 0) || spec->offset < 0) {
+        wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0, "malformed RANK plan node %d", (int)node->id);
+        return NULL;
+    }
+    for (int32_t i = 0; i < spec->npartition; i++)
+        if (spec->partition[i] < 0 || spec->partition[i] >= in->ncols) goto bad_col;
+    for (int32_t i = 0; i < spec->nsort; i++)
+        if (spec->sort[i].col < 0 || spec->sort[i].col >= in->ncols) goto bad_col;
+
+    RankOp *op = wb_calloc(1, sizeof(RankOp));
+    ex_op_init(&op->base, &rank_vt, node, ctx);
+    op->spec = spec;
+    op->in_types = in->types;
+    op->in_ncols = in->ncols;
+    op->passthrough = spec->limit < 0 && spec->offset == 0 && !spec->emit_rownum;
+    op->parts = st_table_new(sizeof(RankPart));
+    op->rows = st_table_new(sizeof(RankRow));
+    op->diff = st_table_new(sizeof(int64_t));
+    wb_buf_reserve(&op->key, 64);
+    op->olds = ty_batch_new(node->types, node->ncols, 64);
+    op->news = ty_batch_new(node->types, node->ncols, 64);
+    ex_out_init(&op->out, node->types, node->ncols);
+    return &op->base;
+
+bad_col:
+    wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0, "RANK column out of range");
+    return NULL;
+}
