@@ -488,7 +488,14 @@ int ev_time(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVec
             EACH_ROW out->i64[r] = extract_interval(unit, a->i64[r], months);
         } else {
             int64_t mul = t0 == TY_DATE ? EV_MICROS_PER_DAY : t0 == TY_TIME ? MICROS_PER_MS : 1;
-            EACH_ROW out->i64[r] = extract_micros(unit, a->i64[r] * mul);
+            EACH_ROW {
+                int64_t micros;
+                if (__builtin_mul_overflow(a->i64[r], mul, &micros)) {
+                    status = out_of_range(cx, e);
+                    break;
+                }
+                out->i64[r] = extract_micros(unit, micros);
+            }
         }
         break;
     case FN_FLOOR_TIME:
