@@ -317,6 +317,12 @@ static void test_logic(void)
     CHECK_STR(ev(call(FN_IN, 3, lit_int(3), lit_int(1), lit_null())), "NULL");
     CHECK_STR(ev(call(FN_IN, 3, lit_int(3), lit_int(1), lit_int(2))), "FALSE");
     CHECK_STR(ev(call(FN_IN, 3, lit_null(), lit_int(1), lit_int(2))), "NULL");
+    CHECK_STR(eval_row(call(FN_IN, 3, col(3, T_STR), lit_str("x"), lit_str("hello")), sample, 0), "TRUE");
+    CHECK_STR(eval_row(call(FN_IN, 3, col(3, T_STR), lit_str("x"), lit_str("hello")), sample, 1), "FALSE");
+    /* DECIMAL(10,2) column against a DECIMAL(5,3) literal: common scale 3 */
+    CHECK_STR(eval_row(call(FN_GT, 2, col(2, T_DEC), lit_dec(2990, 5, 3)), sample, 1), "FALSE");
+    CHECK_STR(eval_row(call(FN_GE, 2, col(2, T_DEC), lit_dec(2990, 5, 3)), sample, 1), "TRUE");
+    CHECK_STR(eval_row(call(FN_LT, 2, col(5, T_DBL), col(2, T_DEC)), sample, 0), "TRUE");
 
     /* CASE WHEN i = 0 THEN 0 ELSE 10 / i END: no division by zero on the
      * rows that take the first branch. */
