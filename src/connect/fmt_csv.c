@@ -15,7 +15,8 @@
  *
  * Weir's conventions: an unquoted empty field is NULL, a quoted empty field
  * ("") is the empty string; 'csv.null-literal' matches unquoted fields
- * only (a quoted field is always its text).  Blank lines are skipped.
+ * only (a quoted field is always its text).  Blank lines are skipped,
+ * except in one-column tables, where a blank line is a NULL row.
  */
 #include "connect/connect_int.h"
 
@@ -166,15 +167,17 @@ static int tokenize(CsvDecoder *d, RecordInput *in, int32_t want, int32_t *nrec,
         const size_t rec_start = p;
         const int64_t rec_line = line;
         char c = s[p];
-        if (c == '\n') {                           /* blank line */
+        /* A blank line is skipped, except in a one-column table where it
+         * is a NULL row (what the sink writes for one). */
+        if (c == '\n' && ncols != 1) {
             p++;
             line++;
             continue;
         }
-        if (c == '\r' && (p + 1 < e || eof)) {
+        if (c == '\r' && ncols != 1 && (p + 1 < e || eof)) {
             if (p + 1 == e) { p++; continue; }
             if (s[p + 1] == '\n') { p += 2; line++; continue; }
-        } else if (c == '\r') {
+        } else if (c == '\r' && p + 1 == e && !eof) {
             status = CN_NEED_MORE;
             break;
         }
