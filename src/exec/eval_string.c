@@ -380,9 +380,15 @@ int ev_string(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnV
  * linear for patterns with a single '%' and O(n*m) at worst. */
 enum { LIKE_ONE = -1, LIKE_ANY = -2 };
 
+/* Common shapes are matched with memcmp/memmem instead of the walk. */
+enum { SHAPE_GENERAL, SHAPE_EXACT, SHAPE_PREFIX, SHAPE_SUFFIX, SHAPE_CONTAINS };
+
 typedef struct LikePattern {
     int16_t *tok;
     int32_t ntok, cap;
+    int shape;
+    char *lit;           /* the literal bytes of a non-general shape */
+    uint32_t nlit;
 } LikePattern;
 
 static int like_compile(EvalCtx *cx, const Expr *e, WbStr pat, int escape, LikePattern *lp)
@@ -409,11 +415,33 @@ static int like_compile(EvalCtx *cx, const Expr *e, WbStr pat, int escape, LikeP
             lp->tok[lp->ntok++] = ch;
         }
     }
+    /* Classify: literal, lit%, %lit, %lit% (no '_' and no inner '%'). */
+    int32_t first = 0, last = lp->ntok;
+    bool lead = lp->ntok > 0 && lp->tok[0] == LIKE_ANY;
+    bool trail = lp->ntok > (lead ? 1 : 0) && lp->tok[lp->ntok - 1] == LIKE_ANY;
+    if (lead) first++;
+    if (trail) last--;
+    lp->shape = SHAPE_GENERAL;
+    for (int32_t t = first; t < last; t++)
+        if (lp->tok[t] < 0) return 0;
+    lp->lit = wb_arena_alloc(cx->arena, (size_t)(last - first) + 1);
+    lp->nlit = 0;
+    for (int32_t t = first; t < last; t++) lp->lit[lp->nlit++] = (char)lp->tok[t];
+    lp->shape = lead && trail ? SHAPE_CONTAINS : lead ? SHAPE_SUFFIX
+              : trail ? SHAPE_PREFIX : SHAPE_EXACT;
     return 0;
 }
 
 static bool like_match(const LikePattern *lp, const char *s, uint32_t len)
 {
+    uint32_t nl = lp->nlit;
+    switch (lp->shape) {
+    case SHAPE_EXACT: return len == nl && (nl == 0 || memcmp(s, lp->lit, nl) == 0);
+    case SHAPE_PREFIX: return len >= nl && (nl == 0 || memcmp(s, lp->lit, nl) == 0);
+    case SHAPE_SUFFIX: return len >= nl && (nl == 0 || memcmp(s + len - nl, lp->lit, nl) == 0);
+    case SHAPE_CONTAINS: return find_bytes(s, len, lp->lit, nl) != NULL;
+    default: break;
+    }
     int32_t p = 0, star = -1;
     uint32_t i = 0, star_i = 0;
     while (i < len) {

@@ -440,6 +440,19 @@ static void test_strings(void)
     CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("a\\_b\\%c")), sample, 0), "FALSE");
     CHECK_STR(eval_row(call(FN_LIKE, 3, s, lit_str("a!_b%"), lit_str("!")), sample, 2), "TRUE");
     CHECK_STR(ev(call(FN_LIKE, 2, lit_str("mississippi"), lit_str("%iss%ip%"))), "TRUE");
+    /* the literal shapes take the memcmp/memmem path */
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("hello")), sample, 0), "TRUE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("hell")), sample, 0), "FALSE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("he%")), sample, 0), "TRUE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("el%")), sample, 0), "FALSE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("%llo")), sample, 0), "TRUE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("%ell%")), sample, 0), "TRUE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("%xyz%")), sample, 0), "FALSE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("")), sample, 3), "TRUE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("")), sample, 0), "FALSE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("%b\\%%")), sample, 2), "TRUE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("%a\\_b%")), sample, 2), "TRUE");
+    CHECK_STR(eval_row(call(FN_LIKE, 2, s, lit_str("%b\\_")), sample, 2), "FALSE");
     CHECK_STR(ev(call(FN_LIKE, 2, lit_str("abc"), lit_str("a\\"))),
               "ERR 22025 1:7 LIKE pattern must not end with escape character");
     CHECK_STR(ev(call(FN_SIMILAR, 2, lit_str("abc"), lit_str("(a|x)%"))), "TRUE");
