@@ -9,10 +9,12 @@
 
 #include "sql/ast.h"
 
-/* Deepest nesting of parentheses / subqueries / expressions accepted; beyond
- * it the parser returns a clean syntax error (54001 would be PostgreSQL's
- * "statement too complex"; we report 42601 at the offending token). */
-#define SQL_MAX_DEPTH 200
+/* Budget for nesting: a parenthesis / subquery / NOT / unary minus level
+ * costs 5, each link of a left-deep chain (a + b + ..., a OR b OR ..., joins,
+ * UNION) costs 1.  Beyond it the parser returns a clean 42601 error at the
+ * offending token, so hostile input cannot overflow the stack of the parser
+ * or of the binder and printers that recurse over the tree. */
+#define SQL_MAX_DEPTH 1000
 
 /* One statement of a script. */
 typedef struct SqlStatement {
