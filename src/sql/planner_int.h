@@ -163,6 +163,22 @@ bool sql_plan_from(Binder *b, const AstNode *from, const Env *outer, Rel *out);
 /* A relation of one row and no visible column (SELECT without FROM). */
 void sql_rel_single_row(Binder *b, Rel *out);
 
+/* One equi-join key: left over the left input, right over the right
+ * input's own columns (either may be an expression). */
+typedef struct KeyPair {
+    Expr *left, *right;
+} KeyPair;
+/* Makes each key a plain column of its input (computed columns appended
+ * below the join, both sides cast to a common type), then builds the join
+ * behind its exchanges.  cond is over left ++ right at the inputs' widths
+ * before this call.  Returns NULL with b->err set. */
+PlanNode *sql_build_join(Binder *b, JoinType type, Rel *left, Rel *right, int32_t nkeys,
+                         KeyPair *keys, Expr *cond, const AstNode *at);
+/* AND-ed conjuncts of a bound condition; their AND (NULL when n == 0). */
+int32_t sql_count_and(const Expr *e);
+int32_t sql_split_and(Expr *e, Expr **out, int32_t cap);
+Expr *sql_and_all(Binder *b, Expr **conds, int32_t n);
+
 /* ---- subquery.c ---- */
 /* Applies the WHERE clause `where` to env->rel: plain conjuncts become a
  * filter, EXISTS / IN subqueries semi or anti joins. */

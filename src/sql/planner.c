@@ -1,0 +1,1219 @@
+/*
+ * planner.c - plans queries into PlanNode DAGs: FROM items (tables, views,
+ * CTEs, subqueries, joins), SELECT with WHERE / GROUP BY / HAVING /
+ * DISTINCT / ROW_NUMBER windows, ORDER BY and LIMIT (top-N), VALUES, set
+ * operations, and INSERT INTO with its sink checks.  Subquery predicates of
+ * WHERE and scalar subqueries are in subquery.c.
+ */
+#include "sql/planner_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- relations ---- */
+
+static ScopeCol *scope_alloc(Binder *b, int32_t n)
+{
+    return wb_arena_calloc(b->arena, sizeof(ScopeCol) * (size_t)(n ? n : 1));
+}
+
+/* A relation whose scope is exactly the node's columns under `qualifier`. */
+static void rel_from_node(Binder *b, PlanNode *node, const char *qualifier, Rel *out)
+{
+    out->node = node;
+    out->ncols = node->ncols;
+    out->cols = scope_alloc(b, node->ncols);
+    for (int32_t i = 0; i < node->ncols; i++) {
+        out->cols[i].qualifier = qualifier;
+        out->cols[i].name = node->names[i];
+        out->cols[i].type = node->types[i];
+        out->cols[i].index = i;
+    }
+}
+
+void sql_rel_single_row(Binder *b, Rel *out)
+{
+    PlanNode *node = sql_node_new(b, PN_VALUES, 1, 0);
+    node->types[0] = ty_make(TY_INT);
+    node->types[0].nullable = 0;
+    node->names[0] = "ZERO";
+    node->values.nrows = 1;
+    node->values.rows = wb_arena_calloc(b->arena, sizeof(Value));
+    node->values.rows[0].type = node->types[0];
+    out->node = node;
+    out->ncols = 0;
+    out->cols = scope_alloc(b, 0);
+}
+
+/* Renames the visible columns (t AS x(a, b), CTE and view column lists). */
+static bool rel_rename(Binder *b, Rel *rel, const AstList *aliases, const AstNode *at)
+{
+    if (aliases->count == 0) return true;
+    if (aliases->count != rel->ncols) {
+        bind_error(b, at, WB_SQLSTATE_SYNTAX, "%d column aliases given for %d columns",
+                   (int)aliases->count, (int)rel->ncols);
+        return false;
+    }
+    for (int32_t i = 0; i < rel->ncols; i++) rel->cols[i].name = aliases->items[i]->ident.name;
+    return true;
+}
+
+static void rel_qualify(Rel *rel, const char *qualifier)
+{
+    for (int32_t i = 0; i < rel->ncols; i++) rel->cols[i].qualifier = qualifier;
+}
+
+/* "db.schema.t" is referenced as "t". */
+static const char *last_name_part(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    return dot ? dot + 1 : name;
+}
+
+/* ---- FROM items ---- */
+
+/* Scan of the physical columns, then a CALC computing the declared column
+ * list when the table has computed or metadata columns (metadata columns
+ * are not read yet: they are NULL). */
+static bool plan_table(Binder *b, const TableDef *def, const AstNode *at, Rel *out)
+{
+    PlanNode *scan = sql_node_scan(b, def);
+    bool plain = true;
+    for (int32_t i = 0; i < def->ncols; i++)
+        if (def->cols[i].computed || def->cols[i].is_metadata) plain = false;
+    if (plain) {
+        rel_from_node(b, scan, def->name, out);
+        return true;
+    }
+    Rel phys;
+    rel_from_node(b, scan, def->name, &phys);
+    Env env;
+    env_init(&env, b, &phys);
+    env.clause = "a computed column";
+    Expr **exprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)def->ncols);
+    char **names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)def->ncols);
+    int32_t phys_idx = 0;
+    for (int32_t i = 0; i < def->ncols; i++) {
+        const ColumnDef *col = &def->cols[i];
+        names[i] = col->name;
+        if (col->computed) {
+            Expr *e = sql_bind_expr(&env, col->computed);
+            if (!e) {
+                (void)at;
+                return false;
+            }
+            exprs[i] = e;
+        } else if (col->is_metadata) {
+            Value null = {0};
+            null.type = col->type;
+            null.type.nullable = 1;
+            null.is_null = true;
+            exprs[i] = sql_expr_const(b->arena, null);
+        } else {
+            exprs[i] = sql_expr_col(b->arena, phys_idx, scan->types[phys_idx]);
+            phys_idx++;
+        }
+    }
+    PlanNode *calc = sql_node_calc(b, scan, NULL, def->ncols, exprs, names);
+    rel_from_node(b, calc, def->name, out);
+    return true;
+}
+
+static const CteDef *find_cte(const Binder *b, const char *name)
+{
+    for (const CteDef *c = b->ctes; c; c = c->next)
+        if (strcasecmp(c->cte->cte.name, name) == 0) return c;
+    return NULL;
+}
+
+static bool plan_table_ref(Binder *b, const AstNode *ast, Rel *out)
+{
+    const char *name = ast->table_ref.name;
+    if (ast->table_ref.system_time) {
+        bind_error(b, ast->table_ref.system_time, WB_SQLSTATE_FEATURE,
+                   "FOR SYSTEM_TIME AS OF is not supported yet");
+        return false;
+    }
+    const CteDef *cte = find_cte(b, name);
+    if (cte) {
+        CteDef *saved = b->ctes;
+        b->ctes = cte->next;
+        bool ok = sql_plan_query(b, cte->cte->cte.query, NULL, out);
+        b->ctes = saved;
+        if (!ok || !rel_rename(b, out, &cte->cte->cte.columns, cte->cte)) return false;
+        rel_qualify(out, cte->cte->cte.name);
+    } else {
+        TableDef *def = sql_catalog_find(b->cat, name);
+        if (!def) {
+            bind_error(b, ast, WB_SQLSTATE_UNDEFINED_TABLE, "table \"%s\" does not exist", name);
+            return false;
+        }
+        if (def->is_view) {
+            if (b->view_depth >= SQL_MAX_VIEW_DEPTH) {
+                bind_error(b, ast, WB_SQLSTATE_FEATURE,
+                           "views nested more than %d deep (a view that refers to itself?)",
+                           SQL_MAX_VIEW_DEPTH);
+                return false;
+            }
+            CteDef *saved = b->ctes;
+            b->ctes = NULL;
+            b->view_depth++;
+            bool ok = sql_plan_query(b, def->view_query, NULL, out);
+            b->view_depth--;
+            b->ctes = saved;
+            if (!ok) {
+                if (b->err->detail[0] == 0)
+                    wb_error_detail(b->err, "while expanding view \"%s\"", def->name);
+                return false;
+            }
+            for (int32_t i = 0; i < out->ncols && i < def->ncols; i++)
+                out->cols[i].name = def->cols[i].name;
+            rel_qualify(out, def->name);
+        } else if (!plan_table(b, def, ast, out)) {
+            return false;
+        }
+        rel_qualify(out, last_name_part(def->name));
+    }
+    if (ast->table_ref.alias) rel_qualify(out, ast->table_ref.alias);
+    return rel_rename(b, out, &ast->table_ref.col_aliases, ast);
+}
+
+/* Appends computed columns to a relation's node (keeps its scope). */
+static void rel_extend(Binder *b, Rel *rel, int32_t nextra, Expr **extra)
+{
+    if (nextra == 0) return;
+    rel->node = sql_node_filter_extend(b, rel->node, NULL, nextra, extra);
+}
+
+/* Splits a bound condition into its AND-ed conjuncts. */
+int32_t sql_split_and(Expr *e, Expr **out, int32_t cap)
+{
+    if (e->kind == EX_CALL && e->fn == FN_AND) {
+        int32_t n = 0;
+        for (int32_t i = 0; i < e->nargs; i++) n += sql_split_and(e->args[i], out + n, cap - n);
+        return n;
+    }
+    if (cap <= 0) return 0;
+    out[0] = e;
+    return 1;
+}
+
+int32_t sql_count_and(const Expr *e)
+{
+    if (e->kind == EX_CALL && e->fn == FN_AND) {
+        int32_t n = 0;
+        for (int32_t i = 0; i < e->nargs; i++) n += sql_count_and(e->args[i]);
+        return n;
+    }
+    return 1;
+}
+
+/* AND of a list of conditions (NULL when empty). */
+Expr *sql_and_all(Binder *b, Expr **conds, int32_t n)
+{
+    if (n == 0) return NULL;
+    if (n == 1) return conds[0];
+    Expr *e = sql_expr_call(b->arena, FN_AND, conds, n, conds[0]->line, conds[0]->column);
+    e->type = ty_make(TY_BOOLEAN);
+    for (int32_t i = 0; i < n; i++)
+        if (conds[i]->type.nullable) e->type.nullable = 1;
+    return e;
+}
+
+/* Makes both sides of each key pair a plain column of its input (adding
+ * computed columns below the join where needed, with a common type), then
+ * builds the join.  `cond` is over left ++ right with the inputs' original
+ * widths; it is shifted when the left input grows. */
+PlanNode *sql_build_join(Binder *b, JoinType type, Rel *left, Rel *right, int32_t nkeys,
+                         KeyPair *keys, Expr *cond, const AstNode *at)
+{
+    int32_t *lk = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(nkeys ? nkeys : 1));
+    int32_t *rk = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(nkeys ? nkeys : 1));
+    Expr **lextra = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(nkeys ? nkeys : 1));
+    Expr **rextra = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(nkeys ? nkeys : 1));
+    int32_t nl = 0, nr = 0;
+    int32_t lwidth = left->node->ncols, rwidth = right->node->ncols;
+    for (int32_t k = 0; k < nkeys; k++) {
+        Expr *l = keys[k].left, *r = keys[k].right;
+        if (!ty_equal(l->type, r->type)) {
+            SqlType common;
+            char t1[64], t2[64];
+            if (!sql_common_type(l->type, r->type, &common)) {
+                bind_error(b, at, WB_SQLSTATE_DATATYPE, "join keys of types %s and %s cannot be compared",
+                           ty_name(l->type, t1, sizeof t1), ty_name(r->type, t2, sizeof t2));
+                return NULL;
+            }
+            l = sql_coerce(b->arena, l, common);
+            r = sql_coerce(b->arena, r, common);
+        }
+        if (l->kind == EX_COL) lk[k] = l->col;
+        else { lk[k] = lwidth + nl; lextra[nl++] = l; }
+        if (r->kind == EX_COL) rk[k] = r->col;
+        else { rk[k] = rwidth + nr; rextra[nr++] = r; }
+    }
+    rel_extend(b, left, nl, lextra);
+    rel_extend(b, right, nr, rextra);
+    if (cond && nl > 0) cond = sql_expr_shift(b->arena, cond, lwidth, nl, -1);
+    return sql_node_join(b, type, left->node, right->node, nkeys, lk, rk, cond);
+}
+
+static JoinType join_type_of(AstJoinType type)
+{
+    switch (type) {
+    case AJ_LEFT: return JT_LEFT;
+    case AJ_RIGHT: return JT_RIGHT;
+    case AJ_FULL: return JT_FULL;
+    default: return JT_INNER;
+    }
+}
+
+/* The scope of a join: left columns then right columns (shifted by the
+ * left node's final width). */
+static void join_scope(Binder *b, const Rel *left, const Rel *right, int32_t right_offset,
+                       JoinType type, Rel *out)
+{
+    out->ncols = left->ncols + right->ncols;
+    out->cols = scope_alloc(b, out->ncols);
+    for (int32_t i = 0; i < left->ncols; i++) {
+        out->cols[i] = left->cols[i];
+        if (type == JT_RIGHT || type == JT_FULL) out->cols[i].type.nullable = 1;
+    }
+    for (int32_t i = 0; i < right->ncols; i++) {
+        ScopeCol *col = &out->cols[left->ncols + i];
+        *col = right->cols[i];
+        col->index += right_offset;
+        if (type == JT_LEFT || type == JT_FULL) col->type.nullable = 1;
+    }
+}
+
+static bool plan_join_using(Binder *b, const AstNode *ast, JoinType type, Rel *left, Rel *right,
+                            Rel *out)
+{
+    int32_t n = ast->join.using_cols.count;
+    KeyPair *keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)n);
+    int32_t *lidx = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)n);
+    int32_t *ridx = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)n);
+    for (int32_t k = 0; k < n; k++) {
+        const AstNode *ident = ast->join.using_cols.items[k];
+        const char *name = ident->ident.name;
+        lidx[k] = sql_scope_find(left, NULL, name);
+        ridx[k] = sql_scope_find(right, NULL, name);
+        if (lidx[k] < 0 || ridx[k] < 0) {
+            if (lidx[k] == -2 || ridx[k] == -2)
+                bind_error(b, ident, WB_SQLSTATE_AMBIGUOUS_COL,
+                           "common column name \"%s\" appears more than once in %s table", name,
+                           lidx[k] == -2 ? "left" : "right");
+            else
+                bind_error(b, ident, WB_SQLSTATE_UNDEFINED_COL,
+                           "column \"%s\" specified in USING clause does not exist in %s table",
+                           name, lidx[k] < 0 ? "left" : "right");
+            return false;
+        }
+        keys[k].left = sql_expr_col(b->arena, left->cols[lidx[k]].index, left->cols[lidx[k]].type);
+        keys[k].right = sql_expr_col(b->arena, right->cols[ridx[k]].index, right->cols[ridx[k]].type);
+    }
+    PlanNode *join = sql_build_join(b, type, left, right, n, keys, NULL, ast);
+    if (!join) return false;
+    int32_t offset = left->node->ncols;
+    Rel joined;
+    join_scope(b, left, right, offset, type, &joined);
+    joined.node = join;
+    /* The USING columns come first, once, unqualified; the sides' own
+     * columns stay reachable as t.col.  FULL joins merge with COALESCE. */
+    Expr **merged = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+    int32_t nmerged = 0;
+    out->ncols = n + joined.ncols;
+    out->cols = scope_alloc(b, out->ncols);
+    for (int32_t k = 0; k < n; k++) {
+        ScopeCol *lc = &joined.cols[lidx[k]], *rc = &joined.cols[left->ncols + ridx[k]];
+        ScopeCol *col = &out->cols[k];
+        *col = type == JT_RIGHT ? *rc : *lc;
+        col->qualifier = NULL;
+        col->star_hidden = false;
+        col->name_hidden = false;
+        if (type == JT_FULL) {
+            Expr *args[2] = {sql_expr_col(b->arena, lc->index, lc->type),
+                             sql_expr_col(b->arena, rc->index, rc->type)};
+            Expr *co = sql_expr_call(b->arena, FN_COALESCE, args, 2, ast->line, ast->column);
+            if (sql_func_resolve(co, b->arena, b->err) != 0) return false;
+            col->index = join->ncols + nmerged;
+            col->type = co->type;
+            merged[nmerged++] = co;
+        }
+        lc->star_hidden = lc->name_hidden = true;
+        rc->star_hidden = rc->name_hidden = true;
+    }
+    for (int32_t i = 0; i < joined.ncols; i++) out->cols[n + i] = joined.cols[i];
+    out->node = join;
+    rel_extend(b, out, nmerged, merged);
+    return true;
+}
+
+static bool plan_join(Binder *b, const AstNode *ast, const Env *outer, Rel *out)
+{
+    Rel left, right;
+    if (!sql_plan_from(b, ast->join.left, outer, &left)) return false;
+    if (!sql_plan_from(b, ast->join.right, outer, &right)) return false;
+    JoinType type = join_type_of(ast->join.type);
+    if (ast->join.using_cols.count > 0) return plan_join_using(b, ast, type, &left, &right, out);
+    int32_t lwidth = left.node->ncols;
+    Rel combined;
+    join_scope(b, &left, &right, lwidth, type, &combined);
+    combined.node = NULL;   /* no scalar subqueries in ON: nothing to join them to */
+    KeyPair *keys = NULL;
+    int32_t nkeys = 0;
+    Expr *cond = NULL;
+    if (ast->join.on) {
+        Env env;
+        env_init(&env, b, &combined);
+        env.outer = outer;
+        env.corr = outer ? CORR_ERROR : CORR_NONE;
+        Expr *on = sql_bind_condition(&env, ast->join.on, "JOIN ON");
+        if (!on) return false;
+        int32_t n = sql_count_and(on);
+        Expr **parts = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+        Expr **rest = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+        Expr **lfilter = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+        Expr **rfilter = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+        keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)n);
+        n = sql_split_and(on, parts, n);
+        int32_t nrest = 0, nlf = 0, nrf = 0;
+        int32_t total = lwidth + right.node->ncols;
+        for (int32_t i = 0; i < n; i++) {
+            Expr *c = parts[i];
+            if (c->kind == EX_CALL && c->fn == FN_EQ) {
+                Expr *a = c->args[0], *z = c->args[1];
+                bool a_left = sql_expr_has_cols(a) && sql_expr_cols_within(a, 0, lwidth);
+                bool a_right = sql_expr_has_cols(a) && sql_expr_cols_within(a, lwidth, total);
+                bool z_left = sql_expr_has_cols(z) && sql_expr_cols_within(z, 0, lwidth);
+                bool z_right = sql_expr_has_cols(z) && sql_expr_cols_within(z, lwidth, total);
+                if ((a_left && z_right) || (a_right && z_left)) {
+                    Expr *l = a_left ? a : z, *r = a_left ? z : a;
+                    keys[nkeys].left = l;
+                    keys[nkeys].right = sql_expr_shift(b->arena, r, lwidth, -lwidth, -1);
+                    nkeys++;
+                    continue;
+                }
+            }
+            /* A condition over one input only is applied below the join
+             * where that keeps outer-join semantics: on the inner side. */
+            bool only_left = sql_expr_cols_within(c, 0, lwidth) && sql_expr_has_cols(c);
+            bool only_right = sql_expr_cols_within(c, lwidth, total) && sql_expr_has_cols(c);
+            if (only_left && (type == JT_INNER || type == JT_RIGHT)) lfilter[nlf++] = c;
+            else if (only_right && (type == JT_INNER || type == JT_LEFT))
+                rfilter[nrf++] = sql_expr_shift(b->arena, c, lwidth, -lwidth, -1);
+            else rest[nrest++] = c;
+        }
+        if (nlf) left.node = sql_node_filter_extend(b, left.node, sql_and_all(b, lfilter, nlf), 0, NULL);
+        if (nrf) right.node = sql_node_filter_extend(b, right.node, sql_and_all(b, rfilter, nrf), 0, NULL);
+        cond = sql_and_all(b, rest, nrest);
+    } else if (type != JT_INNER) {
+        bind_error(b, ast, WB_SQLSTATE_SYNTAX, "%s JOIN needs an ON or USING condition",
+                   type == JT_LEFT ? "LEFT" : type == JT_RIGHT ? "RIGHT" : "FULL");
+        return false;
+    }
+    PlanNode *join = sql_build_join(b, type, &left, &right, nkeys, keys, cond, ast);
+    if (!join) return false;
+    join_scope(b, &left, &right, left.node->ncols, type, out);
+    out->node = join;
+    return true;
+}
+
+bool sql_plan_from(Binder *b, const AstNode *from, const Env *outer, Rel *out)
+{
+    switch (from->kind) {
+    case AST_TABLE_REF:
+        return plan_table_ref(b, from, out);
+    case AST_SUBQUERY_REF: {
+        CteDef *saved = b->ctes;
+        bool ok = sql_plan_query(b, from->subquery_ref.query, NULL, out);
+        b->ctes = saved;
+        if (!ok) return false;
+        rel_qualify(out, from->subquery_ref.alias);
+        return rel_rename(b, out, &from->subquery_ref.col_aliases, from);
+    }
+    case AST_JOIN:
+        return plan_join(b, from, outer, out);
+    default:
+        bind_error(b, from, WB_SQLSTATE_SYNTAX, "unexpected %s in FROM", sql_ast_kind_name(from->kind));
+        return false;
+    }
+}
+
+/* ---- ORDER BY / LIMIT ---- */
+
+/* What ORDER BY items may refer to: the output columns by position or
+ * name, or (for SELECT) expressions equal to a select item. */
+typedef struct OrderCtx {
+    Rel *output;                 /* output columns and their names */
+    Env *env;                    /* NULL for set operations / VALUES */
+    Expr **items;                /* bound select items */
+} OrderCtx;
+
+static bool const_int_of(Binder *b, const AstNode *ast, const char *what, int64_t *out)
+{
+    if (ast->kind != AST_LITERAL || !ty_is_integer((TypeId)ast->literal.type.id) ||
+        ast->literal.i64 < 0) {
+        bind_error(b, ast, WB_SQLSTATE_SYNTAX, "%s must be a non-negative integer constant", what);
+        return false;
+    }
+    *out = ast->literal.i64;
+    return true;
+}
+
+static bool resolve_order(Binder *b, const AstList *order_by, OrderCtx *ctx, SortKey **keys_out)
+{
+    int32_t n = order_by->count;
+    SortKey *keys = wb_arena_calloc(b->arena, sizeof(SortKey) * (size_t)(n ? n : 1));
+    for (int32_t i = 0; i < n; i++) {
+        const AstNode *item = order_by->items[i];
+        const AstNode *expr = item->order_item.expr;
+        int32_t col = -1;
+        if (expr->kind == AST_LITERAL && ty_is_integer((TypeId)expr->literal.type.id)) {
+            int64_t pos = expr->literal.i64;
+            if (pos < 1 || pos > ctx->output->ncols) {
+                bind_error(b, expr, WB_SQLSTATE_SYNTAX, "ORDER BY position %lld is not in select list",
+                           (long long)pos);
+                return false;
+            }
+            col = (int32_t)pos - 1;
+        } else if (expr->kind == AST_COLUMN_REF && !expr->column_ref.qualifier) {
+            int32_t found = sql_scope_find(ctx->output, NULL, expr->column_ref.name);
+            if (found == -2 && !ctx->env) {
+                bind_error(b, expr, WB_SQLSTATE_AMBIGUOUS_COL, "ORDER BY \"%s\" is ambiguous",
+                           expr->column_ref.name);
+                return false;
+            }
+            if (found >= 0) col = found;
+        }
+        if (col < 0 && ctx->env) {
+            Env env = *ctx->env;
+            env.clause = "ORDER BY";
+            Expr *e = sql_bind_expr(&env, expr);
+            if (!e) return false;
+            for (int32_t j = 0; j < ctx->output->ncols && col < 0; j++)
+                if (sql_expr_equal(e, ctx->items[j])) col = j;
+        }
+        if (col < 0) {
+            bind_error(b, expr, WB_SQLSTATE_FEATURE, "ORDER BY expression must appear in the select list");
+            wb_error_hint(b->err, "Add the expression to the select list, or order by an output "
+                                  "column name or position.");
+            return false;
+        }
+        keys[i].col = col;
+        keys[i].desc = item->order_item.desc;
+        keys[i].nulls_first = item->order_item.nulls_first ? true
+                              : item->order_item.nulls_last ? false : !keys[i].desc;
+    }
+    *keys_out = keys;
+    return true;
+}
+
+/* The result of planning a query with its presentation order. */
+typedef struct QueryOut {
+    Rel rel;
+    int32_t norder;
+    SortKey *order;
+    int64_t limit;
+} QueryOut;
+
+/* LIMIT / OFFSET: a global RANK (top-N), so that streaming maintains the
+ * first rows under retractions. */
+static bool apply_order_limit(Binder *b, const AstQueryTail *tail, OrderCtx *octx, QueryOut *out)
+{
+    out->norder = 0;
+    out->order = NULL;
+    out->limit = -1;
+    if (tail->order_by.count > 0) {
+        if (!resolve_order(b, &tail->order_by, octx, &out->order)) return false;
+        out->norder = tail->order_by.count;
+    }
+    int64_t limit = -1, offset = 0;
+    if (tail->limit && !const_int_of(b, tail->limit, "LIMIT", &limit)) return false;
+    if (tail->offset && !const_int_of(b, tail->offset, "OFFSET", &offset)) return false;
+    if (tail->limit || tail->offset) {
+        PlanNode *rank = sql_node_rank(b, out->rel.node, 0, NULL, out->norder, out->order,
+                                       limit, offset, false);
+        out->rel.node = rank;
+        out->limit = limit;
+    }
+    return true;
+}
+
+/* ---- SELECT ---- */
+
+static char *item_name(Binder *b, const AstNode *item, const Rel *scope_rel, int32_t pos)
+{
+    if (item->select_item.alias) return (char *)item->select_item.alias;
+    const AstNode *e = item->select_item.expr;
+    if (e->kind == AST_COLUMN_REF) {
+        int32_t idx = sql_scope_find(scope_rel, e->column_ref.qualifier, e->column_ref.name);
+        if (idx >= 0) return (char *)scope_rel->cols[idx].name;
+        return (char *)e->column_ref.name;
+    }
+    return wb_arena_printf(b->arena, "EXPR$%d", (int)pos);
+}
+
+static AstNode *synthetic_ref(Binder *b, const ScopeCol *col, const AstNode *at)
+{
+    AstNode *ref = wb_arena_calloc(b->arena, sizeof *ref);
+    ref->kind = AST_COLUMN_REF;
+    ref->line = at->line;
+    ref->column = at->column;
+    ref->column_ref.qualifier = col->qualifier;
+    ref->column_ref.name = col->name;
+    return ref;
+}
+
+/* Plans ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) select items as
+ * RANK nodes (unlimited until the enclosing query's rn filter sets it). */
+static bool plan_windows(Binder *b, const AstNode *sel, Env *env, PlanNode **rank_nodes)
+{
+    const AstList *items = &sel->select.items;
+    for (int32_t i = 0; i < items->count; i++) {
+        const AstNode *call = items->items[i]->select_item.expr;
+        rank_nodes[i] = NULL;
+        if (call->kind != AST_CALL || !call->call.over) continue;
+        const char *name = call->call.name;
+        if (!wb_ieq(name, strlen(name), "ROW_NUMBER")) {
+            bind_error(b, call, WB_SQLSTATE_FEATURE, "window function %s is not supported yet", name);
+            wb_error_hint(b->err, "Only ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) is supported.");
+            return false;
+        }
+        const AstNode *win = call->call.over;
+        if (call->call.args.count > 0 || win->window.frame_start != AFB_NONE) {
+            bind_error(b, call, WB_SQLSTATE_FEATURE, "ROW_NUMBER() takes no arguments and no frame");
+            return false;
+        }
+        int32_t np = win->window.partition_by.count, ns = win->window.order_by.count;
+        int32_t *part = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(np ? np : 1));
+        SortKey *sort = wb_arena_calloc(b->arena, sizeof(SortKey) * (size_t)(ns ? ns : 1));
+        Expr **extra = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(np + ns + 1));
+        int32_t nextra = 0, width = env->rel->node->ncols;
+        for (int32_t k = 0; k < np + ns; k++) {
+            const AstNode *ast = k < np ? win->window.partition_by.items[k]
+                                        : win->window.order_by.items[k - np]->order_item.expr;
+            Env wenv = *env;
+            wenv.clause = "OVER";
+            Expr *e = sql_bind_expr(&wenv, ast);
+            if (!e) return false;
+            int32_t col;
+            if (e->kind == EX_COL) col = e->col;
+            else { col = width + nextra; extra[nextra++] = e; }
+            if (k < np) {
+                part[k] = col;
+            } else {
+                const AstNode *oi = win->window.order_by.items[k - np];
+                SortKey *key = &sort[k - np];
+                key->col = col;
+                key->desc = oi->order_item.desc;
+                key->nulls_first = oi->order_item.nulls_first ? true
+                                   : oi->order_item.nulls_last ? false : !key->desc;
+            }
+        }
+        rel_extend(b, env->rel, nextra, extra);
+        PlanNode *rank = sql_node_rank(b, env->rel->node, np, part, ns, sort, -1, 0, true);
+        env->rel->node = rank;
+        WindowCol *grown = wb_arena_alloc(b->arena, sizeof(WindowCol) * (size_t)(env->nwindows + 1));
+        if (env->nwindows > 0)
+            memcpy(grown, env->windows, sizeof(WindowCol) * (size_t)env->nwindows);
+        env->windows = grown;
+        rank_nodes[i] = rank;
+        env->nwindows++;
+        env->windows[env->nwindows - 1].call = call;
+        env->windows[env->nwindows - 1].col = rank->ncols - 1;
+    }
+    return true;
+}
+
+/* A CALC that only filters (passes every column through) can take the
+ * projection above it into itself. */
+static bool is_pure_filter(const PlanNode *node)
+{
+    if (node->kind != PN_CALC || node->ncols != node->inputs[0]->ncols) return false;
+    for (int32_t i = 0; i < node->calc.nexprs; i++)
+        if (node->calc.exprs[i]->kind != EX_COL || node->calc.exprs[i]->col != i) return false;
+    return true;
+}
+
+static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOut *qout)
+{
+    Rel *from = wb_arena_calloc(b->arena, sizeof(Rel));
+    if (sel->select.from) {
+        if (!sql_plan_from(b, sel->select.from, outer, from)) return false;
+    } else {
+        sql_rel_single_row(b, from);
+    }
+    Env env;
+    env_init(&env, b, from);
+    env.outer = outer;
+    env.corr = outer ? CORR_ERROR : CORR_NONE;
+    if (sel->select.where) {
+        env.clause = "WHERE";
+        if (!sql_plan_where(&env, sel->select.where)) return false;
+        env.clause = NULL;
+    }
+    const AstList *items = &sel->select.items;
+    const AstQueryTail *tail = &sel->select.tail;
+    bool has_agg = sel->select.group_by.count > 0 || sel->select.having;
+    for (int32_t i = 0; i < items->count && !has_agg; i++)
+        if (sql_ast_has_agg(items->items[i])) has_agg = true;
+    for (int32_t i = 0; i < tail->order_by.count && !has_agg; i++)
+        if (sql_ast_has_agg(tail->order_by.items[i])) has_agg = true;
+
+    Env *sel_env = &env;            /* binds select items */
+    Env post_env;
+    Rel *post = NULL;
+    Expr *having = NULL;
+    if (has_agg) {
+        AggInfo *agg = wb_arena_calloc(b->arena, sizeof(AggInfo));
+        Env *pre = wb_arena_alloc(b->arena, sizeof(Env));
+        *pre = env;
+        agg->pre = pre;
+        int32_t ng = sel->select.group_by.count;
+        agg->group = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(ng ? ng : 1));
+        for (int32_t g = 0; g < ng; g++) {
+            const AstNode *gast = sel->select.group_by.items[g];
+            pre->clause = "GROUP BY";
+            Expr *e = sql_bind_expr(pre, gast);
+            if (!e && gast->kind == AST_COLUMN_REF && !gast->column_ref.qualifier &&
+                strcmp(b->err->sqlstate, WB_SQLSTATE_UNDEFINED_COL) == 0) {
+                /* GROUP BY an output alias, as Flink's lenient conformance allows */
+                for (int32_t i = 0; i < items->count; i++) {
+                    const AstNode *it = items->items[i];
+                    if (it->select_item.alias &&
+                        strcasecmp(it->select_item.alias, gast->column_ref.name) == 0 &&
+                        !sql_ast_has_agg(it->select_item.expr)) {
+                        wb_error_clear(b->err);
+                        e = sql_bind_expr(pre, it->select_item.expr);
+                        break;
+                    }
+                }
+            }
+            if (!e) return false;
+            agg->group[agg->ngroup++] = e;
+        }
+        pre->clause = NULL;
+        Env collect = env;
+        collect.agg = agg;
+        agg->collecting = true;
+        for (int32_t i = 0; i < items->count; i++)
+            if (sql_collect_aggs(&collect, items->items[i])) return false;
+        if (sel->select.having && sql_collect_aggs(&collect, sel->select.having)) return false;
+        for (int32_t i = 0; i < tail->order_by.count; i++)
+            if (sql_collect_aggs(&collect, tail->order_by.items[i])) return false;
+        agg->collecting = false;
+        /* pre-projection: group keys, then aggregate arguments and filters */
+        int32_t cap = ng + agg->naggs * 3 + 1;
+        Expr **pexprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)cap);
+        char **pnames = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)cap);
+        int32_t np = 0;
+        for (int32_t g = 0; g < ng; g++) {
+            pexprs[np] = agg->group[g];
+            pnames[np] = agg->group[g]->kind == EX_COL ? from->node->names[agg->group[g]->col]
+                                                       : wb_arena_printf(b->arena, "EXPR$%d", (int)g);
+            np++;
+        }
+        int32_t *argc = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(agg->naggs + 1));
+        int32_t *arg2c = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(agg->naggs + 1));
+        int32_t *filc = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(agg->naggs + 1));
+        for (int32_t j = 0; j < agg->naggs; j++) {
+            Expr *parts[3] = {agg->aggs[j].arg, agg->aggs[j].arg2, agg->aggs[j].filter};
+            int32_t *slots[3] = {&argc[j], &arg2c[j], &filc[j]};
+            for (int k = 0; k < 3; k++) {
+                *slots[k] = -1;
+                if (!parts[k]) continue;
+                int32_t found = -1;
+                for (int32_t x = ng; x < np && found < 0; x++)
+                    if (sql_expr_equal(pexprs[x], parts[k])) found = x;
+                if (found < 0) {
+                    found = np;
+                    pexprs[np] = parts[k];
+                    pnames[np] = wb_arena_printf(b->arena, "$f%d", (int)np);
+                    np++;
+                }
+                *slots[k] = found;
+            }
+        }
+        PlanNode *input = from->node;
+        const Expr *filter = NULL;
+        if (is_pure_filter(input)) {
+            filter = input->calc.filter;
+            input = input->inputs[0];
+        }
+        PlanNode *pcalc = sql_node_calc(b, input, filter, np, pexprs, pnames);
+        PlanNode *aggnode = sql_node_agg(b, pcalc, ng, agg->naggs, agg->aggs, argc, arg2c, filc);
+        post = wb_arena_calloc(b->arena, sizeof(Rel));
+        post->node = aggnode;
+        post->ncols = 0;
+        post->cols = scope_alloc(b, 0);
+        post_env = env;
+        post_env.rel = post;
+        post_env.agg = agg;
+        sel_env = &post_env;
+        if (sel->select.having) {
+            having = sql_bind_condition(&post_env, sel->select.having, "HAVING");
+            if (!having) return false;
+        }
+    }
+    PlanNode **rank_nodes = wb_arena_alloc(b->arena, sizeof(PlanNode *) * (size_t)(items->count + 1));
+    if (!plan_windows(b, sel, sel_env, rank_nodes)) return false;
+
+    /* select list, with * expanded */
+    int32_t cap = 0;
+    for (int32_t i = 0; i < items->count; i++)
+        cap += items->items[i]->select_item.expr->kind == AST_STAR ? from->ncols : 1;
+    Expr **exprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(cap ? cap : 1));
+    char **names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(cap ? cap : 1));
+    PlanNode **ranks = wb_arena_calloc(b->arena, sizeof(PlanNode *) * (size_t)(cap ? cap : 1));
+    int32_t n = 0;
+    for (int32_t i = 0; i < items->count; i++) {
+        const AstNode *item = items->items[i];
+        const AstNode *e = item->select_item.expr;
+        if (e->kind == AST_STAR) {
+            const char *q = e->star.qualifier;
+            int32_t before = n;
+            for (int32_t c = 0; c < from->ncols; c++) {
+                const ScopeCol *col = &from->cols[c];
+                if (q ? !(col->qualifier && strcasecmp(col->qualifier, q) == 0) : col->star_hidden)
+                    continue;
+                Expr *x;
+                if (has_agg) x = sql_bind_expr(sel_env, synthetic_ref(b, col, e));
+                else x = sql_expr_col(b->arena, col->index, col->type);
+                if (!x) return false;
+                exprs[n] = x;
+                names[n] = (char *)col->name;
+                ranks[n] = has_agg ? NULL : col->rank_node;
+                n++;
+            }
+            if (n == before && q) {
+                bind_error(b, e, WB_SQLSTATE_UNDEFINED_TABLE, "missing FROM-clause entry for table \"%s\"", q);
+                return false;
+            }
+            continue;
+        }
+        Env ienv = *sel_env;
+        ienv.clause = "SELECT";
+        Expr *x = sql_bind_expr(&ienv, e);
+        if (!x) return false;
+        exprs[n] = x;
+        names[n] = item_name(b, item, from, n);
+        if (rank_nodes[i]) ranks[n] = rank_nodes[i];
+        else if (!has_agg && x->kind == EX_COL)
+            for (int32_t c = 0; c < from->ncols; c++)
+                if (from->cols[c].index == x->col && from->cols[c].rank_node) ranks[n] = from->cols[c].rank_node;
+        n++;
+    }
+    /* final projection (with HAVING as its filter, or folding a WHERE-only CALC) */
+    PlanNode *input = sel_env->rel->node;
+    const Expr *filter = having;
+    if (!filter && is_pure_filter(input)) {
+        filter = input->calc.filter;
+        input = input->inputs[0];
+    }
+    PlanNode *proj = sql_node_calc(b, input, filter, n, exprs, names);
+    Rel *out = &qout->rel;
+    rel_from_node(b, proj, NULL, out);
+    if (!sel->select.distinct) {
+        for (int32_t i = 0; i < n; i++) out->cols[i].rank_node = ranks[i];
+    }
+    OrderCtx octx = {out, sel_env, exprs};
+    if (sel->select.distinct) {
+        out->node = sql_node_distinct(b, proj);
+        octx.env = NULL;   /* only output columns can be ordered after DISTINCT */
+    }
+    return apply_order_limit(b, tail, &octx, qout);
+}
+
+/* ---- VALUES ---- */
+
+static bool plan_values(Binder *b, const AstNode *ast, QueryOut *qout)
+{
+    const AstList *rows = &ast->values.rows;
+    int32_t nrows = rows->count;
+    int32_t ncols = nrows > 0 ? rows->items[0]->row.items.count : 0;
+    Rel empty;
+    empty.node = NULL;
+    empty.ncols = 0;
+    empty.cols = scope_alloc(b, 0);
+    Env env;
+    env_init(&env, b, &empty);
+    env.clause = "VALUES";
+    Expr **cells = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(nrows * ncols + 1));
+    for (int32_t r = 0; r < nrows; r++) {
+        const AstNode *row = rows->items[r];
+        if (row->row.items.count != ncols) {
+            bind_error(b, row, WB_SQLSTATE_SYNTAX, "VALUES lists must all be the same length");
+            return false;
+        }
+        for (int32_t c = 0; c < ncols; c++)
+            if (!(cells[r * ncols + c] = sql_bind_expr(&env, row->row.items.items[c]))) return false;
+    }
+    SqlType *types = wb_arena_alloc(b->arena, sizeof(SqlType) * (size_t)(ncols ? ncols : 1));
+    for (int32_t c = 0; c < ncols; c++) {
+        SqlType t = cells[c]->type;
+        for (int32_t r = 1; r < nrows; r++) {
+            SqlType next;
+            char t1[64], t2[64];
+            if (!sql_common_type(t, cells[r * ncols + c]->type, &next)) {
+                bind_error(b, rows->items[r]->row.items.items[c], WB_SQLSTATE_DATATYPE,
+                           "VALUES types %s and %s cannot be matched", ty_name(t, t1, sizeof t1),
+                           ty_name(cells[r * ncols + c]->type, t2, sizeof t2));
+                return false;
+            }
+            t = next;
+        }
+        if (t.id == TY_NULL) t = ty_make(TY_STRING);
+        t.nullable = 0;
+        for (int32_t r = 0; r < nrows; r++)
+            if (cells[r * ncols + c]->type.nullable) t.nullable = 1;
+        types[c] = t;
+    }
+    /* Literal rows become one VALUES node; rows with expressions are
+     * computed by a CALC each over a single-row VALUES and unioned. */
+    Value *values = wb_arena_alloc(b->arena, sizeof(Value) * (size_t)(nrows * ncols + 1));
+    bool literal = true;
+    for (int32_t i = 0; i < nrows * ncols && literal; i++)
+        literal = cells[i]->kind == EX_CONST &&
+                  sql_const_convert(&cells[i]->value, types[i % ncols], &values[i]);
+    PlanNode *node;
+    if (literal) {
+        node = sql_node_new(b, PN_VALUES, ncols, 0);
+        node->values.nrows = nrows;
+        node->values.rows = values;
+        for (int32_t c = 0; c < ncols; c++) {
+            node->types[c] = types[c];
+            node->names[c] = wb_arena_printf(b->arena, "EXPR$%d", (int)c);
+        }
+    } else {
+        PlanNode **parts = wb_arena_alloc(b->arena, sizeof(PlanNode *) * (size_t)nrows);
+        for (int32_t r = 0; r < nrows; r++) {
+            Rel one;
+            sql_rel_single_row(b, &one);
+            Expr **exprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(ncols ? ncols : 1));
+            for (int32_t c = 0; c < ncols; c++) {
+                SqlType t = types[c];
+                t.nullable = cells[r * ncols + c]->type.nullable;
+                exprs[c] = sql_coerce(b->arena, cells[r * ncols + c], t);
+            }
+            parts[r] = sql_node_calc(b, one.node, NULL, ncols, exprs, NULL);
+        }
+        node = nrows == 1 ? parts[0] : sql_node_union(b, nrows, parts);
+    }
+    rel_from_node(b, node, NULL, &qout->rel);
+    OrderCtx octx = {&qout->rel, NULL, NULL};
+    return apply_order_limit(b, &ast->values.tail, &octx, qout);
+}
+
+/* ---- set operations ---- */
+
+/* Casts a relation's visible columns to `types` (a CALC when needed). */
+static PlanNode *cast_to(Binder *b, const Rel *rel, const SqlType *types, char **names)
+{
+    bool same = rel->node->ncols == rel->ncols;
+    for (int32_t c = 0; c < rel->ncols && same; c++)
+        same = ty_equal(rel->node->types[c], types[c]) && rel->cols[c].index == c;
+    if (same) return rel->node;
+    Expr **exprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(rel->ncols ? rel->ncols : 1));
+    for (int32_t c = 0; c < rel->ncols; c++) {
+        Expr *col = sql_expr_col(b->arena, rel->cols[c].index, rel->cols[c].type);
+        SqlType t = types[c];
+        t.nullable = col->type.nullable;
+        exprs[c] = sql_coerce(b->arena, col, t);
+    }
+    return sql_node_calc(b, rel->node, NULL, rel->ncols, exprs, names);
+}
+
+static Expr *const_int_expr(Binder *b, int64_t v)
+{
+    Value val = {0};
+    val.type = ty_make(TY_BIGINT);
+    val.type.nullable = 0;
+    val.i64 = v;
+    return sql_expr_const(b->arena, val);
+}
+
+/* INTERSECT / EXCEPT (distinct): tag each side's rows, union them, count
+ * the tags per distinct row, and keep rows present on the left and present
+ * (INTERSECT) or absent (EXCEPT) on the right.  Grouping compares NULLs as
+ * equal, as set operations must. */
+static PlanNode *plan_intersect_except(Binder *b, AstSetOp op, PlanNode *left, PlanNode *right)
+{
+    int32_t n = left->ncols;
+    PlanNode *sides[2] = {left, right};
+    PlanNode *tagged[2];
+    for (int s = 0; s < 2; s++) {
+        Expr *extra[2] = {const_int_expr(b, s == 0 ? 1 : 0), const_int_expr(b, s == 1 ? 1 : 0)};
+        tagged[s] = sql_node_filter_extend(b, sides[s], NULL, 2, extra);
+    }
+    PlanNode *all = sql_node_union(b, 2, tagged);
+    AggItem aggs[2];
+    memset(aggs, 0, sizeof aggs);
+    int32_t argc[2] = {n, n + 1}, none[2] = {-1, -1};
+    for (int k = 0; k < 2; k++) {
+        aggs[k].kind = AGG_SUM;
+        aggs[k].type = ty_make(TY_BIGINT);
+    }
+    PlanNode *agg = sql_node_agg(b, all, n, 2, aggs, argc, none, none);
+    Expr *lcount = sql_expr_col(b->arena, n, agg->types[n]);
+    Expr *rcount = sql_expr_col(b->arena, n + 1, agg->types[n + 1]);
+    Expr *l_args[2] = {lcount, const_int_expr(b, 0)};
+    Expr *r_args[2] = {rcount, const_int_expr(b, 0)};
+    Expr *conds[2];
+    conds[0] = sql_expr_call(b->arena, FN_GT, l_args, 2, 0, 0);
+    conds[1] = sql_expr_call(b->arena, op == ASO_INTERSECT ? FN_GT : FN_EQ, r_args, 2, 0, 0);
+    for (int k = 0; k < 2; k++) {
+        conds[k]->type = ty_make(TY_BOOLEAN);
+        conds[k]->type.nullable = 1;
+    }
+    Expr *filter = sql_and_all(b, conds, 2);
+    Expr **exprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
+    for (int32_t c = 0; c < n; c++) exprs[c] = sql_expr_col(b->arena, c, agg->types[c]);
+    return sql_node_calc(b, agg, filter, n, exprs, left->names);
+}
+
+static bool plan_setop(Binder *b, const AstNode *ast, const Env *outer, QueryOut *qout)
+{
+    Rel left, right;
+    if (!sql_plan_query(b, ast->setop.left, outer, &left)) return false;
+    if (!sql_plan_query(b, ast->setop.right, outer, &right)) return false;
+    const char *opname = ast->setop.op == ASO_UNION ? "UNION"
+                         : ast->setop.op == ASO_INTERSECT ? "INTERSECT" : "EXCEPT";
+    if (left.ncols != right.ncols) {
+        bind_error(b, ast, WB_SQLSTATE_SYNTAX, "each %s query must have the same number of columns",
+                   opname);
+        return false;
+    }
+    if (ast->setop.all && ast->setop.op != ASO_UNION) {
+        bind_error(b, ast, WB_SQLSTATE_FEATURE, "%s ALL is not supported yet", opname);
+        wb_error_hint(b->err, "Use %s (without ALL).", opname);
+        return false;
+    }
+    int32_t n = left.ncols;
+    SqlType *types = wb_arena_alloc(b->arena, sizeof(SqlType) * (size_t)(n ? n : 1));
+    char **names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(n ? n : 1));
+    for (int32_t c = 0; c < n; c++) {
+        char t1[64], t2[64];
+        names[c] = (char *)left.cols[c].name;
+        if (!sql_common_type(left.cols[c].type, right.cols[c].type, &types[c])) {
+            bind_error(b, ast, WB_SQLSTATE_DATATYPE, "%s types %s and %s cannot be matched", opname,
+                       ty_name(left.cols[c].type, t1, sizeof t1),
+                       ty_name(right.cols[c].type, t2, sizeof t2));
+            return false;
+        }
+        if (types[c].id == TY_NULL) types[c] = ty_make(TY_STRING);
+    }
+    PlanNode *inputs[2] = {cast_to(b, &left, types, names), cast_to(b, &right, types, names)};
+    PlanNode *node;
+    if (ast->setop.op == ASO_UNION) {
+        node = sql_node_union(b, 2, inputs);
+        memcpy(node->names, names, sizeof(char *) * (size_t)n);
+        if (!ast->setop.all) node = sql_node_distinct(b, node);
+    } else {
+        node = plan_intersect_except(b, ast->setop.op, inputs[0], inputs[1]);
+    }
+    rel_from_node(b, node, NULL, &qout->rel);
+    OrderCtx octx = {&qout->rel, NULL, NULL};
+    return apply_order_limit(b, &ast->setop.tail, &octx, qout);
+}
+
+/* ---- queries ---- */
+
+static bool plan_query_out(Binder *b, const AstNode *query, const Env *outer, QueryOut *out)
+{
+    AstQueryTail *tail = sql_ast_query_tail((AstNode *)query);
+    if (!tail) {
+        bind_error(b, query, WB_SQLSTATE_SYNTAX, "expected a query, not %s",
+                   sql_ast_kind_name(query->kind));
+        return false;
+    }
+    CteDef *saved = b->ctes;
+    for (int32_t i = 0; i < tail->ctes.count; i++) {
+        CteDef *def = wb_arena_alloc(b->arena, sizeof *def);
+        def->cte = tail->ctes.items[i];
+        def->next = b->ctes;
+        b->ctes = def;
+    }
+    bool ok;
+    switch (query->kind) {
+    case AST_SELECT: ok = plan_select(b, query, outer, out); break;
+    case AST_VALUES: ok = plan_values(b, query, out); break;
+    default: ok = plan_setop(b, query, outer, out); break;
+    }
+    b->ctes = saved;
+    return ok;
+}
+
+bool sql_plan_query(Binder *b, const AstNode *query, const Env *outer, Rel *out)
+{
+    QueryOut qout;
+    memset(&qout, 0, sizeof qout);
+    if (!plan_query_out(b, query, outer, &qout)) return false;
+    *out = qout.rel;
+    return true;
+}
+
+/* ---- INSERT ---- */
+
+static Expr *assign_cast(Binder *b, Expr *src, const ColumnDef *target, const AstNode *at)
+{
+    SqlType to = target->type;
+    if (ty_equal(src->type, to)) return src;
+    SqlType common;
+    bool ok = src->type.id == TY_NULL ||
+              (sql_common_type(src->type, to, &common) && common.id == to.id) ||
+              (ty_is_numeric((TypeId)src->type.id) && ty_is_numeric((TypeId)to.id)) ||
+              (ty_is_string((TypeId)src->type.id) && src->type.id == to.id);
+    if (!ok || !sql_cast_allowed(src->type, to)) {
+        char t1[64], t2[64];
+        bind_error(b, at, WB_SQLSTATE_DATATYPE, "column \"%s\" is of type %s but expression is of type %s",
+                   target->name, ty_name(to, t1, sizeof t1), ty_name(src->type, t2, sizeof t2));
+        wb_error_hint(b->err, "Rewrite or cast the expression.");
+        return NULL;
+    }
+    SqlType t = to;
+    t.nullable = src->type.nullable;
+    return sql_expr_cast(b->arena, src, t);
+}
+
+static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out)
+{
+    const char *name = ast->insert.table;
+    TableDef *def = sql_catalog_find(b->cat, name);
+    if (!def) {
+        bind_error(b, ast, WB_SQLSTATE_UNDEFINED_TABLE, "table \"%s\" does not exist", name);
+        return false;
+    }
+    if (def->is_view) {
+        bind_error(b, ast, WB_SQLSTATE_FEATURE, "cannot insert into view \"%s\"", def->name);
+        return false;
+    }
+    if (ast->insert.overwrite) {
+        bind_error(b, ast, WB_SQLSTATE_FEATURE, "INSERT OVERWRITE is not supported yet");
+        return false;
+    }
+    Rel query;
+    if (!sql_plan_query(b, ast->insert.query, NULL, &query)) return false;
+    int32_t nphys = sql_table_physical(def, NULL, NULL);
+    int32_t *phys = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(nphys ? nphys : 1));
+    sql_table_physical(def, NULL, phys);
+    /* source[p] = query column feeding physical column p, -1 = NULL */
+    int32_t *source = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(nphys ? nphys : 1));
+    int32_t ntarget = ast->insert.columns.count ? ast->insert.columns.count : nphys;
+    if (query.ncols != ntarget) {
+        bind_error(b, ast->insert.query, WB_SQLSTATE_SYNTAX,
+                   "INSERT has %s expressions than target columns (%d, expected %d)",
+                   query.ncols > ntarget ? "more" : "fewer", (int)query.ncols, (int)ntarget);
+        return false;
+    }
+    if (ast->insert.columns.count == 0) {
+        for (int32_t p = 0; p < nphys; p++) source[p] = p;
+    } else {
+        for (int32_t p = 0; p < nphys; p++) source[p] = -1;
+        for (int32_t i = 0; i < ast->insert.columns.count; i++) {
+            const AstNode *ident = ast->insert.columns.items[i];
+            int32_t p = -1;
+            for (int32_t k = 0; k < nphys; k++)
+                if (strcasecmp(def->cols[phys[k]].name, ident->ident.name) == 0) p = k;
+            if (p < 0) {
+                bind_error(b, ident, WB_SQLSTATE_UNDEFINED_COL,
+                           "column \"%s\" of table \"%s\" does not exist or is not writable",
+                           ident->ident.name, def->name);
+                return false;
+            }
+            if (source[p] >= 0) {
+                bind_error(b, ident, WB_SQLSTATE_SYNTAX, "column \"%s\" specified more than once",
+                           ident->ident.name);
+                return false;
+            }
+            source[p] = i;
+        }
+    }
+    Expr **exprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(nphys ? nphys : 1));
+    char **names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(nphys ? nphys : 1));
+    for (int32_t p = 0; p < nphys; p++) {
+        const ColumnDef *col = &def->cols[phys[p]];
+        names[p] = col->name;
+        Expr *src;
+        if (source[p] < 0) {
+            Value null = {0};
+            null.type = col->type;
+            null.is_null = true;
+            src = sql_expr_const(b->arena, null);
+            if (!col->type.nullable) {
+                bind_error(b, ast, WB_SQLSTATE_SYNTAX, "column \"%s\" is NOT NULL and has no value",
+                           col->name);
+                return false;
+            }
+        } else {
+            const ScopeCol *sc = &query.cols[source[p]];
+            src = sql_expr_col(b->arena, sc->index, sc->type);
+        }
+        const AstNode *at = ast->insert.query;
+        if (!(exprs[p] = assign_cast(b, src, col, at))) return false;
+    }
+    PlanNode *input = sql_node_calc(b, query.node, NULL, nphys, exprs, names);
+    if (input->mode != CM_INSERT_ONLY && accepts && !accepts(def)) {
+        bind_error(b, ast, WB_SQLSTATE_FEATURE,
+                   "cannot write the retracting result of this query into append-only table \"%s\"",
+                   def->name);
+        wb_error_detail(b->err, "The query produces updates and deletions (%s changelog), "
+                                "which the table's connector cannot write.",
+                        sql_changelog_mode_name(input->mode));
+        wb_error_hint(b->err, "Write into a sink that accepts updates (print, or a table with "
+                              "a primary key and an upsert connector), or remove the "
+                              "aggregation, outer join or top-N that makes the result change.");
+        return false;
+    }
+    PlanNode *sink = sql_node_new(b, PN_SINK, nphys, 1);
+    sink->inputs[0] = input;
+    memcpy(sink->types, input->types, sizeof(SqlType) * (size_t)nphys);
+    memcpy(sink->names, names, sizeof(char *) * (size_t)nphys);
+    sink->sink.table = def;
+    sink->mode = input->mode;
+    sink->nupsert_key = input->nupsert_key;
+    sink->upsert_key = input->upsert_key;
+    out->root = sink;
+    return true;
+}
+
+int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
+                       SqlSinkRetractFn sink_accepts_retractions, QueryPlan *out,
+                       WbError *err)
+{
+    Binder b;
+    memset(&b, 0, sizeof b);
+    b.cat = cat;
+    b.arena = arena;
+    b.err = err;
+    memset(out, 0, sizeof *out);
+    out->limit = -1;
+    if (stmt->kind == AST_INSERT)
+        return plan_insert(&b, stmt, sink_accepts_retractions, out) ? 0 : -1;
+    if (!sql_ast_is_query(stmt)) {
+        bind_error(&b, stmt, WB_SQLSTATE_SYNTAX, "%s is not a query", sql_ast_kind_name(stmt->kind));
+        return -1;
+    }
+    QueryOut qout;
+    memset(&qout, 0, sizeof qout);
+    if (!plan_query_out(&b, stmt, NULL, &qout)) return -1;
+    PlanNode *root = qout.rel.node;
+    /* The root shows exactly the visible columns, named as the query says. */
+    bool exact = root->ncols == qout.rel.ncols;
+    for (int32_t c = 0; c < qout.rel.ncols && exact; c++) exact = qout.rel.cols[c].index == c;
+    if (!exact) {
+        Expr **exprs = wb_arena_alloc(arena, sizeof(Expr *) * (size_t)(qout.rel.ncols + 1));
+        char **names = wb_arena_alloc(arena, sizeof(char *) * (size_t)(qout.rel.ncols + 1));
+        for (int32_t c = 0; c < qout.rel.ncols; c++) {
+            exprs[c] = sql_expr_col(arena, qout.rel.cols[c].index, qout.rel.cols[c].type);
+            names[c] = (char *)qout.rel.cols[c].name;
+        }
+        root = sql_node_calc(&b, root, NULL, qout.rel.ncols, exprs, names);
+    }
+    out->root = root;
+    out->norder = qout.norder;
+    out->order = qout.order;
+    out->limit = qout.limit;
+    return 0;
+}

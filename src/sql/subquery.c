@@ -1,0 +1,308 @@
+/*
+ * subquery.c - the WHERE clause: plain conjuncts become a filter, EXISTS /
+ * IN subqueries become semi and anti joins (decorrelated when they refer to
+ * the enclosing query through equalities), scalar subqueries become a LEFT
+ * join on no keys; and the rn <= N filter over a ROW_NUMBER column sets the
+ * limit of its RANK node (top-N pushdown).
+ */
+#include "sql/planner_int.h"
+
+#include <string.h>
+
+/* Splits an AST condition on AND into its conjuncts. */
+static int32_t ast_conjuncts(const AstNode *ast, const AstNode **out, int32_t cap)
+{
+    if (ast->kind == AST_BINARY && ast->op.op == AOP_AND) {
+        int32_t n = ast_conjuncts(ast->op.left, out, cap);
+        return n + ast_conjuncts(ast->op.right, out + n, cap - n);
+    }
+    if (cap <= 0) return 0;
+    out[0] = ast;
+    return 1;
+}
+
+static int32_t ast_count_conjuncts(const AstNode *ast)
+{
+    if (ast->kind == AST_BINARY && ast->op.op == AOP_AND)
+        return ast_count_conjuncts(ast->op.left) + ast_count_conjuncts(ast->op.right);
+    return 1;
+}
+
+/* EXISTS / IN (query) / their negations; *negated set.  NULL otherwise. */
+static const AstNode *subquery_predicate(const AstNode *ast, bool *negated)
+{
+    bool neg = false;
+    while (ast->kind == AST_UNARY && ast->op.op == AOP_NOT) {
+        neg = !neg;
+        ast = ast->op.left;
+    }
+    if (ast->kind == AST_EXISTS) {
+        *negated = neg;
+        return ast;
+    }
+    if (ast->kind == AST_IN_QUERY) {
+        *negated = neg != ast->in.negated;
+        return ast;
+    }
+    return NULL;
+}
+
+/* rn <= N, rn < N, rn = N, N >= rn, N > rn over a ROW_NUMBER column sets
+ * the RANK's limit.  The filter itself stays (it is then always true for
+ * rows the RANK emits), so this is only an optimisation of state size. */
+static void push_rank_limit(Env *env, const AstNode *c)
+{
+    if (c->kind != AST_BINARY) return;
+    AstBinOp op = c->op.op;
+    const AstNode *col = c->op.left, *lit = c->op.right;
+    if (col->kind == AST_LITERAL) {
+        col = c->op.right;
+        lit = c->op.left;
+        switch (op) {
+        case AOP_GE: op = AOP_LE; break;
+        case AOP_GT: op = AOP_LT; break;
+        case AOP_LE: op = AOP_GE; break;
+        case AOP_LT: op = AOP_GT; break;
+        default: break;
+        }
+    }
+    if (col->kind != AST_COLUMN_REF || lit->kind != AST_LITERAL ||
+        !ty_is_integer((TypeId)lit->literal.type.id))
+        return;
+    int32_t idx = sql_scope_find(env->rel, col->column_ref.qualifier, col->column_ref.name);
+    if (idx < 0 || !env->rel->cols[idx].rank_node) return;
+    int64_t n = lit->literal.i64, limit;
+    switch (op) {
+    case AOP_LE: limit = n; break;
+    case AOP_LT: limit = n - 1; break;
+    case AOP_EQ: limit = n; break;
+    default: return;
+    }
+    if (limit < 0) limit = 0;
+    PlanNode *rank = env->rel->cols[idx].rank_node;
+    if (rank->rank.limit < 0 || limit < rank->rank.limit) rank->rank.limit = limit;
+}
+
+static bool is_simple_subquery(const AstNode *q)
+{
+    if (q->kind != AST_SELECT) return false;
+    const AstQueryTail *tail = &q->select.tail;
+    if (q->select.group_by.count || q->select.having || q->select.distinct || tail->limit ||
+        tail->offset || tail->ctes.count)
+        return false;
+    for (int32_t i = 0; i < q->select.items.count; i++)
+        if (sql_ast_has_agg(q->select.items.items[i]) || sql_ast_has_window(q->select.items.items[i]))
+            return false;
+    return true;
+}
+
+static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated);
+
+/* Keys and residual conditions of a correlated subquery's WHERE. */
+typedef struct Decor {
+    int32_t nkeys;
+    KeyPair *keys;               /* left: outer expr (plain outer cols), right: inner expr */
+    int32_t nres;
+    Expr **res;                  /* over inner cols + correlated refs */
+} Decor;
+
+/* Decorrelates a simple subquery (SELECT .. FROM .. WHERE ..): local
+ * conjuncts filter the subquery's input, `inner = outer` conjuncts become
+ * join keys, other correlated conjuncts the join condition. */
+static bool decorrelate(Env *env, const AstNode *q, Rel *sub, Decor *dc, int32_t extra_keys)
+{
+    Binder *b = env->b;
+    if (q->select.from) {
+        if (!sql_plan_from(b, q->select.from, NULL, sub)) return false;
+    } else {
+        sql_rel_single_row(b, sub);
+    }
+    int32_t n = q->select.where ? ast_count_conjuncts(q->select.where) : 0;
+    const AstNode **conj = wb_arena_alloc(b->arena, sizeof(AstNode *) * (size_t)(n + 1));
+    if (n) n = ast_conjuncts(q->select.where, conj, n);
+    dc->keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(n + extra_keys + 1));
+    dc->res = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
+    dc->nkeys = dc->nres = 0;
+    Expr **local = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
+    int32_t nlocal = 0;
+    Env senv;
+    env_init(&senv, b, sub);
+    senv.outer = env;
+    senv.corr = CORR_CAPTURE;
+    for (int32_t i = 0; i < n; i++) {
+        bool neg;
+        if (subquery_predicate(conj[i], &neg)) continue;   /* after the filter */
+        Expr *e = sql_bind_condition(&senv, conj[i], "WHERE");
+        if (!e) return false;
+        if (!sql_expr_has_corr(e)) {
+            local[nlocal++] = e;
+            continue;
+        }
+        if (e->kind == EX_CALL && e->fn == FN_EQ) {
+            Expr *a = e->args[0], *z = e->args[1];
+            bool a_in = sql_expr_has_cols(a) && !sql_expr_has_corr(a);
+            bool z_in = sql_expr_has_cols(z) && !sql_expr_has_corr(z);
+            bool a_out = sql_expr_has_cols(a) && sql_expr_cols_within(a, SQL_CORR_BASE, INT32_MAX);
+            bool z_out = sql_expr_has_cols(z) && sql_expr_cols_within(z, SQL_CORR_BASE, INT32_MAX);
+            if ((a_in && z_out) || (a_out && z_in)) {
+                Expr *outer = a_out ? a : z, *inner = a_out ? z : a;
+                dc->keys[dc->nkeys].left = sql_expr_shift(b->arena, outer, 0, 0, 0);
+                dc->keys[dc->nkeys].right = inner;
+                dc->nkeys++;
+                continue;
+            }
+        }
+        dc->res[dc->nres++] = e;
+    }
+    if (nlocal) sub->node = sql_node_filter_extend(b, sub->node, sql_and_all(b, local, nlocal), 0, NULL);
+    for (int32_t i = 0; i < n; i++) {
+        bool neg;
+        const AstNode *inner = subquery_predicate(conj[i], &neg);
+        if (inner && !plan_subquery_pred(&senv, inner, neg)) return false;
+    }
+    return true;
+}
+
+static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated)
+{
+    Binder *b = env->b;
+    bool is_in = pred->kind == AST_IN_QUERY;
+    const AstNode *q = is_in ? pred->in.query : pred->subquery.query;
+    if (!env->rel->node) {
+        bind_error(b, pred, WB_SQLSTATE_FEATURE, "subqueries are not supported here");
+        return false;
+    }
+    Rel sub;
+    Decor dc;
+    memset(&dc, 0, sizeof dc);
+    Expr *inner_key = NULL;
+    if (is_simple_subquery(q)) {
+        if (!decorrelate(env, q, &sub, &dc, 1)) return false;
+        if (is_in) {
+            const AstList *items = &q->select.items;
+            const AstNode *item = items->count == 1 ? items->items[0]->select_item.expr : NULL;
+            if (item && item->kind == AST_STAR) {
+                if (sub.ncols != 1) item = NULL;
+                else inner_key = sql_expr_col(b->arena, sub.cols[0].index, sub.cols[0].type);
+            } else if (item) {
+                Env senv;
+                env_init(&senv, b, &sub);
+                senv.outer = env;
+                senv.corr = CORR_ERROR;
+                senv.clause = "SELECT";
+                if (!(inner_key = sql_bind_expr(&senv, item))) return false;
+            }
+            if (!item) {
+                bind_error(b, q, WB_SQLSTATE_SYNTAX, "subquery has too many columns");
+                return false;
+            }
+        }
+    } else {
+        if (!sql_plan_query(b, q, env, &sub)) return false;
+        if (is_in) {
+            if (sub.ncols != 1) {
+                bind_error(b, q, WB_SQLSTATE_SYNTAX, "subquery has too many columns");
+                return false;
+            }
+            inner_key = sql_expr_col(b->arena, sub.cols[0].index, sub.cols[0].type);
+        }
+        dc.keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * 2);
+    }
+    JoinType type = negated ? JT_ANTI : JT_SEMI;
+    if (is_in) {
+        Env oenv = *env;
+        oenv.clause = "WHERE";
+        Expr *outer_key = sql_bind_expr(&oenv, pred->in.arg);
+        if (!outer_key) return false;
+        SqlType common;
+        char t1[64], t2[64];
+        if (!sql_common_type(outer_key->type, inner_key->type, &common)) {
+            bind_error(b, pred, WB_SQLSTATE_DATATYPE, "IN types %s and %s cannot be matched",
+                       ty_name(outer_key->type, t1, sizeof t1), ty_name(inner_key->type, t2, sizeof t2));
+            return false;
+        }
+        bool nullable = outer_key->type.nullable || inner_key->type.nullable;
+        if (negated && nullable) {
+            if (dc.nkeys > 0 || dc.nres > 0) {
+                bind_error(b, pred, WB_SQLSTATE_FEATURE,
+                           "NOT IN over a correlated subquery with nullable columns is not supported");
+                wb_error_hint(b->err, "Use NOT EXISTS, or make both sides NOT NULL.");
+                return false;
+            }
+            type = JT_ANTI_NULL_AWARE;
+        }
+        /* the IN key first: a null-aware anti join has exactly that one key */
+        memmove(&dc.keys[1], &dc.keys[0], sizeof(KeyPair) * (size_t)dc.nkeys);
+        dc.keys[0].left = outer_key;
+        dc.keys[0].right = inner_key;
+        dc.nkeys++;
+    }
+    int32_t lwidth = env->rel->node->ncols;
+    Expr *cond = NULL;
+    if (dc.nres > 0) {
+        /* residual: inner columns move after the left input, correlated
+         * references become the left input's columns */
+        for (int32_t i = 0; i < dc.nres; i++)
+            dc.res[i] = sql_expr_shift(b->arena, dc.res[i], 0, lwidth, 0);
+        cond = sql_and_all(b, dc.res, dc.nres);
+    }
+    Rel left = *env->rel;
+    PlanNode *join = sql_build_join(b, type, &left, &sub, dc.nkeys, dc.keys, cond, pred);
+    if (!join) return false;
+    env->rel->node = join;
+    return true;
+}
+
+bool sql_plan_where(Env *env, const AstNode *where)
+{
+    Binder *b = env->b;
+    int32_t n = ast_count_conjuncts(where);
+    const AstNode **conj = wb_arena_alloc(b->arena, sizeof(AstNode *) * (size_t)n);
+    n = ast_conjuncts(where, conj, n);
+    Expr **filters = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+    int32_t nfilters = 0;
+    for (int32_t i = 0; i < n; i++) {
+        bool neg;
+        push_rank_limit(env, conj[i]);
+        if (subquery_predicate(conj[i], &neg)) continue;
+        Expr *e = sql_bind_condition(env, conj[i], "WHERE");
+        if (!e) return false;
+        filters[nfilters++] = e;
+    }
+    if (nfilters)
+        env->rel->node = sql_node_filter_extend(b, env->rel->node, sql_and_all(b, filters, nfilters),
+                                                0, NULL);
+    for (int32_t i = 0; i < n; i++) {
+        bool neg;
+        const AstNode *pred = subquery_predicate(conj[i], &neg);
+        if (pred && !plan_subquery_pred(env, pred, neg)) return false;
+    }
+    return true;
+}
+
+Expr *sql_bind_scalar_subquery(Env *env, const AstNode *ast)
+{
+    Binder *b = env->b;
+    if (!env->rel || !env->rel->node) {
+        bind_error(b, ast, WB_SQLSTATE_FEATURE, "scalar subqueries are not supported in %s",
+                   env->clause ? env->clause : "this context");
+        return NULL;
+    }
+    Rel sub;
+    if (!sql_plan_query(b, ast->subquery.query, env, &sub)) return NULL;
+    if (sub.ncols != 1) {
+        bind_error(b, ast, WB_SQLSTATE_SYNTAX, "subquery must return only one column");
+        return NULL;
+    }
+    /* A scalar subquery yields at most one row (more rows are not detected
+     * yet); LEFT join on no keys gives NULL while it is empty. */
+    PlanNode *left = env->rel->node;
+    PlanNode *join = sql_node_join(b, JT_LEFT, left, sub.node, 0, NULL, NULL, NULL);
+    env->rel->node = join;
+    SqlType type = sub.cols[0].type;
+    type.nullable = 1;
+    Expr *e = sql_expr_col(b->arena, left->ncols + sub.cols[0].index, type);
+    e->line = ast->line;
+    e->column = ast->column;
+    return e;
+}
