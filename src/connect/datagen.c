@@ -28,7 +28,9 @@ typedef struct FieldGen {
     int32_t length;              /* random strings */
     double null_rate;
     int64_t max_past_ms;
-    WbRand rng;
+    WbRand rng;                  /* values */
+    WbRand null_rng;             /* NULL draws: separate, so that values do
+                                  * not depend on how rows split into batches */
 } FieldGen;
 
 typedef struct DatagenSource {
@@ -112,6 +114,7 @@ static int setup_field(const TableDef *table, const char *name, SqlType type, Fi
     const TypeId id = (TypeId)type.id;
     f->type = type;
     wb_rand_seed(&f->rng, wb_hash_bytes(name, strlen(name), 0x64617461u));
+    wb_rand_seed(&f->null_rng, wb_hash_bytes(name, strlen(name), 0x6e756c6cu));
     snprintf(key, sizeof key, "fields.%s.kind", name);
     int kind;
     if (cn_opt_choice(table, key, kinds, 0, &kind, err) != 0) return -1;
@@ -274,7 +277,7 @@ static void generate_column(DatagenSource *src, FieldGen *f, Batch *out, int32_t
     }
     if (f->null_rate > 0) {
         for (int32_t i = 0; i < n; i++)
-            if (rand_unit(&f->rng) < f->null_rate) vec->nulls[i] = 1;
+            if (rand_unit(&f->null_rng) < f->null_rate) vec->nulls[i] = 1;
     }
 }
 
