@@ -29,6 +29,53 @@ static char *node_text(WbArena *arena, const AstNode *stmt, const char *sql_text
     return text;
 }
 
+/* Line and column of the object name in a DDL statement: the first word
+ * after the statement's keywords (CREATE [TEMPORARY] TABLE|VIEW [IF NOT
+ * EXISTS], DROP TABLE|VIEW [IF EXISTS]) that matches the name.  The AST
+ * keeps only the statement's position, so the text is scanned; falls back
+ * to the statement's position. */
+static bool is_word_char(char c)
+{
+    return c == '_' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9');
+}
+
+static void name_position(const AstNode *stmt, const char *sql_text, const char *name,
+                          int *line, int *column)
+{
+    *line = stmt->line;
+    *column = stmt->column;
+    if (!sql_text || !name) return;
+    const char *last = strrchr(name, '.');
+    const char *word = last ? last + 1 : name;
+    size_t wlen = strlen(word);
+    int cur_line = stmt->line, cur_col = stmt->column;
+    for (const char *p = sql_text; *p; p++) {
+        bool boundary = p == sql_text || !is_word_char(p[-1]);
+        if (boundary && strncasecmp(p, word, wlen) == 0) {
+            bool end = !is_word_char(p[wlen]);
+            /* skip keywords that happen to equal the name: the name follows them */
+            static const char *const kw[] = {"CREATE", "TEMPORARY", "TABLE", "VIEW", "DROP",
+                                             "IF", "NOT", "EXISTS"};
+            bool is_kw = false;
+            for (size_t k = 0; k < WB_ARRAY_LEN(kw); k++)
+                if (strlen(kw[k]) == wlen && strncasecmp(p, kw[k], wlen) == 0) is_kw = true;
+            if (end && !is_kw) {
+                int back = last ? (int)(word - name) : 0;
+                *line = cur_line;
+                *column = cur_col - back;
+                if (p > sql_text && (p[-1] == '`' || p[-1] == '"') && !last) *column = cur_col - 1;
+                return;
+            }
+        }
+        if (*p == '\n') {
+            cur_line++;
+            cur_col = 1;
+        } else if (((unsigned char)*p & 0xC0) != 0x80) {
+            cur_col++;
+        }
+    }
+}
+
 static void binder_init(Binder *b, Catalog *cat, WbArena *arena, WbError *err)
 {
     memset(b, 0, sizeof *b);
@@ -105,6 +152,8 @@ static int check_expressions(Catalog *cat, TableDef *def, const AstNode *stmt, W
 static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text, WbError *err)
 {
     const char *name = stmt->create_table.name;
+    int name_line, name_col;
+    name_position(stmt, sql_text, name, &name_line, &name_col);
     if (stmt->create_table.as_query) {
         wb_error(err, WB_SQLSTATE_FEATURE, stmt->line, stmt->column,
                  "CREATE TABLE ... AS query is not supported yet");
@@ -115,8 +164,8 @@ static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text,
     TableDef *def = wb_arena_calloc(arena, sizeof *def);
     def->name = wb_arena_strdup(arena, name);
     def->is_temporary = stmt->create_table.temporary;
-    def->line = stmt->line;
-    def->column = stmt->column;
+    def->line = name_line;
+    def->column = name_col;
     def->watermark_col = -1;
     const AstList *cols = &stmt->create_table.columns;
     def->ncols = cols->count;
@@ -166,7 +215,7 @@ static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text,
         def->options[i].value = wb_arena_strdup(arena, opts->items[i]->option.value);
     }
     if (!sql_table_option(def, "connector")) {
-        wb_error(err, WB_SQLSTATE_CONFIG, stmt->line, stmt->column,
+        wb_error(err, WB_SQLSTATE_CONFIG, name_line, name_col,
                  "table \"%s\" has no 'connector' option", def->name);
         wb_error_hint(err, "Add WITH ('connector' = 'filesystem', 'path' = '...', 'format' = 'csv') "
                            "or another connector.");
@@ -200,9 +249,11 @@ static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text,
 static int create_view(Catalog *cat, const AstNode *stmt, const char *sql_text, WbError *err)
 {
     const char *name = stmt->create_view.name;
+    int name_line, name_col;
+    name_position(stmt, sql_text, name, &name_line, &name_col);
     if (sql_catalog_find(cat, name) && stmt->create_view.if_not_exists) return 0;
     if (sql_catalog_find(cat, name)) {
-        wb_error(err, WB_SQLSTATE_DUPLICATE_TABLE, stmt->line, stmt->column,
+        wb_error(err, WB_SQLSTATE_DUPLICATE_TABLE, name_line, name_col,
                  "%s \"%s\" already exists", sql_catalog_find(cat, name)->is_view ? "view" : "table",
                  name);
         return -1;
@@ -229,8 +280,8 @@ static int create_view(Catalog *cat, const AstNode *stmt, const char *sql_text, 
     def->name = wb_arena_strdup(arena, name);
     def->is_view = true;
     def->is_temporary = stmt->create_view.temporary;
-    def->line = stmt->line;
-    def->column = stmt->column;
+    def->line = name_line;
+    def->column = name_col;
     def->watermark_col = -1;
     def->ncols = rel.ncols;
     def->cols = wb_arena_calloc(arena, sizeof(ColumnDef) * (size_t)(rel.ncols + 1));
@@ -247,19 +298,21 @@ static int create_view(Catalog *cat, const AstNode *stmt, const char *sql_text, 
     return sql_catalog_add(cat, def, false, err);
 }
 
-static int drop(Catalog *cat, const AstNode *stmt, WbError *err)
+static int drop(Catalog *cat, const AstNode *stmt, const char *sql_text, WbError *err)
 {
     const char *name = stmt->drop.name;
+    int name_line, name_col;
+    name_position(stmt, sql_text, name, &name_line, &name_col);
     const char *what = stmt->drop.is_view ? "view" : "table";
     TableDef *def = sql_catalog_find(cat, name);
     if (!def) {
         if (stmt->drop.if_exists) return 0;
-        wb_error(err, WB_SQLSTATE_UNDEFINED_TABLE, stmt->line, stmt->column,
+        wb_error(err, WB_SQLSTATE_UNDEFINED_TABLE, name_line, name_col,
                  "%s \"%s\" does not exist", what, name);
         return -1;
     }
     if (def->is_view != stmt->drop.is_view) {
-        wb_error(err, "42809", stmt->line, stmt->column, "\"%s\" is not a %s", name, what);
+        wb_error(err, "42809", name_line, name_col, "\"%s\" is not a %s", name, what);
         wb_error_hint(err, "Use DROP %s to remove a %s.", def->is_view ? "VIEW" : "TABLE",
                       def->is_view ? "view" : "table");
         return -1;
@@ -276,7 +329,7 @@ int sql_execute_ddl(Catalog *cat, const AstNode *stmt, const char *sql_text, WbE
     case AST_CREATE_VIEW:
         return create_view(cat, stmt, sql_text, err);
     case AST_DROP:
-        return drop(cat, stmt, err);
+        return drop(cat, stmt, sql_text, err);
     default:
         wb_error(err, WB_SQLSTATE_INTERNAL, stmt->line, stmt->column,
                  "%s is not a DDL statement", sql_ast_kind_name(stmt->kind));
