@@ -144,6 +144,27 @@ static int bad_record(CsvDecoder *d, RecordInput *in, int64_t line, int64_t offs
     return -1;
 }
 
+/* Index of the first delimiter, LF or CR at or after p (e if none).  Eight
+ * bytes at a time: a byte equal to the target makes (x - 0x01..) & ~x have
+ * its high bit set, and the lowest flagged byte is always a true match. */
+static inline size_t scan_plain(const char *s, size_t p, size_t e, char delim)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const uint64_t dmask = ones * (uint8_t)delim, lf = ones * '\n', cr = ones * '\r';
+    while (p + 8 <= e) {
+        uint64_t w;
+        memcpy(&w, s + p, 8);
+        uint64_t a = w ^ dmask, b = w ^ lf, c = w ^ cr;
+        uint64_t z = (((a - ones) & ~a) | ((b - ones) & ~b) | ((c - ones) & ~c)) & highs;
+        if (z) return p + ((size_t)__builtin_ctzll(z) >> 3);
+        p += 8;
+    }
+#endif
+    while (p < e && s[p] != delim && s[p] != '\n' && s[p] != '\r') p++;
+    return p;
+}
+
 /* Pass 1.  Tokenizes up to `want` complete records from the window into
  * spans; returns CN_FULL, CN_NEED_MORE or -1. */
 static int tokenize(CsvDecoder *d, RecordInput *in, int32_t want, int32_t *nrec, WbError *err)
@@ -234,20 +255,17 @@ static int tokenize(CsvDecoder *d, RecordInput *in, int32_t want, int32_t *nrec,
                 }
             } else {
                 size_t f = p;
-                while (p < e) {
-                    char ch = s[p];
-                    if (ch == delim || ch == '\n') break;
-                    if (ch == '\r') {
-                        if (p + 1 < e) {
-                            if (s[p + 1] == '\n') break;
-                        } else if (eof) {
-                            break;
-                        } else {
-                            incomplete = true;
-                            break;
-                        }
+                for (;;) {
+                    p = scan_plain(s, p, e, delim);
+                    if (p >= e || s[p] != '\r') break;
+                    /* CR ends the field only as part of CRLF (or at EOF) */
+                    if (p + 1 < e) {
+                        if (s[p + 1] == '\n') break;
+                        p++;
+                        continue;
                     }
-                    p++;
+                    if (!eof) incomplete = true;
+                    break;
                 }
                 if (incomplete) break;
                 off = (uint32_t)f;
@@ -366,6 +384,37 @@ static inline int parse_int_fast(const char *t, uint32_t len, int64_t *out)
     return ty_parse_int64(t, len, out);
 }
 
+/* DECIMAL(p,s) from "-?digits[.digits]" with at most s fraction digits and
+ * 18 digits in all, exactly; anything else (exponents, rounding, blanks)
+ * through ty_parse_decimal. */
+static inline int parse_decimal_fast(const char *t, uint32_t len, int precision, int scale,
+                                     int64_t *out)
+{
+    uint32_t i = len && t[0] == '-';
+    int64_t v = 0;
+    int digits = 0, frac = -1;
+    for (; i < len; i++) {
+        unsigned dig = (unsigned)(t[i] - '0');
+        if (dig <= 9) {
+            v = v * 10 + dig;
+            digits++;
+            if (frac >= 0) frac++;
+        } else if (t[i] == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            break;
+        }
+    }
+    if (i != len || digits == 0 || digits > 18 || frac == 0 || frac > scale || scale > 18)
+        return ty_parse_decimal(t, len, precision, scale, out);
+    int shift = scale - (frac < 0 ? 0 : frac);
+    if (digits + shift > 18) return ty_parse_decimal(t, len, precision, scale, out);
+    v *= ty_pow10[shift];
+    if (precision > 0 && precision < 19 && v >= ty_pow10[precision]) return -2;
+    *out = len && t[0] == '-' ? -v : v;
+    return 0;
+}
+
 /* Pass 2: rows [0, n) of the window into out rows [base, base + n). */
 static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_start,
                    int32_t n, WbError *err)
@@ -424,15 +473,31 @@ static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_sta
                 vec->str[row].len = span->len;
             }
             break;
+        case TY_DECIMAL: {
+            const int precision = d->types[col].precision, scale = d->types[col].scale;
+            for (int32_t r = 0; r < n; r++, span += ncols, kind += ncols) {
+                int32_t row = base + r;
+                if (*kind == CELL_NULL) { vec->nulls[row] = 1; continue; }
+                vec->nulls[row] = 0;
+                const char *t = (*kind == CELL_BUF ? in->data : d->scratch.data) + span->off;
+                int rc = parse_decimal_fast(t, span->len, precision, scale, &vec->i64[row]);
+                if (rc != 0 && bad_value(d, in, r, col, rc, t, span->len, err) != 0) return -1;
+            }
+            break;
+        }
         default: {
+            /* BOOLEAN, DATE, TIME, TIMESTAMP, intervals: the shared parser.
+             * The local error is cleared only after a failure: clearing
+             * costs more than parsing. */
             WbError local;
+            wb_error_clear(&local);
             for (int32_t r = 0; r < n; r++, span += ncols, kind += ncols) {
                 int32_t row = base + r;
                 if (*kind == CELL_NULL) { vec->nulls[row] = 1; continue; }
                 const char *t = (*kind == CELL_BUF ? in->data : d->scratch.data) + span->off;
-                wb_error_clear(&local);
                 if (ty_parse_value(out, col, row, t, span->len, &local) != 0) {
                     int rc = strcmp(local.sqlstate, WB_SQLSTATE_OVERFLOW) == 0 ? -2 : -1;
+                    wb_error_clear(&local);
                     if (bad_value(d, in, r, col, rc, t, span->len, err) != 0) return -1;
                 }
             }
