@@ -513,7 +513,8 @@ static void fmt(const AstNode *node, WbBuf *out)
         wb_buf_putc(out, '*');
         break;
     case AST_UNARY:
-        wb_buf_printf(out, "(%s", node->op.op == AOP_NOT ? "NOT " : "- ");
+        /* -(x) rather than - x: "- 1" would parse back as the literal -1 */
+        wb_buf_puts(out, node->op.op == AOP_NOT ? "(NOT " : "-(");
         fmt(node->op.left, out);
         wb_buf_putc(out, ')');
         break;

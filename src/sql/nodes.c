@@ -80,6 +80,13 @@ PlanNode *sql_node_scan(Binder *b, const TableDef *table)
 PlanNode *sql_node_calc(Binder *b, PlanNode *input, const Expr *filter, int32_t nexprs,
                         Expr **exprs, char **names)
 {
+    /* An identity projection with the same names is no node at all. */
+    bool identity = !filter && nexprs == input->ncols;
+    for (int32_t i = 0; i < nexprs && identity; i++)
+        identity = exprs[i]->kind == EX_COL && exprs[i]->col == i &&
+                   ty_equal(exprs[i]->type, input->types[i]) &&
+                   (!names || !names[i] || strcmp(names[i], input->names[i]) == 0);
+    if (identity) return input;
     PlanNode *node = sql_node_new(b, PN_CALC, nexprs, 1);
     node->inputs[0] = input;
     node->calc.filter = filter;

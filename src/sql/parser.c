@@ -21,6 +21,7 @@ typedef struct Parser {
     const char *src;
     SqlToken *toks;
     int32_t ntoks;
+    int32_t *match;            /* per token: index of the matching ')' of a '(' (-1 if none) */
     int32_t pos;
     int depth;
     WbArena *arena;
@@ -118,7 +119,16 @@ static void *syntax_error(Parser *p, const SqlToken *tok)
     }
     wb_error(p->err, WB_SQLSTATE_SYNTAX, tok->line, tok->column,
              "syntax error at or near \"%.*s\"", shown_len(tok), p->src + tok->start);
-    if (tok->kind == SQL_TOK_WORD && sql_word_is_reserved(p->src + tok->start, (size_t)tok->len))
+    return NULL;
+}
+
+/* A syntax error where a name was expected: a reserved word gets a hint. */
+static void *name_error(Parser *p, const SqlToken *tok)
+{
+    bool had_error = p->err->set;
+    syntax_error(p, tok);
+    if (!had_error && tok->kind == SQL_TOK_WORD &&
+        sql_word_is_reserved(p->src + tok->start, (size_t)tok->len))
         wb_error_hint(p->err, "%.*s is a reserved word; to use it as a name, quote it: `%.*s`",
                       tok->len, p->src + tok->start, tok->len, p->src + tok->start);
     return NULL;
@@ -250,7 +260,7 @@ static const char *tok_name(Parser *p, const SqlToken *tok)
 static const char *parse_name(Parser *p)
 {
     const SqlToken *tok = peek(p);
-    if (!is_name_tok(p, tok)) return syntax_error(p, tok);
+    if (!is_name_tok(p, tok)) return name_error(p, tok);
     next(p);
     return tok_name(p, tok);
 }
@@ -817,7 +827,7 @@ static bool parse_type(Parser *p, SqlType *out, bool *ltz)
                tok_kw(p, tok, "MULTISET") || tok_kw(p, tok, "RAW")) {
         char what[64];
         snprintf(what, sizeof what, "type %.*s", tok->len, p->src + tok->start);
-        for (char *c = what; *c; c++)
+        for (char *c = what + 5; *c; c++)
             if (*c >= 'a' && *c <= 'z') *c = (char)(*c - 'a' + 'A');
         unsupported(p, tok, what);
         return false;
@@ -850,6 +860,38 @@ static bool starts_query(Parser *p, int ahead)
 {
     return is_kw_at(p, ahead, "SELECT") || is_kw_at(p, ahead, "WITH") ||
            is_kw_at(p, ahead, "VALUES");
+}
+
+/* Tokens that can follow a query inside its parentheses but not a FROM item
+ * or an expression: they show that a parenthesized SELECT is only the first
+ * operand of a bigger query, as in ((SELECT 1) UNION (SELECT 2)). */
+static bool continues_query(Parser *p, const SqlToken *tok)
+{
+    return tok_kw(p, tok, "UNION") || tok_kw(p, tok, "INTERSECT") || tok_kw(p, tok, "EXCEPT") ||
+           tok_kw(p, tok, "MINUS") || tok_kw(p, tok, "ORDER") || tok_kw(p, tok, "LIMIT") ||
+           tok_kw(p, tok, "OFFSET") || tok_kw(p, tok, "FETCH");
+}
+
+/* Whether the parenthesized text opening at `ahead` (a '(') is a query as a
+ * whole: a run of '(' then SELECT/WITH/VALUES, where every inner
+ * parenthesized part is followed by ')' or a query continuation.  Decides
+ * ((SELECT 1) UNION (SELECT 2)) (a query) against ((SELECT 1) AS a JOIN b
+ * ON ..) (a join) and ((SELECT 1) + 1) (an expression) without
+ * backtracking; uses the precomputed matching parentheses, so it is O(run). */
+static bool paren_is_query(Parser *p, int ahead)
+{
+    int32_t at = p->pos + ahead;
+    int32_t run = 0;
+    while (at + run < p->ntoks && sql_tok_is_op(&p->toks[at + run], p->src, "(")) run++;
+    if (!starts_query(p, ahead + run)) return false;
+    if (run > 64) return true;   /* hostile nesting: the depth limit reports it */
+    for (int32_t level = run - 1; level >= 1; level--) {
+        int32_t close = p->match[at + level];
+        if (close < 0) return true;  /* unbalanced: the parser reports it */
+        const SqlToken *after = &p->toks[close + 1];
+        if (!sql_tok_is_op(after, p->src, ")") && !continues_query(p, after)) return false;
+    }
+    return true;
 }
 
 static AstNode *make_binary(Parser *p, AstBinOp op, AstNode *left, AstNode *right)
@@ -1267,7 +1309,7 @@ static AstNode *parse_primary(Parser *p)
         return parse_word_primary(p);
     case SQL_TOK_OP:
         if (sql_tok_is_op(tok, p->src, "(")) {
-            if (starts_query(p, 1)) {
+            if (paren_is_query(p, 0)) {
                 next(p);
                 AstNode *node = new_node(p, AST_SUBQUERY, tok);
                 TRY(node->subquery.query = parse_query(p));
@@ -1456,7 +1498,10 @@ static AstNode *parse_predicate(Parser *p)
         if (accept_kw(p, "IN")) {
             if (!expect_op(p, "(")) return NULL;
             AstNode *node;
-            if (starts_query(p, 0)) {
+            bool query = starts_query(p, 0);
+            if (!query && is_op(p, "(") && paren_is_query(p, 0) && p->match[p->pos] >= 0)
+                query = continues_query(p, &p->toks[p->match[p->pos] + 1]);
+            if (query) {
                 node = new_node_at(p, AST_IN_QUERY, left);
                 TRY(node->in.query = parse_query(p));
             } else {
@@ -1588,21 +1633,12 @@ static AstNode *parse_table_ref(Parser *p)
     return fin(p, node);
 }
 
-/* Whether the '(' at the current position opens a subquery: the first
- * token after the run of '(' starts a query. */
-static bool paren_starts_query(Parser *p)
-{
-    int ahead = 0;
-    while (is_op_at(p, ahead, "(")) ahead++;
-    return starts_query(p, ahead);
-}
-
 static AstNode *parse_from_primary(Parser *p)
 {
     SqlToken *tok = peek(p);
     if (sql_tok_is_op(tok, p->src, "(")) {
         TRY(enter(p));
-        if (paren_starts_query(p)) {
+        if (paren_is_query(p, 0)) {
             next(p);
             AstNode *node = new_node(p, AST_SUBQUERY_REF, tok);
             TRY(node->subquery_ref.query = parse_query(p));
@@ -1729,7 +1765,7 @@ static AstNode *parse_select(Parser *p)
         const SqlToken *tok = peek(p);
         if (tok_kw(p, tok, "ROLLUP") || tok_kw(p, tok, "CUBE") ||
             (tok_kw(p, tok, "GROUPING") && is_kw_at(p, 1, "SETS")))
-            return unsupported(p, tok, "GROUPING SETS, ROLLUP and CUBE");
+            return unsupported(p, tok, "GROUP BY with GROUPING SETS, ROLLUP or CUBE");
         ListB lb = {0};
         if (!parse_expr_list(p, &lb)) return NULL;
         node->select.group_by = lb_done(&lb);
@@ -1748,7 +1784,7 @@ static AstNode *parse_values(Parser *p)
         AstNode *row = new_node(p, AST_ROW, tok);
         ListB items = {0};
         if (tok_kw(p, tok, "ROW") && is_op_at(p, 1, "(")) next(p);
-        if (is_op(p, "(") && !starts_query(p, 1)) {
+        if (is_op(p, "(") && !paren_is_query(p, 0)) {
             next(p);
             if (!parse_expr_list(p, &items)) return NULL;
             if (!expect_op(p, ")")) return NULL;
@@ -2184,7 +2220,7 @@ static AstNode *parse_insert(Parser *p)
     accept_kw(p, "TABLE");
     TRY(node->insert.table = parse_qualified_name(p));
     if (is_kw(p, "PARTITION")) return unsupported(p, peek(p), "INSERT ... PARTITION");
-    if (is_op(p, "(") && !paren_starts_query(p)) {
+    if (is_op(p, "(") && !paren_is_query(p, 0)) {
         if (!parse_ident_list(p, &node->insert.columns)) return NULL;
     }
     if (!starts_query(p, 0) && !is_op(p, "(")) return expect_error(p, "SELECT or VALUES");
@@ -2250,7 +2286,21 @@ static int start_parser(Parser *p, const char *text, size_t len, WbArena *arena,
     p->src = text;
     p->arena = arena;
     p->err = err;
-    return sql_lex(text, len, arena, &p->toks, &p->ntoks, err);
+    if (sql_lex(text, len, arena, &p->toks, &p->ntoks, err) != 0) return -1;
+    /* matching parentheses, for paren_is_query */
+    p->match = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)p->ntoks);
+    int32_t *stack = wb_malloc(sizeof(int32_t) * (size_t)p->ntoks);
+    int32_t depth = 0;
+    for (int32_t i = 0; i < p->ntoks; i++) {
+        p->match[i] = -1;
+        if (sql_tok_is_op(&p->toks[i], text, "(")) {
+            stack[depth++] = i;
+        } else if (sql_tok_is_op(&p->toks[i], text, ")") && depth > 0) {
+            p->match[stack[--depth]] = i;
+        }
+    }
+    free(stack);
+    return 0;
 }
 
 int sql_parse_script(const char *text, size_t len, WbArena *arena, SqlScript *out,

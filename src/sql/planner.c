@@ -639,6 +639,8 @@ static bool is_pure_filter(const PlanNode *node)
 
 static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOut *qout)
 {
+    ScalarCorr *sc = b->scorr;   /* only for this SELECT, not for nested ones */
+    b->scorr = NULL;
     Rel *from = wb_arena_calloc(b->arena, sizeof(Rel));
     if (sel->select.from) {
         if (!sql_plan_from(b, sel->select.from, outer, from)) return false;
@@ -651,9 +653,12 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
     env.corr = outer ? CORR_ERROR : CORR_NONE;
     if (sel->select.where) {
         env.clause = "WHERE";
-        if (!sql_plan_where(&env, sel->select.where)) return false;
+        if (sc ? !sql_plan_where_corr(&env, sel->select.where, sc)
+               : !sql_plan_where(&env, sel->select.where))
+            return false;
         env.clause = NULL;
     }
+    bool correlated = sc && sc->nkeys > 0;
     const AstList *items = &sel->select.items;
     const AstQueryTail *tail = &sel->select.tail;
     bool has_agg = sel->select.group_by.count > 0 || sel->select.having;
@@ -661,6 +666,13 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
         if (sql_ast_has_agg(items->items[i])) has_agg = true;
     for (int32_t i = 0; i < tail->order_by.count && !has_agg; i++)
         if (sql_ast_has_agg(tail->order_by.items[i])) has_agg = true;
+    if (correlated && (!has_agg || sel->select.group_by.count || sel->select.distinct ||
+                       tail->limit || tail->offset || items->count != 1)) {
+        bind_error(b, sel, WB_SQLSTATE_FEATURE,
+                   "a correlated scalar subquery must compute one aggregate, without GROUP BY, "
+                   "DISTINCT or LIMIT");
+        return false;
+    }
 
     Env *sel_env = &env;            /* binds select items */
     Env post_env;
@@ -672,8 +684,13 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
         *pre = env;
         agg->pre = pre;
         int32_t ng = sel->select.group_by.count;
-        agg->group = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(ng ? ng : 1));
-        for (int32_t g = 0; g < ng; g++) {
+        agg->group = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(ng + (sc ? sc->nkeys : 0) + 1));
+        if (correlated) {
+            /* the correlation keys group the aggregate */
+            for (int32_t k = 0; k < sc->nkeys; k++) agg->group[agg->ngroup++] = sc->keys[k].right;
+            ng = sc->nkeys;
+        }
+        for (int32_t g = 0; g < sel->select.group_by.count; g++) {
             const AstNode *gast = sel->select.group_by.items[g];
             pre->clause = "GROUP BY";
             Expr *e = sql_bind_expr(pre, gast);
@@ -695,6 +712,7 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
             agg->group[agg->ngroup++] = e;
         }
         pre->clause = NULL;
+        ng = agg->ngroup;
         Env collect = env;
         collect.agg = agg;
         agg->collecting = true;
@@ -805,6 +823,22 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
                 if (from->cols[c].index == x->col && from->cols[c].rank_node) ranks[n] = from->cols[c].rank_node;
         n++;
     }
+    int32_t nvisible = n;
+    if (correlated) {
+        /* the keys ride along after the visible column, for the join */
+        Expr **grown = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n + sc->nkeys));
+        char **gnames = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(n + sc->nkeys));
+        memcpy(grown, exprs, sizeof(Expr *) * (size_t)n);
+        memcpy(gnames, names, sizeof(char *) * (size_t)n);
+        for (int32_t k = 0; k < sc->nkeys; k++) {
+            grown[n + k] = sql_expr_col(b->arena, k, post->node->types[k]);
+            gnames[n + k] = wb_arena_printf(b->arena, "$key%d", (int)k);
+            sc->keys[k].right = sql_expr_col(b->arena, n + k, post->node->types[k]);
+        }
+        exprs = grown;
+        names = gnames;
+        n += sc->nkeys;
+    }
     /* final projection (with HAVING as its filter, or folding a WHERE-only CALC) */
     PlanNode *input = sel_env->rel->node;
     const Expr *filter = having;
@@ -815,8 +849,9 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
     PlanNode *proj = sql_node_calc(b, input, filter, n, exprs, names);
     Rel *out = &qout->rel;
     rel_from_node(b, proj, NULL, out);
+    out->ncols = nvisible;
     if (!sel->select.distinct) {
-        for (int32_t i = 0; i < n; i++) out->cols[i].rank_node = ranks[i];
+        for (int32_t i = 0; i < nvisible; i++) out->cols[i].rank_node = ranks[i];
     }
     OrderCtx octx = {out, sel_env, exprs};
     if (sel->select.distinct) {

@@ -45,6 +45,8 @@ typedef struct CteDef {
     struct CteDef *next;         /* the CTEs defined before it / outside */
 } CteDef;
 
+struct ScalarCorr;
+
 typedef struct Binder {
     Catalog *cat;
     WbArena *arena;              /* the plan arena: nodes, exprs, names */
@@ -52,6 +54,9 @@ typedef struct Binder {
     int32_t next_id;
     CteDef *ctes;
     int view_depth;
+    /* Set by sql_bind_scalar_subquery for the SELECT it plans: correlated
+     * equalities of its WHERE become grouping keys (taken by plan_select). */
+    struct ScalarCorr *scorr;
 } Binder;
 
 /* One aggregate call collected from SELECT / HAVING / ORDER BY. */
@@ -179,7 +184,18 @@ int32_t sql_count_and(const Expr *e);
 int32_t sql_split_and(Expr *e, Expr **out, int32_t cap);
 Expr *sql_and_all(Binder *b, Expr **conds, int32_t n);
 
+/* Correlation keys of a scalar subquery: left over the enclosing relation,
+ * right over the subquery's FROM (after planning: over its output). */
+typedef struct ScalarCorr {
+    int32_t nkeys;
+    KeyPair *keys;
+} ScalarCorr;
+
 /* ---- subquery.c ---- */
+/* WHERE of a scalar subquery that may be correlated: `inner = outer`
+ * conjuncts are moved into sc->keys, other correlated conjuncts are a
+ * 0A000 error, the rest is planned as sql_plan_where does. */
+bool sql_plan_where_corr(Env *env, const AstNode *where, ScalarCorr *sc);
 /* Applies the WHERE clause `where` to env->rel: plain conjuncts become a
  * filter, EXISTS / IN subqueries semi or anti joins. */
 bool sql_plan_where(Env *env, const AstNode *where);

@@ -280,6 +280,89 @@ bool sql_plan_where(Env *env, const AstNode *where)
     return true;
 }
 
+bool sql_plan_where_corr(Env *env, const AstNode *where, ScalarCorr *sc)
+{
+    Binder *b = env->b;
+    int32_t n = ast_count_conjuncts(where);
+    const AstNode **conj = wb_arena_alloc(b->arena, sizeof(AstNode *) * (size_t)n);
+    n = ast_conjuncts(where, conj, n);
+    Expr **filters = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+    sc->keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)n);
+    sc->nkeys = 0;
+    int32_t nfilters = 0;
+    CorrMode saved = env->corr;
+    env->corr = CORR_CAPTURE;
+    for (int32_t i = 0; i < n; i++) {
+        bool neg;
+        if (subquery_predicate(conj[i], &neg)) continue;
+        Expr *e = sql_bind_condition(env, conj[i], "WHERE");
+        if (!e) return false;
+        if (!sql_expr_has_corr(e)) {
+            filters[nfilters++] = e;
+            continue;
+        }
+        Expr *a = e->kind == EX_CALL && e->fn == FN_EQ ? e->args[0] : NULL;
+        Expr *z = a ? e->args[1] : NULL;
+        bool a_in = a && sql_expr_has_cols(a) && !sql_expr_has_corr(a);
+        bool z_in = z && sql_expr_has_cols(z) && !sql_expr_has_corr(z);
+        bool a_out = a && sql_expr_has_cols(a) && sql_expr_cols_within(a, SQL_CORR_BASE, INT32_MAX);
+        bool z_out = z && sql_expr_has_cols(z) && sql_expr_cols_within(z, SQL_CORR_BASE, INT32_MAX);
+        if (!((a_in && z_out) || (a_out && z_in))) {
+            bind_error(b, conj[i], WB_SQLSTATE_FEATURE,
+                       "a correlated scalar subquery may only compare inner and outer columns with =");
+            return false;
+        }
+        sc->keys[sc->nkeys].left = sql_expr_shift(b->arena, a_out ? a : z, 0, 0, 0);
+        sc->keys[sc->nkeys].right = a_out ? z : a;
+        sc->nkeys++;
+    }
+    env->corr = saved;
+    if (nfilters)
+        env->rel->node = sql_node_filter_extend(b, env->rel->node, sql_and_all(b, filters, nfilters),
+                                                0, NULL);
+    for (int32_t i = 0; i < n; i++) {
+        bool neg;
+        const AstNode *pred = subquery_predicate(conj[i], &neg);
+        if (pred && !plan_subquery_pred(env, pred, neg)) return false;
+    }
+    return true;
+}
+
+/* A correlated scalar subquery `(SELECT agg(..) FROM t WHERE t.k = outer.k)`
+ * is planned as an aggregate grouped by t.k, LEFT-joined on k; COUNT gives
+ * 0 rather than NULL for outer rows without a group (the "count bug"). */
+static Expr *join_correlated_scalar(Env *env, const AstNode *ast, Rel *sub, ScalarCorr *sc)
+{
+    Binder *b = env->b;
+    const AstNode *q = ast->subquery.query;
+    const AstNode *item = q->select.items.items[0]->select_item.expr;
+    if (!sql_ast_is_agg_call(item)) {
+        bind_error(b, item, WB_SQLSTATE_FEATURE,
+                   "a correlated scalar subquery must select a single aggregate function");
+        return NULL;
+    }
+    Rel left = *env->rel;
+    PlanNode *join = sql_build_join(b, JT_LEFT, &left, sub, sc->nkeys, sc->keys, NULL, ast);
+    if (!join) return NULL;
+    env->rel->node = join;
+    SqlType type = sub->cols[0].type;
+    type.nullable = 1;
+    Expr *e = sql_expr_col(b->arena, left.node->ncols + sub->cols[0].index, type);
+    e->line = ast->line;
+    e->column = ast->column;
+    const char *name = item->call.name;
+    if (wb_ieq(name, strlen(name), "COUNT")) {
+        Value zero = {0};
+        zero.type = sub->cols[0].type;
+        zero.type.nullable = 0;
+        Expr *args[2] = {e, sql_expr_const(b->arena, zero)};
+        Expr *co = sql_expr_call(b->arena, FN_COALESCE, args, 2, ast->line, ast->column);
+        if (sql_func_resolve(co, b->arena, b->err) != 0) return NULL;
+        return co;
+    }
+    return e;
+}
+
 Expr *sql_bind_scalar_subquery(Env *env, const AstNode *ast)
 {
     Binder *b = env->b;
@@ -289,11 +372,18 @@ Expr *sql_bind_scalar_subquery(Env *env, const AstNode *ast)
         return NULL;
     }
     Rel sub;
-    if (!sql_plan_query(b, ast->subquery.query, env, &sub)) return NULL;
+    ScalarCorr sc;
+    memset(&sc, 0, sizeof sc);
+    const AstNode *q = ast->subquery.query;
+    b->scorr = q->kind == AST_SELECT ? &sc : NULL;
+    bool ok = sql_plan_query(b, q, env, &sub);
+    b->scorr = NULL;
+    if (!ok) return NULL;
     if (sub.ncols != 1) {
         bind_error(b, ast, WB_SQLSTATE_SYNTAX, "subquery must return only one column");
         return NULL;
     }
+    if (sc.nkeys > 0) return join_correlated_scalar(env, ast, &sub, &sc);
     /* A scalar subquery yields at most one row (more rows are not detected
      * yet); LEFT join on no keys gives NULL while it is empty. */
     PlanNode *left = env->rel->node;
