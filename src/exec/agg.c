@@ -46,8 +46,11 @@ typedef struct GroupHdr {
 
 /* Payload of a `vals` entry.  Keys: [agg u16][tag][group key][rest]:
  *   tag 'V' value entry, rest = the value (order encoding): count of the
- *       value; MINMAX entries are linked per group through prev/next; SEQ
- *       entries head the FIFO chain of their occurrences;
+ *       value; MINMAX entries are linked per group through prev/next.  For
+ *       SEQ calls rest = the value ++ the whole input row, so that the
+ *       retraction of a row removes an occurrence of that very row (rows
+ *       equal in every column are interchangeable); the entry heads the
+ *       FIFO chain of the row's occurrences;
  *   tag 'O' occurrence, rest = arrival sequence (8 bytes BE): `count`
  *       consecutive arrivals of one value, linked per group in arrival
  *       order through prev/next, and per value through chain_next;
@@ -58,6 +61,7 @@ typedef struct ValEntry {
     StateEntry *chain_first, *chain_last, *chain_next;
     StateEntry *value;      /* occurrence -> its value entry */
     uint32_t val_off;       /* value entry: where the value starts in the key */
+    uint32_t val_len;       /* SEQ value entry: its length (the row follows) */
 } ValEntry;
 
 typedef struct AggOp {
@@ -143,8 +147,8 @@ static void list_push_back(StateEntry **head, StateEntry **tail, StateEntry *e)
 static inline int value_cmp(StateEntry *a, StateEntry *b)
 {
     ValEntry *va = val(a), *vb = val(b);
-    return ex_value_order_cmp(a->key + va->val_off, a->key_len - va->val_off,
-                              b->key + vb->val_off, b->key_len - vb->val_off);
+    return ex_value_order_cmp(a->key + va->val_off, va->val_len, b->key + vb->val_off,
+                              vb->val_len);
 }
 
 /* ---- accumulator updates ---- */
@@ -161,7 +165,10 @@ static void minmax_update(AggOp *op, int32_t call, StateEntry *g, const ColumnVe
     bool created;
     StateEntry *e = vkey_upsert(op, &created);
     ValEntry *v = val(e);
-    if (created) v->val_off = (uint32_t)off;
+    if (created) {
+        v->val_off = (uint32_t)off;
+        v->val_len = (uint32_t)(op->vkey.len - off);
+    }
     int64_t before = v->count, after = before + w;
     v->count = after;
     if (before <= 0 && after > 0) {
@@ -187,22 +194,27 @@ static void minmax_update(AggOp *op, int32_t call, StateEntry *g, const ColumnVe
     if (after == 0) st_table_remove(op->vals, e);
 }
 
-/* FIRST_VALUE/LAST_VALUE/LISTAGG: w copies of a value arrive (w > 0) or
- * leave (w < 0).  Arrivals append one occurrence; departures remove the
- * oldest occurrences of that value first (as Flink's retracting LISTAGG
- * removes the first equal element).  A value's count may go negative (a
- * retraction ahead of its insertion); occurrences exist only for the
- * positive part. */
-static void seq_update(AggOp *op, int32_t call, StateEntry *g, const ColumnVector *col,
-                       int32_t row, int64_t w)
+/* FIRST_VALUE/LAST_VALUE/LISTAGG: w copies of an input row arrive (w > 0)
+ * or leave (w < 0).  Arrivals append one occurrence; departures remove the
+ * oldest occurrences of that same row first, so the result is the one of
+ * the remaining rows in arrival order whatever the retraction order.  A
+ * row's count may go negative (a retraction ahead of its insertion);
+ * occurrences exist only for the positive part. */
+static void seq_update(AggOp *op, int32_t call, StateEntry *g, const Batch *batch,
+                       const ColumnVector *col, int32_t row, int64_t w)
 {
     AggSlot *slot = group_slot(g, call);
     size_t off = vkey_prefix(op, call, 'V', g);
     ex_value_order_encode(col, row, &op->vkey);
+    size_t len = op->vkey.len - off;
+    ty_row_encode(batch, row, NULL, batch->ncols, &op->vkey);
     bool created;
     StateEntry *ve = vkey_upsert(op, &created);
     ValEntry *v = val(ve);
-    if (created) v->val_off = (uint32_t)off;
+    if (created) {
+        v->val_off = (uint32_t)off;
+        v->val_len = (uint32_t)len;
+    }
     int64_t before = v->count, after = before + w;
     v->count = after;
     int64_t delta = WB_MAX(after, 0) - WB_MAX(before, 0);
@@ -315,7 +327,7 @@ static void apply_call(AggOp *op, int32_t call, const Batch *batch)
     }
     case ACC_SEQ:
         for (int32_t row = 0; row < nrows; row++)
-            if (eff[row] != 0) seq_update(op, call, groups[row], arg, row, eff[row]);
+            if (eff[row] != 0) seq_update(op, call, groups[row], batch, arg, row, eff[row]);
         break;
     }
 }
@@ -325,7 +337,7 @@ static void apply_call(AggOp *op, int32_t call, const Batch *batch)
 static void put_value_entry(StateEntry *ve, Batch *dst, int32_t col, int32_t row)
 {
     ValEntry *v = val(ve);
-    ex_value_order_decode(ve->key + v->val_off, ve->key_len - v->val_off, dst, col, row);
+    ex_value_order_decode(ve->key + v->val_off, v->val_len, dst, col, row);
 }
 
 static int overflow(const AggCall *ac, WbError *err)
@@ -412,14 +424,14 @@ static int write_row(AggOp *op, StateEntry *g, Batch *dst, int32_t row, WbError 
             bool first = true;
             for (; occ; occ = val(occ)->next) {
                 StateEntry *ve = val(occ)->value;
-                uint32_t off = val(ve)->val_off;
+                uint32_t off = val(ve)->val_off, len = val(ve)->val_len;
                 for (int64_t k = 0; k < val(occ)->count; k++) {
                     if (!first) {
                         if (op->has_sep[call]) wb_buf_append(text, op->seps[call].data, op->seps[call].len);
                         else wb_buf_putc(text, ',');
                     }
                     first = false;
-                    wb_buf_append(text, ve->key + off, ve->key_len - off);
+                    wb_buf_append(text, ve->key + off, len);
                 }
             }
             vec->str[row] = ty_batch_str(dst, text->data, (uint32_t)text->len);
