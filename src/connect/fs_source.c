@@ -36,6 +36,7 @@ typedef struct FsSource {
     char *buf;
     size_t cap;
     RecordInput in;
+    bool bom_checked;            /* a UTF-8 byte order mark is skipped */
 } FsSource;
 
 static int cmp_names(const void *a, const void *b)
@@ -126,6 +127,7 @@ static int open_next_file(FsSource *src, WbError *err)
     src->in.line = 1;
     src->in.base_offset = 0;
     src->in.path = path;
+    src->bom_checked = false;
     return 0;
 }
 
@@ -160,8 +162,16 @@ static int refill(FsSource *src, WbError *err)
         }
         if (n == 0) in->eof = true;
         in->len += (size_t)n;
-        return 0;
+        break;
     }
+    /* Decoders never consume part of a record, so until the first record is
+     * complete the window still starts at byte 0 of the file. */
+    if (!src->bom_checked && (in->pos > 0 || in->base_offset > 0)) src->bom_checked = true;
+    if (!src->bom_checked && (in->len >= 3 || in->eof)) {
+        src->bom_checked = true;
+        if (in->len >= 3 && memcmp(in->data, "\xef\xbb\xbf", 3) == 0) in->pos = 3;
+    }
+    return 0;
 }
 
 static int fs_next(Source *base, Batch *out, int32_t max_rows, WbError *err)

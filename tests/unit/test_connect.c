@@ -287,6 +287,16 @@ static void test_directory(void)
     WbError err;
     const char *out = read_all(table("t", 1, one_int, types, opts), 2, &err, NULL);
     CHECK_STR(out, "+I[1]\n+I[2]\n+I[3]\n");
+
+    /* a UTF-8 byte order mark is skipped, whatever the read size */
+    const char *path = write_file("bom.csv", "\xef\xbb\xbf" "7\n8\n");
+    const char *opts2[] = {"connector", "filesystem", "path", path, "format", "csv", NULL};
+    size_t saved = cn_fs_read_size;
+    for (size_t size = 1; size <= 5; size++) {
+        cn_fs_read_size = size;
+        CHECK_STR(read_all(table("t", 1, one_int, types, opts2), 10, &err, NULL), "+I[7]\n+I[8]\n");
+    }
+    cn_fs_read_size = saved;
 }
 
 /* ---- JSON ---- */
