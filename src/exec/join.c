@@ -259,12 +259,16 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
         int64_t m_old = o->matches, m_new = m_old + delta;
         o->matches = m_new;
         if (!filtering) {
+            /* retractions go first: "-D padded, +I joined" when the first
+             * match appears, "-D joined, +I padded" when the last goes */
+            int64_t pad = 0;
+            if (op->outer[other] && (m_old == 0) != (m_new == 0))
+                pad = m_old == 0 ? -o->weight : o->weight;
+            if (pad < 0 && emit_side(op, other, op->pairs, p, op->side_cols[other], pad, err) != 0)
+                return -1;
             if (emit_pair(op, p, delta * o->weight, err) != 0) return -1;
-            if (op->outer[other] && (m_old == 0) != (m_new == 0)) {
-                int64_t w = m_old == 0 ? -o->weight : o->weight;
-                if (emit_side(op, other, op->pairs, p, op->side_cols[other], w, err) != 0)
-                    return -1;
-            }
+            if (pad > 0 && emit_side(op, other, op->pairs, p, op->side_cols[other], pad, err) != 0)
+                return -1;
         } else if (side == 1) {
             /* a right row changes the visibility of the left rows it matches */
             int64_t diff =
