@@ -30,7 +30,9 @@ static int cast_fail(CastCtx *cc, int32_t row, bool range, const char *text, siz
         return 0;
     }
     char tname[64];
-    ty_name(cc->out->type, tname, sizeof tname);
+    SqlType shown = cc->out->type;
+    shown.nullable = 1;   /* name the type without NOT NULL */
+    ty_name(shown, tname, sizeof tname);
     if (range) {
         if (ty_is_integer(cc->out->type.id))
             return ev_error(cc->cx, cc->e, WB_SQLSTATE_OVERFLOW, "integer out of range");

@@ -88,7 +88,9 @@ static int type_error(Expr *call, WbError *err)
     char tbuf[64];
     for (int32_t i = 0; i < call->nargs; i++) {
         if (i) wb_buf_puts(&types, ", ");
-        wb_buf_puts(&types, ty_name(call->args[i]->type, tbuf, sizeof tbuf));
+        SqlType shown = call->args[i]->type;
+        shown.nullable = 1;   /* nullability is not part of the mismatch */
+        wb_buf_puts(&types, ty_name(shown, tbuf, sizeof tbuf));
     }
     wb_error(err, WB_SQLSTATE_UNDEFINED_FUNC, call->line, call->column,
              "cannot apply %s to arguments of type (%s)", sql_func_name((FuncId)call->fn),
@@ -765,10 +767,11 @@ int sql_func_resolve(Expr *call, WbArena *arena, WbError *err)
         if (call->nargs != 1) return arity_error(call, err, "1 argument");
         char from[64], to[64];
         if (!sql_cast_allowed(call->args[0]->type, call->type)) {
+            SqlType f = call->args[0]->type, t = call->type;
+            f.nullable = t.nullable = 1;
             wb_error(err, WB_SQLSTATE_DATATYPE, call->line, call->column,
-                     "cannot cast type %s to %s",
-                     ty_name(call->args[0]->type, from, sizeof from),
-                     ty_name(call->type, to, sizeof to));
+                     "cannot cast type %s to %s", ty_name(f, from, sizeof from),
+                     ty_name(t, to, sizeof to));
             return -1;
         }
         call->type.nullable = fn == FN_TRY_CAST ? 1 : call->args[0]->type.nullable;
