@@ -743,15 +743,20 @@ static void test_fuzz(void)
     wb_rand_seed(&rng, 42);
     Batch *out = ty_batch_new(types, 3, 4);
     char buf[256];
+    /* WEIR_FUZZ_ITERS runs a longer fuzz by hand */
+    const char *env = getenv("WEIR_FUZZ_ITERS");
+    int iters = env ? atoi(env) : 4000;
     for (int ignore = 0; ignore < 2; ignore++) {
         for (int fmt = CN_FMT_JSON; fmt <= CN_FMT_CANAL; fmt++) {
             const char *opts[] = {"connector", "filesystem", NULL};
             TableDef *def = table("f", 3, names, types, opts);
-            CsvOptions copts = {',', '"', ignore != 0, ignore != 0, ignore ? "N" : NULL};
+            /* the CANAL round also runs csv with quoting disabled and ';' */
+            CsvOptions copts = {fmt == CN_FMT_CANAL ? ';' : ',', fmt == CN_FMT_CANAL ? -1 : '"',
+                                ignore != 0, ignore != 0, ignore ? "N" : NULL};
             JsonOptions jopts = {(CnFormat)fmt, ignore != 0, false, false};
             CsvDecoder *csv = cn_csv_decoder_new(def, &copts);
             JsonDecoder *json = cn_json_decoder_new(def, &jopts);
-            for (int iter = 0; iter < 1500; iter++) {
+            for (int iter = 0; iter < iters; iter++) {
                 size_t len;
                 if (iter % 3 == 0) {
                     len = wb_rand_below(&rng, sizeof buf);
