@@ -96,6 +96,23 @@ static void fs_sink_close(Sink *base)
     free(sink);
 }
 
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char *copy = wb_strdup(path);
+    int rc = 0;
+    for (char *p = copy + 1; rc == 0; p++) {
+        if (*p != '/' && *p != '\0') continue;
+        char saved = *p;
+        *p = '\0';
+        if (mkdir(copy, 0777) != 0 && errno != EEXIST) rc = -1;
+        *p = saved;
+        if (saved == '\0') break;
+    }
+    free(copy);
+    return rc;
+}
+
 static const SinkVTable fs_sink_vt = {fs_sink_write, fs_sink_finish, fs_sink_close};
 
 Sink *cn_fs_sink_open(const TableDef *table, WbError *err)
@@ -122,7 +139,7 @@ Sink *cn_fs_sink_open(const TableDef *table, WbError *err)
     struct stat st;
     bool is_dir = path[plen - 1] == '/' || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
     if (is_dir) {
-        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+        if (make_dirs(path) != 0) {
             cn_table_error(err, table, "cannot create directory 'path' \"%s\" of table %s: %s", path,
                            table->name, strerror(errno));
             fs_sink_close(&sink->base);

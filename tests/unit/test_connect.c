@@ -640,7 +640,7 @@ static void test_fs_sink_roundtrip(void)
     for (int f = 0; f < 2; f++) {
         Batch *b = sample_batch();
         uint8_t kinds[4] = {0};
-        char *dir = wb_arena_printf(arena, "%s/out_%s/", tmpdir, formats[f]);
+        char *dir = wb_arena_printf(arena, "%s/out/%s/", tmpdir, formats[f]);
         const char *opts[] = {"connector", "filesystem", "path", dir, "format", formats[f], NULL};
         WbError err;
         wb_error_clear(&err);
