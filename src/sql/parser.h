@@ -29,12 +29,13 @@ typedef struct SqlScript {
     SqlStatement *stmts;       /* in the arena */
 } SqlScript;
 
-/* Parses `len` bytes of `text` (need not be NUL-terminated; NUL bytes are a
- * syntax error) into statements separated by ';'.  Empty statements are
+/* Parses `len` bytes of `text` (need not be NUL-terminated; a NUL byte is a
+ * syntax error outside string literals, data inside them) into statements
+ * separated by ';'.  Empty statements are
  * skipped.  Everything is allocated in `arena` and valid until it is reset.
  * Returns 0, or -1 with err set: SQLSTATE 42601 (syntax), 22P02/22003 (bad
- * DATE/TIMESTAMP/INTERVAL literal text or a number out of range) or 0A000
- * (a construct weir does not support yet), with the line/column of the
+ * DATE/TIMESTAMP/INTERVAL literal text or a number out of range), 42704
+ * (unknown type name) or 0A000 (a construct weir does not support yet), with the line/column of the
  * offending token.  Never asserts or crashes on any input. */
 int sql_parse_script(const char *text, size_t len, WbArena *arena,
                      SqlScript *out, WbError *err);

@@ -617,14 +617,23 @@ static void mutate(WbRand *rng, WbBuf *buf)
     }
 }
 
+/* The suite runs a few thousand mutations; build with
+ * -DPARSER_FUZZ_ITERS=1000000 -DPARSER_FUZZ_SEED=n for a long local run. */
+#ifndef PARSER_FUZZ_ITERS
+#define PARSER_FUZZ_ITERS 6000
+#endif
+#ifndef PARSER_FUZZ_SEED
+#define PARSER_FUZZ_SEED 20240131
+#endif
+
 static void test_fuzz(void)
 {
     WbRand rng;
-    wb_rand_seed(&rng, 20240131);
+    wb_rand_seed(&rng, PARSER_FUZZ_SEED);
     WbBuf buf = {0}, out = {0};
     int parsed = 0, failed = 0, bad_errors = 0;
     WbArena *fuzz_arena = wb_arena_new(0);
-    for (int iter = 0; iter < 6000; iter++) {
+    for (int iter = 0; iter < PARSER_FUZZ_ITERS; iter++) {
         const char *seed = ok_cases[wb_rand_below(&rng, WB_ARRAY_LEN(ok_cases))].sql;
         wb_buf_clear(&buf);
         wb_buf_puts(&buf, seed);
