@@ -176,7 +176,9 @@ void cn_record_error(WbError *err, const char *sqlstate, const RecordInput *in,
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
     if (err->set) return;
-    wb_error(err, sqlstate, 0, 0, "%s:%lld: %s", in->path, (long long)line, reason);
+    /* The file and line go in source/line (the CLI prints them as the
+     * error's position); the message is the reason alone. */
+    wb_error(err, sqlstate, 0, 0, "%s", reason);
     snprintf(err->source, sizeof err->source, "%s", in->path);
     err->line = line > INT32_MAX ? 0 : (int)line;
     err->offset = offset;

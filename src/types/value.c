@@ -94,16 +94,25 @@ static void format_double(double d, WbBuf *out)
     char buf[40];
     double mag = fabs(d);
     if (d == 0 || (mag >= 1e-3 && mag < 1e7)) {
-        /* Plain notation, shortest text that reads back to the same double,
-         * always with a fraction part (Java's Double.toString style). */
-        for (int prec = 1; prec <= 17; prec++) {
-            snprintf(buf, sizeof buf, "%.*f", prec, d);
+        /* Plain notation with the fewest significant digits that read back
+         * to the same double, always with a fraction part (Java's
+         * Double.toString style: 3.0, 0.020000000000000004). */
+        if (d == 0) {
+            wb_buf_puts(out, signbit(d) ? "-0.0" : "0.0");
+            return;
+        }
+        int digits = 1;
+        for (; digits < 17; digits++) {
+            snprintf(buf, sizeof buf, "%.*e", digits - 1, d);
             if (strtod(buf, NULL) == d) break;
         }
-        /* strip trailing zeros but keep one digit after the point */
+        int exp10 = (int)floor(log10(mag));
+        int decimals = digits - 1 - exp10;
+        if (decimals < 1) decimals = 1;
+        snprintf(buf, sizeof buf, "%.*f", decimals, d);
+        if (strtod(buf, NULL) != d) snprintf(buf, sizeof buf, "%.*f", decimals + 1, d);
         size_t len = strlen(buf);
         while (len > 2 && buf[len - 1] == '0' && buf[len - 2] != '.') buf[--len] = '\0';
-        if (d == 0) snprintf(buf, sizeof buf, signbit(d) ? "-0.0" : "0.0");
         wb_buf_puts(out, buf);
         return;
     }

@@ -166,7 +166,8 @@ static void test_csv_errors(void)
     const char *out = read_all(table("t", 2, names, types, opts), 100, &err, NULL);
     CHECK(out == NULL);
     char want[600];
-    snprintf(want, sizeof want, "%s:3: expected 2 fields, found 1", path);
+    snprintf(want, sizeof want, "%s", "expected 2 fields, found 1");
+    CHECK(err.line == 3);
     CHECK_STR(err.message, want);
     CHECK_STR(err.source, path);
     CHECK(err.line == 3);
@@ -176,7 +177,8 @@ static void test_csv_errors(void)
     const char *opts2[] = {"connector", "filesystem", "path", path, "format", "csv", NULL};
     out = read_all(table("t", 2, names, types, opts2), 100, &err, NULL);
     CHECK(out == NULL);
-    snprintf(want, sizeof want, "%s:2: invalid value \"abc\" for column qty INT", path);
+    snprintf(want, sizeof want, "%s", "invalid value \"abc\" for column qty INT");
+    CHECK(err.line == 2);
     CHECK_STR(err.message, want);
     CHECK(err.line == 2 && err.offset == 4);
 
@@ -326,14 +328,16 @@ static void test_json_values(void)
     out = read_all(table("t", 7, names, types, opts2), 100, &err, NULL);
     CHECK(out == NULL);
     char want[600];
-    snprintf(want, sizeof want, "%s:2: missing field \"b\"", path);
+    snprintf(want, sizeof want, "%s", "missing field \"b\"");
+    CHECK(err.line == 2);
     CHECK_STR(err.message, want);
 
     path = write_file("bad.json", "{\"i\": 1}\n{\"i\": 1.5}\n{\"i\": [1]}\n{\"i\" 3}\n[1]\n{\"i\": 4}\n");
     const char *opts3[] = {"connector", "filesystem", "path", path, "format", "json", NULL};
     out = read_all(table("t", 1, names, types, opts3), 100, &err, NULL);
     CHECK(out == NULL);
-    snprintf(want, sizeof want, "%s:2: invalid value \"1.5\" for column i INT", path);
+    snprintf(want, sizeof want, "%s", "invalid value \"1.5\" for column i INT");
+    CHECK(err.line == 2);
     CHECK_STR(err.message, want);
     const char *opts4[] = {"connector", "filesystem", "path", path, "format", "json",
                            "json.ignore-parse-errors", "true", NULL};
@@ -348,7 +352,8 @@ static void test_json_values(void)
     const char *opts5[] = {"connector", "filesystem", "path", path, "format", "json", NULL};
     out = read_all(table("t", 1, names, types, opts5), 100, &err, NULL);
     CHECK(out == NULL);
-    snprintf(want, sizeof want, "%s:2: malformed JSON at column 6 (byte offset 14): expected ':' after an object key", path);
+    snprintf(want, sizeof want, "%s", "malformed JSON at column 6 (byte offset 14): expected ':' after an object key");
+    CHECK(err.line == 2);
     CHECK_STR(err.message, want);
     CHECK(err.offset == 14 && err.line == 2);
 
@@ -448,7 +453,7 @@ static void test_debezium(void)
         "{\"before\": null, \"after\": {\"id\": 3}, \"op\": \"c\"}\n");
     const char *opts2[] = {"connector", "filesystem", "path", path, "format", "debezium-json", NULL};
     CHECK(read_all(table("t", 2, names, types, opts2), 100, &err, NULL) == NULL);
-    CHECK(strstr(err.message, ":1: debezium-json \"u\" record without a \"before\" object") != NULL);
+    CHECK(strstr(err.message, "debezium-json \"u\" record without a \"before\" object") != NULL && err.line == 1);
     const char *opts3[] = {"connector", "filesystem", "path", path, "format", "debezium-json",
                            "debezium-json.ignore-parse-errors", "true", NULL};
     CHECK_STR(read_all(table("t", 2, names, types, opts3), 100, &err, NULL), "+I[3, null]\n");
