@@ -187,8 +187,8 @@ int ex_out_flush(Operator *op, ExOut *out, WbError *err)
 {
     if (out->batch->nrows == 0) return 0;
     int rc = ex_emit(op, out->batch, err);
-    /* Keep the arena from growing without bound: a large batch is
-     * dropped and the buffer starts small again. */
+    /* downstream copied what it keeps: recycle the arena (string bytes
+     * would otherwise accumulate), keep the capacity */
     ty_batch_reset(out->batch);
     return rc;
 }
