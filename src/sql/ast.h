@@ -181,12 +181,14 @@ struct AstNode {
             const char *value;     /* NULL for RESET and bare SET */
         } set;
 
-        /* AST_INSERT */
+        /* AST_INSERT.  table_line/table_column: where the target name is
+         * (for "table does not exist" errors). */
         struct {
             const char *table;
             bool overwrite;
             AstList columns;       /* AST_IDENT; empty if not given */
             AstNode *query;
+            int table_line, table_column;
         } insert;
 
         /* AST_SELECT.  from is NULL for SELECT without FROM; several comma-

@@ -2218,6 +2218,8 @@ static AstNode *parse_insert(Parser *p)
     if (accept_kw(p, "OVERWRITE")) node->insert.overwrite = true;
     else if (!expect_kw(p, "INTO")) return NULL;
     accept_kw(p, "TABLE");
+    node->insert.table_line = peek(p)->line;
+    node->insert.table_column = peek(p)->column;
     TRY(node->insert.table = parse_qualified_name(p));
     if (is_kw(p, "PARTITION")) return unsupported(p, peek(p), "INSERT ... PARTITION");
     if (is_op(p, "(") && !paren_is_query(p, 0)) {

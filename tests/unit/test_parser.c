@@ -504,6 +504,7 @@ static void test_fields(void)
     /* INSERT column list versus a parenthesized query */
     AstNode *ins = parse_one("insert into t (a, b) select 1, 2");
     CHECK(ins && ins->insert.columns.count == 2 && ins->insert.query->kind == AST_SELECT);
+    CHECK(ins && ins->insert.table_line == 1 && ins->insert.table_column == 13);
 
     /* join tree */
     AstNode *j = parse_one("select * from a left join b on a.x = b.x");
