@@ -37,6 +37,7 @@ typedef union AggSlot {
 
 typedef struct GroupHdr {
     int64_t nrows;          /* sum of the weights of all rows of the group */
+    int64_t nvals;          /* live `vals` entries of the group */
     uint64_t epoch;         /* the batch that last touched the group */
     int32_t touched_idx;    /* its index in that batch's touched list */
     uint8_t emitted;        /* an output row of the group is out there */
@@ -107,10 +108,23 @@ static size_t vkey_prefix(AggOp *op, int32_t call, char tag, StateEntry *group)
     return op->vkey.len;
 }
 
-static StateEntry *vkey_upsert(AggOp *op, bool *created)
+/* Finds or creates the `vals` entry of op->vkey for group g.  Each group
+ * counts its entries: a group is deleted only when it has none left, so no
+ * entry ever points into a recycled group (after an inconsistent changelog,
+ * e.g. the retraction of a row that was never inserted, a group can return
+ * to 0 rows with value counts left over). */
+static StateEntry *vkey_upsert(AggOp *op, StateEntry *g, bool *created)
 {
     uint64_t hash = wb_hash_bytes(op->vkey.data, op->vkey.len, 0x7661);
-    return st_table_upsert(op->vals, op->vkey.data, (uint32_t)op->vkey.len, hash, created);
+    StateEntry *e = st_table_upsert(op->vals, op->vkey.data, (uint32_t)op->vkey.len, hash, created);
+    if (*created) group_hdr(g)->nvals++;
+    return e;
+}
+
+static void val_remove(AggOp *op, StateEntry *g, StateEntry *e)
+{
+    group_hdr(g)->nvals--;
+    st_table_remove(op->vals, e);
 }
 
 /* ---- list helpers (doubly linked through ValEntry prev/next) ---- */
@@ -163,7 +177,7 @@ static void minmax_update(AggOp *op, int32_t call, StateEntry *g, const ColumnVe
     size_t off = vkey_prefix(op, call, 'V', g);
     ex_value_order_encode(col, row, &op->vkey);
     bool created;
-    StateEntry *e = vkey_upsert(op, &created);
+    StateEntry *e = vkey_upsert(op, g, &created);
     ValEntry *v = val(e);
     if (created) {
         v->val_off = (uint32_t)off;
@@ -191,7 +205,7 @@ static void minmax_update(AggOp *op, int32_t call, StateEntry *g, const ColumnVe
             slot->list.a = best;
         }
     }
-    if (after == 0) st_table_remove(op->vals, e);
+    if (after == 0) val_remove(op, g, e);
 }
 
 /* FIRST_VALUE/LAST_VALUE/LISTAGG: w copies of an input row arrive (w > 0)
@@ -209,7 +223,7 @@ static void seq_update(AggOp *op, int32_t call, StateEntry *g, const Batch *batc
     size_t len = op->vkey.len - off;
     ty_row_encode(batch, row, NULL, batch->ncols, &op->vkey);
     bool created;
-    StateEntry *ve = vkey_upsert(op, &created);
+    StateEntry *ve = vkey_upsert(op, g, &created);
     ValEntry *v = val(ve);
     if (created) {
         v->val_off = (uint32_t)off;
@@ -223,7 +237,7 @@ static void seq_update(AggOp *op, int32_t call, StateEntry *g, const Batch *batc
         uint8_t seqb[8];
         ex_put_be64(seqb, op->seq++);
         wb_buf_append(&op->vkey, seqb, 8);
-        StateEntry *oe = vkey_upsert(op, &created);
+        StateEntry *oe = vkey_upsert(op, g, &created);
         ValEntry *o = val(oe);
         o->count = delta;
         o->value = ve;
@@ -242,9 +256,9 @@ static void seq_update(AggOp *op, int32_t call, StateEntry *g, const Batch *batc
         v->chain_first = o->chain_next;
         if (!v->chain_first) v->chain_last = NULL;
         list_unlink(&slot->list.a, &slot->list.b, oe);
-        st_table_remove(op->vals, oe);
+        val_remove(op, g, oe);
     }
-    if (after == 0) st_table_remove(op->vals, ve);
+    if (after == 0) val_remove(op, g, ve);
 }
 
 /* DISTINCT: turns the weights of call `call` into 0->present (+1) and
@@ -255,15 +269,16 @@ static void distinct_filter(AggOp *op, int32_t call, const Batch *batch, int32_t
     for (int32_t row = 0; row < nrows; row++) {
         int64_t w = op->eff[row];
         if (w == 0) continue;
-        vkey_prefix(op, call, 'D', op->row_group[row]);
+        StateEntry *g = op->row_group[row];
+        vkey_prefix(op, call, 'D', g);
         ex_value_order_encode(col, row, &op->vkey);
         bool created;
-        StateEntry *e = vkey_upsert(op, &created);
+        StateEntry *e = vkey_upsert(op, g, &created);
         ValEntry *v = val(e);
         int64_t before = v->count, after = before + w;
         v->count = after;
         op->eff[row] = (int64_t)(after > 0) - (int64_t)(before > 0);
-        if (after == 0) st_table_remove(op->vals, e);
+        if (after == 0) val_remove(op, g, e);
     }
 }
 
@@ -525,7 +540,7 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
             ex_rows_equal(out, out->nrows - 2, out, out->nrows - 1))
             out->nrows -= 2;
         hdr->emitted = has_new;
-        if (hdr->nrows == 0 && !global) st_table_remove(op->groups, g);
+        if (hdr->nrows == 0 && hdr->nvals == 0 && !global) st_table_remove(op->groups, g);
     }
     return ex_out_flush(base, &op->out, err);
 }
