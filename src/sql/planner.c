@@ -1117,7 +1117,11 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
     const char *name = ast->insert.table;
     TableDef *def = sql_catalog_find(b->cat, name);
     if (!def) {
-        bind_error(b, ast, WB_SQLSTATE_UNDEFINED_TABLE, "table \"%s\" does not exist", name);
+        /* positioned at the target's name, not at INSERT */
+        wb_error(b->err, WB_SQLSTATE_UNDEFINED_TABLE,
+                 ast->insert.table_line ? ast->insert.table_line : ast->line,
+                 ast->insert.table_line ? ast->insert.table_column : ast->column,
+                 "table \"%s\" does not exist", name);
         return false;
     }
     if (def->is_view) {
