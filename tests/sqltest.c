@@ -1224,7 +1224,8 @@ int main(int argc, char **argv)
     const char *weir = argv[1];
     const char *filter = argc == 4 ? argv[3] : NULL;
     char weir_abs[4096];
-    if (!realpath(weir, weir_abs)) {
+    bool oracle_only = getenv("SQLTEST_ORACLE_ONLY") && getenv("SQLTEST_ORACLE_ONLY")[0] == '1';
+    if (!realpath(weir, weir_abs) && !oracle_only) {
         printf("FAIL %s: weir binary not found\n", weir);
         printf("0 passed, 1 failed\n");
         return 1;
