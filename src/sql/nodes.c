@@ -248,6 +248,10 @@ PlanNode *sql_node_rank(Binder *b, PlanNode *input, int32_t npartition,
         key[npartition] = input->ncols;
         set_upsert(b, node, npartition + 1, key);
     }
+    /* Deduplication (rn = 1): at most one row per partition, so the
+     * partition columns alone are a unique key, and it survives the outer
+     * query projecting rn away. */
+    if (limit == 1 && offset == 0) set_upsert(b, node, npartition, partition);
     return node;
 }
 
