@@ -23,7 +23,9 @@
 typedef struct Source Source;
 
 typedef struct SourceVTable {
-    /* Appends up to max_rows change rows to `out` (empty on entry, schema =
+    /* Appends up to max_rows change rows to `out` (one record's rows are
+     * never split: a record larger than max_rows fills an empty batch alone,
+     * growing it) (empty on entry, schema =
      * the table's physical columns, capacity >= max_rows).  Returns 1 when
      * rows may follow (out may be empty for an unbounded source with nothing
      * ready yet), 0 at the end of a bounded input (out may hold the last

@@ -361,8 +361,11 @@ static int drain(JsonDecoder *d, Batch *out, int32_t max_rows)
     while (d->group_pos < d->ngroups) {
         int32_t rows = d->groups[d->group_pos];
         int32_t room = max_rows - out->nrows;
-        if (room <= 0 || (rows > room && out->nrows > 0)) return CN_FULL;
-        int32_t take = WB_MIN(rows, room);
+        if (out->nrows > 0 && rows > room) return CN_FULL;
+        /* One record's rows (an update's -1/+1 pair) are never split: an
+         * empty batch takes the whole record even beyond max_rows, so the
+         * edges can show the update as -U/+U. */
+        int32_t take = rows;
         for (int32_t i = 0; i < take; i++, d->pending_pos++)
             ty_batch_append_row(out, d->pending, d->pending_pos, d->pending->weights[d->pending_pos]);
         if (take < rows) {

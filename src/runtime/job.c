@@ -35,8 +35,9 @@ static int edge_kinds(EdgeOp *op, const Batch *batch)
     bool keyed = in->mode == CM_UPSERT;
     ty_rowkinds(batch, keyed ? in->upsert_key : NULL, keyed ? in->nupsert_key : 0, op->kinds);
     /* A keyed node with an empty key (global aggregate) still pairs its
-     * retraction with the following insertion. */
-    if (keyed && in->nupsert_key == 0) {
+     * retraction with the following insertion, and so does a changelog
+     * source's update (plan.h: update_pairs). */
+    if ((keyed && in->nupsert_key == 0) || (!keyed && in->update_pairs)) {
         for (int32_t row = 0; row + 1 < batch->nrows; row++) {
             if (batch->weights[row] < 0 && batch->weights[row + 1] > 0) {
                 op->kinds[row] = RK_UPDATE_BEFORE;

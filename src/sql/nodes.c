@@ -39,6 +39,7 @@ static void set_upsert(Binder *b, PlanNode *node, int32_t nkey, const int32_t *k
 static void copy_mode(Binder *b, PlanNode *node, const PlanNode *input)
 {
     node->mode = input->mode;
+    node->update_pairs = input->update_pairs;
     if (input->mode == CM_UPSERT) set_upsert(b, node, input->nupsert_key, input->upsert_key);
 }
 
@@ -63,6 +64,7 @@ PlanNode *sql_node_scan(Binder *b, const TableDef *table)
                      (connector && strcmp(connector, "upsert-kafka") == 0);
     if (!changelog) return node;
     node->mode = CM_RETRACT;
+    node->update_pairs = true;
     if (table->npk == 0) return node;
     int32_t *key = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)table->npk);
     for (int32_t k = 0; k < table->npk; k++) {
@@ -77,6 +79,53 @@ PlanNode *sql_node_scan(Binder *b, const TableDef *table)
 
 /* CALC keeps its input's mode; an upsert key survives when every key column
  * is projected as a plain reference. */
+static void calc_derive_mode(Binder *b, PlanNode *node)
+{
+    const PlanNode *input = node->inputs[0];
+    int32_t nexprs = node->calc.nexprs;
+    const Expr **exprs = node->calc.exprs;
+    node->mode = input->mode;
+    node->update_pairs = input->update_pairs;
+    node->nupsert_key = 0;
+    if (input->mode != CM_UPSERT) return;
+    int32_t *key = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(input->nupsert_key + 1));
+    for (int32_t k = 0; k < input->nupsert_key; k++) {
+        key[k] = -1;
+        for (int32_t i = 0; i < nexprs && key[k] < 0; i++)
+            if (exprs[i]->kind == EX_COL && exprs[i]->col == input->upsert_key[k]) key[k] = i;
+        if (key[k] < 0) {
+            node->mode = CM_RETRACT;
+            return;
+        }
+    }
+    set_upsert(b, node, input->nupsert_key, key);
+}
+
+/* Re-derives the modes of the CALC/EXCHANGE chain from `node` down to
+ * `changed`; returns whether `changed` is below `node` on such a chain. */
+static bool refresh_modes(Binder *b, PlanNode *node, const PlanNode *changed)
+{
+    if (node == changed) return true;
+    if ((node->kind != PN_CALC && node->kind != PN_EXCHANGE) ||
+        !refresh_modes(b, node->inputs[0], changed))
+        return false;
+    if (node->kind == PN_CALC) calc_derive_mode(b, node);
+    else copy_mode(b, node, node->inputs[0]);
+    return true;
+}
+
+void sql_node_rank_set_limit(Binder *b, PlanNode *top, PlanNode *rank, int64_t limit)
+{
+    if (rank->rank.limit >= 0 && rank->rank.limit <= limit) return;
+    rank->rank.limit = limit;
+    /* Deduplication (rn = 1): at most one row per partition, so the
+     * partition columns alone are a unique key, and it survives the outer
+     * query projecting rn away. */
+    if (limit == 1 && rank->rank.offset == 0) {
+        set_upsert(b, rank, rank->rank.npartition, rank->rank.partition);
+        refresh_modes(b, top, rank);
+    }
+}
 PlanNode *sql_node_calc(Binder *b, PlanNode *input, const Expr *filter, int32_t nexprs,
                         Expr **exprs, char **names)
 {
@@ -100,19 +149,7 @@ PlanNode *sql_node_calc(Binder *b, PlanNode *input, const Expr *filter, int32_t 
             node->names[i] = input->names[exprs[i]->col];
         else node->names[i] = wb_arena_printf(b->arena, "EXPR$%d", (int)i);
     }
-    node->mode = input->mode;
-    if (input->mode != CM_UPSERT) return node;
-    int32_t *key = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(input->nupsert_key + 1));
-    for (int32_t k = 0; k < input->nupsert_key; k++) {
-        key[k] = -1;
-        for (int32_t i = 0; i < nexprs && key[k] < 0; i++)
-            if (exprs[i]->kind == EX_COL && exprs[i]->col == input->upsert_key[k]) key[k] = i;
-        if (key[k] < 0) {
-            node->mode = CM_RETRACT;
-            return node;
-        }
-    }
-    set_upsert(b, node, input->nupsert_key, key);
+    calc_derive_mode(b, node);
     return node;
 }
 
@@ -248,9 +285,6 @@ PlanNode *sql_node_rank(Binder *b, PlanNode *input, int32_t npartition,
         key[npartition] = input->ncols;
         set_upsert(b, node, npartition + 1, key);
     }
-    /* Deduplication (rn = 1): at most one row per partition, so the
-     * partition columns alone are a unique key, and it survives the outer
-     * query projecting rn away. */
     if (limit == 1 && offset == 0) set_upsert(b, node, npartition, partition);
     return node;
 }

@@ -134,6 +134,11 @@ typedef struct PlanNode {
     ChangelogMode mode;
     int32_t nupsert_key;
     int32_t *upsert_key;         /* output columns forming a unique key */
+    /* A retraction immediately followed by an insertion in one batch is an
+     * update of one row: true for changelog sources (debezium, canal) and
+     * the stateless nodes above them, so the edges print -U/+U for their
+     * updates even without an upsert key. */
+    bool update_pairs;
     int32_t ninputs;
     struct PlanNode **inputs;
     union {

@@ -153,6 +153,10 @@ PlanNode *sql_node_agg(Binder *b, PlanNode *input, int32_t ngroup, int32_t naggs
 PlanNode *sql_node_join(Binder *b, JoinType type, PlanNode *left, PlanNode *right,
                         int32_t nkeys, const int32_t *left_keys,
                         const int32_t *right_keys, const Expr *cond);
+/* Lowers a RANK's limit (rn <= N pushed from an outer WHERE); with limit 1
+ * the partition columns become its upsert key and the modes of the
+ * CALC/EXCHANGE chain from `top` down to it are derived again. */
+void sql_node_rank_set_limit(Binder *b, PlanNode *top, PlanNode *rank, int64_t limit);
 PlanNode *sql_node_rank(Binder *b, PlanNode *input, int32_t npartition,
                         const int32_t *partition, int32_t nsort, const SortKey *sort,
                         int64_t limit, int64_t offset, bool emit_rownum);

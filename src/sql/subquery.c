@@ -80,7 +80,7 @@ static void push_rank_limit(Env *env, const AstNode *c)
     }
     if (limit < 0) limit = 0;
     PlanNode *rank = env->rel->cols[idx].rank_node;
-    if (rank->rank.limit < 0 || limit < rank->rank.limit) rank->rank.limit = limit;
+    sql_node_rank_set_limit(env->b, env->rel->node, rank, limit);
 }
 
 static bool is_simple_subquery(const AstNode *q)

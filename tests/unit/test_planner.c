@@ -263,7 +263,7 @@ static void test_insert(void)
                  WB_SQLSTATE_FEATURE, 1, 1, "append-only table \"out_csv\"");
     CHECK(err.hint[0] != 0);
     expect_error("INSERT INTO out_csv SELECT k FROM plain", WB_SQLSTATE_SYNTAX, 1, 21, "fewer");
-    expect_error("INSERT INTO nowhere SELECT 1", WB_SQLSTATE_UNDEFINED_TABLE, 1, 1, "nowhere");
+    expect_error("INSERT INTO nowhere SELECT 1", WB_SQLSTATE_UNDEFINED_TABLE, 1, 13, "nowhere");
 }
 
 static void test_errors(void)
