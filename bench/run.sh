@@ -70,8 +70,9 @@ record() { printf '%s|%s|%s|%s|%s|%s|%s\n' "$@" >>"$RESULTS"; }
 timed() {
     local tfile=$DATA/time.txt
     T_FAIL=""
+    : >"$tfile"   # stays empty if the run is killed at the time limit
     if ! timeout "$LIMIT" /usr/bin/time -v -o "$tfile" "$@"; then
-        T_FAIL="failed(exit $?)"
+        T_FAIL="failed or timed out"
     fi
     T_WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {
         n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tfile")
