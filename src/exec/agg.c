@@ -9,6 +9,9 @@
  * each group the batch touches (before any change); (2) per aggregate call,
  * one loop over the rows applies the weighted changes; (3) per touched
  * group, emit "-old" and "+new" next to each other when they differ.
+ * SINGLE_VALUE checks its group's net row count once the whole batch is
+ * applied (streaming) or at finish (batch), so that a retraction and its
+ * replacement inside one batch never look like two rows.
  */
 #include "exec/op_int.h"
 
@@ -31,8 +34,9 @@ typedef union AggSlot {
     struct { agg_i128 sum; int64_t nonnull; } isum;
     struct { double sum; int64_t nonnull; } fsum;
     /* MINMAX: a = current extreme value entry, b = head of the group's
-     * list of value entries.  SEQ: a = oldest occurrence, b = newest. */
-    struct { StateEntry *a, *b; } list;
+     * list of value entries.  SEQ: a = oldest occurrence, b = newest;
+     * nrows: SINGLE_VALUE's net row count, NULL values included. */
+    struct { StateEntry *a, *b; int64_t nrows; } list;
 } AggSlot;
 
 typedef struct GroupHdr {
@@ -77,6 +81,9 @@ typedef struct AggOp {
     WbBuf key, vkey, text;      /* scratch */
     int32_t row_cap;
     StateEntry **row_group;     /* per input row: its group */
+    uint64_t *row_hash;         /* per input row: hash of its group key */
+    uint32_t *key_off;          /* per input row: its key's offset in `keys` (+1 = end) */
+    WbBuf keys;                 /* the batch's encoded group keys, back to back */
     int64_t *eff;               /* per input row: weight seen by one call */
     int32_t ntouched, touched_cap;
     StateEntry **touched;
@@ -84,6 +91,7 @@ typedef struct AggOp {
     Batch *olds;                /* old output rows of touched groups */
     WbBuf *seps;                /* LISTAGG separators (per call) */
     bool *has_sep;
+    bool has_single;            /* some call is SINGLE_VALUE */
     ExOut out;
 } AggOp;
 
@@ -296,6 +304,12 @@ static void apply_call(AggOp *op, int32_t call, const Batch *batch)
         for (int32_t row = 0; row < nrows; row++)
             if (f->nulls[row] || f->i64[row] == 0) eff[row] = 0;
     }
+    StateEntry **groups = op->row_group;
+    if (ac->kind == AGG_SINGLE_VALUE) {
+        /* rows count whatever their value: a NULL row is still a row */
+        for (int32_t row = 0; row < nrows; row++)
+            group_slot(groups[row], call)->list.nrows += eff[row];
+    }
     const ColumnVector *arg = ac->arg >= 0 ? &batch->cols[ac->arg] : NULL;
     if (arg) {
         for (int32_t row = 0; row < nrows; row++)
@@ -309,7 +323,6 @@ static void apply_call(AggOp *op, int32_t call, const Batch *batch)
             op->has_sep[call] = true;
         }
     }
-    StateEntry **groups = op->row_group;
     switch (op->acc[call]) {
     case ACC_COUNT:
         for (int32_t row = 0; row < nrows; row++)
@@ -468,6 +481,20 @@ static int append_row(AggOp *op, StateEntry *g, int64_t weight, WbError *err)
     return 0;
 }
 
+/* SINGLE_VALUE: more than one (net) row in group g is an error. */
+static int check_single(AggOp *op, StateEntry *g, WbError *err)
+{
+    for (int32_t call = 0; call < op->spec->naggs; call++) {
+        if (op->spec->aggs[call].kind != AGG_SINGLE_VALUE) continue;
+        if (group_slot(g, call)->list.nrows > 1) {
+            wb_error(err, WB_SQLSTATE_CARDINALITY, 0, 0,
+                     "more than one row returned by a subquery used as an expression");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- the operator ---- */
 
 static void ensure_rows(AggOp *op, int32_t nrows)
@@ -475,15 +502,9 @@ static void ensure_rows(AggOp *op, int32_t nrows)
     if (nrows <= op->row_cap) return;
     op->row_cap = nrows;
     op->row_group = wb_realloc(op->row_group, sizeof(StateEntry *) * (size_t)nrows);
+    op->row_hash = wb_realloc(op->row_hash, sizeof(uint64_t) * (size_t)nrows);
+    op->key_off = wb_realloc(op->key_off, sizeof(uint32_t) * (size_t)(nrows + 1));
     op->eff = wb_realloc(op->eff, sizeof(int64_t) * (size_t)nrows);
-}
-
-static StateEntry *find_group(AggOp *op, const Batch *batch, int32_t row)
-{
-    wb_buf_clear(&op->key);
-    ty_row_encode(batch, row, op->spec->group, op->spec->ngroup, &op->key);
-    uint64_t hash = wb_hash_bytes(op->key.data, op->key.len, 0x6772);
-    return st_table_upsert(op->groups, op->key.data, (uint32_t)op->key.len, hash, NULL);
 }
 
 /* Records a group touched by this batch and snapshots its current output. */
@@ -517,8 +538,26 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     op->epoch++;
     op->ntouched = 0;
     ty_batch_reset(op->olds);
+    /* Pass 1: encode and hash every row's group key.  Pass 2 looks the
+     * groups up with prefetches running ahead (the index slot 16 rows
+     * ahead, the entry 8 rows ahead), so that the cache misses of a large
+     * group table overlap instead of stalling one row at a time. */
+    wb_buf_clear(&op->keys);
     for (int32_t row = 0; row < nrows; row++) {
-        StateEntry *g = find_group(op, batch, row);
+        op->key_off[row] = (uint32_t)op->keys.len;
+        ty_row_encode(batch, row, op->spec->group, op->spec->ngroup, &op->keys);
+    }
+    op->key_off[nrows] = (uint32_t)op->keys.len;
+    for (int32_t row = 0; row < nrows; row++)
+        op->row_hash[row] = wb_hash_bytes(op->keys.data + op->key_off[row],
+                                          op->key_off[row + 1] - op->key_off[row], 0x6772);
+    for (int32_t row = 0; row < nrows && row < 16; row++) st_table_prefetch(op->groups, op->row_hash[row]);
+    for (int32_t row = 0; row < nrows; row++) {
+        if (row + 16 < nrows) st_table_prefetch(op->groups, op->row_hash[row + 16]);
+        if (row + 8 < nrows) st_table_prefetch_entry(op->groups, op->row_hash[row + 8]);
+        StateEntry *g = st_table_upsert(op->groups, op->keys.data + op->key_off[row],
+                                        op->key_off[row + 1] - op->key_off[row],
+                                        op->row_hash[row], NULL);
         GroupHdr *hdr = group_hdr(g);
         if (streaming && hdr->epoch != op->epoch && touch(op, g, err) != 0) return -1;
         hdr->nrows += batch->weights[row];
@@ -532,6 +571,7 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     for (int32_t idx = 0; idx < op->ntouched; idx++) {
         StateEntry *g = op->touched[idx];
         GroupHdr *hdr = group_hdr(g);
+        if (op->has_single && check_single(op, g, err) != 0) return -1;
         bool has_new = global || hdr->nrows > 0;
         if (ex_out_reserve(base, &op->out, 2, err) != 0) return -1;
         if (op->had_old[idx]) ty_batch_append_row(out, op->olds, idx, -1);
@@ -557,6 +597,7 @@ static int agg_finish(Operator *base, WbError *err)
     st_iter_init(&it, op->groups);
     for (StateEntry *g; (g = st_iter_next(&it));) {
         GroupHdr *hdr = group_hdr(g);
+        if (op->has_single && check_single(op, g, err) != 0) return -1;
         if (hdr->emitted) continue;
         if (!global && hdr->nrows <= 0) continue;
         if (ex_out_reserve(base, &op->out, 1, err) != 0) return -1;
@@ -579,6 +620,9 @@ static void agg_destroy(Operator *base)
     free(op->has_sep);
     free(op->acc);
     free(op->row_group);
+    free(op->row_hash);
+    free(op->key_off);
+    wb_buf_free(&op->keys);
     free(op->eff);
     free(op->touched);
     free(op->had_old);
@@ -632,6 +676,7 @@ static int choose_acc(const PlanNode *node, const SqlType *in_types, int32_t in_
         case AGG_FIRST_VALUE:
         case AGG_LAST_VALUE:
         case AGG_LISTAGG:
+        case AGG_SINGLE_VALUE:
             acc[call] = ACC_SEQ;
             break;
         default:
@@ -668,6 +713,8 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
     op->spec = spec;
     op->in_types = in->types;
     op->acc = acc;
+    for (int32_t call = 0; call < spec->naggs; call++)
+        if (spec->aggs[call].kind == AGG_SINGLE_VALUE) op->has_single = true;
     op->groups = st_table_new((uint32_t)(SLOT_OFFSET + sizeof(AggSlot) * (size_t)spec->naggs));
     op->vals = st_table_new(sizeof(ValEntry));
     op->seps = wb_calloc((size_t)(spec->naggs ? spec->naggs : 1), sizeof(WbBuf));

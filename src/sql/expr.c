@@ -362,6 +362,7 @@ const char *sql_agg_name(AggKind kind)
     case AGG_FIRST_VALUE: return "FIRST_VALUE";
     case AGG_LAST_VALUE: return "LAST_VALUE";
     case AGG_LISTAGG: return "LISTAGG";
+    case AGG_SINGLE_VALUE: return "SINGLE_VALUE";
     default: return "?";
     }
 }
@@ -398,6 +399,7 @@ int sql_agg_result_type(AggKind kind, SqlType arg, SqlType *out, WbError *err)
     case AGG_MAX:
     case AGG_FIRST_VALUE:
     case AGG_LAST_VALUE:
+    case AGG_SINGLE_VALUE:
         *out = arg;
         out->nullable = 1;
         return 0;

@@ -117,6 +117,10 @@ void sql_expr_format(const Expr *e, WbBuf *out);
 typedef enum AggKind {
     AGG_COUNT_STAR, AGG_COUNT, AGG_SUM, AGG_SUM0, AGG_AVG, AGG_MIN, AGG_MAX,
     AGG_FIRST_VALUE, AGG_LAST_VALUE, AGG_LISTAGG,
+    /* The value of the group's only row (NULL without rows); a group of
+     * more than one row is an error (SQLSTATE 21000).  Not callable from
+     * SQL: the planner uses it for scalar subqueries, as Flink does. */
+    AGG_SINGLE_VALUE,
     AGG__COUNT
 } AggKind;
 
@@ -126,7 +130,8 @@ const char *sql_agg_name(AggKind kind);
 /* Result type of an aggregate over an argument type (Flink's rules: COUNT
  * BIGINT NOT NULL; SUM of INT/BIGINT BIGINT, of DECIMAL(p,s) DECIMAL(38,s),
  * of DOUBLE DOUBLE; AVG keeps the argument type (DECIMAL widened); MIN/MAX/
- * FIRST_VALUE/LAST_VALUE the argument type; LISTAGG STRING).  -1 with err on
+ * FIRST_VALUE/LAST_VALUE/SINGLE_VALUE the argument type, nullable; LISTAGG
+ * STRING).  -1 with err on
  * an argument type the aggregate does not accept. */
 int sql_agg_result_type(AggKind kind, SqlType arg, SqlType *out, WbError *err);
 

@@ -384,14 +384,26 @@ Expr *sql_bind_scalar_subquery(Env *env, const AstNode *ast)
         return NULL;
     }
     if (sc.nkeys > 0) return join_correlated_scalar(env, ast, &sub, &sc);
-    /* A scalar subquery yields at most one row (more rows are not detected
-     * yet); LEFT join on no keys gives NULL while it is empty. */
-    PlanNode *left = env->rel->node;
-    PlanNode *join = sql_node_join(b, JT_LEFT, left, sub.node, 0, NULL, NULL, NULL);
-    env->rel->node = join;
+    /* A global SINGLE_VALUE aggregate turns the subquery into exactly one
+     * row (NULL when it is empty) and raises 21000 when it holds more, in
+     * both modes; the LEFT join on no keys then attaches that row. */
     SqlType type = sub.cols[0].type;
     type.nullable = 1;
-    Expr *e = sql_expr_col(b->arena, left->ncols + sub.cols[0].index, type);
+    Expr *val = sql_expr_col(b->arena, sub.cols[0].index, sub.cols[0].type);
+    char *vname = sub.node->names[sub.cols[0].index];
+    PlanNode *one = sql_node_calc(b, sub.node, NULL, 1, &val, &vname);
+    AggItem item;
+    memset(&item, 0, sizeof item);
+    item.kind = AGG_SINGLE_VALUE;
+    item.arg = val;
+    if (sql_agg_result_type(AGG_SINGLE_VALUE, sub.cols[0].type, &item.type, b->err) != 0)
+        return NULL;
+    int32_t arg_col = 0, none = -1;
+    PlanNode *single = sql_node_agg(b, one, 0, 1, &item, &arg_col, &none, &none);
+    PlanNode *left = env->rel->node;
+    PlanNode *join = sql_node_join(b, JT_LEFT, left, single, 0, NULL, NULL, NULL);
+    env->rel->node = join;
+    Expr *e = sql_expr_col(b->arena, left->ncols, type);
     e->line = ast->line;
     e->column = ast->column;
     return e;
