@@ -10,11 +10,22 @@
 
 #define SLAB_ENTRIES 1024
 #define TOMBSTONE ((StateEntry *)(uintptr_t)1)
+#define INLINE_KEY 32         /* keys up to this size live inside the entry */
+
+/* The index keeps each entry's hash beside its pointer, so a probe touches
+ * one cache line of the index and only the entry it finds; keys up to
+ * INLINE_KEY bytes are stored in the entry itself, after the payload, so a
+ * hit costs one more cache line, not two. */
+typedef struct Slot {
+    uint64_t hash;
+    StateEntry *entry;        /* NULL = empty, TOMBSTONE = deleted */
+} Slot;
 
 struct StateTable {
     uint32_t payload_size;
     size_t entry_size;
-    StateEntry **slots;       /* NULL = empty, TOMBSTONE = deleted */
+    size_t inline_key_offset;
+    Slot *slots;
     uint64_t mask;            /* capacity - 1 (power of two) */
     int64_t count;            /* live entries */
     int64_t used;             /* live + tombstones */
@@ -24,13 +35,31 @@ struct StateTable {
     WbArena data;             /* variable-size payload data (st_table_arena) */
 };
 
+/* Key comparison without a libc call for the common short keys. */
+static inline bool keys_equal(const uint8_t *a, const uint8_t *b, uint32_t len)
+{
+    if (len <= 16) {
+        uint64_t x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        uint32_t first = len < 8 ? len : 8;
+        memcpy(&x0, a, first);
+        memcpy(&y0, b, first);
+        if (len > 8) {
+            memcpy(&x1, a + 8, len - 8);
+            memcpy(&y1, b + 8, len - 8);
+        }
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    return memcmp(a, b, len) == 0;
+}
+
 StateTable *st_table_new(uint32_t payload_size)
 {
     StateTable *t = wb_calloc(1, sizeof(StateTable));
     t->payload_size = payload_size;
-    t->entry_size = ((sizeof(StateEntry) + 15) & ~(size_t)15) + ((payload_size + 15) & ~(size_t)15);
+    t->inline_key_offset = ((sizeof(StateEntry) + 15) & ~(size_t)15) + ((payload_size + 7) & ~(size_t)7);
+    t->entry_size = t->inline_key_offset + INLINE_KEY;
     t->mask = 63;
-    t->slots = wb_calloc(t->mask + 1, sizeof(StateEntry *));
+    t->slots = wb_calloc(t->mask + 1, sizeof(Slot));
     wb_arena_init(&t->slabs, t->entry_size * SLAB_ENTRIES);
     wb_arena_init(&t->keys, 0);
     wb_arena_init(&t->data, 0);
@@ -53,7 +82,7 @@ int64_t st_table_count(const StateTable *t) { return t->count; }
 int64_t st_table_bytes(const StateTable *t)
 {
     return (int64_t)(t->slabs.total + t->keys.total + t->data.total +
-                     (t->mask + 1) * sizeof(StateEntry *));
+                     (t->mask + 1) * sizeof(Slot));
 }
 
 static void grow(StateTable *t)
@@ -62,14 +91,14 @@ static void grow(StateTable *t)
     /* Only grow when live entries need it; otherwise rehash in place to
      * drop tombstones. */
     uint64_t new_cap = (uint64_t)t->count * 2 >= cap ? cap * 2 : cap;
-    StateEntry **slots = wb_calloc(new_cap, sizeof(StateEntry *));
+    Slot *slots = wb_calloc(new_cap, sizeof(Slot));
     uint64_t mask = new_cap - 1;
     for (uint64_t i = 0; i < cap; i++) {
-        StateEntry *e = t->slots[i];
-        if (!e || e == TOMBSTONE) continue;
-        uint64_t pos = e->hash & mask;
-        while (slots[pos]) pos = (pos + 1) & mask;
-        slots[pos] = e;
+        Slot slot = t->slots[i];
+        if (!slot.entry || slot.entry == TOMBSTONE) continue;
+        uint64_t pos = slot.hash & mask;
+        while (slots[pos].entry) pos = (pos + 1) & mask;
+        slots[pos] = slot;
     }
     free(t->slots);
     t->slots = slots;
@@ -81,10 +110,11 @@ StateEntry *st_table_find(StateTable *t, const void *key, uint32_t key_len, uint
 {
     uint64_t pos = hash & t->mask;
     for (;;) {
-        StateEntry *e = t->slots[pos];
+        Slot *slot = &t->slots[pos];
+        StateEntry *e = slot->entry;
         if (!e) return NULL;
-        if (e != TOMBSTONE && e->hash == hash && e->key_len == key_len &&
-            memcmp(e->key, key, key_len) == 0)
+        if (slot->hash == hash && e != TOMBSTONE && e->key_len == key_len &&
+            keys_equal(e->key, key, key_len))
             return e;
         pos = (pos + 1) & t->mask;
     }
@@ -97,12 +127,13 @@ StateEntry *st_table_upsert(StateTable *t, const void *key, uint32_t key_len,
     uint64_t pos = hash & t->mask;
     int64_t first_tomb = -1;
     for (;;) {
-        StateEntry *e = t->slots[pos];
+        Slot *slot = &t->slots[pos];
+        StateEntry *e = slot->entry;
         if (!e) break;
         if (e == TOMBSTONE) {
             if (first_tomb < 0) first_tomb = (int64_t)pos;
-        } else if (e->hash == hash && e->key_len == key_len &&
-                   memcmp(e->key, key, key_len) == 0) {
+        } else if (slot->hash == hash && e->key_len == key_len &&
+                   keys_equal(e->key, key, key_len)) {
             if (created) *created = false;
             return e;
         }
@@ -118,14 +149,13 @@ StateEntry *st_table_upsert(StateTable *t, const void *key, uint32_t key_len,
     e->hash = hash;
     e->key_len = key_len;
     e->alive = 1;
-    e->key = wb_arena_alloc(&t->keys, key_len ? key_len : 1);
+    e->key = key_len <= INLINE_KEY ? (uint8_t *)e + t->inline_key_offset
+                                   : wb_arena_alloc(&t->keys, key_len);
     if (key_len) memcpy(e->key, key, key_len);
-    if (first_tomb >= 0) {
-        t->slots[first_tomb] = e;
-    } else {
-        t->slots[pos] = e;
-        t->used++;
-    }
+    uint64_t at = first_tomb >= 0 ? (uint64_t)first_tomb : pos;
+    if (first_tomb < 0) t->used++;
+    t->slots[at].hash = hash;
+    t->slots[at].entry = e;
     t->count++;
     if (created) *created = true;
     return e;
@@ -134,8 +164,8 @@ StateEntry *st_table_upsert(StateTable *t, const void *key, uint32_t key_len,
 void st_table_remove(StateTable *t, StateEntry *entry)
 {
     uint64_t pos = entry->hash & t->mask;
-    while (t->slots[pos] != entry) pos = (pos + 1) & t->mask;
-    t->slots[pos] = TOMBSTONE;
+    while (t->slots[pos].entry != entry) pos = (pos + 1) & t->mask;
+    t->slots[pos].entry = TOMBSTONE;
     t->count--;
     entry->alive = 0;
     entry->next_free = t->free_list;
@@ -152,8 +182,20 @@ StateEntry *st_iter_next(StateIter *it)
 {
     StateTable *t = it->table;
     while (it->pos <= t->mask) {
-        StateEntry *e = t->slots[it->pos++];
+        StateEntry *e = t->slots[it->pos++].entry;
         if (e && e != TOMBSTONE) return e;
     }
     return NULL;
+}
+
+void st_table_prefetch(const StateTable *t, uint64_t hash)
+{
+    __builtin_prefetch(&t->slots[hash & t->mask]);
+}
+
+void st_table_prefetch_entry(const StateTable *t, uint64_t hash)
+{
+    const Slot *slot = &t->slots[hash & t->mask];
+    if (slot->hash == hash && slot->entry && slot->entry != TOMBSTONE)
+        __builtin_prefetch(slot->entry);
 }

@@ -42,6 +42,10 @@ StateEntry *st_table_find(StateTable *table, const void *key, uint32_t key_len,
 StateEntry *st_table_upsert(StateTable *table, const void *key, uint32_t key_len,
                             uint64_t hash, bool *created);
 void st_table_remove(StateTable *table, StateEntry *entry);
+/* Hints for batch lookups: issue them a few rows ahead of the lookups so
+ * that cache misses overlap (first the index slot, later the entry). */
+void st_table_prefetch(const StateTable *table, uint64_t hash);
+void st_table_prefetch_entry(const StateTable *table, uint64_t hash);
 int64_t st_table_count(const StateTable *table);
 int64_t st_table_bytes(const StateTable *table);
 /* Arena for variable-size data attached to payloads (freed with the table). */
