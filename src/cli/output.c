@@ -53,6 +53,9 @@ int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, 
     (void)err;
     ResultCollector *c = ctx;
     bool print_changes = c->format == OUT_CHANGELOG || (c->format == OUT_TABLE && c->streaming);
+    /* the changelog shows only the visible columns (see QueryPlan.nvisible) */
+    Batch shown = *batch;
+    if (c->plan->nvisible > 0 && c->plan->nvisible < batch->ncols) shown.ncols = c->plan->nvisible;
     for (int32_t row = 0; row < batch->nrows; row++) {
         int64_t w = batch->weights[row];
         if (w == 0) continue;
@@ -60,7 +63,7 @@ int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, 
             int64_t times = w < 0 ? -w : w;
             for (int64_t t = 0; t < times; t++) {
                 wb_buf_clear(&c->line);
-                cn_format_changelog_row(batch, row, (RowKind)rowkinds[row], &c->line);
+                cn_format_changelog_row(&shown, row, (RowKind)rowkinds[row], &c->line);
                 wb_buf_putc(&c->line, '\n');
                 fwrite(c->line.data, 1, c->line.len, c->out);
             }
@@ -207,6 +210,8 @@ int out_collector_finish(ResultCollector *c, WbError *err)
     if (c->format == OUT_CHANGELOG) return 0;
     const PlanNode *root = c->root;
     int32_t ncols = root->ncols;
+    /* rows are consolidated and sorted whole; only the visible part prints */
+    int32_t nshow = c->plan->nvisible > 0 && c->plan->nvisible < ncols ? c->plan->nvisible : ncols;
 
     /* Decode every row with positive weight (repeated weight times). */
     int64_t total = 0;
@@ -247,16 +252,16 @@ int out_collector_finish(ResultCollector *c, WbError *err)
         /* LIMIT without ORDER BY is enforced by the plan already */
     }
 
-    char **cells = wb_calloc((size_t)nrows * (size_t)(ncols ? ncols : 1) + 1, sizeof(char *));
+    char **cells = wb_calloc((size_t)nrows * (size_t)(nshow ? nshow : 1) + 1, sizeof(char *));
     WbBuf text = {0};
     for (int32_t r = 0; r < nrows; r++) {
         int32_t row = order[r].row;
-        for (int32_t col = 0; col < ncols; col++) {
+        for (int32_t col = 0; col < nshow; col++) {
             const ColumnVector *vec = &rows->cols[col];
             if (vec->nulls[row]) continue;
             wb_buf_clear(&text);
             ty_format_value(vec, row, &text);
-            cells[(size_t)r * ncols + col] = wb_strndup(text.data ? text.data : "", text.len);
+            cells[(size_t)r * nshow + col] = wb_strndup(text.data ? text.data : "", text.len);
         }
     }
     bool *is_string = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(bool));
@@ -266,10 +271,10 @@ int out_collector_finish(ResultCollector *c, WbError *err)
         right[col] = ty_is_numeric(root->types[col].id);
     }
     if (c->streaming && c->format == OUT_TABLE) fputc('\n', c->out);
-    print_grid(c->out, c->format, ncols, (const char *const *)root->names, nrows, cells,
+    print_grid(c->out, c->format, nshow, (const char *const *)root->names, nrows, cells,
                is_string, right);
     fflush(c->out);
-    for (size_t i = 0; i < (size_t)nrows * (size_t)ncols; i++) free(cells[i]);
+    for (size_t i = 0; i < (size_t)nrows * (size_t)nshow; i++) free(cells[i]);
     free(cells);
     free(is_string);
     free(right);

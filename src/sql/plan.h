@@ -153,12 +153,17 @@ typedef struct PlanNode {
     };
 } PlanNode;
 
-/* The result of planning one query statement. */
+/* The result of planning one query statement.  The root of a query shows
+ * its first nvisible columns; the columns after them exist only for the
+ * presentation order (ORDER BY an expression that is not selected), so the
+ * printer consolidates and sorts on whole rows and prints the visible part.
+ * nvisible == 0 means all of root's columns (INSERT INTO, hand-made plans). */
 typedef struct QueryPlan {
     PlanNode *root;              /* PN_SINK for INSERT INTO, else the query */
-    int32_t norder;              /* final ORDER BY, applied when printing */
-    SortKey *order;
+    int32_t norder;              /* final ORDER BY, applied when printing; */
+    SortKey *order;              /* its cols may be hidden columns of root */
     int64_t limit;               /* presentation limit (already enforced by RANK) */
+    int32_t nvisible;            /* leading columns shown; 0 = all */
 } QueryPlan;
 
 const char *sql_plan_kind_name(PlanKind kind);

@@ -448,7 +448,9 @@ bool sql_plan_from(Binder *b, const AstNode *from, const Env *outer, Rel *out)
 typedef struct OrderCtx {
     Rel *output;                 /* output columns and their names */
     Env *env;                    /* NULL for set operations / VALUES */
-    Expr **items;                /* bound select items */
+    Expr **items;                /* bound select items, then hidden sort columns */
+    int32_t nitems;              /* node columns items[] describes */
+    const int32_t *item_cols;    /* per ORDER BY item: column bound in advance, or -1 */
 } OrderCtx;
 
 static bool const_int_of(Binder *b, const AstNode *ast, const char *what, int64_t *out)
@@ -469,8 +471,11 @@ static bool resolve_order(Binder *b, const AstList *order_by, OrderCtx *ctx, Sor
     for (int32_t i = 0; i < n; i++) {
         const AstNode *item = order_by->items[i];
         const AstNode *expr = item->order_item.expr;
-        int32_t col = -1;
-        if (expr->kind == AST_LITERAL && ty_is_integer((TypeId)expr->literal.type.id)) {
+        int32_t col = ctx->item_cols ? ctx->item_cols[i] : -1;
+        if (col >= 0) {
+            /* bound by order_hidden_columns (binding twice would plan a
+             * scalar subquery twice) */
+        } else if (expr->kind == AST_LITERAL && ty_is_integer((TypeId)expr->literal.type.id)) {
             int64_t pos = expr->literal.i64;
             if (pos < 1 || pos > ctx->output->ncols) {
                 bind_error(b, expr, WB_SQLSTATE_SYNTAX, "ORDER BY position %lld is not in select list",
@@ -492,7 +497,7 @@ static bool resolve_order(Binder *b, const AstList *order_by, OrderCtx *ctx, Sor
             env.clause = "ORDER BY";
             Expr *e = sql_bind_expr(&env, expr);
             if (!e) return false;
-            for (int32_t j = 0; j < ctx->output->ncols && col < 0; j++)
+            for (int32_t j = 0; j < ctx->nitems && col < 0; j++)
                 if (sql_expr_equal(e, ctx->items[j])) col = j;
         }
         if (col < 0) {
@@ -514,8 +519,9 @@ static bool resolve_order(Binder *b, const AstList *order_by, OrderCtx *ctx, Sor
 typedef struct QueryOut {
     Rel rel;
     int32_t norder;
-    SortKey *order;
+    SortKey *order;              /* cols: output positions, or node columns >= rel.ncols */
     int64_t limit;
+    int32_t nhidden_order;       /* trailing node columns that only ORDER BY uses */
 } QueryOut;
 
 /* LIMIT / OFFSET: a global RANK (top-N), so that streaming maintains the
@@ -542,6 +548,44 @@ static bool apply_order_limit(Binder *b, const AstQueryTail *tail, OrderCtx *oct
 }
 
 /* ---- SELECT ---- */
+
+/* Binds the ORDER BY items of a SELECT that name neither an output column
+ * (by position or name) nor an expression equal to one of exprs[0..n), and
+ * collects them (each once) in hidden[]: they are sorted on but not shown. */
+static bool order_hidden_columns(Binder *b, const AstQueryTail *tail, Env *sel_env,
+                                 char **names, Expr **exprs, int32_t n, int32_t nvisible,
+                                 Expr **hidden, int32_t *nhidden, int32_t *item_cols)
+{
+    Rel visible;
+    visible.node = NULL;
+    visible.ncols = nvisible;
+    visible.cols = scope_alloc(b, nvisible);
+    for (int32_t i = 0; i < nvisible; i++) {
+        visible.cols[i].name = names[i];
+        visible.cols[i].index = i;
+    }
+    for (int32_t i = 0; i < tail->order_by.count; i++) {
+        const AstNode *expr = tail->order_by.items[i]->order_item.expr;
+        item_cols[i] = -1;
+        if (expr->kind == AST_LITERAL && ty_is_integer((TypeId)expr->literal.type.id)) continue;
+        if (expr->kind == AST_COLUMN_REF && !expr->column_ref.qualifier &&
+            sql_scope_find(&visible, NULL, expr->column_ref.name) >= 0)
+            continue;
+        Env env = *sel_env;
+        env.clause = "ORDER BY";
+        Expr *e = sql_bind_expr(&env, expr);
+        if (!e) return false;
+        for (int32_t j = 0; j < n && item_cols[i] < 0; j++)
+            if (sql_expr_equal(e, exprs[j])) item_cols[i] = j;
+        for (int32_t h = 0; h < *nhidden && item_cols[i] < 0; h++)
+            if (sql_expr_equal(e, hidden[h])) item_cols[i] = n + h;
+        if (item_cols[i] < 0) {
+            item_cols[i] = n + *nhidden;
+            hidden[(*nhidden)++] = e;
+        }
+    }
+    return true;
+}
 
 static char *item_name(Binder *b, const AstNode *item, const Rel *scope_rel, int32_t pos)
 {
@@ -839,6 +883,32 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
         names = gnames;
         n += sc->nkeys;
     }
+    /* ORDER BY expressions that are not output columns become hidden
+     * trailing columns of the projection (not after DISTINCT, where they
+     * would change which rows are distinct). */
+    int32_t *item_cols = NULL;
+    if (!sel->select.distinct && tail->order_by.count > 0) {
+        int32_t nhidden = 0;
+        Expr **hidden = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)tail->order_by.count);
+        item_cols = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)tail->order_by.count);
+        if (!order_hidden_columns(b, tail, sel_env, names, exprs, n, nvisible, hidden, &nhidden,
+                                  item_cols))
+            return false;
+        if (nhidden > 0) {
+            Expr **grown = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n + nhidden));
+            char **gnames = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(n + nhidden));
+            memcpy(grown, exprs, sizeof(Expr *) * (size_t)n);
+            memcpy(gnames, names, sizeof(char *) * (size_t)n);
+            for (int32_t h = 0; h < nhidden; h++) {
+                grown[n + h] = hidden[h];
+                gnames[n + h] = wb_arena_printf(b->arena, "$order%d", (int)h);
+            }
+            exprs = grown;
+            names = gnames;
+            n += nhidden;
+            qout->nhidden_order = nhidden;
+        }
+    }
     /* final projection (with HAVING as its filter, or folding a WHERE-only CALC) */
     PlanNode *input = sel_env->rel->node;
     const Expr *filter = having;
@@ -853,7 +923,7 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
     if (!sel->select.distinct) {
         for (int32_t i = 0; i < nvisible; i++) out->cols[i].rank_node = ranks[i];
     }
-    OrderCtx octx = {out, sel_env, exprs};
+    OrderCtx octx = {out, sel_env, exprs, n, item_cols};
     if (sel->select.distinct) {
         out->node = sql_node_distinct(b, proj);
         octx.env = NULL;   /* only output columns can be ordered after DISTINCT */
@@ -937,7 +1007,7 @@ static bool plan_values(Binder *b, const AstNode *ast, QueryOut *qout)
         node = nrows == 1 ? parts[0] : sql_node_union(b, nrows, parts);
     }
     rel_from_node(b, node, NULL, &qout->rel);
-    OrderCtx octx = {&qout->rel, NULL, NULL};
+    OrderCtx octx = {&qout->rel, NULL, NULL, 0, NULL};
     return apply_order_limit(b, &ast->values.tail, &octx, qout);
 }
 
@@ -1049,7 +1119,7 @@ static bool plan_setop(Binder *b, const AstNode *ast, const Env *outer, QueryOut
         node = plan_intersect_except(b, ast->setop.op, inputs[0], inputs[1]);
     }
     rel_from_node(b, node, NULL, &qout->rel);
-    OrderCtx octx = {&qout->rel, NULL, NULL};
+    OrderCtx octx = {&qout->rel, NULL, NULL, 0, NULL};
     return apply_order_limit(b, &ast->setop.tail, &octx, qout);
 }
 
@@ -1086,6 +1156,15 @@ bool sql_plan_query(Binder *b, const AstNode *query, const Env *outer, Rel *out)
     memset(&qout, 0, sizeof qout);
     if (!plan_query_out(b, query, outer, &qout)) return false;
     *out = qout.rel;
+    if (qout.nhidden_order > 0) {
+        /* a nested query has no presentation order: drop the sort-only
+         * columns (its LIMIT, if any, has used them already) */
+        PlanNode *node = out->node;
+        int32_t keep = node->ncols - qout.nhidden_order;
+        Expr **exprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(keep + 1));
+        for (int32_t c = 0; c < keep; c++) exprs[c] = sql_expr_col(b->arena, c, node->types[c]);
+        out->node = sql_node_calc(b, node, NULL, keep, exprs, node->names);
+    }
     return true;
 }
 
@@ -1238,19 +1317,33 @@ int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
     memset(&qout, 0, sizeof qout);
     if (!plan_query_out(&b, stmt, NULL, &qout)) return -1;
     PlanNode *root = qout.rel.node;
-    /* The root shows exactly the visible columns, named as the query says. */
-    bool exact = root->ncols == qout.rel.ncols;
-    for (int32_t c = 0; c < qout.rel.ncols && exact; c++) exact = qout.rel.cols[c].index == c;
+    int32_t nvis = qout.rel.ncols;
+    /* The root shows the visible columns, named as the query says, then the
+     * hidden columns the presentation order sorts on (QueryPlan.nvisible). */
+    int32_t nsortonly = 0;
+    for (int32_t k = 0; k < qout.norder; k++) nsortonly += qout.order[k].col >= nvis;
+    bool exact = root->ncols == nvis && nsortonly == 0;
+    for (int32_t c = 0; c < nvis && exact; c++) exact = qout.rel.cols[c].index == c;
     if (!exact) {
-        Expr **exprs = wb_arena_alloc(arena, sizeof(Expr *) * (size_t)(qout.rel.ncols + 1));
-        char **names = wb_arena_alloc(arena, sizeof(char *) * (size_t)(qout.rel.ncols + 1));
-        for (int32_t c = 0; c < qout.rel.ncols; c++) {
+        int32_t width = nvis + nsortonly;
+        Expr **exprs = wb_arena_alloc(arena, sizeof(Expr *) * (size_t)(width + 1));
+        char **names = wb_arena_alloc(arena, sizeof(char *) * (size_t)(width + 1));
+        for (int32_t c = 0; c < nvis; c++) {
             exprs[c] = sql_expr_col(arena, qout.rel.cols[c].index, qout.rel.cols[c].type);
             names[c] = (char *)qout.rel.cols[c].name;
         }
-        root = sql_node_calc(&b, root, NULL, qout.rel.ncols, exprs, names);
+        int32_t w = nvis;
+        for (int32_t k = 0; k < qout.norder; k++) {
+            int32_t col = qout.order[k].col;
+            if (col < nvis) continue;
+            exprs[w] = sql_expr_col(arena, col, root->types[col]);
+            names[w] = root->names[col];
+            qout.order[k].col = w++;
+        }
+        root = sql_node_calc(&b, root, NULL, width, exprs, names);
     }
     out->root = root;
+    out->nvisible = nvis;
     out->norder = qout.norder;
     out->order = qout.order;
     out->limit = qout.limit;
