@@ -1336,10 +1336,17 @@ int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
         for (int32_t k = 0; k < qout.norder; k++) {
             int32_t col = qout.order[k].col;
             if (col < nvis) continue;
-            exprs[w] = sql_expr_col(arena, col, root->types[col]);
-            names[w] = root->names[col];
-            qout.order[k].col = w++;
+            int32_t at = -1;   /* a column two keys share is carried once */
+            for (int32_t j = nvis; j < w && at < 0; j++)
+                if (exprs[j]->col == col) at = j;
+            if (at < 0) {
+                at = w++;
+                exprs[at] = sql_expr_col(arena, col, root->types[col]);
+                names[at] = root->names[col];
+            }
+            qout.order[k].col = at;
         }
+        width = w;
         root = sql_node_calc(&b, root, NULL, width, exprs, names);
     }
     out->root = root;

@@ -359,6 +359,62 @@ static void test_agg_global(void)
     ex_op_free(&cap->base);
 }
 
+/* SINGLE_VALUE (scalar subqueries): the value of the only row, NULL over no
+ * rows or a NULL row; more than one net row is 21000, judged after a whole
+ * batch (streaming) or at the end (batch), so a retraction and its
+ * replacement in one batch are fine. */
+static int push_text(Operator *op, const PlanNode *src, const char *text, WbError *err)
+{
+    Batch *b = mk_batch(src, text);
+    int rc = ex_push(op, 0, b, err);
+    ty_batch_free(b);
+    return rc;
+}
+
+static void test_agg_single_value(void)
+{
+    PlanNode *src = agg_input();
+    AggCall calls[] = {call(AGG_SINGLE_VALUE, 1, T_INT)};
+    calls[0].type.nullable = 1;
+    WbError err = {0};
+    for (int mode = 0; mode < 2; mode++) {
+        PlanNode *node = mk_agg(src, 0, NULL, 1, calls);
+        Operator *op = ex_op_new(node, mode ? &batch_ctx : &stream_ctx, &err);
+        Capture *cap = capture(op, node);
+        CHECK(push_text(op, src, "1,a,5,b,N,N,N", &err) == 0);
+        CHECK(push_text(op, src, "-1,a,5,b,N,N,N;1,b,7,c,N,N,N", &err) == 0);
+        CHECK(end_all(op) == 0);
+        char *got = consolidate(cap->all);
+        CHECK_STR(got, "7 x1");
+        free(got);
+        ex_op_free(op);
+        ex_op_free(&cap->base);
+    }
+    /* a NULL row is one row: alone it gives NULL, with another it is too many */
+    PlanNode *node = mk_agg(src, 0, NULL, 1, calls);
+    Operator *op = ex_op_new(node, &stream_ctx, &err);
+    Capture *cap = capture(op, node);
+    CHECK(push_text(op, src, "1,a,N,b,N,N,N", &err) == 0);
+    char *got = consolidate(cap->all);
+    CHECK_STR(got, "NULL x1");
+    free(got);
+    wb_error_clear(&err);
+    CHECK(push_text(op, src, "1,b,3,c,N,N,N", &err) != 0);
+    CHECK_STR(err.sqlstate, WB_SQLSTATE_CARDINALITY);
+    CHECK(strstr(err.message, "more than one row") != NULL);
+    ex_op_free(op);
+    ex_op_free(&cap->base);
+    /* batch mode: the error comes at the end of input */
+    node = mk_agg(src, 0, NULL, 1, calls);
+    op = ex_op_new(node, &batch_ctx, &err);
+    cap = capture(op, node);
+    wb_error_clear(&err);
+    CHECK(push_text(op, src, "1,a,1,b,N,N,N;1,b,2,c,N,N,N", &err) == 0);
+    CHECK(end_all(op) != 0);
+    ex_op_free(op);
+    ex_op_free(&cap->base);
+}
+
 static void test_agg_overflow(void)
 {
     SqlType in[1] = {T_BIGINT};
@@ -1170,6 +1226,7 @@ int main(void)
     test_agg_extremes();
     test_agg_global();
     test_agg_overflow();
+    test_agg_single_value();
     test_agg_random();
     test_agg_inconsistent();
     test_join_types();

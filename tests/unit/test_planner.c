@@ -231,6 +231,38 @@ static void test_order_limit_rank(void)
     expect_error("SELECT RANK() OVER (ORDER BY v) FROM plain", WB_SQLSTATE_FEATURE, 1, 8, "RANK");
 }
 
+/* ORDER BY what is not selected: hidden trailing sort columns, shown to
+ * the printer through plan.nvisible; nested queries drop them. */
+static void test_order_hidden(void)
+{
+    CHECK(plan_sql("SELECT k FROM plain ORDER BY v DESC, k") == 0);
+    CHECK(plan.nvisible == 1);
+    CHECK(plan.root->ncols == 2);
+    CHECK(plan.root->types[1].id == TY_INT);
+    CHECK(plan.norder == 2 && plan.order[0].col == 1 && plan.order[0].desc);
+    CHECK(plan.order[1].col == 0);
+    /* an expression over a non-selected column, and the same one twice */
+    CHECK(plan_sql("SELECT k FROM plain ORDER BY v * 2, v * 2 DESC") == 0);
+    CHECK(plan.nvisible == 1 && plan.root->ncols == 2);
+    CHECK(plan.order[0].col == 1 && plan.order[1].col == 1);
+    /* an expression equal to a select item needs no hidden column */
+    CHECK(plan_sql("SELECT k, v * 2 FROM plain ORDER BY v * 2") == 0);
+    CHECK(plan.nvisible == 2 && plan.root->ncols == 2 && plan.order[0].col == 1);
+    /* with LIMIT the top-N ranks on the hidden column */
+    CHECK(plan_sql("SELECT carrier FROM orders ORDER BY amount DESC LIMIT 3") == 0);
+    CHECK(explain_has("Rank(partition=[], order=[$1 DESC], limit=3)"));
+    CHECK(plan.nvisible == 1 && plan.order[0].col == 1);
+    /* an aggregate that is not selected */
+    CHECK(plan_sql("SELECT carrier FROM orders GROUP BY carrier ORDER BY SUM(amount)") == 0);
+    CHECK(plan.nvisible == 1 && plan.root->ncols == 2 && plan.order[0].col == 1);
+    /* a subquery keeps only its visible columns */
+    CHECK(plan_sql("SELECT * FROM (SELECT k FROM plain ORDER BY v LIMIT 2) t") == 0);
+    CHECK(plan.root->ncols == 1 && plan.nvisible == 1);
+    /* after DISTINCT it stays an error */
+    expect_error("SELECT DISTINCT k FROM plain ORDER BY v", WB_SQLSTATE_FEATURE, 1, 39,
+                 "select list");
+}
+
 static void test_setops_values(void)
 {
     CHECK(plan_sql("SELECT k FROM plain UNION ALL SELECT name FROM cust") == 0);
@@ -285,7 +317,7 @@ static void test_errors(void)
     expect_error("SELECT foo(id) FROM orders", WB_SQLSTATE_UNDEFINED_FUNC, 1, 8,
                  "function foo does not exist");
     expect_error("SELECT k FROM plain WHERE v", WB_SQLSTATE_DATATYPE, 1, 27, "must be type BOOLEAN");
-    expect_error("SELECT k FROM plain ORDER BY v + 1", WB_SQLSTATE_FEATURE, 1, 30, "select list");
+    expect_error("SELECT DISTINCT k FROM plain ORDER BY v + 1", WB_SQLSTATE_FEATURE, 1, 39, "select list");
 }
 
 int main(void)
@@ -296,6 +328,7 @@ int main(void)
     test_modes_and_joins();
     test_subqueries();
     test_order_limit_rank();
+    test_order_hidden();
     test_setops_values();
     test_insert();
     test_errors();
