@@ -38,6 +38,7 @@ struct StateTable {
 /* Key comparison without a libc call for the common short keys. */
 static inline bool keys_equal(const uint8_t *a, const uint8_t *b, uint32_t len)
 {
+    if (len == 0) return true;
     if (len <= 16) {
         uint64_t x0 = 0, y0 = 0, x1 = 0, y1 = 0;
         uint32_t first = len < 8 ? len : 8;
