@@ -3,6 +3,7 @@
  * supertype and cast rules shared by the binder and sql_func_resolve, and
  * the aggregate catalogue (names and Flink's result-type rules).
  */
+#include "sql/ast.h"
 #include "sql/expr.h"
 
 #include <string.h>
@@ -153,25 +154,17 @@ bool sql_cast_allowed(SqlType from, SqlType to)
 
 /* ---- EXPLAIN text ---- */
 
+/* Infix operators print with their symbol (sql_func_name gives it). */
 static const char *binop_text(FuncId fn)
 {
     switch (fn) {
-    case FN_ADD: return "+";
-    case FN_SUB: return "-";
-    case FN_MUL: return "*";
-    case FN_DIV: return "/";
     case FN_MOD: return "%";
-    case FN_EQ: return "=";
-    case FN_NE: return "<>";
-    case FN_LT: return "<";
-    case FN_LE: return "<=";
-    case FN_GT: return ">";
-    case FN_GE: return ">=";
-    case FN_AND: return "AND";
-    case FN_OR: return "OR";
-    case FN_IS_DISTINCT: return "IS DISTINCT FROM";
-    case FN_IS_NOT_DISTINCT: return "IS NOT DISTINCT FROM";
-    default: return NULL;
+    case FN_ADD: case FN_SUB: case FN_MUL: case FN_DIV:
+    case FN_EQ: case FN_NE: case FN_LT: case FN_LE: case FN_GT: case FN_GE:
+    case FN_AND: case FN_OR: case FN_IS_DISTINCT: case FN_IS_NOT_DISTINCT:
+        return sql_func_name(fn);
+    default:
+        return NULL;
     }
 }
 
@@ -186,15 +179,6 @@ static const char *postfix_text(FuncId fn)
     case FN_IS_NOT_FALSE: return "IS NOT FALSE";
     default: return NULL;
     }
-}
-
-static const char *unit_text(int unit)
-{
-    static const char *names[] = {"MICROSECOND", "MILLISECOND", "SECOND", "MINUTE",
-                                  "HOUR", "DAY", "WEEK", "MONTH", "QUARTER", "YEAR",
-                                  "DOW", "DOY", "EPOCH"};
-    if (unit < 0 || unit >= (int)WB_ARRAY_LEN(names)) return "?";
-    return names[unit];
 }
 
 static void format_const(const Value *v, WbBuf *out)
@@ -300,7 +284,7 @@ void sql_expr_format(const Expr *e, WbBuf *out)
         wb_buf_putc(out, ')');
         return;
     case FN_EXTRACT:
-        wb_buf_printf(out, "EXTRACT(%s FROM ", unit_text(e->aux));
+        wb_buf_printf(out, "EXTRACT(%s FROM ", sql_time_unit_name((TimeUnit)e->aux));
         sql_expr_format(e->args[0], out);
         wb_buf_putc(out, ')');
         return;
@@ -308,11 +292,11 @@ void sql_expr_format(const Expr *e, WbBuf *out)
     case FN_CEIL_TIME:
         wb_buf_puts(out, fn == FN_FLOOR_TIME ? "FLOOR(" : "CEIL(");
         sql_expr_format(e->args[0], out);
-        wb_buf_printf(out, " TO %s)", unit_text(e->aux));
+        wb_buf_printf(out, " TO %s)", sql_time_unit_name((TimeUnit)e->aux));
         return;
     case FN_TIMESTAMPADD:
     case FN_TIMESTAMPDIFF:
-        wb_buf_printf(out, "%s(%s", sql_func_name(fn), unit_text(e->aux));
+        wb_buf_printf(out, "%s(%s", sql_func_name(fn), sql_time_unit_name((TimeUnit)e->aux));
         for (int32_t i = 0; i < e->nargs; i++) {
             wb_buf_puts(out, ", ");
             sql_expr_format(e->args[i], out);
