@@ -126,6 +126,10 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
             wb_error_hint(err, "Write a number with a unit, e.g. '1 h', '30 min', '1000 ms'.");
             return -1;
         }
+        if (s->state_ttl_ms > 0)
+            fprintf(stderr, "%s:%d:%d: warning: 'table.exec.state.ttl' is accepted, but "
+                            "operators do not expire state yet\n",
+                    s->script_name, node->line, node->column);
     }
     /* Every key is remembered (Flink accepts options it does not use). */
     for (int32_t i = 0; i < s->noptions; i++) {
