@@ -89,6 +89,9 @@ typedef struct AggOp {
     StateEntry **touched;
     uint8_t *had_old;
     Batch *olds;                /* old output rows of touched groups */
+    bool flat;                  /* only COUNT/SUM/AVG: slots hold no pointers */
+    bool i64_keys;              /* every group column is int64-backed */
+    AggSlot *old_slots;         /* flat: touched groups' slots before the batch */
     WbBuf *seps;                /* LISTAGG separators (per call) */
     bool *has_sep;
     bool has_single;            /* some call is SINGLE_VALUE */
@@ -377,14 +380,15 @@ static int overflow(const AggCall *ac, WbError *err)
 
 /* Writes the output row of group g (group columns, then one value per
  * call) into row `row` of dst.  -1 with err when a sum does not fit. */
-static int write_row(AggOp *op, StateEntry *g, Batch *dst, int32_t row, WbError *err)
+static int write_row_slots(AggOp *op, StateEntry *g, const AggSlot *slots, Batch *dst,
+                           int32_t row, WbError *err)
 {
     const AggSpec *spec = op->spec;
     const PlanNode *node = op->base.node;
     ty_row_decode(g->key, node->types, spec->ngroup, dst, row, 0);
     for (int32_t call = 0; call < spec->naggs; call++) {
         const AggCall *ac = &spec->aggs[call];
-        AggSlot *slot = group_slot(g, call);
+        const AggSlot *slot = &slots[call];
         int32_t col = spec->ngroup + call;
         ColumnVector *vec = &dst->cols[col];
         vec->nulls[row] = 0;
@@ -470,6 +474,12 @@ static int write_row(AggOp *op, StateEntry *g, Batch *dst, int32_t row, WbError 
     return 0;
 }
 
+/* Writes the current output row of group g. */
+static int write_row(AggOp *op, StateEntry *g, Batch *dst, int32_t row, WbError *err)
+{
+    return write_row_slots(op, g, group_slot(g, 0), dst, row, err);
+}
+
 static int append_row(AggOp *op, StateEntry *g, int64_t weight, WbError *err)
 {
     Batch *b = op->out.batch;
@@ -516,15 +526,69 @@ static int touch(AggOp *op, StateEntry *g, WbError *err)
         op->touched_cap = op->touched_cap ? op->touched_cap * 2 : 64;
         op->touched = wb_realloc(op->touched, sizeof(StateEntry *) * (size_t)op->touched_cap);
         op->had_old = wb_realloc(op->had_old, (size_t)op->touched_cap);
+        if (op->flat)
+            op->old_slots = wb_realloc(op->old_slots, sizeof(AggSlot) * (size_t)op->touched_cap *
+                                                          (size_t)(op->spec->naggs ? op->spec->naggs : 1));
     }
     int32_t idx = op->ntouched++;
     hdr->touched_idx = idx;
     op->touched[idx] = g;
     op->had_old[idx] = hdr->emitted;
+    if (op->flat) {
+        /* Flat accumulators hold plain numbers: keep their bytes and build
+         * the old row only if the group's output changes. */
+        size_t n = (size_t)op->spec->naggs;
+        memcpy(op->old_slots + (size_t)idx * n, group_slot(g, 0), sizeof(AggSlot) * n);
+        return 0;
+    }
     Batch *olds = op->olds;
     if (olds->nrows >= olds->capacity) ty_batch_reserve(olds, olds->nrows + 1);
     olds->nrows++;
     if (hdr->emitted) return write_row(op, g, olds, idx, err);
+    return 0;
+}
+
+/* row_hash[row] = ty_row_hash of the row's group columns.  Int64-backed
+ * keys are hashed one column at a time (no per-row type dispatch); other
+ * keys row by row. */
+static void hash_keys(AggOp *op, const Batch *batch)
+{
+    int32_t nrows = batch->nrows;
+    uint64_t *h = op->row_hash;
+    if (!op->i64_keys) {
+        for (int32_t row = 0; row < nrows; row++)
+            h[row] = ty_row_hash(batch, row, op->spec->group, op->spec->ngroup);
+        return;
+    }
+    uint64_t seed = ty_row_hash(NULL, 0, NULL, 0);
+    for (int32_t row = 0; row < nrows; row++) h[row] = seed;
+    for (int32_t i = 0; i < op->spec->ngroup; i++) {
+        const ColumnVector *vec = &batch->cols[op->spec->group[i]];
+        for (int32_t row = 0; row < nrows; row++) {
+            uint64_t v = vec->nulls[row] ? 0x6e756c6cULL : wb_hash_u64((uint64_t)vec->i64[row]);
+            h[row] = wb_hash_combine(h[row], v);
+        }
+    }
+}
+
+/* Flat accumulators: emits the changes of touched group idx, comparing
+ * the slot bytes first so an unchanged group costs no row building. */
+static int emit_flat(AggOp *op, int32_t idx, bool has_new, WbError *err)
+{
+    StateEntry *g = op->touched[idx];
+    size_t n = (size_t)op->spec->naggs;
+    const AggSlot *old = op->old_slots + (size_t)idx * n;
+    bool had_old = op->had_old[idx];
+    if (had_old && has_new && memcmp(old, group_slot(g, 0), sizeof(AggSlot) * n) == 0)
+        return 0;
+    Batch *out = op->out.batch;
+    if (had_old) {
+        if (write_row_slots(op, g, old, out, out->nrows, err) != 0) return -1;
+        out->weights[out->nrows++] = -1;
+    }
+    if (has_new && append_row(op, g, 1, err) != 0) return -1;
+    if (had_old && has_new && ex_rows_equal(out, out->nrows - 2, out, out->nrows - 1))
+        out->nrows -= 2;
     return 0;
 }
 
@@ -538,7 +602,9 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     op->epoch++;
     op->ntouched = 0;
     ty_batch_reset(op->olds);
-    /* Pass 1: encode and hash every row's group key.  Pass 2 looks the
+    /* Pass 1: encode and hash every row's group key (the hash is
+     * ty_row_hash's, computed column at a time when the key columns are
+     * all int64-backed).  Pass 2 looks the
      * groups up with prefetches running ahead (the index slot 16 rows
      * ahead, the entry 8 rows ahead), so that the cache misses of a large
      * group table overlap instead of stalling one row at a time. */
@@ -548,9 +614,7 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
         ty_row_encode(batch, row, op->spec->group, op->spec->ngroup, &op->keys);
     }
     op->key_off[nrows] = (uint32_t)op->keys.len;
-    for (int32_t row = 0; row < nrows; row++)
-        op->row_hash[row] = wb_hash_bytes(op->keys.data + op->key_off[row],
-                                          op->key_off[row + 1] - op->key_off[row], 0x6772);
+    hash_keys(op, batch);
     for (int32_t row = 0; row < nrows && row < 16; row++) st_table_prefetch(op->groups, op->row_hash[row]);
     for (int32_t row = 0; row < nrows; row++) {
         if (row + 16 < nrows) st_table_prefetch(op->groups, op->row_hash[row + 16]);
@@ -574,11 +638,15 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
         if (op->has_single && check_single(op, g, err) != 0) return -1;
         bool has_new = global || hdr->nrows > 0;
         if (ex_out_reserve(base, &op->out, 2, err) != 0) return -1;
-        if (op->had_old[idx]) ty_batch_append_row(out, op->olds, idx, -1);
+        if (op->flat) {
+            if (emit_flat(op, idx, has_new, err) != 0) return -1;
+        } else {
+            if (op->had_old[idx]) ty_batch_append_row(out, op->olds, idx, -1);
         if (has_new && append_row(op, g, 1, err) != 0) return -1;
         if (op->had_old[idx] && has_new &&
             ex_rows_equal(out, out->nrows - 2, out, out->nrows - 1))
             out->nrows -= 2;
+        }
         hdr->emitted = has_new;
         if (hdr->nrows == 0 && hdr->nvals == 0 && !global) st_table_remove(op->groups, g);
     }
@@ -591,7 +659,7 @@ static int agg_finish(Operator *base, WbError *err)
     bool global = op->spec->ngroup == 0;
     if (global) {
         /* the one row of a global aggregate exists even over no input */
-        st_table_upsert(op->groups, "", 0, wb_hash_bytes("", 0, 0x6772), NULL);
+        st_table_upsert(op->groups, "", 0, ty_row_hash(NULL, 0, NULL, 0), NULL);
     }
     StateIter it;
     st_iter_init(&it, op->groups);
@@ -626,6 +694,7 @@ static void agg_destroy(Operator *base)
     free(op->eff);
     free(op->touched);
     free(op->had_old);
+    free(op->old_slots);
     ty_batch_free(op->olds);
     ex_out_free(&op->out);
 }
@@ -713,8 +782,14 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
     op->spec = spec;
     op->in_types = in->types;
     op->acc = acc;
-    for (int32_t call = 0; call < spec->naggs; call++)
+    op->flat = true;
+    for (int32_t call = 0; call < spec->naggs; call++) {
         if (spec->aggs[call].kind == AGG_SINGLE_VALUE) op->has_single = true;
+        if (acc[call] == ACC_MINMAX || acc[call] == ACC_SEQ) op->flat = false;
+    }
+    op->i64_keys = true;
+    for (int32_t i = 0; i < spec->ngroup; i++)
+        if (ty_phys(in->types[spec->group[i]].id) != PK_I64) op->i64_keys = false;
     op->groups = st_table_new((uint32_t)(SLOT_OFFSET + sizeof(AggSlot) * (size_t)spec->naggs));
     op->vals = st_table_new(sizeof(ValEntry));
     op->seps = wb_calloc((size_t)(spec->naggs ? spec->naggs : 1), sizeof(WbBuf));

@@ -197,6 +197,11 @@ void st_table_prefetch(const StateTable *t, uint64_t hash)
 void st_table_prefetch_entry(const StateTable *t, uint64_t hash)
 {
     const Slot *slot = &t->slots[hash & t->mask];
-    if (slot->hash == hash && slot->entry && slot->entry != TOMBSTONE)
-        __builtin_prefetch(slot->entry);
+    if (slot->hash == hash && slot->entry && slot->entry != TOMBSTONE) {
+        /* the whole entry: header, payload and inline key are all read by
+         * the lookup and the operator's update right after it */
+        const char *p = (const char *)slot->entry;
+        for (size_t off = 0; off < t->entry_size; off += 64) __builtin_prefetch(p + off);
+        __builtin_prefetch(p + t->entry_size - 1);
+    }
 }
