@@ -332,8 +332,9 @@ static void apply_call(AggOp *op, int32_t call, const Batch *batch)
             group_slot(groups[row], call)->cnt.count += eff[row];
         break;
     case ACC_SUM_I:
+        /* no branch: a zero weight adds nothing (int values are never
+         * garbage, unlike a NULL double's bits, which may be NaN) */
         for (int32_t row = 0; row < nrows; row++) {
-            if (eff[row] == 0) continue;
             AggSlot *slot = group_slot(groups[row], call);
             slot->isum.sum += (agg_i128)arg->i64[row] * eff[row];
             slot->isum.nonnull += eff[row];
@@ -592,6 +593,11 @@ static int emit_flat(AggOp *op, int32_t idx, bool has_new, WbError *err)
     return 0;
 }
 
+/* Prefetch distances in rows (index slot, then entry); 24/12 and 32/16
+ * measured no better. */
+#define PF_SLOT 16
+#define PF_ENTRY 8
+
 static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *err)
 {
     (void)port;
@@ -615,10 +621,10 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     }
     op->key_off[nrows] = (uint32_t)op->keys.len;
     hash_keys(op, batch);
-    for (int32_t row = 0; row < nrows && row < 16; row++) st_table_prefetch(op->groups, op->row_hash[row]);
+    for (int32_t row = 0; row < nrows && row < PF_SLOT; row++) st_table_prefetch(op->groups, op->row_hash[row]);
     for (int32_t row = 0; row < nrows; row++) {
-        if (row + 16 < nrows) st_table_prefetch(op->groups, op->row_hash[row + 16]);
-        if (row + 8 < nrows) st_table_prefetch_entry(op->groups, op->row_hash[row + 8]);
+        if (row + PF_SLOT < nrows) st_table_prefetch(op->groups, op->row_hash[row + PF_SLOT]);
+        if (row + PF_ENTRY < nrows) st_table_prefetch_entry(op->groups, op->row_hash[row + PF_ENTRY]);
         StateEntry *g = st_table_upsert(op->groups, op->keys.data + op->key_off[row],
                                         op->key_off[row + 1] - op->key_off[row],
                                         op->row_hash[row], NULL);
