@@ -70,26 +70,16 @@ static void sort_key_encode(const RankSpec *spec, const Batch *batch, int32_t ro
         }
         wb_buf_putc(out, 0x01);
         size_t start = out->len;
-        uint8_t tmp[8];
-        switch (ty_phys(col->type.id)) {
-        case PK_I64:
-            ex_put_be64(tmp, ex_order_bits_i64(col->i64[row]));
-            wb_buf_append(out, tmp, 8);
-            break;
-        case PK_F64:
-            ex_put_be64(tmp, ex_order_bits_f64(col->f64[row]));
-            wb_buf_append(out, tmp, 8);
-            break;
-        case PK_STR: {
-            WbStr s = col->str[row];
-            for (uint32_t i = 0; i < s.len; i++) {
-                wb_buf_putc(out, s.ptr[i]);
-                if (s.ptr[i] == 0) wb_buf_putc(out, (char)0xFF);
+        if (ty_phys(col->type.id) == PK_STR) {
+            WbStr str = col->str[row];
+            for (uint32_t i = 0; i < str.len; i++) {
+                wb_buf_putc(out, str.ptr[i]);
+                if (str.ptr[i] == 0) wb_buf_putc(out, (char)0xFF);
             }
             wb_buf_putc(out, 0x00);
             wb_buf_putc(out, 0x00);
-            break;
-        }
+        } else {
+            ex_value_order_encode(col, row, out);   /* fixed width: prefix-free */
         }
         if (sk->desc)
             for (size_t i = start; i < out->len; i++) out->data[i] = (char)~out->data[i];
@@ -184,6 +174,19 @@ static int emit_copy(RankOp *op, const Batch *src, int32_t row, int64_t weight, 
 
 /* Emits the difference between a partition's old top rows (olds[os..os+on))
  * and its new ones (news[ns..ns+nn)). */
+
+/* The scratch multiset entry of a whole row (created when asked). */
+static StateEntry *diff_entry(RankOp *op, const Batch *batch, int32_t row, int32_t ncols,
+                              bool create)
+{
+    wb_buf_clear(&op->key);
+    ty_row_encode(batch, row, NULL, ncols, &op->key);
+    uint64_t hash = wb_hash_bytes(op->key.data, op->key.len, 0x6469);
+    if (create)
+        return st_table_upsert(op->diff, op->key.data, (uint32_t)op->key.len, hash, NULL);
+    return st_table_find(op->diff, op->key.data, (uint32_t)op->key.len, hash);
+}
+
 static int emit_diff(RankOp *op, int32_t os, int32_t on, int32_t ns, int32_t nn, WbError *err)
 {
     Batch *olds = op->olds, *news = op->news;
@@ -204,10 +207,7 @@ static int emit_diff(RankOp *op, int32_t os, int32_t on, int32_t ns, int32_t nn,
         Batch *b = pass ? news : olds;
         int32_t start = pass ? ns : os, n = pass ? nn : on;
         for (int32_t row = start; row < start + n; row++) {
-            wb_buf_clear(&op->key);
-            ty_row_encode(b, row, NULL, ncols, &op->key);
-            uint64_t hash = wb_hash_bytes(op->key.data, op->key.len, 0x6469);
-            StateEntry *e = st_table_upsert(op->diff, op->key.data, (uint32_t)op->key.len, hash, NULL);
+            StateEntry *e = diff_entry(op, b, row, ncols, true);
             *(int64_t *)st_payload(e) += pass ? b->weights[row] : -b->weights[row];
         }
     }
@@ -215,10 +215,7 @@ static int emit_diff(RankOp *op, int32_t os, int32_t on, int32_t ns, int32_t nn,
         Batch *b = pass ? news : olds;
         int32_t start = pass ? ns : os, n = pass ? nn : on;
         for (int32_t row = start; row < start + n; row++) {
-            wb_buf_clear(&op->key);
-            ty_row_encode(b, row, NULL, ncols, &op->key);
-            uint64_t hash = wb_hash_bytes(op->key.data, op->key.len, 0x6469);
-            StateEntry *e = st_table_find(op->diff, op->key.data, (uint32_t)op->key.len, hash);
+            StateEntry *e = diff_entry(op, b, row, ncols, false);
             if (!e) continue;
             int64_t net = *(int64_t *)st_payload(e);
             /* retractions while walking the old rows, insertions while

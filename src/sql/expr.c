@@ -168,16 +168,15 @@ static const char *binop_text(FuncId fn)
     }
 }
 
+/* Postfix predicates print as their name after the operand. */
 static const char *postfix_text(FuncId fn)
 {
     switch (fn) {
-    case FN_IS_NULL: return "IS NULL";
-    case FN_IS_NOT_NULL: return "IS NOT NULL";
-    case FN_IS_TRUE: return "IS TRUE";
-    case FN_IS_NOT_TRUE: return "IS NOT TRUE";
-    case FN_IS_FALSE: return "IS FALSE";
-    case FN_IS_NOT_FALSE: return "IS NOT FALSE";
-    default: return NULL;
+    case FN_IS_NULL: case FN_IS_NOT_NULL: case FN_IS_TRUE: case FN_IS_NOT_TRUE:
+    case FN_IS_FALSE: case FN_IS_NOT_FALSE:
+        return sql_func_name(fn);
+    default:
+        return NULL;
     }
 }
 

@@ -253,6 +253,23 @@ static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated)
     return true;
 }
 
+/* The end of a WHERE: one filter over the plain conjuncts, then a semi or
+ * anti join per IN / EXISTS conjunct. */
+static bool finish_where(Env *env, Expr **filters, int32_t nfilters,
+                         const AstNode **conj, int32_t n)
+{
+    Binder *b = env->b;
+    if (nfilters)
+        env->rel->node = sql_node_filter_extend(b, env->rel->node, sql_and_all(b, filters, nfilters),
+                                                0, NULL);
+    for (int32_t i = 0; i < n; i++) {
+        bool neg;
+        const AstNode *pred = subquery_predicate(conj[i], &neg);
+        if (pred && !plan_subquery_pred(env, pred, neg)) return false;
+    }
+    return true;
+}
+
 bool sql_plan_where(Env *env, const AstNode *where)
 {
     Binder *b = env->b;
@@ -269,15 +286,7 @@ bool sql_plan_where(Env *env, const AstNode *where)
         if (!e) return false;
         filters[nfilters++] = e;
     }
-    if (nfilters)
-        env->rel->node = sql_node_filter_extend(b, env->rel->node, sql_and_all(b, filters, nfilters),
-                                                0, NULL);
-    for (int32_t i = 0; i < n; i++) {
-        bool neg;
-        const AstNode *pred = subquery_predicate(conj[i], &neg);
-        if (pred && !plan_subquery_pred(env, pred, neg)) return false;
-    }
-    return true;
+    return finish_where(env, filters, nfilters, conj, n);
 }
 
 bool sql_plan_where_corr(Env *env, const AstNode *where, ScalarCorr *sc)
@@ -317,15 +326,7 @@ bool sql_plan_where_corr(Env *env, const AstNode *where, ScalarCorr *sc)
         sc->nkeys++;
     }
     env->corr = saved;
-    if (nfilters)
-        env->rel->node = sql_node_filter_extend(b, env->rel->node, sql_and_all(b, filters, nfilters),
-                                                0, NULL);
-    for (int32_t i = 0; i < n; i++) {
-        bool neg;
-        const AstNode *pred = subquery_predicate(conj[i], &neg);
-        if (pred && !plan_subquery_pred(env, pred, neg)) return false;
-    }
-    return true;
+    return finish_where(env, filters, nfilters, conj, n);
 }
 
 /* A correlated scalar subquery `(SELECT agg(..) FROM t WHERE t.k = outer.k)`
