@@ -13,20 +13,9 @@
  * applied (streaming) or at finish (batch), so that a retraction and its
  * replacement inside one batch never look like two rows.
  */
-#include "exec/op_int.h"
+#include "exec/agg_int.h"
 
 #include <stdlib.h>
-
-__extension__ typedef __int128 agg_i128;
-
-/* How an aggregate call accumulates (chosen once per call). */
-typedef enum AccKind {
-    ACC_COUNT,      /* COUNT(*), COUNT(x) */
-    ACC_SUM_I,      /* SUM/SUM0/AVG over int64 values (ints, DECIMAL, intervals) */
-    ACC_SUM_F,      /* SUM/SUM0/AVG over DOUBLE */
-    ACC_MINMAX,     /* MIN/MAX: distinct values with counts, cached extreme */
-    ACC_SEQ         /* FIRST_VALUE/LAST_VALUE/LISTAGG: occurrences in arrival order */
-} AccKind;
 
 /* One accumulator slot in a group's payload.  32 bytes, 16-aligned. */
 typedef union AggSlot {
@@ -301,12 +290,7 @@ static void apply_call(AggOp *op, int32_t call, const Batch *batch)
     const AggCall *ac = &op->spec->aggs[call];
     int32_t nrows = batch->nrows;
     int64_t *eff = op->eff;
-    memcpy(eff, batch->weights, sizeof(int64_t) * (size_t)nrows);
-    if (ac->filter >= 0) {
-        const ColumnVector *f = &batch->cols[ac->filter];
-        for (int32_t row = 0; row < nrows; row++)
-            if (f->nulls[row] || f->i64[row] == 0) eff[row] = 0;
-    }
+    ex_agg_filter_weights(ac, batch, eff);
     StateEntry **groups = op->row_group;
     if (ac->kind == AGG_SINGLE_VALUE) {
         /* rows count whatever their value: a NULL row is still a row */
@@ -315,8 +299,7 @@ static void apply_call(AggOp *op, int32_t call, const Batch *batch)
     }
     const ColumnVector *arg = ac->arg >= 0 ? &batch->cols[ac->arg] : NULL;
     if (arg) {
-        for (int32_t row = 0; row < nrows; row++)
-            if (arg->nulls[row]) eff[row] = 0;
+        ex_agg_drop_null_args(ac, batch, eff);
         if (ac->distinct) distinct_filter(op, call, batch, nrows);
     }
     if (ac->kind == AGG_LISTAGG && ac->arg2 >= 0 && !op->has_sep[call]) {
@@ -364,19 +347,99 @@ static void apply_call(AggOp *op, int32_t call, const Batch *batch)
     }
 }
 
+/* ---- shared with agg_flat.c (agg_int.h) ---- */
+
+void ex_agg_filter_weights(const AggCall *ac, const Batch *batch, int64_t *eff)
+{
+    int32_t nrows = batch->nrows;
+    memcpy(eff, batch->weights, sizeof(int64_t) * (size_t)nrows);
+    if (ac->filter >= 0) {
+        const ColumnVector *f = &batch->cols[ac->filter];
+        for (int32_t row = 0; row < nrows; row++)
+            if (f->nulls[row] || f->i64[row] == 0) eff[row] = 0;
+    }
+}
+
+void ex_agg_drop_null_args(const AggCall *ac, const Batch *batch, int64_t *eff)
+{
+    if (ac->arg < 0) return;
+    const ColumnVector *arg = &batch->cols[ac->arg];
+    for (int32_t row = 0; row < batch->nrows; row++)
+        if (arg->nulls[row]) eff[row] = 0;
+}
+
+int ex_agg_int_result(const AggCall *ac, int in_scale, agg_i128 sum, int64_t n,
+                      ColumnVector *vec, int32_t row, WbError *err)
+{
+    vec->nulls[row] = 0;
+    if (n == 0) {
+        if (ac->kind == AGG_SUM0) vec->i64[row] = 0;
+        else vec->nulls[row] = 1;
+        return 0;
+    }
+    if (ac->kind == AGG_AVG) {
+        if (ac->type.id == TY_DECIMAL) {
+            /* exact: rescale to the result's scale, divide HALF_UP */
+            int out_scale = ac->type.scale;
+            agg_i128 num = sum, den = n;
+            for (int s = in_scale; s < out_scale; s++) num *= 10;
+            for (int s = out_scale; s < in_scale; s++) den *= 10;
+            if (den < 0) { num = -num; den = -den; }
+            agg_i128 q = num / den, r = num % den;
+            if (r < 0) r = -r;
+            if (r * 2 >= den) q += num < 0 ? -1 : 1;
+            sum = q;
+        } else {
+            sum = sum / n;   /* truncates toward zero, as Flink */
+        }
+    }
+    if (sum > INT64_MAX || sum < INT64_MIN ||
+        (ac->type.id == TY_INT && (sum > INT32_MAX || sum < INT32_MIN))) {
+        wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0, "%s result out of range",
+                 sql_agg_name(ac->kind));
+        return -1;
+    }
+    vec->i64[row] = (int64_t)sum;
+    return 0;
+}
+
+void ex_agg_float_result(const AggCall *ac, double sum, int64_t n, ColumnVector *vec,
+                         int32_t row)
+{
+    vec->nulls[row] = 0;
+    if (n == 0) {
+        if (ac->kind == AGG_SUM0) vec->f64[row] = 0.0;
+        else vec->nulls[row] = 1;
+    } else {
+        vec->f64[row] = ac->kind == AGG_AVG ? sum / (double)n : sum;
+    }
+}
+
+void ex_agg_hash_keys(const AggSpec *spec, bool i64_keys, const Batch *batch, uint64_t *h)
+{
+    int32_t nrows = batch->nrows;
+    if (!i64_keys) {
+        for (int32_t row = 0; row < nrows; row++)
+            h[row] = ty_row_hash(batch, row, spec->group, spec->ngroup);
+        return;
+    }
+    uint64_t seed = ty_row_hash(NULL, 0, NULL, 0);
+    for (int32_t row = 0; row < nrows; row++) h[row] = seed;
+    for (int32_t i = 0; i < spec->ngroup; i++) {
+        const ColumnVector *vec = &batch->cols[spec->group[i]];
+        for (int32_t row = 0; row < nrows; row++) {
+            uint64_t v = vec->nulls[row] ? 0x6e756c6cULL : wb_hash_u64((uint64_t)vec->i64[row]);
+            h[row] = wb_hash_combine(h[row], v);
+        }
+    }
+}
+
 /* ---- output rows ---- */
 
 static void put_value_entry(StateEntry *ve, Batch *dst, int32_t col, int32_t row)
 {
     ValEntry *v = val(ve);
     ex_value_order_decode(ve->key + v->val_off, v->val_len, dst, col, row);
-}
-
-static int overflow(const AggCall *ac, WbError *err)
-{
-    wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0, "%s result out of range",
-             sql_agg_name(ac->kind));
-    return -1;
 }
 
 /* Writes the output row of group g (group columns, then one value per
@@ -398,45 +461,14 @@ static int write_row_slots(AggOp *op, StateEntry *g, const AggSlot *slots, Batch
             vec->i64[row] = slot->cnt.count;
             break;
         case ACC_SUM_I: {
-            agg_i128 sum = slot->isum.sum;
-            int64_t n = slot->isum.nonnull;
-            if (n == 0) {
-                if (ac->kind == AGG_SUM0) vec->i64[row] = 0;
-                else vec->nulls[row] = 1;
-                break;
-            }
-            if (ac->kind == AGG_AVG) {
-                if (ac->type.id == TY_DECIMAL) {
-                    /* exact: rescale to the result's scale, divide HALF_UP */
-                    int in_scale = op->in_types[ac->arg].scale;
-                    int out_scale = ac->type.scale;
-                    agg_i128 num = sum, den = n;
-                    for (int s = in_scale; s < out_scale; s++) num *= 10;
-                    for (int s = out_scale; s < in_scale; s++) den *= 10;
-                    if (den < 0) { num = -num; den = -den; }
-                    agg_i128 q = num / den, r = num % den;
-                    if (r < 0) r = -r;
-                    if (r * 2 >= den) q += num < 0 ? -1 : 1;
-                    sum = q;
-                } else {
-                    sum = sum / n;   /* truncates toward zero, as Flink */
-                }
-            }
-            if (sum > INT64_MAX || sum < INT64_MIN) return overflow(ac, err);
-            if (ac->type.id == TY_INT && (sum > INT32_MAX || sum < INT32_MIN))
-                return overflow(ac, err);
-            vec->i64[row] = (int64_t)sum;
+            int in_scale = op->in_types[ac->arg].scale;
+            if (ex_agg_int_result(ac, in_scale, slot->isum.sum, slot->isum.nonnull, vec, row,
+                                  err) != 0)
+                return -1;
             break;
         }
         case ACC_SUM_F:
-            if (slot->fsum.nonnull == 0) {
-                if (ac->kind == AGG_SUM0) vec->f64[row] = 0.0;
-                else vec->nulls[row] = 1;
-            } else {
-                vec->f64[row] = ac->kind == AGG_AVG
-                                    ? slot->fsum.sum / (double)slot->fsum.nonnull
-                                    : slot->fsum.sum;
-            }
+            ex_agg_float_result(ac, slot->fsum.sum, slot->fsum.nonnull, vec, row);
             break;
         case ACC_MINMAX:
             if (slot->list.a) put_value_entry(slot->list.a, dst, col, row);
@@ -549,29 +581,6 @@ static int touch(AggOp *op, StateEntry *g, WbError *err)
     return 0;
 }
 
-/* row_hash[row] = ty_row_hash of the row's group columns.  Int64-backed
- * keys are hashed one column at a time (no per-row type dispatch); other
- * keys row by row. */
-static void hash_keys(AggOp *op, const Batch *batch)
-{
-    int32_t nrows = batch->nrows;
-    uint64_t *h = op->row_hash;
-    if (!op->i64_keys) {
-        for (int32_t row = 0; row < nrows; row++)
-            h[row] = ty_row_hash(batch, row, op->spec->group, op->spec->ngroup);
-        return;
-    }
-    uint64_t seed = ty_row_hash(NULL, 0, NULL, 0);
-    for (int32_t row = 0; row < nrows; row++) h[row] = seed;
-    for (int32_t i = 0; i < op->spec->ngroup; i++) {
-        const ColumnVector *vec = &batch->cols[op->spec->group[i]];
-        for (int32_t row = 0; row < nrows; row++) {
-            uint64_t v = vec->nulls[row] ? 0x6e756c6cULL : wb_hash_u64((uint64_t)vec->i64[row]);
-            h[row] = wb_hash_combine(h[row], v);
-        }
-    }
-}
-
 /* Flat accumulators: emits the changes of touched group idx, comparing
  * the slot bytes first so an unchanged group costs no row building. */
 static int emit_flat(AggOp *op, int32_t idx, bool has_new, WbError *err)
@@ -620,7 +629,7 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
         ty_row_encode(batch, row, op->spec->group, op->spec->ngroup, &op->keys);
     }
     op->key_off[nrows] = (uint32_t)op->keys.len;
-    hash_keys(op, batch);
+    ex_agg_hash_keys(op->spec, op->i64_keys, batch, op->row_hash);
     for (int32_t row = 0; row < nrows && row < PF_SLOT; row++) st_table_prefetch(op->groups, op->row_hash[row]);
     for (int32_t row = 0; row < nrows; row++) {
         if (row + PF_SLOT < nrows) st_table_prefetch(op->groups, op->row_hash[row + PF_SLOT]);
@@ -720,8 +729,7 @@ static int bad_plan(WbError *err, const char *what, int32_t call)
     return -1;
 }
 
-/* Picks each call's accumulator and checks the plan's column references. */
-static int choose_acc(const PlanNode *node, const SqlType *in_types, int32_t in_ncols,
+int ex_agg_choose_acc(const PlanNode *node, const SqlType *in_types, int32_t in_ncols,
                       AccKind *acc, WbError *err)
 {
     const AggSpec *spec = &node->agg;
@@ -779,10 +787,12 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
         }
     }
     AccKind *acc = wb_calloc((size_t)(spec->naggs ? spec->naggs : 1), sizeof(AccKind));
-    if (choose_acc(node, in->types, in->ncols, acc, err) != 0) {
+    if (ex_agg_choose_acc(node, in->types, in->ncols, acc, err) != 0) {
         free(acc);
         return NULL;
     }
+    if (!ctx->general_agg_only && ex_agg_flat_fits(node, acc))
+        return ex_agg_flat_new(node, ctx, acc);
     AggOp *op = wb_calloc(1, sizeof(AggOp));
     ex_op_init(&op->base, &agg_vt, node, ctx);
     op->spec = spec;

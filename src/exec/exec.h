@@ -41,6 +41,7 @@ typedef struct ControlMsg {
 typedef struct ExecContext {
     bool batch_mode;
     int64_t state_ttl_ms;        /* table.exec.state.ttl, 0 = forever */
+    bool general_agg_only;       /* tests: never pick the flat aggregate */
 } ExecContext;
 
 typedef struct Operator Operator;

@@ -600,7 +600,7 @@ static void test_calc(void)
     node.calc.filter = call(FN_NE, 2, i, lit_int(0));
     node.calc.nexprs = 2;
     node.calc.exprs = exprs;
-    ExecContext ctx = {false, 0};
+    ExecContext ctx = {.batch_mode = false};
     WbError err = {0};
     Operator *calc = ex_calc_new(&node, &ctx, &err);
     CHECK(calc != NULL);

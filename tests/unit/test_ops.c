@@ -13,8 +13,8 @@
 #include "exec/exec.h"
 
 static WbArena *plan_arena;
-static ExecContext stream_ctx = {false, 0};
-static ExecContext batch_ctx = {true, 0};
+static ExecContext stream_ctx = {.batch_mode = false};
+static ExecContext batch_ctx = {.batch_mode = true};
 
 /* ---- plan nodes ---- */
 

@@ -1,0 +1,463 @@
+/*
+ * agg_flat.c - PN_AGG for the common shape: every group column is
+ * int64-backed (integers, DECIMAL, dates, timestamps, booleans) and every
+ * call is COUNT/SUM/SUM0/AVG without DISTINCT.  Such a group is a handful
+ * of numbers, so it lives inline in a FlatTable (state/flat.h): one cache
+ * line per group for a one-column key and two calls, found with one
+ * (prefetched) cache miss, keys compared as words straight from the
+ * column vectors, no key encoding.  The changes it emits are exactly those
+ * of the general aggregate (agg.c); tests run both on the same input.
+ *
+ * A group's payload:
+ *
+ *   [mark: u64][nrows: i64][slot of call 0][slot of call 1]...
+ *
+ *   mark   = epoch << 1 | emitted: the batch that last touched the group,
+ *            and whether an output row of it is out there;
+ *   nrows  = sum of the weights of the group's rows (COUNT(*) without
+ *            FILTER reads it and has no slot);
+ *   slots  = COUNT: i64 count; SUM over int64-backed values: i128 sum
+ *            (16 bytes, unaligned) then i64 number of non-NULL values;
+ *            SUM over DOUBLE: double sum then i64 non-NULL count.
+ *
+ * Per input batch (streaming): reserve room for the batch, so entry
+ * pointers stay valid for its duration; hash the keys a column at a time;
+ * find every row's group with the entries prefetched 32 rows ahead; the
+ * first time a batch touches a group, copy [nrows, slots] aside (the
+ * "snapshot"); apply each call in one loop over the rows; then per touched
+ * group compare snapshot and current bytes and, when they differ, emit the
+ * old row (-1) and the new one (+1) next to each other, built a column at
+ * a time; a pair whose output values are equal after all is dropped.  In
+ * batch mode nothing is emitted before the end of input.
+ */
+#include "exec/agg_int.h"
+#include "state/flat.h"
+
+#include <stdlib.h>
+
+#define MARK_EMITTED 1u
+#define SNAP_OFF 8              /* [nrows, slots] start after the mark */
+#define NROWS_OFF 0             /* within the snapshot */
+#define PF_ROWS 32              /* prefetch distance in rows (16 and 64 measured slower) */
+
+typedef struct FlatAgg {
+    Operator base;
+    const AggSpec *spec;
+    const SqlType *in_types;
+    AccKind *acc;
+    uint32_t *off;              /* per call: its value's offset in the snapshot */
+    bool *has_slot;             /* per call: false for COUNT(*) without FILTER */
+    FlatTable *groups;
+    uint32_t snap_size;         /* bytes of [nrows, slots] */
+    uint64_t epoch;
+    int32_t row_cap;
+    uint64_t *row_hash;
+    uint8_t **row_group;        /* per input row: its group's payload */
+    int64_t *eff;
+    int32_t ntouched;
+    uint8_t **touched;          /* payloads touched by this batch, in order */
+    uint8_t *had_old;
+    uint8_t *snaps;             /* ntouched snapshots of snap_size bytes */
+    /* emissions of the current batch: source bytes ([nrows, slots], either
+     * a snapshot or the live group), the group (for its key) and weight */
+    int32_t nemit;
+    const uint8_t **emit_src;
+    const uint8_t **emit_group;
+    int64_t *emit_weight;
+    uint8_t *emit_pair;         /* 1 on the first row of a -old/+new pair */
+    ExOut out;
+} FlatAgg;
+
+static inline uint64_t load_u64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline int64_t load_i64(const uint8_t *p)
+{
+    int64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline void store_i64(uint8_t *p, int64_t v) { memcpy(p, &v, 8); }
+
+bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc)
+{
+    const AggSpec *spec = &node->agg;
+    if (spec->ngroup < 1 || spec->ngroup > ST_FLAT_MAX_KEYS) return false;
+    const PlanNode *in = node->inputs[0];
+    for (int32_t i = 0; i < spec->ngroup; i++)
+        if (ty_phys(in->types[spec->group[i]].id) != PK_I64) return false;
+    for (int32_t call = 0; call < spec->naggs; call++) {
+        if (spec->aggs[call].distinct) return false;
+        if (acc[call] != ACC_COUNT && acc[call] != ACC_SUM_I && acc[call] != ACC_SUM_F)
+            return false;
+    }
+    return true;
+}
+
+static void ensure_rows(FlatAgg *op, int32_t nrows)
+{
+    if (nrows <= op->row_cap) return;
+    op->row_cap = nrows;
+    size_t n = (size_t)nrows;
+    op->row_hash = wb_realloc(op->row_hash, sizeof(uint64_t) * n);
+    op->row_group = wb_realloc(op->row_group, sizeof(uint8_t *) * n);
+    op->eff = wb_realloc(op->eff, sizeof(int64_t) * n);
+    op->touched = wb_realloc(op->touched, sizeof(uint8_t *) * n);
+    op->had_old = wb_realloc(op->had_old, n);
+    op->snaps = wb_realloc(op->snaps, (size_t)op->snap_size * n);
+    op->emit_src = wb_realloc(op->emit_src, sizeof(uint8_t *) * 2 * n);
+    op->emit_group = wb_realloc(op->emit_group, sizeof(uint8_t *) * 2 * n);
+    op->emit_weight = wb_realloc(op->emit_weight, sizeof(int64_t) * 2 * n);
+    op->emit_pair = wb_realloc(op->emit_pair, 2 * n);
+}
+
+/* Finds (or creates) every row's group; in streaming mode snapshots each
+ * group the first time the batch touches it. */
+static void find_groups(FlatAgg *op, const Batch *batch, bool streaming)
+{
+    const AggSpec *spec = op->spec;
+    FlatTable *table = op->groups;
+    int32_t nrows = batch->nrows;
+    uint64_t epoch = op->epoch;
+    int32_t nkeys = spec->ngroup;
+    const ColumnVector *key0 = &batch->cols[spec->group[0]];
+    int64_t key[ST_FLAT_MAX_KEYS];
+    for (int32_t row = 0; row < nrows && row < PF_ROWS; row++)
+        st_flat_prefetch(table, op->row_hash[row]);
+    for (int32_t row = 0; row < nrows; row++) {
+        if (row + PF_ROWS < nrows) st_flat_prefetch(table, op->row_hash[row + PF_ROWS]);
+        uint32_t nulls = 0;
+        if (nkeys == 1) {
+            nulls = key0->nulls[row];
+            key[0] = nulls ? 0 : key0->i64[row];
+        } else {
+            for (int32_t i = 0; i < nkeys; i++) {
+                const ColumnVector *vec = &batch->cols[spec->group[i]];
+                bool null = vec->nulls[row];
+                nulls |= (uint32_t)null << i;
+                key[i] = null ? 0 : vec->i64[row];
+            }
+        }
+        bool created;
+        uint8_t *group = st_flat_upsert(table, key, st_flat_ctrl(op->row_hash[row], nulls),
+                                        &created);
+        op->row_group[row] = group;
+        if (streaming) {
+            uint64_t mark = load_u64(group);
+            if (mark >> 1 != epoch) {
+                int32_t idx = op->ntouched++;
+                op->touched[idx] = group;
+                op->had_old[idx] = (uint8_t)(mark & MARK_EMITTED);
+                memcpy(op->snaps + (size_t)idx * op->snap_size, group + SNAP_OFF, op->snap_size);
+                uint64_t now = epoch << 1 | (mark & MARK_EMITTED);
+                memcpy(group, &now, 8);
+            }
+        }
+        uint8_t *nrows_at = group + SNAP_OFF + NROWS_OFF;
+        store_i64(nrows_at, load_i64(nrows_at) + batch->weights[row]);
+    }
+}
+
+/* Applies call `call` to every row of the batch. */
+static void apply_call(FlatAgg *op, int32_t call, const Batch *batch)
+{
+    if (!op->has_slot[call]) return;   /* COUNT(*): the group's nrows */
+    const AggCall *ac = &op->spec->aggs[call];
+    int32_t nrows = batch->nrows;
+    int64_t *eff = op->eff;
+    ex_agg_filter_weights(ac, batch, eff);
+    ex_agg_drop_null_args(ac, batch, eff);
+    uint8_t **groups = op->row_group;
+    size_t off = SNAP_OFF + op->off[call];
+    const ColumnVector *arg = ac->arg >= 0 ? &batch->cols[ac->arg] : NULL;
+    switch (op->acc[call]) {
+    case ACC_COUNT:
+        for (int32_t row = 0; row < nrows; row++) {
+            uint8_t *slot = groups[row] + off;
+            store_i64(slot, load_i64(slot) + eff[row]);
+        }
+        break;
+    case ACC_SUM_I:
+        /* no branch: a zero weight adds nothing (a NULL int's bits are
+         * never garbage that could poison the sum) */
+        for (int32_t row = 0; row < nrows; row++) {
+            uint8_t *slot = groups[row] + off;
+            agg_i128 sum;
+            memcpy(&sum, slot, 16);
+            sum += (agg_i128)arg->i64[row] * eff[row];
+            memcpy(slot, &sum, 16);
+            store_i64(slot + 16, load_i64(slot + 16) + eff[row]);
+        }
+        break;
+    case ACC_SUM_F:
+        for (int32_t row = 0; row < nrows; row++) {
+            if (eff[row] == 0) continue;
+            uint8_t *slot = groups[row] + off;
+            double sum;
+            memcpy(&sum, slot, 8);
+            int64_t nonnull = load_i64(slot + 8) + eff[row];
+            sum += arg->f64[row] * (double)eff[row];
+            /* an emptied sum restarts from an exact zero, not from the
+             * rounding residue of its retractions */
+            if (nonnull == 0) sum = 0.0;
+            memcpy(slot, &sum, 8);
+            store_i64(slot + 8, nonnull);
+        }
+        break;
+    case ACC_MINMAX:
+    case ACC_SEQ:
+        break;   /* never chosen (ex_agg_flat_fits) */
+    }
+}
+
+static void add_emit(FlatAgg *op, const uint8_t *src, const uint8_t *group, int64_t weight,
+                     bool pair)
+{
+    int32_t n = op->nemit++;
+    op->emit_src[n] = src;
+    op->emit_group[n] = group;
+    op->emit_weight[n] = weight;
+    op->emit_pair[n] = pair;
+}
+
+/* Writes emissions [first, first + n) as rows [row0, row0 + n) of the
+ * output batch, a column at a time. */
+static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbError *err)
+{
+    const AggSpec *spec = op->spec;
+    Batch *out = op->out.batch;
+    const FlatTable *table = op->groups;
+    const uint8_t **src = op->emit_src + first;
+    const uint8_t **grp = op->emit_group + first;
+    for (int32_t i = 0; i < spec->ngroup; i++) {
+        ColumnVector *vec = &out->cols[i];
+        for (int32_t k = 0; k < n; k++) {
+            vec->i64[row0 + k] = st_flat_key(table, grp[k])[i];
+            vec->nulls[row0 + k] = (uint8_t)((st_flat_nulls(table, grp[k]) >> i) & 1);
+        }
+    }
+    for (int32_t call = 0; call < spec->naggs; call++) {
+        const AggCall *ac = &spec->aggs[call];
+        ColumnVector *vec = &out->cols[spec->ngroup + call];
+        uint32_t off = op->off[call];
+        switch (op->acc[call]) {
+        case ACC_COUNT:
+            for (int32_t k = 0; k < n; k++) {
+                vec->i64[row0 + k] = load_i64(src[k] + off);
+                vec->nulls[row0 + k] = 0;
+            }
+            break;
+        case ACC_SUM_I: {
+            int in_scale = op->in_types[ac->arg].scale;
+            for (int32_t k = 0; k < n; k++) {
+                agg_i128 sum;
+                memcpy(&sum, src[k] + off, 16);
+                if (ex_agg_int_result(ac, in_scale, sum, load_i64(src[k] + off + 16), vec,
+                                      row0 + k, err) != 0)
+                    return -1;
+            }
+            break;
+        }
+        case ACC_SUM_F:
+            for (int32_t k = 0; k < n; k++) {
+                double sum;
+                memcpy(&sum, src[k] + off, 8);
+                ex_agg_float_result(ac, sum, load_i64(src[k] + off + 8), vec, row0 + k);
+            }
+            break;
+        case ACC_MINMAX:
+        case ACC_SEQ:
+            break;
+        }
+    }
+    memcpy(out->weights + row0, op->emit_weight + first, sizeof(int64_t) * (size_t)n);
+    return 0;
+}
+
+/* Whether the aggregate values of rows a and b (same group) are equal, as
+ * ty_compare says (doubles: -0.0 equals 0.0, NaN equals NaN). */
+static bool values_equal(const FlatAgg *op, const Batch *out, int32_t a, int32_t b)
+{
+    for (int32_t col = op->spec->ngroup; col < out->ncols; col++) {
+        const ColumnVector *vec = &out->cols[col];
+        if (vec->nulls[a] != vec->nulls[b]) return false;
+        if (vec->nulls[a]) continue;
+        if (op->acc[col - op->spec->ngroup] == ACC_SUM_F) {
+            double x = vec->f64[a], y = vec->f64[b];
+            if (x != y && !(x != x && y != y)) return false;
+        } else if (vec->i64[a] != vec->i64[b]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether two snapshots ([nrows, slots], a multiple of 8 bytes) are equal. */
+static inline bool snaps_equal(const uint8_t *a, const uint8_t *b, uint32_t size)
+{
+    uint64_t diff = 0;
+    for (uint32_t at = 0; at < size; at += 8) diff |= load_u64(a + at) ^ load_u64(b + at);
+    return diff == 0;
+}
+
+/* Copies row `from` of the output batch to row `to` (every output column
+ * holds 8-byte values: keys, counts and sums). */
+static void move_row(Batch *out, int32_t from, int32_t to)
+{
+    for (int32_t col = 0; col < out->ncols; col++) {
+        ColumnVector *vec = &out->cols[col];
+        vec->i64[to] = vec->i64[from];
+        vec->nulls[to] = vec->nulls[from];
+    }
+    out->weights[to] = out->weights[from];
+}
+
+/* Emits all recorded emissions, in output batches of at most
+ * EX_BATCH_ROWS rows that never split a pair; drops pairs whose values
+ * turned out equal. */
+static int flush_emits(FlatAgg *op, WbError *err)
+{
+    Batch *out = op->out.batch;
+    for (int32_t first = 0; first < op->nemit;) {
+        int32_t n = WB_MIN(op->nemit - first, EX_BATCH_ROWS);
+        if (n < op->nemit - first && op->emit_pair[first + n - 1]) n--;
+        if (ex_out_reserve(&op->base, &op->out, n, err) != 0) return -1;
+        int32_t row0 = out->nrows;
+        if (write_emits(op, first, n, row0, err) != 0) return -1;
+        int32_t end = row0 + n, keep = row0;
+        bool dropped = false;
+        for (int32_t k = 0; k < n; k++) {
+            int32_t row = row0 + k;
+            if (op->emit_pair[first + k] && values_equal(op, out, row, row + 1)) {
+                k++;
+                dropped = true;
+                continue;
+            }
+            if (dropped) move_row(out, row, keep);
+            keep++;
+        }
+        out->nrows = dropped ? keep : end;
+        first += n;
+    }
+    op->nemit = 0;
+    return ex_out_flush(&op->base, &op->out, err);
+}
+
+static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *err)
+{
+    (void)port;
+    FlatAgg *op = (FlatAgg *)base;
+    bool streaming = !base->ctx->batch_mode;
+    int32_t nrows = batch->nrows;
+    if (nrows == 0) return 0;
+    ensure_rows(op, nrows);
+    st_flat_reserve(op->groups, nrows);
+    op->epoch++;
+    op->ntouched = 0;
+    ex_agg_hash_keys(op->spec, true, batch, op->row_hash);
+    find_groups(op, batch, streaming);
+    for (int32_t call = 0; call < op->spec->naggs; call++) apply_call(op, call, batch);
+    if (!streaming) return 0;
+
+    op->nemit = 0;
+    uint32_t size = op->snap_size;
+    for (int32_t idx = 0; idx < op->ntouched; idx++) {
+        uint8_t *group = op->touched[idx];
+        const uint8_t *snap = op->snaps + (size_t)idx * size;
+        bool had_old = op->had_old[idx];
+        bool has_new = load_i64(group + SNAP_OFF + NROWS_OFF) > 0;
+        bool same = had_old && has_new && snaps_equal(snap, group + SNAP_OFF, size);
+        if (!same) {
+            if (had_old) add_emit(op, snap, group, -1, has_new);
+            if (has_new) add_emit(op, group + SNAP_OFF, group, 1, false);
+        }
+        uint64_t mark = op->epoch << 1 | (uint64_t)has_new;
+        memcpy(group, &mark, 8);
+    }
+    if (flush_emits(op, err) != 0) return -1;
+    /* only now: the emissions read the keys (and NULL mask) of the groups */
+    for (int32_t idx = 0; idx < op->ntouched; idx++) {
+        uint8_t *group = op->touched[idx];
+        if (load_i64(group + SNAP_OFF + NROWS_OFF) == 0) st_flat_remove(op->groups, group);
+    }
+    return 0;
+}
+
+static int flat_finish(Operator *base, WbError *err)
+{
+    FlatAgg *op = (FlatAgg *)base;
+    uint64_t pos = 0;
+    ensure_rows(op, EX_BATCH_ROWS);
+    op->nemit = 0;
+    for (uint8_t *group; (group = st_flat_next(op->groups, &pos));) {
+        uint64_t mark = load_u64(group);
+        if (mark & MARK_EMITTED) continue;
+        if (load_i64(group + SNAP_OFF + NROWS_OFF) <= 0) continue;
+        mark |= MARK_EMITTED;
+        memcpy(group, &mark, 8);
+        if (op->nemit == 2 * op->row_cap && flush_emits(op, err) != 0) return -1;
+        add_emit(op, group + SNAP_OFF, group, 1, false);
+    }
+    return flush_emits(op, err);
+}
+
+static void flat_destroy(Operator *base)
+{
+    FlatAgg *op = (FlatAgg *)base;
+    st_flat_free(op->groups);
+    free(op->acc);
+    free(op->off);
+    free(op->has_slot);
+    free(op->row_hash);
+    free(op->row_group);
+    free(op->eff);
+    free(op->touched);
+    free(op->had_old);
+    free(op->snaps);
+    free(op->emit_src);
+    free(op->emit_group);
+    free(op->emit_weight);
+    free(op->emit_pair);
+    ex_out_free(&op->out);
+}
+
+static int64_t flat_state_bytes(const Operator *base)
+{
+    return st_flat_bytes(((const FlatAgg *)base)->groups);
+}
+
+static const OpVTable flat_vt = {"GroupAggregate", flat_push, NULL, flat_finish, flat_destroy,
+                                 flat_state_bytes};
+
+Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind *acc)
+{
+    const AggSpec *spec = &node->agg;
+    FlatAgg *op = wb_calloc(1, sizeof(FlatAgg));
+    ex_op_init(&op->base, &flat_vt, node, ctx);
+    op->spec = spec;
+    op->in_types = node->inputs[0]->types;
+    op->acc = acc;
+    size_t ncalls = (size_t)(spec->naggs ? spec->naggs : 1);
+    op->off = wb_calloc(ncalls, sizeof(uint32_t));
+    op->has_slot = wb_calloc(ncalls, sizeof(bool));
+    uint32_t at = 8;   /* after nrows */
+    for (int32_t call = 0; call < spec->naggs; call++) {
+        const AggCall *ac = &spec->aggs[call];
+        if (ac->kind == AGG_COUNT_STAR && ac->filter < 0) {
+            op->off[call] = NROWS_OFF;
+            continue;
+        }
+        op->has_slot[call] = true;
+        op->off[call] = at;
+        at += acc[call] == ACC_SUM_I ? 24 : acc[call] == ACC_SUM_F ? 16 : 8;
+    }
+    op->snap_size = at;
+    op->groups = st_flat_new(spec->ngroup, SNAP_OFF + at);
+    ex_out_init(&op->out, node->types, node->ncols);
+    return &op->base;
+}

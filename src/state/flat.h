@@ -1,0 +1,103 @@
+/*
+ * flat.h - flat state tables: keyed state whose keys are a fixed number of
+ * 64-bit words (int64-backed SQL values) plus a NULL mask, and whose
+ * payloads hold no pointers, stored inline in one open-addressing array.
+ *
+ * A StateTable (state.h) reaches an entry through an index slot and keeps
+ * the entry elsewhere, so a lookup in a table larger than the caches costs
+ * two dependent cache misses.  A FlatTable keeps the entry itself in the
+ * probed array: a lookup touches one cache line when the entry fits in 64
+ * bytes (entries of up to 64 bytes are padded to 16, 32 or 64 so that none
+ * straddles two lines).  The price: entries MOVE when the table grows.  An
+ * entry pointer stays valid only until the next st_flat_reserve(); an
+ * operator reserves room for a whole input batch first and then holds
+ * pointers for the rest of the batch.
+ *
+ * Entry layout (entry_size bytes, a multiple of 16):
+ *
+ *   [ctrl: u64][key words: int64 x nkeys][payload: payload_size bytes][pad]
+ *
+ *   ctrl = 0 empty, 1 tombstone, otherwise live:
+ *          (hash >> 32) << 32 | nulls << 2 | 2
+ *   where nulls has bit i set when key column i is NULL (its key word is 0).
+ *   The home slot of a key is (hash >> 32) & mask, so the table can be
+ *   rehashed from ctrl alone.  The payload starts 16-aligned when nkeys is
+ *   odd; operators must not assume more than 8-byte alignment.
+ *
+ * Like StateTable, everything the operator keeps is in the table, so that
+ * snapshots and repartitioning by key hash need no operator code.
+ */
+#ifndef WEIR_STATE_FLAT_H
+#define WEIR_STATE_FLAT_H
+
+#include <string.h>
+
+#include "base/base.h"
+
+#define ST_FLAT_MAX_KEYS 30     /* NULL mask bits in ctrl */
+
+typedef struct FlatTable {
+    uint8_t *data;              /* capacity * entry_size bytes */
+    uint64_t mask;              /* capacity - 1 (power of two) */
+    uint32_t entry_size;
+    uint32_t payload_off;
+    uint32_t payload_size;
+    int32_t nkeys;
+    int64_t count;              /* live entries */
+    int64_t used;               /* live + tombstones */
+    bool huge;                  /* data was mmap'ed (and advised huge pages) */
+} FlatTable;
+
+FlatTable *st_flat_new(int32_t nkeys, uint32_t payload_size);
+void st_flat_free(FlatTable *table);
+/* Makes room for `more` insertions without growth: after it, entry
+ * pointers stay valid until the next call (or st_flat_free). */
+void st_flat_reserve(FlatTable *table, int64_t more);
+
+static inline uint64_t st_flat_ctrl(uint64_t hash, uint32_t nulls)
+{
+    return (hash & 0xffffffff00000000ULL) | ((uint64_t)nulls << 2) | 2;
+}
+
+static inline uint8_t *st_flat_entry_at(const FlatTable *t, uint64_t pos)
+{
+    return t->data + pos * t->entry_size;
+}
+
+/* Hint for batch lookups: issue it some rows ahead. */
+static inline void st_flat_prefetch(const FlatTable *t, uint64_t hash)
+{
+    const uint8_t *e = st_flat_entry_at(t, (hash >> 32) & t->mask);
+    __builtin_prefetch(e);
+    if (t->entry_size > 64) __builtin_prefetch(e + 64);
+}
+
+/* Finds or inserts the key (nkeys words; NULL columns' words must be 0)
+ * with `ctrl` = st_flat_ctrl(hash, nulls).  Returns the entry's payload; a
+ * new entry's payload is zeroed and *created set.  Requires a prior
+ * st_flat_reserve covering the insertion. */
+void *st_flat_upsert(FlatTable *table, const int64_t *key, uint64_t ctrl, bool *created);
+/* Removes the entry whose payload is given (leaves a tombstone). */
+void st_flat_remove(FlatTable *table, void *payload);
+
+/* The key of an entry, from its payload. */
+static inline const int64_t *st_flat_key(const FlatTable *t, const void *payload)
+{
+    return (const int64_t *)((const uint8_t *)payload - t->payload_off + 8);
+}
+
+static inline uint32_t st_flat_nulls(const FlatTable *t, const void *payload)
+{
+    uint64_t ctrl;
+    memcpy(&ctrl, (const uint8_t *)payload - t->payload_off, 8);
+    return (uint32_t)(ctrl >> 2) & 0x3fffffff;
+}
+
+static inline int64_t st_flat_count(const FlatTable *t) { return t->count; }
+int64_t st_flat_bytes(const FlatTable *table);
+
+/* Iteration over live entries' payloads in unspecified order; no
+ * insertion while iterating (removing the current entry is allowed). */
+void *st_flat_next(FlatTable *table, uint64_t *pos);
+
+#endif
