@@ -39,6 +39,16 @@
 #define SNAP_OFF 8              /* [nrows, slots] start after the mark */
 #define NROWS_OFF 0             /* within the snapshot */
 #define PF_ROWS 32              /* prefetch distance in rows (16 and 64 measured slower) */
+#define PF_TOUCHED 8            /* and in touched groups, when emitting */
+
+/* One call with a slot, ready for the per-row update: its effective
+ * weights for this batch and its argument. */
+typedef struct SlotCall {
+    AccKind acc;
+    uint32_t off;               /* in the payload */
+    const int64_t *eff;
+    const ColumnVector *arg;
+} SlotCall;
 
 typedef struct FlatAgg {
     Operator base;
@@ -47,22 +57,26 @@ typedef struct FlatAgg {
     AccKind *acc;
     uint32_t *off;              /* per call: its value's offset in the snapshot */
     bool *has_slot;             /* per call: false for COUNT(*) without FILTER */
+    SlotCall *calls;            /* this batch's calls with a slot */
     FlatTable *groups;
     uint32_t snap_size;         /* bytes of [nrows, slots] */
     uint64_t epoch;
     int32_t row_cap;
     uint64_t *row_hash;
-    uint8_t **row_group;        /* per input row: its group's payload */
-    int64_t *eff;
+    int64_t *eff;               /* per call with a slot: per row weight */
     int32_t ntouched;
     uint8_t **touched;          /* payloads touched by this batch, in order */
     uint8_t *had_old;
     uint8_t *snaps;             /* ntouched snapshots of snap_size bytes */
-    /* emissions of the current batch: source bytes ([nrows, slots], either
-     * a snapshot or the live group), the group (for its key) and weight */
+    uint8_t *news;              /* the same groups after the batch */
+    /* emissions of the current batch: source bytes ([nrows, slots], a
+     * snapshot, a copy of the new values or, at the end, the live group),
+     * the group's key words and NULL mask (copied, so that the group can
+     * be removed before its rows are written) and the weight */
     int32_t nemit;
     const uint8_t **emit_src;
-    const uint8_t **emit_group;
+    int64_t *emit_key;          /* nkeys words per emission */
+    uint32_t *emit_nulls;
     int64_t *emit_weight;
     uint8_t *emit_pair;         /* 1 on the first row of a -old/+new pair */
     ExOut out;
@@ -105,20 +119,82 @@ static void ensure_rows(FlatAgg *op, int32_t nrows)
     op->row_cap = nrows;
     size_t n = (size_t)nrows;
     op->row_hash = wb_realloc(op->row_hash, sizeof(uint64_t) * n);
-    op->row_group = wb_realloc(op->row_group, sizeof(uint8_t *) * n);
-    op->eff = wb_realloc(op->eff, sizeof(int64_t) * n);
+    op->eff = wb_realloc(op->eff, sizeof(int64_t) * n * (size_t)(op->spec->naggs ? op->spec->naggs : 1));
     op->touched = wb_realloc(op->touched, sizeof(uint8_t *) * n);
     op->had_old = wb_realloc(op->had_old, n);
     op->snaps = wb_realloc(op->snaps, (size_t)op->snap_size * n);
+    op->news = wb_realloc(op->news, (size_t)op->snap_size * n);
     op->emit_src = wb_realloc(op->emit_src, sizeof(uint8_t *) * 2 * n);
-    op->emit_group = wb_realloc(op->emit_group, sizeof(uint8_t *) * 2 * n);
+    op->emit_key = wb_realloc(op->emit_key, sizeof(int64_t) * 2 * n * (size_t)op->spec->ngroup);
+    op->emit_nulls = wb_realloc(op->emit_nulls, sizeof(uint32_t) * 2 * n);
     op->emit_weight = wb_realloc(op->emit_weight, sizeof(int64_t) * 2 * n);
     op->emit_pair = wb_realloc(op->emit_pair, 2 * n);
 }
 
-/* Finds (or creates) every row's group; in streaming mode snapshots each
- * group the first time the batch touches it. */
-static void find_groups(FlatAgg *op, const Batch *batch, bool streaming)
+/* Per call with a slot: the weights it sees in this batch (FILTER, NULL
+ * arguments), column at a time.  Returns the number of such calls. */
+static int32_t prepare_calls(FlatAgg *op, const Batch *batch, SlotCall *calls)
+{
+    int32_t n = 0;
+    for (int32_t call = 0; call < op->spec->naggs; call++) {
+        if (!op->has_slot[call]) continue;   /* COUNT(*): the group's nrows */
+        const AggCall *ac = &op->spec->aggs[call];
+        int64_t *eff = op->eff + (size_t)n * (size_t)op->row_cap;
+        ex_agg_filter_weights(ac, batch, eff);
+        ex_agg_drop_null_args(ac, batch, eff);
+        calls[n++] = (SlotCall){op->acc[call], SNAP_OFF + op->off[call], eff,
+                                ac->arg >= 0 ? &batch->cols[ac->arg] : NULL};
+    }
+    return n;
+}
+
+/* Applies row `row` to its group's slots, right after the lookup, while
+ * the group's cache line is at hand. */
+static inline void update_slots(uint8_t *group, const SlotCall *calls, int32_t ncalls,
+                                int32_t row)
+{
+    for (int32_t c = 0; c < ncalls; c++) {
+        const SlotCall *call = &calls[c];
+        uint8_t *slot = group + call->off;
+        int64_t w = call->eff[row];
+        switch (call->acc) {
+        case ACC_COUNT:
+            store_i64(slot, load_i64(slot) + w);
+            break;
+        case ACC_SUM_I: {
+            /* no branch: a zero weight adds nothing (a NULL int's bits
+             * are never garbage that could poison the sum) */
+            agg_i128 sum;
+            memcpy(&sum, slot, 16);
+            sum += (agg_i128)call->arg->i64[row] * w;
+            memcpy(slot, &sum, 16);
+            store_i64(slot + 16, load_i64(slot + 16) + w);
+            break;
+        }
+        case ACC_SUM_F: {
+            if (w == 0) break;
+            double sum;
+            memcpy(&sum, slot, 8);
+            int64_t nonnull = load_i64(slot + 8) + w;
+            sum += call->arg->f64[row] * (double)w;
+            /* an emptied sum restarts from an exact zero, not from the
+             * rounding residue of its retractions */
+            if (nonnull == 0) sum = 0.0;
+            memcpy(slot, &sum, 8);
+            store_i64(slot + 8, nonnull);
+            break;
+        }
+        case ACC_MINMAX:
+        case ACC_SEQ:
+            break;   /* never chosen (ex_agg_flat_fits) */
+        }
+    }
+}
+
+/* Finds (or creates) every row's group and applies the row to it; in
+ * streaming mode snapshots each group the first time the batch touches it. */
+static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const SlotCall *calls,
+                       int32_t ncalls)
 {
     const AggSpec *spec = op->spec;
     FlatTable *table = op->groups;
@@ -146,7 +222,6 @@ static void find_groups(FlatAgg *op, const Batch *batch, bool streaming)
         bool created;
         uint8_t *group = st_flat_upsert(table, key, st_flat_ctrl(op->row_hash[row], nulls),
                                         &created);
-        op->row_group[row] = group;
         if (streaming) {
             uint64_t mark = load_u64(group);
             if (mark >> 1 != epoch) {
@@ -160,67 +235,20 @@ static void find_groups(FlatAgg *op, const Batch *batch, bool streaming)
         }
         uint8_t *nrows_at = group + SNAP_OFF + NROWS_OFF;
         store_i64(nrows_at, load_i64(nrows_at) + batch->weights[row]);
+        update_slots(group, calls, ncalls, row);
     }
 }
 
-/* Applies call `call` to every row of the batch. */
-static void apply_call(FlatAgg *op, int32_t call, const Batch *batch)
-{
-    if (!op->has_slot[call]) return;   /* COUNT(*): the group's nrows */
-    const AggCall *ac = &op->spec->aggs[call];
-    int32_t nrows = batch->nrows;
-    int64_t *eff = op->eff;
-    ex_agg_filter_weights(ac, batch, eff);
-    ex_agg_drop_null_args(ac, batch, eff);
-    uint8_t **groups = op->row_group;
-    size_t off = SNAP_OFF + op->off[call];
-    const ColumnVector *arg = ac->arg >= 0 ? &batch->cols[ac->arg] : NULL;
-    switch (op->acc[call]) {
-    case ACC_COUNT:
-        for (int32_t row = 0; row < nrows; row++) {
-            uint8_t *slot = groups[row] + off;
-            store_i64(slot, load_i64(slot) + eff[row]);
-        }
-        break;
-    case ACC_SUM_I:
-        /* no branch: a zero weight adds nothing (a NULL int's bits are
-         * never garbage that could poison the sum) */
-        for (int32_t row = 0; row < nrows; row++) {
-            uint8_t *slot = groups[row] + off;
-            agg_i128 sum;
-            memcpy(&sum, slot, 16);
-            sum += (agg_i128)arg->i64[row] * eff[row];
-            memcpy(slot, &sum, 16);
-            store_i64(slot + 16, load_i64(slot + 16) + eff[row]);
-        }
-        break;
-    case ACC_SUM_F:
-        for (int32_t row = 0; row < nrows; row++) {
-            if (eff[row] == 0) continue;
-            uint8_t *slot = groups[row] + off;
-            double sum;
-            memcpy(&sum, slot, 8);
-            int64_t nonnull = load_i64(slot + 8) + eff[row];
-            sum += arg->f64[row] * (double)eff[row];
-            /* an emptied sum restarts from an exact zero, not from the
-             * rounding residue of its retractions */
-            if (nonnull == 0) sum = 0.0;
-            memcpy(slot, &sum, 8);
-            store_i64(slot + 8, nonnull);
-        }
-        break;
-    case ACC_MINMAX:
-    case ACC_SEQ:
-        break;   /* never chosen (ex_agg_flat_fits) */
-    }
-}
-
+/* Records an emission: values from src, key of the group (a payload). */
 static void add_emit(FlatAgg *op, const uint8_t *src, const uint8_t *group, int64_t weight,
                      bool pair)
 {
     int32_t n = op->nemit++;
+    int32_t nkeys = op->spec->ngroup;
     op->emit_src[n] = src;
-    op->emit_group[n] = group;
+    memcpy(op->emit_key + (size_t)n * (size_t)nkeys, st_flat_key(op->groups, group),
+           sizeof(int64_t) * (size_t)nkeys);
+    op->emit_nulls[n] = st_flat_nulls(op->groups, group);
     op->emit_weight[n] = weight;
     op->emit_pair[n] = pair;
 }
@@ -231,14 +259,15 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
 {
     const AggSpec *spec = op->spec;
     Batch *out = op->out.batch;
-    const FlatTable *table = op->groups;
     const uint8_t **src = op->emit_src + first;
-    const uint8_t **grp = op->emit_group + first;
-    for (int32_t i = 0; i < spec->ngroup; i++) {
+    int32_t nkeys = spec->ngroup;
+    const int64_t *keys = op->emit_key + (size_t)first * (size_t)nkeys;
+    const uint32_t *nulls = op->emit_nulls + first;
+    for (int32_t i = 0; i < nkeys; i++) {
         ColumnVector *vec = &out->cols[i];
         for (int32_t k = 0; k < n; k++) {
-            vec->i64[row0 + k] = st_flat_key(table, grp[k])[i];
-            vec->nulls[row0 + k] = (uint8_t)((st_flat_nulls(table, grp[k]) >> i) & 1);
+            vec->i64[row0 + k] = keys[(size_t)k * (size_t)nkeys + (size_t)i];
+            vec->nulls[row0 + k] = (uint8_t)((nulls[k] >> i) & 1);
         }
     }
     for (int32_t call = 0; call < spec->naggs; call++) {
@@ -360,32 +389,32 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
     op->epoch++;
     op->ntouched = 0;
     ex_agg_hash_keys(op->spec, true, batch, op->row_hash);
-    find_groups(op, batch, streaming);
-    for (int32_t call = 0; call < op->spec->naggs; call++) apply_call(op, call, batch);
+    int32_t ncalls = prepare_calls(op, batch, op->calls);
+    apply_rows(op, batch, streaming, op->calls, ncalls);
     if (!streaming) return 0;
 
     op->nemit = 0;
     uint32_t size = op->snap_size;
     for (int32_t idx = 0; idx < op->ntouched; idx++) {
+        if (idx + PF_TOUCHED < op->ntouched) __builtin_prefetch(op->touched[idx + PF_TOUCHED]);
         uint8_t *group = op->touched[idx];
         const uint8_t *snap = op->snaps + (size_t)idx * size;
+        uint8_t *now = op->news + (size_t)idx * size;
+        memcpy(now, group + SNAP_OFF, size);
         bool had_old = op->had_old[idx];
-        bool has_new = load_i64(group + SNAP_OFF + NROWS_OFF) > 0;
-        bool same = had_old && has_new && snaps_equal(snap, group + SNAP_OFF, size);
+        int64_t group_rows = load_i64(now + NROWS_OFF);
+        bool has_new = group_rows > 0;
+        bool same = had_old && has_new && snaps_equal(snap, now, size);
         if (!same) {
             if (had_old) add_emit(op, snap, group, -1, has_new);
-            if (has_new) add_emit(op, group + SNAP_OFF, group, 1, false);
+            if (has_new) add_emit(op, now, group, 1, false);
         }
         uint64_t mark = op->epoch << 1 | (uint64_t)has_new;
         memcpy(group, &mark, 8);
+        /* the emissions hold copies of the key and values */
+        if (group_rows == 0) st_flat_remove(op->groups, group);
     }
-    if (flush_emits(op, err) != 0) return -1;
-    /* only now: the emissions read the keys (and NULL mask) of the groups */
-    for (int32_t idx = 0; idx < op->ntouched; idx++) {
-        uint8_t *group = op->touched[idx];
-        if (load_i64(group + SNAP_OFF + NROWS_OFF) == 0) st_flat_remove(op->groups, group);
-    }
-    return 0;
+    return flush_emits(op, err);
 }
 
 static int flat_finish(Operator *base, WbError *err)
@@ -413,14 +442,16 @@ static void flat_destroy(Operator *base)
     free(op->acc);
     free(op->off);
     free(op->has_slot);
+    free(op->calls);
     free(op->row_hash);
-    free(op->row_group);
     free(op->eff);
     free(op->touched);
     free(op->had_old);
     free(op->snaps);
     free(op->emit_src);
-    free(op->emit_group);
+    free(op->emit_key);
+    free(op->emit_nulls);
+    free(op->news);
     free(op->emit_weight);
     free(op->emit_pair);
     ex_out_free(&op->out);
@@ -445,6 +476,7 @@ Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind 
     size_t ncalls = (size_t)(spec->naggs ? spec->naggs : 1);
     op->off = wb_calloc(ncalls, sizeof(uint32_t));
     op->has_slot = wb_calloc(ncalls, sizeof(bool));
+    op->calls = wb_calloc(ncalls, sizeof(SlotCall));
     uint32_t at = 8;   /* after nrows */
     for (int32_t call = 0; call < spec->naggs; call++) {
         const AggCall *ac = &spec->aggs[call];

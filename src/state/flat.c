@@ -50,7 +50,12 @@ static void free_array(uint8_t *data, size_t bytes, bool huge)
     else free(data);
 }
 
-static size_t array_bytes(const FlatTable *t) { return (size_t)(t->mask + 1) * t->entry_size; }
+/* The entries and a spare cache line (st_flat_prefetch reads one line
+ * ahead of the last entry). */
+static size_t array_bytes(const FlatTable *t)
+{
+    return (size_t)(t->mask + 1) * t->entry_size + 64;
+}
 
 FlatTable *st_flat_new(int32_t nkeys, uint32_t payload_size)
 {
@@ -85,7 +90,7 @@ int64_t st_flat_bytes(const FlatTable *t) { return (int64_t)array_bytes(t); }
 static void rehash(FlatTable *t, uint64_t cap)
 {
     bool huge;
-    uint8_t *data = alloc_array((size_t)cap * t->entry_size, &huge);
+    uint8_t *data = alloc_array((size_t)cap * t->entry_size + 64, &huge);
     uint64_t mask = cap - 1;
     for (uint64_t pos = 0; pos <= t->mask; pos++) {
         const uint8_t *e = st_flat_entry_at(t, pos);

@@ -64,12 +64,14 @@ static inline uint8_t *st_flat_entry_at(const FlatTable *t, uint64_t pos)
     return t->data + pos * t->entry_size;
 }
 
-/* Hint for batch lookups: issue it some rows ahead. */
+/* Hint for batch lookups: issue it some rows ahead.  Two cache lines:
+ * the home entry and the line after it, where linear probing looks next
+ * (one line measured 1.5x slower in streaming, three slower still). */
 static inline void st_flat_prefetch(const FlatTable *t, uint64_t hash)
 {
     const uint8_t *e = st_flat_entry_at(t, (hash >> 32) & t->mask);
     __builtin_prefetch(e);
-    if (t->entry_size > 64) __builtin_prefetch(e + 64);
+    __builtin_prefetch(e + 64);   /* the array has a spare line at its end */
 }
 
 /* Finds or inserts the key (nkeys words; NULL columns' words must be 0)
