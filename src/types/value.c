@@ -48,14 +48,76 @@ static int days_in_month(int64_t year, int month)
     return dim[month - 1];
 }
 
-/* ---- formatting ---- */
+/* ---- formatting ----
+ * Integers go into the buffer through a hand-written conversion (two digits
+ * per division, from a 200-byte table) rather than snprintf: printing a
+ * million-row result is mostly this.  Each helper matches the printf
+ * conversion it replaces byte for byte (`%lld`, `%0Nd`), which
+ * tests/unit/test_format.c checks against snprintf. */
+
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Writes v in decimal into the bytes just before `end` (at most 20, no
+ * NUL) and returns how many it wrote: the text is end - n .. end. */
+static inline size_t u64_digits_right(uint64_t v, char *end)
+{
+    char *p = end;
+    while (v >= 100) {
+        unsigned pair = (unsigned)(v % 100) * 2;
+        v /= 100;
+        *--p = digit_pairs[pair + 1];
+        *--p = digit_pairs[pair];
+    }
+    if (v >= 10) {
+        unsigned pair = (unsigned)v * 2;
+        *--p = digit_pairs[pair + 1];
+        *--p = digit_pairs[pair];
+    } else {
+        *--p = (char)('0' + v);
+    }
+    return (size_t)(end - p);
+}
+
+/* Appends v as printf's "%0*lld" with the given width (0 = "%lld"). */
+static void put_int(WbBuf *out, int64_t v, int width)
+{
+    char tmp[24];
+    char *end = tmp + sizeof tmp;
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    size_t n = u64_digits_right(mag, end);
+    size_t sign = v < 0;
+    size_t pad = (size_t)width > n + sign ? (size_t)width - n - sign : 0;
+    wb_buf_reserve(out, sign + pad + n);
+    char *dst = out->data + out->len;
+    if (sign) *dst++ = '-';
+    if (pad) memset(dst, '0', pad);
+    memcpy(dst + pad, end - n, n);
+    out->len += sign + pad + n;
+}
+
+/* Two digits of a value known to be in [0, 99]. */
+static inline void put2(char *dst, int v)
+{
+    dst[0] = digit_pairs[v * 2];
+    dst[1] = digit_pairs[v * 2 + 1];
+}
 
 void ty_format_date(int64_t days, WbBuf *out)
 {
     int64_t year;
     int month, day;
     ty_civil_from_days(days, &year, &month, &day);
-    wb_buf_printf(out, "%04lld-%02d-%02d", (long long)year, month, day);
+    put_int(out, year, 4);
+    wb_buf_reserve(out, 6);
+    char *dst = out->data + out->len;
+    dst[0] = '-';
+    put2(dst + 1, month);
+    dst[3] = '-';
+    put2(dst + 4, day);
+    out->len += 6;
 }
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -70,10 +132,35 @@ static void format_fraction(int64_t micros_of_second, int precision, WbBuf *out)
     if (precision <= 0) return;
     char digits[16];
     /* micros as 6 digits, then nanosecond places are zeros */
-    snprintf(digits, sizeof digits, "%06lld000", (long long)micros_of_second);
+    if (micros_of_second >= 0 && micros_of_second < 1000000) {
+        int v = (int)micros_of_second;
+        put2(digits, v / 10000);
+        put2(digits + 2, v / 100 % 100);
+        put2(digits + 4, v % 100);
+        memcpy(digits + 6, "000", 3);
+    } else {
+        snprintf(digits, sizeof digits, "%06lld000", (long long)micros_of_second);
+    }
     if (precision > 9) precision = 9;
-    wb_buf_putc(out, '.');
-    wb_buf_append(out, digits, (size_t)precision);
+    wb_buf_reserve(out, (size_t)precision + 1);
+    out->data[out->len++] = '.';
+    memcpy(out->data + out->len, digits, (size_t)precision);
+    out->len += (size_t)precision;
+}
+
+/* " HH:MM:SS" (or "HH:MM:SS" without the space) for a time of day in
+ * seconds, [0, 86400): the %02d fields without printf. */
+static void put_hms(WbBuf *out, int64_t secs, bool space)
+{
+    wb_buf_reserve(out, 9);
+    char *dst = out->data + out->len;
+    if (space) *dst++ = ' ';
+    put2(dst, (int)(secs / 3600));
+    dst[2] = ':';
+    put2(dst + 3, (int)(secs / 60 % 60));
+    dst[5] = ':';
+    put2(dst + 6, (int)(secs % 60));
+    out->len += 8 + space;
 }
 
 void ty_format_timestamp(int64_t micros, int precision, WbBuf *out)
@@ -81,9 +168,7 @@ void ty_format_timestamp(int64_t micros, int precision, WbBuf *out)
     int64_t days = floor_div(micros, 86400000000LL);
     int64_t rem = micros - days * 86400000000LL;
     ty_format_date(days, out);
-    int64_t secs = rem / 1000000;
-    wb_buf_printf(out, " %02d:%02d:%02d", (int)(secs / 3600), (int)(secs / 60 % 60),
-                  (int)(secs % 60));
+    put_hms(out, rem / 1000000, true);   /* rem is in [0, one day) */
     format_fraction(rem % 1000000, precision, out);
 }
 
@@ -131,13 +216,30 @@ static void format_double(double d, WbBuf *out)
 static void format_decimal(int64_t v, int scale, WbBuf *out)
 {
     if (scale <= 0) {
-        wb_buf_printf(out, "%lld", (long long)v);
+        put_int(out, v, 0);
         return;
     }
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     uint64_t p = (uint64_t)ty_pow10[scale > 18 ? 18 : scale];
-    wb_buf_printf(out, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(mag / p),
-                  scale, (unsigned long long)(mag % p));
+    /* "%s%llu.%0*llu": sign, integer part, then the fraction zero-padded to
+     * `scale` digits (more digits than that only if scale > 18). */
+    char tmp[24];
+    char *end = tmp + sizeof tmp;
+    size_t nint = u64_digits_right(mag / p, end);
+    wb_buf_reserve(out, (size_t)(v < 0) + nint + 1 + (size_t)scale + 20);
+    char *dst = out->data + out->len;
+    if (v < 0) *dst++ = '-';
+    memcpy(dst, end - nint, nint);
+    dst += nint;
+    *dst++ = '.';
+    size_t nfrac = u64_digits_right(mag % p, end);
+    if ((size_t)scale > nfrac) {
+        memset(dst, '0', (size_t)scale - nfrac);
+        dst += (size_t)scale - nfrac;
+    }
+    memcpy(dst, end - nfrac, nfrac);
+    dst += nfrac;
+    out->len = (size_t)(dst - out->data);
 }
 
 static void format_interval_dt(int64_t ms, WbBuf *out)
@@ -156,7 +258,7 @@ void ty_format_value(const ColumnVector *col, int32_t row, WbBuf *out)
     switch ((TypeId)col->type.id) {
     case TY_BOOLEAN: wb_buf_puts(out, col->i64[row] ? "TRUE" : "FALSE"); break;
     case TY_INT:
-    case TY_BIGINT: wb_buf_printf(out, "%lld", (long long)col->i64[row]); break;
+    case TY_BIGINT: put_int(out, col->i64[row], 0); break;
     case TY_DECIMAL: format_decimal(col->i64[row], col->type.scale, out); break;
     case TY_DOUBLE: format_double(col->f64[row], out); break;
     case TY_STRING:
@@ -164,8 +266,11 @@ void ty_format_value(const ColumnVector *col, int32_t row, WbBuf *out)
     case TY_DATE: ty_format_date(col->i64[row], out); break;
     case TY_TIME: {
         int64_t ms = col->i64[row];
-        wb_buf_printf(out, "%02d:%02d:%02d", (int)(ms / 3600000), (int)(ms / 60000 % 60),
-                      (int)(ms / 1000 % 60));
+        if (ms >= 0 && ms < 86400000)
+            put_hms(out, ms / 1000, false);
+        else
+            wb_buf_printf(out, "%02d:%02d:%02d", (int)(ms / 3600000), (int)(ms / 60000 % 60),
+                          (int)(ms / 1000 % 60));
         if (col->type.precision > 0) format_fraction((ms % 1000) * 1000, WB_MIN(col->type.precision, 3), out);
         break;
     }
@@ -194,13 +299,22 @@ static void trim(const char **s, size_t *len)
 
 int ty_parse_int64(const char *s, size_t len, int64_t *out)
 {
-    trim(&s, &len);
+    /* Trimming is rare: test the two ends before calling trim(). */
+    if (len && (s[0] <= ' ' || s[len - 1] <= ' ')) trim(&s, &len);
     if (!len) return -1;
     size_t i = 0;
     bool neg = false;
     if (s[0] == '-' || s[0] == '+') { neg = s[0] == '-'; i = 1; }
     if (i == len) return -1;
+    /* 19 digits always fit in a uint64_t (< 10^19 < 2^64): no overflow test
+     * until the 20th digit. */
     uint64_t v = 0;
+    size_t safe = i + 19 < len ? i + 19 : len;
+    for (; i < safe; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9) return -1;
+        v = v * 10 + d;
+    }
     for (; i < len; i++) {
         unsigned d = (unsigned)(s[i] - '0');
         if (d > 9) return -1;
