@@ -22,6 +22,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum { CELL_NULL = 0, CELL_BUF = 1, CELL_SCRATCH = 2 };
 
@@ -165,6 +168,101 @@ static inline size_t scan_plain(const char *s, size_t p, size_t e, char delim)
     return p;
 }
 
+/* Set to false (tests only) to send every record through the general
+ * tokenizer, so that the two can be compared. */
+bool cn_csv_plain_fast_path = true;
+
+/* Bit i set when byte b + i is a delimiter, LF, CR or the quote character:
+ * the bytes the plain-record path must stop at.  Bytes at or after e are
+ * never flagged. */
+static inline uint64_t stop_mask(const char *s, size_t b, size_t e, char delim, char quote)
+{
+    uint64_t m = 0;
+#if defined(__SSE2__)
+    if (b + 64 <= e) {
+        const __m128i vd = _mm_set1_epi8(delim), vq = _mm_set1_epi8(quote);
+        const __m128i vlf = _mm_set1_epi8('\n'), vcr = _mm_set1_epi8('\r');
+        for (int part = 0; part < 4; part++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + b + 16 * part));
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vd), _mm_cmpeq_epi8(v, vq)),
+                                       _mm_or_si128(_mm_cmpeq_epi8(v, vlf), _mm_cmpeq_epi8(v, vcr)));
+            m |= (uint64_t)(uint16_t)_mm_movemask_epi8(hit) << (16 * part);
+        }
+        return m;
+    }
+#endif
+    size_t n = e - b < 64 ? e - b : 64;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[b + i];
+        if (c == delim || c == quote || c == '\n' || c == '\r') m |= (uint64_t)1 << i;
+    }
+    return m;
+}
+
+/* The fast path of pass 1 for the common record: ncols unquoted fields,
+ * no CR, ended by LF.  The window is scanned 64 bytes at a time into a
+ * bit mask of stop bytes (delimiter, LF, CR, quote), and each field ends at
+ * the next set bit, so there is no byte loop and no branch per byte.  A
+ * record that is anything else (blank line, comment, quote, CR, wrong field
+ * count, cut by the end of the window) is left to the general tokenizer:
+ * the fast path stops at its first byte.  Returns the records taken. */
+static int32_t tokenize_plain(CsvDecoder *d, RecordInput *in, size_t *pp, int64_t *pline,
+                              int32_t nrec, int32_t want)
+{
+    const char *s = in->data;
+    const size_t e = in->len;
+    const char delim = d->opts.delimiter;
+    /* with quoting disabled the quote slot repeats the delimiter */
+    const char quote = d->opts.quote >= 0 ? (char)d->opts.quote : delim;
+    const int32_t ncols = d->ncols;
+    const bool comments = d->opts.allow_comments;
+    const char *null_lit = d->opts.null_literal;
+    const size_t null_len = d->null_len;
+    size_t p = *pp;
+    int64_t line = *pline;
+    int32_t taken = 0;
+    size_t block = p;
+    uint64_t mask = stop_mask(s, block, e, delim, quote);
+    while (nrec + taken < want && p < e) {
+        const size_t rec_start = p;
+        if (s[p] == '\n' || (comments && s[p] == '#')) break;
+        CsvSpan *spans = &d->spans[(size_t)(nrec + taken) * (size_t)ncols];
+        uint8_t *kinds = &d->kinds[(size_t)(nrec + taken) * (size_t)ncols];
+        bool ok = true;
+        for (int32_t col = 0; col < ncols; col++) {
+            while (mask == 0) {
+                block += 64;
+                if (block >= e) break;
+                mask = stop_mask(s, block, e, delim, quote);
+            }
+            if (mask == 0) { ok = false; break; }
+            size_t stop = block + (size_t)__builtin_ctzll(mask);
+            mask &= mask - 1;
+            char t = s[stop];
+            if (t != (col + 1 < ncols ? delim : '\n')) { ok = false; break; }
+            uint32_t len = (uint32_t)(stop - p);
+            spans[col].off = (uint32_t)p;
+            spans[col].len = len;
+            kinds[col] = len ? CELL_BUF : CELL_NULL;
+            if (null_lit && len == null_len && memcmp(s + p, null_lit, len) == 0) kinds[col] = CELL_NULL;
+            p = stop + 1;
+        }
+        if (!ok) {
+            p = rec_start;
+            break;
+        }
+        d->row_line[nrec + taken] = line;
+        d->row_offset[nrec + taken] = in->base_offset + (int64_t)rec_start;
+        d->row_bad[nrec + taken] = 0;
+        line++;
+        in->records++;
+        taken++;
+    }
+    *pp = p;
+    *pline = line;
+    return taken;
+}
+
 /* Pass 1.  Tokenizes up to `want` complete records from the window into
  * spans; returns CN_FULL, CN_NEED_MORE or -1. */
 static int tokenize(CsvDecoder *d, RecordInput *in, int32_t want, int32_t *nrec, WbError *err)
@@ -181,6 +279,10 @@ static int tokenize(CsvDecoder *d, RecordInput *in, int32_t want, int32_t *nrec,
     *nrec = 0;
 
     while (*nrec < want) {
+        if (cn_csv_plain_fast_path && ncols > 0 && p < e) {
+            *nrec += tokenize_plain(d, in, &p, &line, *nrec, want);
+            if (*nrec == want) break;
+        }
         if (p >= e) {
             status = CN_NEED_MORE;
             break;
@@ -363,21 +465,65 @@ static int bad_value(CsvDecoder *d, RecordInput *in, int32_t rec, int32_t col, i
     return -1;
 }
 
-/* Integers straight from the bytes: the common "-?digits" case without a
- * call, anything else (blanks, '+', 19 digits) through ty_parse_int64. */
-static inline int parse_int_fast(const char *t, uint32_t len, int64_t *out)
+/* Eight ASCII digits (byte 0 the most significant) as a number, or false
+ * if one is not a digit.  SWAR: a byte is a digit when its high nibble is 3
+ * and adding 6 keeps it so; then neighbouring digits merge pairwise, 1+1,
+ * 2+2, 4+4, one multiply each. */
+static inline bool digits8(uint64_t w, uint64_t *out)
 {
-    uint32_t i = len && t[0] == '-';
-    if (len > i && len - i <= 18) {
-        int64_t v = 0;
-        uint32_t j = i;
-        for (; j < len; j++) {
-            unsigned dig = (unsigned)(t[j] - '0');
-            if (dig > 9) break;
-            v = v * 10 + dig;
+    const uint64_t nibbles = 0xF0F0F0F0F0F0F0F0ULL, threes = 0x3030303030303030ULL;
+    if ((w & nibbles) != threes || ((w + 0x0606060606060606ULL) & nibbles) != threes) return false;
+    w -= threes;
+    w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FFULL;
+    w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFFULL;
+    w = (w * 10000 + (w >> 32)) & 0xFFFFFFFFULL;
+    *out = w;
+    return true;
+}
+
+/* Integers straight from the bytes: the common "-?digits" case (up to 19
+ * digits, the whole BIGINT range) without a call and without a loop per
+ * digit: a head of (digits mod 8) digits, read as eight bytes with the
+ * bytes after it replaced by leading '0's, then whole groups of eight.
+ * That reads up to 8 bytes from the first digit, so it needs `end` (the
+ * end of the readable buffer); near it, one digit at a time.  Anything
+ * else (blanks, '+', longer text, bad bytes) goes through ty_parse_int64,
+ * which also decides between "invalid" (-1) and "out of range" (-2). */
+static inline int parse_int_fast(const char *t, uint32_t len, const char *end, int64_t *out)
+{
+    uint32_t neg = len && t[0] == '-';
+    const char *dig = t + neg;
+    uint32_t ndig = len - neg;
+    if (ndig >= 1 && ndig <= 19) {
+        uint64_t v = 0;   /* 19 digits < 10^19 < 2^64: cannot wrap */
+        bool ok = true;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if ((size_t)(end - dig) >= 8) {
+            uint32_t head = ndig & 7, j = head;
+            if (head) {
+                uint64_t w;
+                memcpy(&w, dig, 8);
+                w = (w << (8 * (8 - head))) | (0x3030303030303030ULL >> (8 * head));
+                ok = digits8(w, &v);
+            }
+            for (; ok && j < ndig; j += 8) {
+                uint64_t w, eight;
+                memcpy(&w, dig + j, 8);
+                ok = digits8(w, &eight);
+                v = v * 100000000 + eight;
+            }
+        } else
+#endif
+        {
+            (void)end;
+            for (uint32_t j = 0; ok && j < ndig; j++) {
+                unsigned d = (unsigned)(dig[j] - '0');
+                ok = d <= 9;
+                v = v * 10 + d;
+            }
         }
-        if (j == len) {
-            *out = i ? -v : v;
+        if (ok && v <= (uint64_t)INT64_MAX + neg) {
+            *out = neg ? (int64_t)(0 - v) : (int64_t)v;
             return 0;
         }
     }
@@ -391,7 +537,7 @@ static inline int parse_decimal_fast(const char *t, uint32_t len, int precision,
                                      int64_t *out)
 {
     uint32_t i = len && t[0] == '-';
-    int64_t v = 0;
+    uint64_t v = 0;   /* wraps harmlessly past 19 digits: those go the slow way */
     int digits = 0, frac = -1;
     for (; i < len; i++) {
         unsigned dig = (unsigned)(t[i] - '0');
@@ -409,9 +555,9 @@ static inline int parse_decimal_fast(const char *t, uint32_t len, int precision,
         return ty_parse_decimal(t, len, precision, scale, out);
     int shift = scale - (frac < 0 ? 0 : frac);
     if (digits + shift > 18) return ty_parse_decimal(t, len, precision, scale, out);
-    v *= ty_pow10[shift];
-    if (precision > 0 && precision < 19 && v >= ty_pow10[precision]) return -2;
-    *out = len && t[0] == '-' ? -v : v;
+    int64_t scaled = (int64_t)v * ty_pow10[shift];   /* at most 18 digits */
+    if (precision > 0 && precision < 19 && scaled >= ty_pow10[precision]) return -2;
+    *out = len && t[0] == '-' ? -scaled : scaled;
     return 0;
 }
 
@@ -433,6 +579,9 @@ static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_sta
         buf_text = copy - window_start;
         scratch_text = copy + wlen;
     }
+    /* ends of the readable bytes, for parsers that read ahead */
+    const char *buf_end = in->data + in->len;
+    const char *scratch_end = d->scratch.data + d->scratch.len;
     for (int32_t col = 0; col < ncols; col++) {
         ColumnVector *vec = &out->cols[col];
         const TypeId id = (TypeId)d->types[col].id;
@@ -446,7 +595,8 @@ static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_sta
                 if (*kind == CELL_NULL) { vec->nulls[row] = 1; continue; }
                 vec->nulls[row] = 0;
                 const char *t = (*kind == CELL_BUF ? in->data : d->scratch.data) + span->off;
-                int rc = parse_int_fast(t, span->len, &vec->i64[row]);
+                const char *end = *kind == CELL_BUF ? buf_end : scratch_end;
+                int rc = parse_int_fast(t, span->len, end, &vec->i64[row]);
                 if (rc == 0 && id == TY_INT && (vec->i64[row] > INT32_MAX || vec->i64[row] < INT32_MIN))
                     rc = -2;
                 if (rc != 0 && bad_value(d, in, r, col, rc, t, span->len, err) != 0) return -1;
