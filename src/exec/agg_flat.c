@@ -1,7 +1,8 @@
 /*
- * agg_flat.c - PN_AGG for the common shape: every group column is
- * int64-backed (integers, DECIMAL, dates, timestamps, booleans) and every
- * call is COUNT/SUM/SUM0/AVG without DISTINCT.  Such a group is a handful
+ * agg_flat.c - PN_AGG for the common shape: every group column (none for
+ * a global aggregate, at most 30) is int64-backed (integers, DECIMAL,
+ * dates, timestamps, booleans) and every call is COUNT/SUM/SUM0/AVG
+ * without DISTINCT.  Such a group is a handful
  * of numbers, so it lives inline in a FlatTable (state/flat.h): one cache
  * line per group for a one-column key and two calls, found with one
  * (prefetched) cache miss, keys compared as words straight from the
@@ -101,7 +102,7 @@ static inline void store_i64(uint8_t *p, int64_t v) { memcpy(p, &v, 8); }
 bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc)
 {
     const AggSpec *spec = &node->agg;
-    if (spec->ngroup < 1 || spec->ngroup > ST_FLAT_MAX_KEYS) return false;
+    if (spec->ngroup > ST_FLAT_MAX_KEYS) return false;
     const PlanNode *in = node->inputs[0];
     for (int32_t i = 0; i < spec->ngroup; i++)
         if (ty_phys(in->types[spec->group[i]].id) != PK_I64) return false;
@@ -191,6 +192,16 @@ static inline void update_slots(uint8_t *group, const SlotCall *calls, int32_t n
     }
 }
 
+/* The one group of a global aggregate (no group columns): created on the
+ * first batch, or at the end of input when none came, and never removed. */
+static uint8_t *global_group(FlatAgg *op)
+{
+    bool created;
+    st_flat_reserve(op->groups, 1);
+    return st_flat_upsert(op->groups, NULL, st_flat_ctrl(ty_row_hash(NULL, 0, NULL, 0), 0),
+                          &created);
+}
+
 /* Finds (or creates) every row's group and applies the row to it; in
  * streaming mode snapshots each group the first time the batch touches it. */
 static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const SlotCall *calls,
@@ -201,27 +212,25 @@ static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const Sl
     int32_t nrows = batch->nrows;
     uint64_t epoch = op->epoch;
     int32_t nkeys = spec->ngroup;
-    const ColumnVector *key0 = &batch->cols[spec->group[0]];
     int64_t key[ST_FLAT_MAX_KEYS];
-    for (int32_t row = 0; row < nrows && row < PF_ROWS; row++)
-        st_flat_prefetch(table, op->row_hash[row]);
+    /* a global aggregate's one group is looked up once */
+    uint8_t *global = nkeys ? NULL : global_group(op);
+    int32_t prefetch_rows = global ? 0 : WB_MIN(nrows, PF_ROWS);
+    for (int32_t row = 0; row < prefetch_rows; row++) st_flat_prefetch(table, op->row_hash[row]);
     for (int32_t row = 0; row < nrows; row++) {
-        if (row + PF_ROWS < nrows) st_flat_prefetch(table, op->row_hash[row + PF_ROWS]);
-        uint32_t nulls = 0;
-        if (nkeys == 1) {
-            nulls = key0->nulls[row];
-            key[0] = nulls ? 0 : key0->i64[row];
-        } else {
+        uint8_t *group = global;
+        if (!global) {
+            if (row + PF_ROWS < nrows) st_flat_prefetch(table, op->row_hash[row + PF_ROWS]);
+            uint32_t nulls = 0;
             for (int32_t i = 0; i < nkeys; i++) {
                 const ColumnVector *vec = &batch->cols[spec->group[i]];
                 bool null = vec->nulls[row];
                 nulls |= (uint32_t)null << i;
                 key[i] = null ? 0 : vec->i64[row];
             }
+            bool created;
+            group = st_flat_upsert(table, key, st_flat_ctrl(op->row_hash[row], nulls), &created);
         }
-        bool created;
-        uint8_t *group = st_flat_upsert(table, key, st_flat_ctrl(op->row_hash[row], nulls),
-                                        &created);
         if (streaming) {
             uint64_t mark = load_u64(group);
             if (mark >> 1 != epoch) {
@@ -403,7 +412,7 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
         memcpy(now, group + SNAP_OFF, size);
         bool had_old = op->had_old[idx];
         int64_t group_rows = load_i64(now + NROWS_OFF);
-        bool has_new = group_rows > 0;
+        bool has_new = op->spec->ngroup == 0 || group_rows > 0;
         bool same = had_old && has_new && snaps_equal(snap, now, size);
         if (!same) {
             if (had_old) add_emit(op, snap, group, -1, has_new);
@@ -412,7 +421,7 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
         uint64_t mark = op->epoch << 1 | (uint64_t)has_new;
         memcpy(group, &mark, 8);
         /* the emissions hold copies of the key and values */
-        if (group_rows == 0) st_flat_remove(op->groups, group);
+        if (group_rows == 0 && op->spec->ngroup > 0) st_flat_remove(op->groups, group);
     }
     return flush_emits(op, err);
 }
@@ -421,12 +430,15 @@ static int flat_finish(Operator *base, WbError *err)
 {
     FlatAgg *op = (FlatAgg *)base;
     uint64_t pos = 0;
+    bool global = op->spec->ngroup == 0;
     ensure_rows(op, EX_BATCH_ROWS);
     op->nemit = 0;
+    /* the one row of a global aggregate exists even over no input */
+    if (global) global_group(op);
     for (uint8_t *group; (group = st_flat_next(op->groups, &pos));) {
         uint64_t mark = load_u64(group);
         if (mark & MARK_EMITTED) continue;
-        if (load_i64(group + SNAP_OFF + NROWS_OFF) <= 0) continue;
+        if (!global && load_i64(group + SNAP_OFF + NROWS_OFF) <= 0) continue;
         mark |= MARK_EMITTED;
         memcpy(group, &mark, 8);
         if (op->nemit == 2 * op->row_cap && flush_emits(op, err) != 0) return -1;

@@ -45,9 +45,9 @@ int ex_agg_int_result(const AggCall *call, int in_scale, agg_i128 sum, int64_t n
 void ex_agg_float_result(const AggCall *call, double sum, int64_t nonnull,
                          ColumnVector *vec, int32_t row);
 
-/* Whether ex_agg_flat_new can run this plan: group keys (at least one, at
- * most ST_FLAT_MAX_KEYS) all int64-backed, calls all COUNT/SUM/SUM0/AVG
- * without DISTINCT. */
+/* Whether ex_agg_flat_new can run this plan: group keys (none for a global
+ * aggregate, at most ST_FLAT_MAX_KEYS) all int64-backed, calls all
+ * COUNT/SUM/SUM0/AVG without DISTINCT. */
 bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc);
 /* Takes ownership of acc. */
 Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind *acc);

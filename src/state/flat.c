@@ -146,7 +146,7 @@ void *st_flat_upsert(FlatTable *t, const int64_t *key, uint64_t ctrl, bool *crea
     uint8_t *e = tomb ? tomb : st_flat_entry_at(t, pos);
     if (!tomb) t->used++;
     set_ctrl(e, ctrl);
-    memcpy(e + 8, key, key_bytes);
+    if (key_bytes) memcpy(e + 8, key, key_bytes);
     memset(e + t->payload_off, 0, t->payload_size);
     t->count++;
     *created = true;

@@ -250,12 +250,14 @@ static void test_flat_vs_general(void)
         {.kind = AGG_AVG, .arg = 3, .arg2 = -1, .filter = -1, .type = ty_make(TY_DOUBLE)},
     };
     int32_t ncalls = (int32_t)(sizeof(calls) / sizeof(calls[0]));
-    /* two shapes: GROUP BY k1, k2 with all calls; GROUP BY k2 with SUM(v)
-     * only (every output value can stay the same while rows change) */
+    /* three shapes: GROUP BY k1, k2 with all calls; GROUP BY k2 with SUM(v)
+     * only (every output value can stay the same while rows change); no
+     * GROUP BY (a global aggregate) with all calls */
     int32_t keys_a[2] = {0, 1}, keys_b[1] = {1};
-    for (int32_t shape = 0; shape < 2; shape++) {
-        int32_t ngroup = shape == 0 ? 2 : 1, naggs = shape == 0 ? ncalls : 1;
-        AggCall *shape_calls = shape == 0 ? calls : &calls[2];
+    for (int32_t shape = 0; shape < 3; shape++) {
+        int32_t ngroup = shape == 0 ? 2 : shape == 1 ? 1 : 0;
+        int32_t naggs = shape == 1 ? 1 : ncalls;
+        AggCall *shape_calls = shape == 1 ? &calls[2] : calls;
         int32_t ncols = ngroup + naggs;
         SqlType out_types[16];
         char *out_names[16];
@@ -275,6 +277,22 @@ static void test_flat_vs_general(void)
         node.agg.naggs = naggs;
         node.agg.aggs = shape_calls;
 
+        if (shape == 2) {
+            /* no input at all: both emit the one row (COUNT 0, SUM NULL) */
+            for (int32_t mode = 0; mode < 2; mode++) {
+                ExecContext flat_ctx = {.batch_mode = mode == 1};
+                ExecContext general_ctx = {.batch_mode = mode == 1, .general_agg_only = true};
+                int32_t one[1] = {1};
+                Record flat, general;
+                run_agg(&node, &flat_ctx, NULL, NULL, 0, one, 1, 5, &flat);
+                run_agg(&node, &general_ctx, NULL, NULL, 0, one, 1, 5, &general);
+                CHECK(flat.rows == 1 && general.rows == 1);
+                CHECK(flat.bytes.len == general.bytes.len &&
+                      memcmp(flat.bytes.data, general.bytes.data, flat.bytes.len) == 0);
+                wb_buf_free(&flat.bytes);
+                wb_buf_free(&general.bytes);
+            }
+        }
         enum { N = 6000 };
         static Change changes[N];
         static int64_t weights[N];
