@@ -1,5 +1,16 @@
 /*
  * output.c - changelog lines, consolidation and the final table or CSV.
+ *
+ * Two ways to the final result (see output.h for when each is taken):
+ *   direct       batch mode, insert-only plan, no ORDER BY: every row that
+ *                reaches the root is final, so csv rows are formatted
+ *                straight into the output buffer as they arrive (a table
+ *                keeps the cell texts only, for the column widths);
+ *   consolidated the collector sums weights per distinct row in a state
+ *                table and prints at the end, sorted by ORDER BY (ties and
+ *                queries without one in order of first arrival).
+ * Output goes through one buffer written to the FILE in large pieces;
+ * values are formatted by ty_format_value, without printf per value.
  */
 #include "cli/output.h"
 
@@ -8,6 +19,28 @@
 
 #include "connect/connect.h"
 #include "state/state.h"
+
+/* Pending output is written once it reaches this size. */
+enum { OUT_FLUSH_BYTES = 1 << 18 };
+
+/* How a column's text goes into a csv field. */
+typedef enum CellKind {
+    CELL_STRING,     /* quoted when empty or holding , " CR LF */
+    CELL_PLAIN,      /* numbers, booleans, temporal: the text never needs quotes */
+    CELL_OTHER       /* any other type: checked like a string, but "" is not quoted */
+} CellKind;
+
+/* Cell texts of a table (--format table), kept until the widths are known:
+ * all texts back to back in `text`, cell i spanning [end[i-1], end[i]). */
+typedef struct Grid {
+    int32_t ncols;
+    int64_t nrows;
+    WbBuf text;
+    size_t *end;
+    uint8_t *null;
+    size_t ncells, cap;
+    size_t *width;               /* per column, header included */
+} Grid;
 
 typedef struct RowCount {
     int64_t weight;
@@ -20,11 +53,245 @@ struct ResultCollector {
     OutputFormat format;
     bool streaming;
     FILE *out;
+    int32_t nshow;               /* visible columns (QueryPlan.nvisible) */
+    CellKind *kind;              /* per visible column */
+    bool *right;                 /* per visible column: right-aligned in a table */
+    WbBuf obuf;                  /* output not yet written to `out` */
+    WbBuf scratch;
+    /* direct */
+    bool direct;
+    bool header_done;
+    Grid grid;
+    /* consolidated */
     StateTable *rows;            /* encoded row -> RowCount */
     int64_t seq;
     WbBuf key;
-    WbBuf line;
 };
+
+/* ---- output buffer ---- */
+
+static void out_write(FILE *out, WbBuf *buf)
+{
+    if (buf->len) fwrite(buf->data, 1, buf->len, out);
+    wb_buf_clear(buf);
+}
+
+static inline void out_maybe_write(FILE *out, WbBuf *buf)
+{
+    if (buf->len >= OUT_FLUSH_BYTES) out_write(out, buf);
+}
+
+/* ---- csv ---- */
+
+static void csv_field(WbBuf *line, const char *s, size_t len, bool is_string)
+{
+    bool quote = is_string && len == 0;
+    for (size_t i = 0; i < len && !quote; i++)
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = true;
+    if (!quote) {
+        wb_buf_append(line, s, len);
+        return;
+    }
+    wb_buf_putc(line, '"');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"') wb_buf_putc(line, '"');
+        wb_buf_putc(line, s[i]);
+    }
+    wb_buf_putc(line, '"');
+}
+
+/* One non-NULL value as a csv field (NULL is an empty field: nothing). */
+static inline void csv_value(WbBuf *line, WbBuf *scratch, const ColumnVector *vec, int32_t row,
+                             CellKind kind)
+{
+    switch (kind) {
+    case CELL_STRING:
+        csv_field(line, vec->str[row].ptr, vec->str[row].len, true);
+        break;
+    case CELL_PLAIN:
+        ty_format_value(vec, row, line);
+        break;
+    case CELL_OTHER:
+        wb_buf_clear(scratch);
+        ty_format_value(vec, row, scratch);
+        csv_field(line, scratch->data, scratch->len, false);
+        break;
+    }
+}
+
+static void csv_header(WbBuf *line, int32_t ncols, char *const *names)
+{
+    for (int32_t col = 0; col < ncols; col++) {
+        if (col) wb_buf_putc(line, ',');
+        csv_field(line, names[col], strlen(names[col]), false);
+    }
+    wb_buf_putc(line, '\n');
+}
+
+/* ---- the table grid ---- */
+
+static void grid_init(Grid *g, int32_t ncols, const char *const *header)
+{
+    memset(g, 0, sizeof *g);
+    g->ncols = ncols;
+    g->width = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(size_t));
+    for (int32_t col = 0; col < ncols; col++) g->width[col] = strlen(header[col]);
+}
+
+static void grid_free(Grid *g)
+{
+    wb_buf_free(&g->text);
+    free(g->end);
+    free(g->null);
+    free(g->width);
+    memset(g, 0, sizeof *g);
+}
+
+/* Closes the cell whose text was appended to g->text since the last one. */
+static void grid_cell_end(Grid *g, bool is_null)
+{
+    if (g->ncells == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 256;
+        g->end = wb_realloc(g->end, g->cap * sizeof(size_t));
+        g->null = wb_realloc(g->null, g->cap);
+    }
+    size_t start = g->ncells ? g->end[g->ncells - 1] : 0;
+    size_t len = is_null ? 6 : g->text.len - start;   /* <NULL> */
+    int32_t col = (int32_t)(g->ncells % (size_t)g->ncols);
+    if (len > g->width[col]) g->width[col] = len;
+    g->end[g->ncells] = g->text.len;
+    g->null[g->ncells] = is_null;
+    g->ncells++;
+}
+
+/* A batch row's visible values into the grid. */
+static void grid_add_row(Grid *g, const Batch *batch, int32_t row)
+{
+    for (int32_t col = 0; col < g->ncols; col++) {
+        const ColumnVector *vec = &batch->cols[col];
+        if (!vec->nulls[row]) ty_format_value(vec, row, &g->text);
+        grid_cell_end(g, vec->nulls[row]);
+    }
+    g->nrows++;
+}
+
+static void pad(WbBuf *buf, size_t n)
+{
+    wb_buf_reserve(buf, n);
+    memset(buf->data + buf->len, ' ', n);
+    buf->len += n;
+}
+
+/* " text |" with the text padded to width, on the right or the left. */
+static void table_cell(WbBuf *buf, const char *text, size_t len, size_t width, bool right)
+{
+    wb_buf_putc(buf, ' ');
+    if (right) pad(buf, width - len);
+    wb_buf_append(buf, text, len);
+    if (!right) pad(buf, width - len);
+    wb_buf_append(buf, " |", 2);
+}
+
+/* Prints the grid as an aligned table, then "N rows in set". */
+static void grid_print(Grid *g, const char *const *header, const bool *right, FILE *out,
+                       WbBuf *buf)
+{
+    int32_t ncols = g->ncols;
+    WbBuf sep = {0};
+    wb_buf_putc(&sep, '+');
+    for (int32_t col = 0; col < ncols; col++) {
+        for (size_t i = 0; i < g->width[col] + 2; i++) wb_buf_putc(&sep, '-');
+        wb_buf_putc(&sep, '+');
+    }
+    wb_buf_putc(&sep, '\n');
+    wb_buf_append(buf, sep.data, sep.len);
+    wb_buf_putc(buf, '|');
+    for (int32_t col = 0; col < ncols; col++)
+        table_cell(buf, header[col], strlen(header[col]), g->width[col], true);
+    wb_buf_putc(buf, '\n');
+    wb_buf_append(buf, sep.data, sep.len);
+    size_t cell = 0;
+    for (int64_t row = 0; row < g->nrows; row++) {
+        wb_buf_putc(buf, '|');
+        for (int32_t col = 0; col < ncols; col++, cell++) {
+            size_t start = cell ? g->end[cell - 1] : 0;
+            if (g->null[cell])
+                table_cell(buf, "<NULL>", 6, g->width[col], right[col]);
+            else
+                table_cell(buf, g->text.data + start, g->end[cell] - start, g->width[col],
+                           right[col]);
+        }
+        wb_buf_putc(buf, '\n');
+        out_maybe_write(out, buf);
+    }
+    if (g->nrows) wb_buf_append(buf, sep.data, sep.len);
+    wb_buf_printf(buf, "%lld row%s in set\n", (long long)g->nrows, g->nrows == 1 ? "" : "s");
+    out_write(out, buf);
+    wb_buf_free(&sep);
+}
+
+void out_print_strings(FILE *out, OutputFormat format, int32_t ncols, const char *const *header,
+                       int32_t nrows, const char *const *cells)
+{
+    WbBuf buf = {0};
+    if (format == OUT_CSV) {
+        csv_header(&buf, ncols, (char *const *)header);
+        for (int32_t row = 0; row < nrows; row++) {
+            for (int32_t col = 0; col < ncols; col++) {
+                if (col) wb_buf_putc(&buf, ',');
+                const char *cell = cells[(size_t)row * ncols + col];
+                if (cell) csv_field(&buf, cell, strlen(cell), true);
+            }
+            wb_buf_putc(&buf, '\n');
+        }
+        out_write(out, &buf);
+    } else {
+        Grid g;
+        grid_init(&g, ncols, header);
+        bool *right = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(bool));
+        for (int32_t row = 0; row < nrows; row++) {
+            for (int32_t col = 0; col < ncols; col++) {
+                const char *cell = cells[(size_t)row * ncols + col];
+                if (cell) wb_buf_puts(&g.text, cell);
+                grid_cell_end(&g, cell == NULL);
+            }
+            g.nrows++;
+        }
+        grid_print(&g, header, right, out, &buf);
+        grid_free(&g);
+        free(right);
+    }
+    wb_buf_free(&buf);
+}
+
+/* ---- the collector ---- */
+
+/* Whether, in batch mode, only insertions can reach the output of `node`.
+ * Stricter than node->mode, which describes streaming: in batch mode an
+ * aggregate emits one +1 row per group at end of input and nothing before
+ * (exec.h), whatever its input.  Conservative elsewhere: a node not listed
+ * keeps its streaming mode; an outer or anti join may retract a padded row
+ * even in batch mode. */
+static bool batch_insert_only(const PlanNode *node)
+{
+    switch (node->kind) {
+    case PN_AGG:
+        return true;
+    case PN_JOIN:
+        if (node->join.type != JT_INNER && node->join.type != JT_SEMI) return false;
+        break;
+    case PN_CALC:
+    case PN_EXCHANGE:
+    case PN_UNION:
+    case PN_RANK:
+        break;
+    default:
+        return node->mode == CM_INSERT_ONLY;
+    }
+    for (int32_t i = 0; i < node->ninputs; i++)
+        if (!batch_insert_only(node->inputs[i])) return false;
+    return true;
+}
 
 ResultCollector *out_collector_new(const QueryPlan *plan, OutputFormat format,
                                    bool streaming, FILE *out)
@@ -35,39 +302,104 @@ ResultCollector *out_collector_new(const QueryPlan *plan, OutputFormat format,
     c->format = format;
     c->streaming = streaming;
     c->out = out;
-    c->rows = st_table_new(sizeof(RowCount));
+    int32_t ncols = c->root->ncols;
+    c->nshow = plan->nvisible > 0 && plan->nvisible < ncols ? plan->nvisible : ncols;
+    c->kind = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(CellKind));
+    c->right = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(bool));
+    for (int32_t col = 0; col < ncols; col++) {
+        TypeId id = (TypeId)c->root->types[col].id;
+        c->kind[col] = ty_is_string(id) ? CELL_STRING : id < TY__COUNT ? CELL_PLAIN : CELL_OTHER;
+        c->right[col] = ty_is_numeric(id);
+    }
+    c->direct = !streaming && format != OUT_CHANGELOG && plan->norder == 0 &&
+                batch_insert_only(c->root);
+    if (c->direct && format == OUT_TABLE)
+        grid_init(&c->grid, c->nshow, (const char *const *)c->root->names);
+    if (!c->direct) c->rows = st_table_new(sizeof(RowCount));
     return c;
 }
 
 void out_collector_free(ResultCollector *c)
 {
     if (!c) return;
-    st_table_free(c->rows);
+    if (c->rows) st_table_free(c->rows);
+    grid_free(&c->grid);
     wb_buf_free(&c->key);
-    wb_buf_free(&c->line);
+    wb_buf_free(&c->obuf);
+    wb_buf_free(&c->scratch);
+    free(c->kind);
+    free(c->right);
     free(c);
+}
+
+/* Appends the visible values of a row as one csv line. */
+static inline void csv_row(ResultCollector *c, const Batch *batch, int32_t row)
+{
+    for (int32_t col = 0; col < c->nshow; col++) {
+        if (col) wb_buf_putc(&c->obuf, ',');
+        const ColumnVector *vec = &batch->cols[col];
+        if (!vec->nulls[row]) csv_value(&c->obuf, &c->scratch, vec, row, c->kind[col]);
+    }
+    wb_buf_putc(&c->obuf, '\n');
+}
+
+/* Direct: every row is final; a row of weight n prints n times. */
+static int direct_batch(ResultCollector *c, const Batch *batch, WbError *err)
+{
+    for (int32_t row = 0; row < batch->nrows; row++) {
+        int64_t w = batch->weights[row];
+        if (w < 0) {
+            /* batch_insert_only() promised no retraction: an engine bug */
+            wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0,
+                     "inconsistent changelog: a retraction reached a batch result that was "
+                     "planned as insert-only");
+            return -1;
+        }
+        for (int64_t t = 0; t < w; t++) {
+            if (c->format == OUT_CSV) {
+                csv_row(c, batch, row);
+                out_maybe_write(c->out, &c->obuf);
+            } else {
+                if (c->grid.nrows >= INT32_MAX / 2) {
+                    wb_error(err, WB_SQLSTATE_FEATURE, 0, 0,
+                             "result too large to print as a table (over %d rows)",
+                             INT32_MAX / 2);
+                    wb_error_hint(err, "Use --format csv, which has no row limit.");
+                    return -1;
+                }
+                grid_add_row(&c->grid, batch, row);
+            }
+        }
+    }
+    return 0;
 }
 
 int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, WbError *err)
 {
-    (void)err;
     ResultCollector *c = ctx;
+    if (c->direct) {
+        if (c->format == OUT_CSV && !c->header_done && batch->nrows > 0) {
+            csv_header(&c->obuf, c->nshow, c->root->names);
+            c->header_done = true;
+        }
+        return direct_batch(c, batch, err);
+    }
     bool print_changes = c->format == OUT_CHANGELOG || (c->format == OUT_TABLE && c->streaming);
     /* the changelog shows only the visible columns (see QueryPlan.nvisible) */
     Batch shown = *batch;
-    if (c->plan->nvisible > 0 && c->plan->nvisible < batch->ncols) shown.ncols = c->plan->nvisible;
+    shown.ncols = c->nshow;
     for (int32_t row = 0; row < batch->nrows; row++) {
         int64_t w = batch->weights[row];
         if (w == 0) continue;
         if (print_changes) {
             int64_t times = w < 0 ? -w : w;
             for (int64_t t = 0; t < times; t++) {
-                wb_buf_clear(&c->line);
-                cn_format_changelog_row(&shown, row, (RowKind)rowkinds[row], &c->line);
-                wb_buf_putc(&c->line, '\n');
-                fwrite(c->line.data, 1, c->line.len, c->out);
+                cn_format_changelog_row(&shown, row, (RowKind)rowkinds[row], &c->obuf);
+                wb_buf_putc(&c->obuf, '\n');
             }
+            out_maybe_write(c->out, &c->obuf);
         }
+        if (c->format == OUT_CHANGELOG) continue;   /* nothing printed at the end */
         wb_buf_clear(&c->key);
         ty_row_encode(batch, row, NULL, batch->ncols, &c->key);
         uint64_t hash = wb_hash_bytes(c->key.data, c->key.len, 0);
@@ -78,15 +410,20 @@ int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, 
         rc->weight += w;
         if (rc->weight == 0) st_table_remove(c->rows, e);
     }
-    if (print_changes) fflush(c->out);
+    if (print_changes) {
+        out_write(c->out, &c->obuf);
+        fflush(c->out);
+    }
     return 0;
 }
 
-/* ---- final table ---- */
+/* ---- finishing the consolidated result ---- */
 
 typedef struct FinalRow {
-    int32_t row;                 /* row index in the decoded batch */
     int64_t first_seen;
+    int64_t weight;
+    const StateEntry *entry;
+    int32_t row;                 /* row in the decoded batch (ORDER BY only) */
 } FinalRow;
 
 static const QueryPlan *sort_plan;
@@ -112,174 +449,127 @@ static int compare_final(const void *pa, const void *pb)
     return a->first_seen < b->first_seen ? -1 : a->first_seen > b->first_seen;
 }
 
-static void csv_field(WbBuf *line, const char *s, size_t len, bool is_string)
+/* Sorts rows by first_seen (distinct values below `limit`): an LSD radix
+ * sort, 11 bits a pass, as many passes as `limit` needs. */
+static void sort_by_arrival(FinalRow *rows, size_t n, int64_t limit)
 {
-    bool quote = is_string && len == 0;
-    for (size_t i = 0; i < len && !quote; i++)
-        if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r') quote = true;
-    if (!quote) {
-        wb_buf_append(line, s, len);
-        return;
+    if (n < 2) return;
+    FinalRow *tmp = wb_malloc(n * sizeof(FinalRow));
+    FinalRow *src = rows, *dst = tmp;
+    for (int shift = 0; shift < 64 && ((uint64_t)limit - 1) >> shift; shift += 11) {
+        size_t count[2048 + 1] = {0};
+        for (size_t i = 0; i < n; i++) count[(((uint64_t)src[i].first_seen >> shift) & 2047) + 1]++;
+        for (size_t d = 0; d < 2048; d++) count[d + 1] += count[d];
+        for (size_t i = 0; i < n; i++) dst[count[((uint64_t)src[i].first_seen >> shift) & 2047]++] = src[i];
+        FinalRow *t = src;
+        src = dst;
+        dst = t;
     }
-    wb_buf_putc(line, '"');
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"') wb_buf_putc(line, '"');
-        wb_buf_putc(line, s[i]);
-    }
-    wb_buf_putc(line, '"');
+    if (src != rows) memcpy(rows, src, n * sizeof(FinalRow));
+    free(tmp);
 }
 
-/* Cells as strings (NULL = SQL NULL) -> csv or an aligned table. */
-static void print_grid(FILE *out, OutputFormat format, int32_t ncols, const char *const *header,
-                       int32_t nrows, char **cells, const bool *is_string, const bool *right)
+/* Prints rows[0..n) of `batch` (row i is batch row rows[i].row), each
+ * weight times, as csv lines or into the grid. */
+static void print_final(ResultCollector *c, const Batch *batch, const FinalRow *rows, size_t n)
 {
-    WbBuf line = {0};
-    if (format == OUT_CSV) {
-        for (int32_t col = 0; col < ncols; col++) {
-            if (col) wb_buf_putc(&line, ',');
-            csv_field(&line, header[col], strlen(header[col]), false);
-        }
-        wb_buf_putc(&line, '\n');
-        for (int32_t row = 0; row < nrows; row++) {
-            for (int32_t col = 0; col < ncols; col++) {
-                if (col) wb_buf_putc(&line, ',');
-                const char *cell = cells[(size_t)row * ncols + col];
-                if (cell) csv_field(&line, cell, strlen(cell), is_string[col]);
+    for (size_t i = 0; i < n; i++) {
+        for (int64_t t = 0; t < rows[i].weight; t++) {
+            if (c->format == OUT_CSV) {
+                csv_row(c, batch, rows[i].row);
+                out_maybe_write(c->out, &c->obuf);
+            } else {
+                grid_add_row(&c->grid, batch, rows[i].row);
             }
-            wb_buf_putc(&line, '\n');
         }
-        fwrite(line.data, 1, line.len, out);
-        wb_buf_free(&line);
-        return;
     }
-    size_t *width = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(size_t));
-    for (int32_t col = 0; col < ncols; col++) width[col] = strlen(header[col]);
-    for (int32_t row = 0; row < nrows; row++)
-        for (int32_t col = 0; col < ncols; col++) {
-            const char *cell = cells[(size_t)row * ncols + col];
-            size_t len = cell ? strlen(cell) : 6;  /* <NULL> */
-            if (len > width[col]) width[col] = len;
-        }
-    WbBuf sep = {0};
-    wb_buf_putc(&sep, '+');
-    for (int32_t col = 0; col < ncols; col++) {
-        for (size_t i = 0; i < width[col] + 2; i++) wb_buf_putc(&sep, '-');
-        wb_buf_putc(&sep, '+');
-    }
-    wb_buf_putc(&sep, '\n');
-    wb_buf_append(&line, sep.data, sep.len);
-    wb_buf_putc(&line, '|');
-    for (int32_t col = 0; col < ncols; col++)
-        wb_buf_printf(&line, " %*s |", (int)width[col], header[col]);
-    wb_buf_putc(&line, '\n');
-    wb_buf_append(&line, sep.data, sep.len);
-    for (int32_t row = 0; row < nrows; row++) {
-        wb_buf_putc(&line, '|');
-        for (int32_t col = 0; col < ncols; col++) {
-            const char *cell = cells[(size_t)row * ncols + col];
-            if (!cell) cell = "<NULL>";
-            if (right[col])
-                wb_buf_printf(&line, " %*s |", (int)width[col], cell);
-            else
-                wb_buf_printf(&line, " %-*s |", (int)width[col], cell);
-        }
-        wb_buf_putc(&line, '\n');
-    }
-    if (nrows) wb_buf_append(&line, sep.data, sep.len);
-    wb_buf_printf(&line, "%d row%s in set\n", nrows, nrows == 1 ? "" : "s");
-    fwrite(line.data, 1, line.len, out);
-    wb_buf_free(&line);
-    wb_buf_free(&sep);
-    free(width);
 }
 
-void out_print_strings(FILE *out, OutputFormat format, int32_t ncols, const char *const *header,
-                       int32_t nrows, const char *const *cells)
+static int consolidated_finish(ResultCollector *c, WbError *err)
 {
-    bool *is_string = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(bool));
-    bool *right = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(bool));
-    for (int32_t col = 0; col < ncols; col++) is_string[col] = true;
-    print_grid(out, format == OUT_CHANGELOG ? OUT_TABLE : format, ncols, header, nrows,
-               (char **)cells, is_string, right);
-    free(is_string);
-    free(right);
-}
-
-int out_collector_finish(ResultCollector *c, WbError *err)
-{
-    if (c->format == OUT_CHANGELOG) return 0;
     const PlanNode *root = c->root;
     int32_t ncols = root->ncols;
-    /* rows are consolidated and sorted whole; only the visible part prints */
-    int32_t nshow = c->plan->nvisible > 0 && c->plan->nvisible < ncols ? c->plan->nvisible : ncols;
-
-    /* Decode every row with positive weight (repeated weight times). */
+    /* Every row with a positive weight; a negative one is an engine bug. */
     int64_t total = 0;
+    size_t n = 0, cap = (size_t)st_table_count(c->rows);
+    FinalRow *rows = wb_calloc(cap ? cap : 1, sizeof(FinalRow));
     StateIter it;
     st_iter_init(&it, c->rows);
     for (StateEntry *e; (e = st_iter_next(&it));) {
         RowCount *rc = st_payload(e);
         if (rc->weight < 0) {
+            free(rows);
             wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0,
                      "inconsistent changelog: a row was retracted more often than it was inserted");
             return -1;
         }
+        if (n == cap) {   /* st_table_count should have been exact */
+            cap = cap * 2 + 16;
+            rows = wb_realloc(rows, cap * sizeof(FinalRow));
+        }
+        rows[n].first_seen = rc->first_seen;
+        rows[n].weight = rc->weight;
+        rows[n].entry = e;
+        n++;
         total += rc->weight;
     }
-    if (total > INT32_MAX / 2) {
+    /* a table holds every row, ORDER BY every distinct row, in one batch */
+    if ((c->format == OUT_TABLE && total > INT32_MAX / 2) ||
+        (c->plan->norder > 0 && n > INT32_MAX / 2)) {
+        free(rows);
         wb_error(err, WB_SQLSTATE_FEATURE, 0, 0, "result too large to print (%lld rows)",
                  (long long)total);
         return -1;
     }
-    Batch *rows = ty_batch_new(root->types, ncols, (int32_t)(total ? total : 1));
-    FinalRow *order = wb_calloc((size_t)(total ? total : 1), sizeof(FinalRow));
-    st_iter_init(&it, c->rows);
-    for (StateEntry *e; (e = st_iter_next(&it));) {
-        RowCount *rc = st_payload(e);
-        for (int64_t t = 0; t < rc->weight; t++) {
-            int32_t row = rows->nrows++;
-            ty_row_decode(e->key, root->types, ncols, rows, row, 0);
-            rows->weights[row] = 1;
-            order[row].row = row;
-            order[row].first_seen = rc->first_seen;
-        }
-    }
-    sort_plan = c->plan;
-    sort_batch = rows;
-    qsort(order, (size_t)rows->nrows, sizeof(FinalRow), compare_final);
-    int32_t nrows = rows->nrows;
-    if (c->plan->limit >= 0 && c->plan->limit < nrows && c->plan->norder == 0) {
-        /* LIMIT without ORDER BY is enforced by the plan already */
-    }
+    if (c->format == OUT_TABLE) grid_init(&c->grid, c->nshow, (const char *const *)root->names);
+    else csv_header(&c->obuf, c->nshow, root->names);
 
-    char **cells = wb_calloc((size_t)nrows * (size_t)(nshow ? nshow : 1) + 1, sizeof(char *));
-    WbBuf text = {0};
-    for (int32_t r = 0; r < nrows; r++) {
-        int32_t row = order[r].row;
-        for (int32_t col = 0; col < nshow; col++) {
-            const ColumnVector *vec = &rows->cols[col];
-            if (vec->nulls[row]) continue;
-            wb_buf_clear(&text);
-            ty_format_value(vec, row, &text);
-            cells[(size_t)r * nshow + col] = wb_strndup(text.data ? text.data : "", text.len);
+    if (c->plan->norder > 0) {
+        /* ORDER BY: decode every distinct row, sort, print */
+        Batch *all = ty_batch_new(root->types, ncols, (int32_t)(n ? n : 1));
+        for (size_t i = 0; i < n; i++) {
+            ty_row_decode(rows[i].entry->key, root->types, ncols, all, (int32_t)i, 0);
+            rows[i].row = (int32_t)i;
         }
+        all->nrows = (int32_t)n;
+        sort_plan = c->plan;
+        sort_batch = all;
+        qsort(rows, n, sizeof(FinalRow), compare_final);
+        print_final(c, all, rows, n);
+        ty_batch_free(all);
+    } else {
+        /* arrival order; decode a chunk of rows at a time */
+        sort_by_arrival(rows, n, c->seq);
+        enum { CHUNK = 2048 };
+        Batch *chunk = ty_batch_new(root->types, ncols, CHUNK);
+        for (size_t start = 0; start < n; start += CHUNK) {
+            size_t m = n - start < CHUNK ? n - start : CHUNK;
+            ty_batch_reset(chunk);
+            for (size_t i = 0; i < m; i++) {
+                ty_row_decode(rows[start + i].entry->key, root->types, ncols, chunk, (int32_t)i, 0);
+                rows[start + i].row = (int32_t)i;
+            }
+            chunk->nrows = (int32_t)m;
+            print_final(c, chunk, rows + start, m);
+        }
+        ty_batch_free(chunk);
     }
-    bool *is_string = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(bool));
-    bool *right = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(bool));
-    for (int32_t col = 0; col < ncols; col++) {
-        is_string[col] = ty_is_string(root->types[col].id);
-        right[col] = ty_is_numeric(root->types[col].id);
+    free(rows);
+    return 0;
+}
+
+int out_collector_finish(ResultCollector *c, WbError *err)
+{
+    if (c->format == OUT_CHANGELOG) return 0;
+    if (!c->direct && consolidated_finish(c, err) != 0) return -1;
+    if (c->format == OUT_CSV) {
+        if (c->direct && !c->header_done) csv_header(&c->obuf, c->nshow, c->root->names);
+        c->header_done = true;
+        out_write(c->out, &c->obuf);
+    } else {
+        if (c->streaming) wb_buf_putc(&c->obuf, '\n');
+        grid_print(&c->grid, (const char *const *)c->root->names, c->right, c->out, &c->obuf);
     }
-    if (c->streaming && c->format == OUT_TABLE) fputc('\n', c->out);
-    print_grid(c->out, c->format, nshow, (const char *const *)root->names, nrows, cells,
-               is_string, right);
     fflush(c->out);
-    for (size_t i = 0; i < (size_t)nrows * (size_t)nshow; i++) free(cells[i]);
-    free(cells);
-    free(is_string);
-    free(right);
-    free(order);
-    wb_buf_free(&text);
-    ty_batch_free(rows);
     return 0;
 }

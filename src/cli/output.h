@@ -3,9 +3,13 @@
  * happens (--format changelog, and table in streaming mode), and the final
  * consolidated table (--format table / csv).
  *
- * The collector consolidates changes by summing weights per distinct row.
- * A row whose final weight is negative means an operator retracted what it
- * never emitted: that is reported as an internal error, never hidden.
+ * In batch mode, when the plan can only produce insertions and there is no
+ * ORDER BY, every row reaching the root is final and is printed as it
+ * arrives (csv) or kept as text for the column widths (table).  Otherwise
+ * the collector consolidates changes by summing weights per distinct row.
+ * A row whose final weight is negative, or a retraction reaching a result
+ * planned as insert-only, means an operator retracted what it never
+ * emitted: that is reported as an internal error, never hidden.
  */
 #ifndef WEIR_CLI_OUTPUT_H
 #define WEIR_CLI_OUTPUT_H
@@ -19,7 +23,8 @@ typedef struct ResultCollector ResultCollector;
 
 ResultCollector *out_collector_new(const QueryPlan *plan, OutputFormat format,
                                    bool streaming, FILE *out);
-/* ResultFn for rt_job_run. */
+/* ResultFn for rt_job_run.  May write to `out` (direct csv output, the
+ * changelog); -1 with err on a retraction in a direct result. */
 int out_collector_batch(void *collector, const Batch *batch, const uint8_t *rowkinds,
                         WbError *err);
 /* Prints the final table (table/csv formats).  -1 with err on an
