@@ -2,13 +2,15 @@
  * json.c - a small strict JSON parser (RFC 8259) into a flat node array,
  * and the JSON string writer.  Input is hostile: every byte is checked,
  * nesting is bounded, errors carry the byte offset where parsing stopped.
+ * Also the out-of-line parts of the record scanner (json_int.h), which
+ * accepts the same texts without building the tree.
  */
-#include "connect/connect_int.h"
+#include "connect/json_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define JSON_MAX_DEPTH 256
+#define JSON_MAX_DEPTH CN_JSON_MAX_DEPTH
 
 typedef struct Parser {
     JsonDoc *doc;
@@ -85,28 +87,87 @@ static int read_hex4(const char *s, size_t len, size_t at, uint32_t *out, size_t
     return 0;
 }
 
-static void put_utf8(WbBuf *buf, uint32_t cp)
+/* Writes code point cp as UTF-8 into out[0..4); returns the byte count. */
+static size_t put_utf8(char *out, uint32_t cp)
 {
-    char bytes[4];
-    size_t n;
-    if (cp < 0x80) { bytes[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) {
-        bytes[0] = (char)(0xC0 | (cp >> 6));
-        bytes[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        bytes[0] = (char)(0xE0 | (cp >> 12));
-        bytes[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        bytes[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        bytes[0] = (char)(0xF0 | (cp >> 18));
-        bytes[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        bytes[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        bytes[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
     }
-    wb_buf_append(buf, bytes, n);
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Decodes the escape whose backslash is at s[*pos] into out[0..4) and
+ * returns its byte count, with *pos past the escape.  On a bad escape
+ * returns -1 with *pos at the offending byte and *reason set.  The tree
+ * parser and the record scanner share it, so both accept the same escapes
+ * and decode them to the same bytes.  The decoded form is never longer than
+ * the escape (2 -> 1, 6 -> at most 3, 12 -> 4 bytes). */
+static int decode_escape(const char *s, size_t len, size_t *pos, char *out, const char **reason)
+{
+    size_t at = *pos;
+    if (at + 1 >= len) {
+        *pos = len;
+        *reason = "unterminated string";
+        return -1;
+    }
+    char e = s[at + 1];
+    *pos = at + 2;
+    switch (e) {
+    case '"': out[0] = '"'; return 1;
+    case '\\': out[0] = '\\'; return 1;
+    case '/': out[0] = '/'; return 1;
+    case 'b': out[0] = '\b'; return 1;
+    case 'f': out[0] = '\f'; return 1;
+    case 'n': out[0] = '\n'; return 1;
+    case 'r': out[0] = '\r'; return 1;
+    case 't': out[0] = '\t'; return 1;
+    case 'u': {
+        uint32_t cp;
+        size_t bad_at, ignored;
+        if (read_hex4(s, len, at + 2, &cp, &bad_at) != 0) {
+            *pos = bad_at;
+            *reason = "invalid \\u escape";
+            return -1;
+        }
+        *pos = at + 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            /* A high surrogate must pair with a following \uDC00-DFFF;
+             * an unpaired one becomes U+FFFD rather than bad UTF-8. */
+            uint32_t low;
+            size_t next = at + 6;
+            if (next + 6 <= len && s[next] == '\\' && s[next + 1] == 'u' &&
+                read_hex4(s, len, next + 2, &low, &ignored) == 0 && low >= 0xDC00 && low <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                *pos = next + 6;
+            } else {
+                cp = 0xFFFD;
+            }
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            cp = 0xFFFD;
+        }
+        return (int)put_utf8(out, cp);
+    }
+    default:
+        *pos = at;
+        *reason = "invalid escape in string";
+        return -1;
+    }
 }
 
 /* p->pos at the opening quote.  Strings without escapes are referenced in
@@ -127,54 +188,12 @@ static int parse_string(Parser *p, int32_t idx)
             p->pos++;
             continue;
         }
-        if (!escaped) escaped = true;
+        escaped = true;
         wb_buf_append(&doc->scratch, p->s + run, p->pos - run);
-        if (p->pos + 1 >= p->len) {
-            p->pos = p->len;
-            return fail(p, "unterminated string");
-        }
-        char e = p->s[p->pos + 1];
-        size_t esc_at = p->pos;
-        p->pos += 2;
-        switch (e) {
-        case '"': wb_buf_putc(&doc->scratch, '"'); break;
-        case '\\': wb_buf_putc(&doc->scratch, '\\'); break;
-        case '/': wb_buf_putc(&doc->scratch, '/'); break;
-        case 'b': wb_buf_putc(&doc->scratch, '\b'); break;
-        case 'f': wb_buf_putc(&doc->scratch, '\f'); break;
-        case 'n': wb_buf_putc(&doc->scratch, '\n'); break;
-        case 'r': wb_buf_putc(&doc->scratch, '\r'); break;
-        case 't': wb_buf_putc(&doc->scratch, '\t'); break;
-        case 'u': {
-            uint32_t cp;
-            size_t bad_at, ignored;
-            if (read_hex4(p->s, p->len, p->pos, &cp, &bad_at) != 0) {
-                p->pos = bad_at;
-                return fail(p, "invalid \\u escape");
-            }
-            p->pos += 4;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                /* A high surrogate must pair with a following \uDC00-DFFF;
-                 * an unpaired one becomes U+FFFD rather than bad UTF-8. */
-                uint32_t low;
-                if (p->pos + 6 <= p->len && p->s[p->pos] == '\\' && p->s[p->pos + 1] == 'u' &&
-                    read_hex4(p->s, p->len, p->pos + 2, &low, &ignored) == 0 &&
-                    low >= 0xDC00 && low <= 0xDFFF) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-                    p->pos += 6;
-                } else {
-                    cp = 0xFFFD;
-                }
-            } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-                cp = 0xFFFD;
-            }
-            put_utf8(&doc->scratch, cp);
-            break;
-        }
-        default:
-            p->pos = esc_at;
-            return fail(p, "invalid escape in string");
-        }
+        char bytes[4];
+        int n = decode_escape(p->s, p->len, &p->pos, bytes, &p->reason);
+        if (n < 0) return -1;
+        wb_buf_append(&doc->scratch, bytes, (size_t)n);
         run = p->pos;
     }
     JsonNode *node = &doc->nodes[idx];
@@ -319,6 +338,97 @@ int cn_json_parse(JsonDoc *doc, const char *text, size_t len, size_t *error_offs
     *error_offset = p.pos;
     *reason = p.reason ? p.reason : "invalid JSON";
     return -1;
+}
+
+/* ---- the record scanner (json_int.h) ---- */
+
+const char *cn_json_unescape(const char *body, const char *bs, const char *end, char *out,
+                             size_t *out_len)
+{
+    size_t len = (size_t)(end - body);
+    size_t pos = (size_t)(bs - body);
+    memcpy(out, body, pos);
+    size_t n = pos;
+    const char *reason;
+    for (;;) {
+        /* body[pos] is a backslash */
+        int got = decode_escape(body, len, &pos, out + n, &reason);
+        if (got < 0) return NULL;
+        n += (size_t)got;
+        const char *run = body + pos;
+        const char *stop = cn_json_str_run(run, end);
+        memcpy(out + n, run, (size_t)(stop - run));
+        n += (size_t)(stop - run);
+        if (stop == end || (unsigned char)*stop < 0x20) return NULL;
+        pos = (size_t)(stop - body);
+        if (*stop == '"') {
+            *out_len = n;
+            return stop + 1;
+        }
+    }
+}
+
+/* Skips a string whose opening quote is at p, checking its escapes. */
+static const char *skip_string(const char *p, const char *end)
+{
+    p++;
+    for (;;) {
+        p = cn_json_str_run(p, end);
+        if (p == end || (unsigned char)*p < 0x20) return NULL;
+        if (*p == '"') return p + 1;
+        /* a backslash: same checks as decode_escape, without the output */
+        if (end - p < 2) return NULL;
+        switch (p[1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            p += 2;
+            break;
+        case 'u': {
+            uint32_t cp;
+            size_t bad_at;
+            if (read_hex4(p, (size_t)(end - p), 2, &cp, &bad_at) != 0) return NULL;
+            p += 6;
+            break;
+        }
+        default:
+            return NULL;
+        }
+    }
+}
+
+const char *cn_json_skip(const char *p, const char *end, int depth)
+{
+    p = cn_json_blanks(p, end);
+    if (p >= end || depth > JSON_MAX_DEPTH) return NULL;
+    switch (*p) {
+    case '"': return skip_string(p, end);
+    case '{':
+        p = cn_json_blanks(p + 1, end);
+        if (p < end && *p == '}') return p + 1;
+        for (;;) {
+            p = cn_json_blanks(p, end);
+            if (p >= end || *p != '"' || !(p = skip_string(p, end))) return NULL;
+            p = cn_json_blanks(p, end);
+            if (p >= end || *p != ':' || !(p = cn_json_skip(p + 1, end, depth + 1))) return NULL;
+            p = cn_json_blanks(p, end);
+            if (p >= end) return NULL;
+            if (*p == '}') return p + 1;
+            if (*p++ != ',') return NULL;
+        }
+    case '[':
+        p = cn_json_blanks(p + 1, end);
+        if (p < end && *p == ']') return p + 1;
+        for (;;) {
+            if (!(p = cn_json_skip(p, end, depth + 1))) return NULL;
+            p = cn_json_blanks(p, end);
+            if (p >= end) return NULL;
+            if (*p == ']') return p + 1;
+            if (*p++ != ',') return NULL;
+        }
+    case 't': return cn_json_literal(p, end, "true", 4);
+    case 'f': return cn_json_literal(p, end, "false", 5);
+    case 'n': return cn_json_literal(p, end, "null", 4);
+    default: return cn_json_number_end(p, end);
+    }
 }
 
 int32_t cn_json_member(const JsonDoc *doc, int32_t obj, const char *key)
