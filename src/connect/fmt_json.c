@@ -3,16 +3,35 @@
  * json (a row per object), debezium-json and canal-json (changelog
  * envelopes that decode into +1/-1 rows), and the JSON value writer.
  *
- * Changelog records are decoded into a pending batch first and drained
- * into the caller's batch, so a record's rows that do not fit carry over to
- * the next call; an update's -1/+1 pair stays in one batch unless the batch
- * holds a single row.
+ * Two decoders share the record loop.  The record scanner (json_int.h)
+ * decodes a record in one pass: members are matched to columns by name as
+ * they are met and their values parsed straight into the column vectors,
+ * without a tree, a copy or an allocation per field.  It only takes the
+ * records it can decode exactly as the tree decoder would.  Anything else --
+ * malformed JSON, a value that does not fit its column, a repeated envelope
+ * member, a missing field under fail-on-missing-field, an unknown op --
+ * goes to the tree decoder (cn_json_parse + set_cell and friends), which
+ * is the reference for every behaviour and writes every error message.
+ * The scanner has no side effect a fallback could see: it writes rows past
+ * the batch's nrows (canal-json: into a private batch, img), with strings
+ * still pointing into the record, and only counts them and copies their
+ * strings into the arena once the record is known to be good.
+ *
+ * A changelog record's rows go straight into the caller's batch when they
+ * fit; otherwise into a pending batch that is drained on the next calls, so
+ * a record's rows that do not fit carry over; an update's -1/+1 pair stays
+ * in one batch unless the batch holds a single row.  The pending batch is
+ * empty whenever a record is decoded.
  */
-#include "connect/connect_int.h"
+#include "connect/json_int.h"
 
+#include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+bool cn_json_fast_enabled = true;
 
 struct JsonDecoder {
     JsonOptions opts;
@@ -28,6 +47,19 @@ struct JsonDecoder {
     int32_t pending_pos;
     int32_t *groups;             /* rows per change: 1, or 2 for an update pair */
     int32_t ngroups, group_pos, cap_groups;
+    /* the record scanner */
+    uint8_t *phys;               /* PhysKind per column */
+    Batch *img;                  /* canal-json: the data and old rows of the
+                                  * current record (strings point into it) */
+    uint8_t *plain_name;         /* per column: its name needs no JSON escape */
+    int32_t *str_cols;           /* the STRING and BYTES columns */
+    int32_t nstr_cols;
+    Batch *dbz_dst;              /* debezium-json: the images go to rows */
+    int32_t dbz_used;            /* dbz_dst->nrows.., this many in use */
+    WbBuf esc;                   /* the current record's strings with escapes */
+    size_t rec_len;              /* esc never needs more than the record's length */
+    bool esc_ready;              /* esc has room for rec_len bytes */
+    int64_t fast_records;        /* records the scanner decoded (for tests) */
 };
 
 /* A record-level failure: reason text (formatted) and whether the record
@@ -75,8 +107,23 @@ JsonDecoder *cn_json_decoder_new(const TableDef *table, const JsonOptions *opts)
     d->name_len = wb_malloc(sizeof(size_t) * n);
     for (int32_t col = 0; col < d->ncols; col++) d->name_len[col] = strlen(d->names[col]);
     d->seen = wb_calloc(n, 1);
+    d->phys = wb_malloc(n);
+    d->str_cols = wb_malloc(sizeof(int32_t) * n);
+    d->plain_name = wb_calloc(n, 1);
+    for (int32_t col = 0; col < d->ncols; col++) {
+        d->plain_name[col] = 1;
+        for (const char *c = d->names[col]; *c; c++)
+            if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20) d->plain_name[col] = 0;
+    }
+    for (int32_t col = 0; col < d->ncols; col++) {
+        d->phys[col] = (uint8_t)ty_phys((TypeId)d->types[col].id);
+        if (d->phys[col] == PK_STR) d->str_cols[d->nstr_cols++] = col;
+    }
     cn_json_doc_init(&d->doc);
-    if (opts->format != CN_FMT_JSON) d->pending = ty_batch_new(d->types, d->ncols, 16);
+    if (opts->format != CN_FMT_JSON) {
+        d->pending = ty_batch_new(d->types, d->ncols, 16);
+        d->img = ty_batch_new(d->types, d->ncols, 4);
+    }
     return d;
 }
 
@@ -87,18 +134,37 @@ void cn_json_decoder_free(JsonDecoder *d)
     free(d->types);
     free(d->name_len);
     free(d->seen);
+    free(d->phys);
+    free(d->str_cols);
+    free(d->plain_name);
     free(d->groups);
     cn_json_doc_free(&d->doc);
     ty_batch_free(d->pending);
+    ty_batch_free(d->img);
+    wb_buf_free(&d->esc);
     free(d);
 }
 
-static int32_t find_column(JsonDecoder *d, const char *name, size_t len)
+/* Short names compare inline: a libc call costs more than the bytes. */
+static inline bool name_equal(const char *a, const char *b, size_t len)
+{
+    if (len > 16) return memcmp(a, b, len) == 0;
+    for (size_t i = 0; i < len; i++)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+int64_t cn_json_decoder_fast_records(const JsonDecoder *d)
+{
+    return d->fast_records;
+}
+
+static inline int32_t find_column(JsonDecoder *d, const char *name, size_t len)
 {
     int32_t guess = d->last_col + 1 < d->ncols ? d->last_col + 1 : 0;
     for (int32_t i = 0; i < d->ncols; i++) {
         int32_t col = guess + i < d->ncols ? guess + i : guess + i - d->ncols;
-        if (d->name_len[col] == len && memcmp(d->names[col], name, len) == 0) {
+        if (d->name_len[col] == len && name_equal(d->names[col], name, len)) {
             d->last_col = col;
             return col;
         }
@@ -379,6 +445,715 @@ static int drain(JsonDecoder *d, Batch *out, int32_t max_rows)
     return CN_NEED_MORE;
 }
 
+/* ---- the record scanner: one pass, straight into the column vectors ----
+ * Each scan_* function returns the pointer past what it scanned, or NULL
+ * when the record must go to the tree decoder (see the file comment).
+ * `depth` is the nesting depth of the value at p, as cn_json_parse counts
+ * it (the record's object is 0). */
+
+#define FAST_DONE 0              /* the record is decoded and its rows are out */
+#define FAST_SLOW 1              /* let the tree decoder redo the record */
+
+/* Scans the string at p (the opening quote).  *val points into the record,
+ * or into esc when the string has escapes; valid until the next record. */
+static inline const char *scan_str(JsonDecoder *d, const char *p, const char *end,
+                                   const char **val, size_t *len)
+{
+    const char *body = p + 1;
+    const char *stop = cn_json_str_run(body, end);
+    if (stop < end && *stop == '"') {
+        *val = body;
+        *len = (size_t)(stop - body);
+        return stop + 1;
+    }
+    if (stop >= end || *stop != '\\') return NULL;
+    if (!d->esc_ready) {
+        /* decoded strings are never longer than their text, so one
+         * reservation per record keeps earlier pointers into esc valid */
+        wb_buf_clear(&d->esc);
+        wb_buf_reserve(&d->esc, d->rec_len);
+        d->esc_ready = true;
+    }
+    char *out = d->esc.data + d->esc.len;
+    const char *next = cn_json_unescape(body, stop, end, out, len);
+    if (!next) return NULL;
+    d->esc.len += *len;
+    *val = out;
+    return next;
+}
+
+/* A string value for (col, row) of b.  It points into the record (or esc)
+ * until the record is known to be good: then settle_strings copies it into
+ * b's arena, so a record that goes to the tree decoder costs no arena
+ * bytes. */
+static inline void store_str(Batch *b, int32_t col, int32_t row, const char *text, size_t len)
+{
+    WbStr *slot = &b->cols[col].str[row];
+    slot->ptr = text;
+    slot->len = (uint32_t)len;
+}
+
+/* Copies the strings of rows [row, row + n) of b into b's arena. */
+static void settle_strings(JsonDecoder *d, Batch *b, int32_t row, int32_t n)
+{
+    for (int32_t i = 0; i < d->nstr_cols; i++) {
+        ColumnVector *vec = &b->cols[d->str_cols[i]];
+        for (int32_t r = row; r < row + n; r++)
+            if (!vec->nulls[r]) vec->str[r] = ty_batch_str(b, vec->str[r].ptr, vec->str[r].len);
+    }
+}
+
+/* A JSON string into any column type, as set_cell does it.  0 or -1. */
+static int store_text(JsonDecoder *d, Batch *b, int32_t col, int32_t row, const char *text,
+                      size_t len)
+{
+    ColumnVector *vec = &b->cols[col];
+    const SqlType type = d->types[col];
+    switch ((TypeId)type.id) {
+    case TY_STRING:
+    case TY_BYTES: store_str(b, col, row, text, len); return 0;
+    case TY_BOOLEAN: return ty_parse_bool(text, len, &vec->i64[row]);
+    case TY_INT:
+        if (ty_parse_int64(text, len, &vec->i64[row]) != 0) return -1;
+        return vec->i64[row] > INT32_MAX || vec->i64[row] < INT32_MIN ? -1 : 0;
+    case TY_BIGINT: return ty_parse_int64(text, len, &vec->i64[row]);
+    case TY_DOUBLE: return ty_parse_double(text, len, &vec->f64[row]);
+    case TY_DECIMAL:
+        return ty_parse_decimal(text, len, type.precision, type.scale, &vec->i64[row]) == 0 ? 0 : -1;
+    default: {
+        WbError local;
+        wb_error_clear(&local);
+        return ty_parse_value(b, col, row, text, len, &local);
+    }
+    }
+}
+
+/* Up to eight ASCII digits at once (SWAR on a little-endian load).
+ * digit_run: how many of x's bytes, from the first, are digits.  x ^ '0'
+ * maps digits to 0..9; adding 0x76 sets a byte's high bit from 10 up, and
+ * a byte with its own high bit is no digit either.  A carry out of a
+ * non-digit byte can only spoil the bytes after it, so the lowest flagged
+ * byte is exact. */
+static inline int digit_run(uint64_t x)
+{
+    uint64_t lo = x ^ 0x3030303030303030ULL;
+    uint64_t stop = ((lo + 0x7676767676767676ULL) | lo) & 0x8080808080808080ULL;
+    return stop ? __builtin_ctzll(stop) >> 3 : 8;
+}
+
+/* The value of the first n (1..8) digit bytes of x: shifting the others
+ * out fills with zero bytes, which count as leading zeros; then pairs of
+ * digits, pairs of pairs and pairs of those fold with one multiply each. */
+static inline uint64_t digits_value(uint64_t x, int n)
+{
+    x <<= 8 * (8 - n);
+    x = ((x & 0x0F0F0F0F0F0F0F0FULL) * 2561) >> 8;
+    x = ((x & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
+    return ((x & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32;
+}
+
+/* An integer token (no fraction, no exponent, fits int64) at p; NULL for
+ * anything else, which is either malformed or an error for the column. */
+static inline const char *scan_int(const char *p, const char *end, int64_t *out)
+{
+    static const uint64_t pow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    bool neg = *p == '-';
+    if (neg) p++;
+    const char *digits = p;
+    uint64_t v = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Three words hold the 19 digits of the longest int64; arithmetic on
+     * more digits wraps, but such a token is refused below. */
+    for (int word = 0; word < 3 && end - p >= 8; word++) {
+        uint64_t x;
+        memcpy(&x, p, 8);
+        int n = digit_run(x);
+        if (n == 0) break;
+        v = v * pow10[n] + digits_value(x, n);
+        p += n;
+        if (n < 8) goto done;
+    }
+#endif
+    while (p < end && (unsigned)(*p - '0') <= 9) v = v * 10 + (unsigned)(*p++ - '0');
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+done:
+#endif
+    size_t n = (size_t)(p - digits);
+    if (n == 0 || n > 19 || (n > 1 && *digits == '0')) return NULL;
+    if (p < end && (*p == '.' || *p == 'e' || *p == 'E')) return NULL;
+    if (neg) {
+        if (v > (uint64_t)INT64_MAX + 1) return NULL;
+        *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+    } else {
+        if (v > (uint64_t)INT64_MAX) return NULL;
+        *out = (int64_t)v;
+    }
+    return p;
+}
+
+/* The parts of a number token [p, q) (already checked by the grammar):
+ * its significant digits as an integer (up to 19 of them), how many there
+ * are, how many digits follow the point, and the exponent. */
+typedef struct NumParts {
+    bool neg, has_exp;
+    uint64_t mant;
+    int32_t ndigits, nfrac;
+    int64_t exp;
+} NumParts;
+
+static bool num_parts(const char *p, const char *q, NumParts *np)
+{
+    memset(np, 0, sizeof *np);
+    if (*p == '-') {
+        np->neg = true;
+        p++;
+    }
+    bool point = false;
+    for (; p < q; p++) {
+        char c = *p;
+        if (c == '.') {
+            point = true;
+            continue;
+        }
+        if (c == 'e' || c == 'E') break;
+        np->nfrac += point;
+        if (np->ndigits == 0 && c == '0') continue;
+        if (++np->ndigits > 19) return false;
+        np->mant = np->mant * 10 + (uint64_t)(c - '0');
+    }
+    if (p < q) {
+        np->has_exp = true;
+        p++;
+        bool eneg = *p == '-';
+        if (*p == '-' || *p == '+') p++;
+        if (q - p > 6) return false;
+        for (; p < q; p++) np->exp = np->exp * 10 + (*p - '0');
+        if (eneg) np->exp = -np->exp;
+    }
+    return true;
+}
+
+/* DOUBLE from a number token: exact when the digits and the power of ten
+ * are both exact doubles, so one IEEE multiply or divide rounds correctly
+ * (Clinger's fast path); else strtod, through ty_parse_double as the tree
+ * decoder does.  Same value either way.  0 or -1. */
+static int number_to_double(const char *p, const char *q, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+    static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                     1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                     1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    NumParts np;
+    if (q - p <= 40 && num_parts(p, q, &np)) {
+        int64_t e10 = np.exp - np.nfrac;
+        if (np.mant == 0) {
+            *out = np.neg ? -0.0 : 0.0;
+            return 0;
+        }
+        if (np.mant <= (UINT64_C(1) << 53) && e10 >= -22 && e10 <= 22) {
+            double v = (double)np.mant;
+            v = e10 >= 0 ? v * exact_pow10[e10] : v / exact_pow10[-e10];
+            *out = np.neg ? -v : v;
+            return 0;
+        }
+    }
+#endif
+    return ty_parse_double(p, (size_t)(q - p), out);
+}
+
+/* DECIMAL(p,s) from a number token, exact: digits times a power of ten
+ * when no rounding is needed and it fits 18 digits; else ty_parse_decimal
+ * (HALF_UP), which the tree decoder uses.  0 or -1. */
+static int number_to_decimal(const char *p, const char *q, SqlType type, int64_t *out)
+{
+    NumParts np;
+    if (num_parts(p, q, &np) && !np.has_exp && np.nfrac <= type.scale &&
+        np.ndigits + (type.scale - np.nfrac) <= 18) {
+        int64_t v = (int64_t)np.mant * ty_pow10[type.scale - np.nfrac];
+        if (!(type.precision > 0 && type.precision < 19 && v >= ty_pow10[type.precision])) {
+            *out = np.neg ? -v : v;
+            return 0;
+        }
+    }
+    return ty_parse_decimal(p, (size_t)(q - p), type.precision, type.scale, out) == 0 ? 0 : -1;
+}
+
+/* Scans the value at p into (col, row) of b. */
+static const char *scan_cell(JsonDecoder *d, Batch *b, int32_t col, int32_t row, const char *p,
+                             const char *end, int depth)
+{
+    ColumnVector *vec = &b->cols[col];
+    const TypeId id = (TypeId)d->types[col].id;
+    const bool is_str = id == TY_STRING || id == TY_BYTES;
+    const char *next;
+    if (depth > CN_JSON_MAX_DEPTH) return NULL;
+    switch (*p) {
+    case '"': {
+        const char *text;
+        size_t len;
+        if (!(next = scan_str(d, p, end, &text, &len))) return NULL;
+        if (store_text(d, b, col, row, text, len) != 0) return NULL;
+        break;
+    }
+    case 'n':
+        if (!(next = cn_json_literal(p, end, "null", 4))) return NULL;
+        vec->nulls[row] = 1;
+        return next;
+    case 't':
+    case 'f':
+        next = *p == 't' ? cn_json_literal(p, end, "true", 4) : cn_json_literal(p, end, "false", 5);
+        if (!next) return NULL;
+        if (id == TY_BOOLEAN) vec->i64[row] = *p == 't';
+        else if (is_str) store_str(b, col, row, p, (size_t)(next - p));
+        else return NULL;
+        break;
+    case '{':
+    case '[':
+        /* a nested value keeps its JSON text, only in a string column */
+        if (!is_str || !(next = cn_json_skip(p, end, depth))) return NULL;
+        store_str(b, col, row, p, (size_t)(next - p));
+        break;
+    default:
+        if (id == TY_BIGINT || id == TY_INT) {
+            if (!(next = scan_int(p, end, &vec->i64[row]))) return NULL;
+            if (id == TY_INT && (vec->i64[row] > INT32_MAX || vec->i64[row] < INT32_MIN)) return NULL;
+            break;
+        }
+        if (!(next = cn_json_number_end(p, end))) return NULL;
+        if (id == TY_DOUBLE) {
+            if (number_to_double(p, next, &vec->f64[row]) != 0) return NULL;
+        } else if (id == TY_DECIMAL) {
+            if (number_to_decimal(p, next, d->types[col], &vec->i64[row]) != 0) return NULL;
+        } else if (is_str) {
+            store_str(b, col, row, p, (size_t)(next - p));
+        } else {
+            return NULL;
+        }
+        break;
+    }
+    vec->nulls[row] = 0;
+    return next;
+}
+
+/* Scans the object at p into `row` of b: a member naming a column sets its
+ * cell (a repeated name: the last wins); other members are checked and
+ * skipped.  Cells start as `absent`: 1 (NULL) for a whole row, or
+ * ABSENT_CELL for canal-json's old images, which only overlay the cells
+ * they hold. */
+#define ABSENT_CELL 2
+static const char *scan_row(JsonDecoder *d, Batch *b, int32_t row, const char *p, const char *end,
+                            int depth, uint8_t absent)
+{
+    for (int32_t col = 0; col < d->ncols; col++) b->cols[col].nulls[row] = absent;
+    p = cn_json_blanks(p + 1, end);
+    if (p < end && *p == '}') return p + 1;
+    for (;;) {
+        if (p >= end || *p != '"') return NULL;
+        /* Members usually come in column order: when the next column's
+         * name (one without bytes JSON must escape) is there verbatim,
+         * followed by the closing quote, the key is that name. */
+        int32_t col = d->last_col + 1 < d->ncols ? d->last_col + 1 : 0;
+        size_t guess_len = d->ncols ? d->name_len[col] : 0;
+        if (d->ncols && d->plain_name[col] && (size_t)(end - p) > guess_len + 1 &&
+            p[guess_len + 1] == '"' && name_equal(p + 1, d->names[col], guess_len)) {
+            d->last_col = col;
+            p += guess_len + 2;
+        } else {
+            const char *name;
+            size_t len;
+            if (!(p = scan_str(d, p, end, &name, &len))) return NULL;
+            col = find_column(d, name, len);
+        }
+        p = cn_json_blanks(p, end);
+        if (p >= end || *p != ':') return NULL;
+        p = cn_json_blanks(p + 1, end);
+        if (p >= end) return NULL;
+        if (col >= 0) {
+            d->seen[col] = 1;
+            p = scan_cell(d, b, col, row, p, end, depth + 1);
+        } else {
+            p = cn_json_skip(p, end, depth + 1);
+        }
+        if (!p) return NULL;
+        p = cn_json_blanks(p, end);
+        if (p >= end) return NULL;
+        if (*p == '}') return p + 1;
+        if (*p != ',') return NULL;
+        p = cn_json_blanks(p + 1, end);
+    }
+}
+
+/* The record must be one object and nothing else: its first byte. */
+static const char *record_object(const char *s, const char *end)
+{
+    const char *p = cn_json_blanks(s, end);
+    return p < end && *p == '{' ? p : NULL;
+}
+
+static bool record_ends(const char *p, const char *end)
+{
+    return p && cn_json_blanks(p, end) == end;
+}
+
+static int fast_json(JsonDecoder *d, const char *s, size_t len, Batch *out)
+{
+    const char *end = s + len;
+    const char *p = record_object(s, end);
+    if (!p) return FAST_SLOW;
+    if (d->opts.fail_on_missing) memset(d->seen, 0, (size_t)d->ncols);
+    int32_t row = out->nrows;
+    if (!record_ends(scan_row(d, out, row, p, end, 0, 1), end)) return FAST_SLOW;
+    if (d->opts.fail_on_missing)
+        for (int32_t col = 0; col < d->ncols; col++)
+            if (!d->seen[col]) return FAST_SLOW;
+    settle_strings(d, out, row, 1);
+    out->weights[row] = 1;
+    out->nrows++;
+    return FAST_DONE;
+}
+
+/* debezium-json: the envelope members of one level (the record, or its
+ * payload object). */
+typedef struct Envelope {
+    const char *op;              /* NULL: absent or not a string */
+    size_t op_len;
+    int32_t before, after;       /* rows of images that are objects, or -1 */
+    uint8_t keys;                /* ENV_* members seen */
+} Envelope;
+
+enum { ENV_BEFORE = 1, ENV_AFTER = 2, ENV_OP = 4, ENV_PAYLOAD = 8 };
+enum { PAYLOAD_NONE, PAYLOAD_OBJECT, PAYLOAD_NULL };
+
+static int envelope_key(const char *name, size_t len, bool top)
+{
+    switch (len) {
+    case 2: return memcmp(name, "op", 2) == 0 ? ENV_OP : 0;
+    case 5: return memcmp(name, "after", 5) == 0 ? ENV_AFTER : 0;
+    case 6: return memcmp(name, "before", 6) == 0 ? ENV_BEFORE : 0;
+    case 7: return top && memcmp(name, "payload", 7) == 0 ? ENV_PAYLOAD : 0;
+    default: return 0;
+    }
+}
+
+/* Scans the envelope object at p.  inner (the record level only) receives
+ * a payload object's members and *payload what the payload was.  Images
+ * that are objects are decoded into the next free of the two rows at
+ * dbz_dst->nrows; a third image (a payload beside a before or after) goes
+ * to the tree decoder. */
+static const char *scan_envelope(JsonDecoder *d, const char *p, const char *end, int depth,
+                                 Envelope *env, Envelope *inner, int *payload)
+{
+    p = cn_json_blanks(p + 1, end);
+    if (p < end && *p == '}') return p + 1;
+    for (;;) {
+        if (p >= end || *p != '"') return NULL;
+        /* the usual members, quotes included, compare as one word each */
+        int key;
+        size_t left = (size_t)(end - p);
+        if (left >= 8 && memcmp(p, "\"before\"", 8) == 0) {
+            key = ENV_BEFORE;
+            p += 8;
+        } else if (left >= 7 && memcmp(p, "\"after\"", 7) == 0) {
+            key = ENV_AFTER;
+            p += 7;
+        } else if (left >= 4 && memcmp(p, "\"op\"", 4) == 0) {
+            key = ENV_OP;
+            p += 4;
+        } else {
+            const char *name;
+            size_t len;
+            if (!(p = scan_str(d, p, end, &name, &len))) return NULL;
+            key = envelope_key(name, len, inner != NULL);
+        }
+        p = cn_json_blanks(p, end);
+        if (p >= end || *p != ':') return NULL;
+        p = cn_json_blanks(p + 1, end);
+        if (p >= end) return NULL;
+        /* a repeated member: the last wins, which the tree decoder does */
+        if (env->keys & key) return NULL;
+        env->keys |= (uint8_t)key;
+        switch (key) {
+        case ENV_BEFORE:
+        case ENV_AFTER:
+            if (*p == '{') {
+                if (d->dbz_used == 2) return NULL;
+                int32_t row = d->dbz_dst->nrows + d->dbz_used++;
+                *(key == ENV_BEFORE ? &env->before : &env->after) = row;
+                p = scan_row(d, d->dbz_dst, row, p, end, depth + 1, 1);
+            } else if (*p == 'n') {
+                p = cn_json_literal(p, end, "null", 4);       /* the other image of c and d */
+            } else {
+                p = cn_json_skip(p, end, depth + 1);
+            }
+            break;
+        case ENV_OP:
+            p = *p == '"' ? scan_str(d, p, end, &env->op, &env->op_len) : cn_json_skip(p, end, depth + 1);
+            break;
+        case ENV_PAYLOAD:
+            if (*p == '{') {
+                *payload = PAYLOAD_OBJECT;
+                p = scan_envelope(d, p, end, depth + 1, inner, NULL, NULL);
+            } else {
+                if (*p == 'n') *payload = PAYLOAD_NULL;
+                p = cn_json_skip(p, end, depth + 1);
+            }
+            break;
+        default:
+            p = cn_json_skip(p, end, depth + 1);
+            break;
+        }
+        if (!p) return NULL;
+        p = cn_json_blanks(p, end);
+        if (p >= end) return NULL;
+        if (*p == '}') return p + 1;
+        if (*p != ',') return NULL;
+        p = cn_json_blanks(p + 1, end);
+    }
+}
+
+/* Row a of b takes row c's values (c's are kept when swap). */
+static void move_row(JsonDecoder *d, Batch *b, int32_t a, int32_t c, bool swap)
+{
+    for (int32_t col = 0; col < d->ncols; col++) {
+        ColumnVector *vec = &b->cols[col];
+        uint8_t null = vec->nulls[a];
+        vec->nulls[a] = vec->nulls[c];
+        if (swap) vec->nulls[c] = null;
+        switch ((PhysKind)d->phys[col]) {
+        case PK_I64: {
+            int64_t v = vec->i64[a];
+            vec->i64[a] = vec->i64[c];
+            if (swap) vec->i64[c] = v;
+            break;
+        }
+        case PK_F64: {
+            double v = vec->f64[a];
+            vec->f64[a] = vec->f64[c];
+            if (swap) vec->f64[c] = v;
+            break;
+        }
+        case PK_STR: {
+            WbStr v = vec->str[a];
+            vec->str[a] = vec->str[c];
+            if (swap) vec->str[c] = v;
+            break;
+        }
+        }
+    }
+}
+
+/* Decodes straight into out when an update pair would fit (or out is
+ * empty); else into the empty pending batch, whose drain then decides as
+ * for a tree-decoded record. */
+static int fast_debezium(JsonDecoder *d, const char *s, size_t len, Batch *out, int32_t max_rows)
+{
+    const char *end = s + len;
+    const char *p = record_object(s, end);
+    if (!p) return FAST_SLOW;
+    Batch *dst = out->nrows + 2 <= max_rows || out->nrows == 0 ? out : d->pending;
+    if (dst->nrows + 2 > dst->capacity) ty_batch_reserve(dst, dst->nrows + 2);
+    d->dbz_dst = dst;
+    d->dbz_used = 0;
+    Envelope top = {NULL, 0, -1, -1, 0}, inner = {NULL, 0, -1, -1, 0};
+    int payload = PAYLOAD_NONE;
+    if (!record_ends(scan_envelope(d, p, end, 0, &top, &inner, &payload), end)) return FAST_SLOW;
+    if (payload == PAYLOAD_NULL) return FAST_DONE;              /* tombstone */
+    const Envelope *env = &top;
+    if (payload == PAYLOAD_OBJECT) {
+        /* members beside a payload object are ignored; rare enough to leave
+         * to the tree decoder */
+        if (top.keys & (ENV_BEFORE | ENV_AFTER | ENV_OP)) return FAST_SLOW;
+        env = &inner;
+    }
+    if (!env->op || env->op_len != 1) return FAST_SLOW;
+    const int32_t base = dst->nrows;
+    int32_t rows;
+    switch (env->op[0]) {
+    case 'c':
+    case 'r':
+        if (env->after < 0) return FAST_SLOW;
+        if (env->after != base) move_row(d, dst, base, env->after, false);
+        dst->weights[base] = 1;
+        rows = 1;
+        break;
+    case 'u':
+        if (env->before < 0 || env->after < 0) return FAST_SLOW;
+        if (env->before != base) move_row(d, dst, base, env->before, true);
+        dst->weights[base] = -1;
+        dst->weights[base + 1] = 1;
+        rows = 2;
+        break;
+    case 'd':
+        if (env->before < 0) return FAST_SLOW;
+        if (env->before != base) move_row(d, dst, base, env->before, false);
+        dst->weights[base] = -1;
+        rows = 1;
+        break;
+    default:
+        return FAST_SLOW;
+    }
+    settle_strings(d, dst, base, rows);
+    dst->nrows += rows;
+    if (dst == d->pending) pending_group(d, rows);
+    return FAST_DONE;
+}
+
+/* ---- canal-json: data and old rows go to img first (the type may come
+ * last), then to the output in their final order ---- */
+
+/* A new row in img for the current record. */
+static int32_t img_row(JsonDecoder *d)
+{
+    Batch *img = d->img;
+    if (img->nrows == img->capacity) ty_batch_reserve(img, img->nrows + 1);
+    return img->nrows++;
+}
+
+/* Copies img row src into row drow of dst; cells marked ABSENT_CELL are
+ * left alone (the overlay of a canal-json old image). */
+static void put_img_row(JsonDecoder *d, Batch *dst, int32_t drow, int32_t src)
+{
+    const Batch *img = d->img;
+    for (int32_t col = 0; col < d->ncols; col++) {
+        const ColumnVector *sv = &img->cols[col];
+        ColumnVector *dv = &dst->cols[col];
+        uint8_t null = sv->nulls[src];
+        if (null == ABSENT_CELL) continue;
+        dv->nulls[drow] = null;
+        if (null) continue;
+        switch ((PhysKind)d->phys[col]) {
+        case PK_I64: dv->i64[drow] = sv->i64[src]; break;
+        case PK_F64: dv->f64[drow] = sv->f64[src]; break;
+        case PK_STR: dv->str[drow] = ty_batch_str(dst, sv->str[src].ptr, sv->str[src].len); break;
+        }
+    }
+}
+
+/* Where a record's `rows` rows in `changes` changes go: straight into out
+ * when they all fit (or out is empty and it is one change, which may
+ * exceed max_rows), as draining the pending batch would put them; else
+ * into the pending batch, which is empty whenever a record is decoded. */
+static Batch *rows_target(JsonDecoder *d, Batch *out, int32_t max_rows, int32_t rows, int32_t changes)
+{
+    Batch *dst = out->nrows + rows <= max_rows || (out->nrows == 0 && changes == 1) ? out : d->pending;
+    ty_batch_reserve(dst, dst->nrows + rows);
+    return dst;
+}
+
+/* Appends img row src with weight w to dst. */
+static void emit_row(JsonDecoder *d, Batch *dst, int32_t src, int32_t overlay, int64_t w)
+{
+    int32_t row = dst->nrows++;
+    put_img_row(d, dst, row, src);
+    if (overlay >= 0) put_img_row(d, dst, row, overlay);
+    dst->weights[row] = w;
+}
+
+/* Scans canal-json's data or old array at p into consecutive img rows;
+ * *first and *count say which.  In old (absent = ABSENT_CELL) an item that
+ * is not an object overlays nothing; in data it is an error. */
+static const char *scan_rows(JsonDecoder *d, const char *p, const char *end, int depth,
+                             uint8_t absent, int32_t *first, int32_t *count)
+{
+    *first = d->img->nrows;
+    p = cn_json_blanks(p + 1, end);
+    if (p < end && *p == ']') return p + 1;
+    for (;;) {
+        if (p >= end) return NULL;
+        int32_t row = img_row(d);
+        if (*p == '{') {
+            p = scan_row(d, d->img, row, p, end, depth + 1, absent);
+        } else {
+            if (absent != ABSENT_CELL) return NULL;
+            for (int32_t col = 0; col < d->ncols; col++) d->img->cols[col].nulls[row] = ABSENT_CELL;
+            p = cn_json_skip(p, end, depth + 1);
+        }
+        (*count)++;
+        if (!p) return NULL;
+        p = cn_json_blanks(p, end);
+        if (p >= end) return NULL;
+        if (*p == ']') return p + 1;
+        if (*p != ',') return NULL;
+        p = cn_json_blanks(p + 1, end);
+    }
+}
+
+enum { CANAL_TYPE = 1, CANAL_DATA = 2, CANAL_OLD = 4 };
+
+static int fast_canal(JsonDecoder *d, const char *s, size_t len, Batch *out, int32_t max_rows)
+{
+    const char *end = s + len;
+    const char *p = record_object(s, end);
+    if (!p) return FAST_SLOW;
+    d->img->nrows = 0;
+    const char *type = NULL;
+    size_t type_len = 0;
+    int keys = 0;
+    bool data_array = false, data_null = false;
+    int32_t data_first = 0, ndata = 0, old_first = 0, nold = 0;
+    p = cn_json_blanks(p + 1, end);
+    if (p < end && *p == '}') {
+        p++;
+    } else {
+        for (;;) {
+            const char *name;
+            size_t nlen;
+            if (p >= end || *p != '"' || !(p = scan_str(d, p, end, &name, &nlen))) return FAST_SLOW;
+            p = cn_json_blanks(p, end);
+            if (p >= end || *p != ':') return FAST_SLOW;
+            p = cn_json_blanks(p + 1, end);
+            if (p >= end) return FAST_SLOW;
+            int key = nlen == 4 && memcmp(name, "type", 4) == 0   ? CANAL_TYPE
+                      : nlen == 4 && memcmp(name, "data", 4) == 0 ? CANAL_DATA
+                      : nlen == 3 && memcmp(name, "old", 3) == 0  ? CANAL_OLD
+                                                                   : 0;
+            if (keys & key) return FAST_SLOW;    /* repeated: the last wins */
+            keys |= key;
+            if (key == CANAL_TYPE && *p == '"') {
+                p = scan_str(d, p, end, &type, &type_len);
+            } else if (key == CANAL_DATA && *p == '[') {
+                data_array = true;
+                p = scan_rows(d, p, end, 1, 1, &data_first, &ndata);
+            } else if (key == CANAL_OLD && *p == '[') {
+                p = scan_rows(d, p, end, 1, ABSENT_CELL, &old_first, &nold);
+            } else {
+                if (key == CANAL_DATA && *p == 'n') data_null = true;
+                p = cn_json_skip(p, end, 1);
+            }
+            if (!p) return FAST_SLOW;
+            p = cn_json_blanks(p, end);
+            if (p >= end) return FAST_SLOW;
+            if (*p == '}') {
+                p++;
+                break;
+            }
+            if (*p != ',') return FAST_SLOW;
+            p = cn_json_blanks(p + 1, end);
+        }
+    }
+    if (!record_ends(p, end) || !type) return FAST_SLOW;
+    int kind;
+    if (type_len == 6 && memcmp(type, "INSERT", 6) == 0) kind = 1;
+    else if (type_len == 6 && memcmp(type, "UPDATE", 6) == 0) kind = 2;
+    else if (type_len == 6 && memcmp(type, "DELETE", 6) == 0) kind = 3;
+    else return FAST_DONE;              /* DDL and others: skipped */
+    if (!(keys & CANAL_DATA) || data_null) return FAST_DONE;
+    if (!data_array) return FAST_SLOW;
+    int32_t per = kind == 2 ? 2 : 1;
+    Batch *dst = rows_target(d, out, max_rows, ndata * per, ndata);
+    for (int32_t i = 0; i < ndata; i++) {
+        if (kind == 2) {
+            /* before image: data[i] overlaid with the fields of old[i] */
+            emit_row(d, dst, data_first + i, i < nold ? old_first + i : -1, -1);
+            emit_row(d, dst, data_first + i, -1, 1);
+        } else {
+            emit_row(d, dst, data_first + i, -1, kind == 1 ? 1 : -1);
+        }
+        if (dst == d->pending) pending_group(d, per);
+    }
+    return FAST_DONE;
+}
+
 static bool blank(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
@@ -390,7 +1165,7 @@ int cn_json_decode(JsonDecoder *d, RecordInput *in, Batch *out, int32_t max_rows
 {
     const bool changelog = d->opts.format != CN_FMT_JSON;
     for (;;) {
-        if (changelog && drain(d, out, max_rows) == CN_FULL) return CN_FULL;
+        if (changelog && d->ngroups > 0 && drain(d, out, max_rows) == CN_FULL) return CN_FULL;
         if (out->nrows >= max_rows) return CN_FULL;
         if (in->pos >= in->len) return CN_NEED_MORE;
         const char *s = in->data + in->pos;
@@ -405,6 +1180,18 @@ int cn_json_decode(JsonDecoder *d, RecordInput *in, Batch *out, int32_t max_rows
         in->line++;
         if (blank(s, rec_len)) continue;
         in->records++;
+        if (cn_json_fast_enabled && rec_len <= UINT32_MAX) {
+            assert(!changelog || (d->pending->nrows == 0 && d->ngroups == 0));
+            d->rec_len = rec_len;
+            d->esc_ready = false;
+            int fast = d->opts.format == CN_FMT_JSON       ? fast_json(d, s, rec_len, out)
+                       : d->opts.format == CN_FMT_DEBEZIUM ? fast_debezium(d, s, rec_len, out, max_rows)
+                                                           : fast_canal(d, s, rec_len, out, max_rows);
+            if (fast == FAST_DONE) {
+                d->fast_records++;
+                continue;
+            }
+        }
 
         RecordFail fail;
         fail.sqlstate = WB_SQLSTATE_BAD_VALUE;
