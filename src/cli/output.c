@@ -65,8 +65,16 @@ struct ResultCollector {
     /* consolidated */
     StateTable *rows;            /* encoded row -> RowCount */
     int64_t seq;
-    WbBuf key;
+    WbBuf key;                   /* the batch's encoded rows, back to back */
+    uint32_t *key_off;           /* per row, and one past the last */
+    uint64_t *key_hash;
+    int32_t cap_rows;
 };
+
+/* Prefetch distances in rows for the consolidating lookups (index slot,
+ * then entry), as the aggregate does. */
+#define PF_SLOT 16
+#define PF_ENTRY 8
 
 /* ---- output buffer ---- */
 
@@ -325,6 +333,8 @@ void out_collector_free(ResultCollector *c)
     if (c->rows) st_table_free(c->rows);
     grid_free(&c->grid);
     wb_buf_free(&c->key);
+    free(c->key_off);
+    free(c->key_hash);
     wb_buf_free(&c->obuf);
     wb_buf_free(&c->scratch);
     free(c->kind);
@@ -374,6 +384,45 @@ static int direct_batch(ResultCollector *c, const Batch *batch, WbError *err)
     return 0;
 }
 
+/* Adds the batch's weights to the consolidated rows.  Two passes, like
+ * the aggregate: encode and hash every row, then look the rows up with
+ * prefetches running ahead, so that the cache misses of a large result
+ * overlap instead of stalling one row at a time. */
+static void consolidate(ResultCollector *c, const Batch *batch)
+{
+    int32_t nrows = batch->nrows;
+    if (nrows + 1 > c->cap_rows) {
+        c->cap_rows = nrows + 1;
+        c->key_off = wb_realloc(c->key_off, sizeof(uint32_t) * (size_t)c->cap_rows);
+        c->key_hash = wb_realloc(c->key_hash, sizeof(uint64_t) * (size_t)c->cap_rows);
+    }
+    wb_buf_clear(&c->key);
+    for (int32_t row = 0; row < nrows; row++) {
+        c->key_off[row] = (uint32_t)c->key.len;
+        ty_row_encode(batch, row, NULL, batch->ncols, &c->key);
+    }
+    c->key_off[nrows] = (uint32_t)c->key.len;
+    for (int32_t row = 0; row < nrows; row++)
+        c->key_hash[row] = wb_hash_bytes(c->key.data + c->key_off[row],
+                                         c->key_off[row + 1] - c->key_off[row], 0);
+    for (int32_t row = 0; row < nrows && row < PF_SLOT; row++)
+        st_table_prefetch(c->rows, c->key_hash[row]);
+    for (int32_t row = 0; row < nrows; row++) {
+        if (row + PF_SLOT < nrows) st_table_prefetch(c->rows, c->key_hash[row + PF_SLOT]);
+        if (row + PF_ENTRY < nrows) st_table_prefetch_entry(c->rows, c->key_hash[row + PF_ENTRY]);
+        int64_t w = batch->weights[row];
+        if (w == 0) continue;
+        bool created;
+        StateEntry *e = st_table_upsert(c->rows, c->key.data + c->key_off[row],
+                                        c->key_off[row + 1] - c->key_off[row], c->key_hash[row],
+                                        &created);
+        RowCount *rc = st_payload(e);
+        if (created) rc->first_seen = c->seq++;
+        rc->weight += w;
+        if (rc->weight == 0) st_table_remove(c->rows, e);
+    }
+}
+
 int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, WbError *err)
 {
     ResultCollector *c = ctx;
@@ -385,35 +434,23 @@ int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, 
         return direct_batch(c, batch, err);
     }
     bool print_changes = c->format == OUT_CHANGELOG || (c->format == OUT_TABLE && c->streaming);
-    /* the changelog shows only the visible columns (see QueryPlan.nvisible) */
-    Batch shown = *batch;
-    shown.ncols = c->nshow;
-    for (int32_t row = 0; row < batch->nrows; row++) {
-        int64_t w = batch->weights[row];
-        if (w == 0) continue;
-        if (print_changes) {
-            int64_t times = w < 0 ? -w : w;
-            for (int64_t t = 0; t < times; t++) {
+    if (print_changes) {
+        /* the changelog shows only the visible columns (see QueryPlan.nvisible) */
+        Batch shown = *batch;
+        shown.ncols = c->nshow;
+        for (int32_t row = 0; row < batch->nrows; row++) {
+            int64_t w = batch->weights[row];
+            for (int64_t t = 0; t < (w < 0 ? -w : w); t++) {
                 cn_format_changelog_row(&shown, row, (RowKind)rowkinds[row], &c->obuf);
                 wb_buf_putc(&c->obuf, '\n');
             }
             out_maybe_write(c->out, &c->obuf);
         }
-        if (c->format == OUT_CHANGELOG) continue;   /* nothing printed at the end */
-        wb_buf_clear(&c->key);
-        ty_row_encode(batch, row, NULL, batch->ncols, &c->key);
-        uint64_t hash = wb_hash_bytes(c->key.data, c->key.len, 0);
-        bool created;
-        StateEntry *e = st_table_upsert(c->rows, c->key.data, (uint32_t)c->key.len, hash, &created);
-        RowCount *rc = st_payload(e);
-        if (created) rc->first_seen = c->seq++;
-        rc->weight += w;
-        if (rc->weight == 0) st_table_remove(c->rows, e);
-    }
-    if (print_changes) {
         out_write(c->out, &c->obuf);
         fflush(c->out);
     }
+    if (c->format == OUT_CHANGELOG) return 0;   /* nothing is printed at the end */
+    consolidate(c, batch);
     return 0;
 }
 
