@@ -2,10 +2,11 @@
  * output.c - changelog lines, consolidation and the final table or CSV.
  *
  * Two ways to the final result (see output.h for when each is taken):
- *   direct       batch mode, insert-only plan, no ORDER BY: every row that
- *                reaches the root is final, so csv rows are formatted
+ *   direct       batch mode, insert-only plan: every row that reaches the
+ *                root is final.  Without ORDER BY, csv rows are formatted
  *                straight into the output buffer as they arrive (a table
- *                keeps the cell texts only, for the column widths);
+ *                keeps the cell texts only, for the column widths); with
+ *                one, the rows are kept as they are and sorted at the end;
  *   consolidated the collector sums weights per distinct row in a state
  *                table and prints at the end, sorted by ORDER BY (ties and
  *                queries without one in order of first arrival).
@@ -60,8 +61,12 @@ struct ResultCollector {
     WbBuf scratch;
     /* direct */
     bool direct;
+    bool sorted;                 /* direct with ORDER BY: rows kept in `kept` */
     bool header_done;
     Grid grid;
+    Batch **kept;                /* chunks of KEEP_ROWS rows, weights as they came */
+    int32_t nkept, cap_kept;
+    int64_t kept_rows;
     /* consolidated */
     StateTable *rows;            /* encoded row -> RowCount */
     int64_t seq;
@@ -70,6 +75,9 @@ struct ResultCollector {
     uint64_t *key_hash;
     int32_t cap_rows;
 };
+
+/* Rows per chunk of a sorted direct result. */
+#define KEEP_ROWS 65536
 
 /* Prefetch distances in rows for the consolidating lookups (index slot,
  * then entry), as the aggregate does. */
@@ -319,9 +327,9 @@ ResultCollector *out_collector_new(const QueryPlan *plan, OutputFormat format,
         c->kind[col] = ty_is_string(id) ? CELL_STRING : id < TY__COUNT ? CELL_PLAIN : CELL_OTHER;
         c->right[col] = ty_is_numeric(id);
     }
-    c->direct = !streaming && format != OUT_CHANGELOG && plan->norder == 0 &&
-                batch_insert_only(c->root);
-    if (c->direct && format == OUT_TABLE)
+    c->direct = !streaming && format != OUT_CHANGELOG && batch_insert_only(c->root);
+    c->sorted = c->direct && plan->norder > 0;
+    if (c->direct && !c->sorted && format == OUT_TABLE)
         grid_init(&c->grid, c->nshow, (const char *const *)c->root->names);
     if (!c->direct) c->rows = st_table_new(sizeof(RowCount));
     return c;
@@ -331,6 +339,8 @@ void out_collector_free(ResultCollector *c)
 {
     if (!c) return;
     if (c->rows) st_table_free(c->rows);
+    for (int32_t i = 0; i < c->nkept; i++) ty_batch_free(c->kept[i]);
+    free(c->kept);
     grid_free(&c->grid);
     wb_buf_free(&c->key);
     free(c->key_off);
@@ -353,6 +363,26 @@ static inline void csv_row(ResultCollector *c, const Batch *batch, int32_t row)
     wb_buf_putc(&c->obuf, '\n');
 }
 
+/* Keeps a row of a sorted direct result (copied, strings included). */
+static int keep_row(ResultCollector *c, const Batch *batch, int32_t row, WbError *err)
+{
+    if (c->kept_rows >= INT32_MAX / 2) {
+        wb_error(err, WB_SQLSTATE_FEATURE, 0, 0, "result too large to sort (over %d rows)",
+                 INT32_MAX / 2);
+        return -1;
+    }
+    if (c->nkept == 0 || c->kept[c->nkept - 1]->nrows == KEEP_ROWS) {
+        if (c->nkept == c->cap_kept) {
+            c->cap_kept = c->cap_kept ? c->cap_kept * 2 : 8;
+            c->kept = wb_realloc(c->kept, sizeof(Batch *) * (size_t)c->cap_kept);
+        }
+        c->kept[c->nkept++] = ty_batch_new(c->root->types, c->root->ncols, KEEP_ROWS);
+    }
+    ty_batch_append_row(c->kept[c->nkept - 1], batch, row, batch->weights[row]);
+    c->kept_rows++;
+    return 0;
+}
+
 /* Direct: every row is final; a row of weight n prints n times. */
 static int direct_batch(ResultCollector *c, const Batch *batch, WbError *err)
 {
@@ -364,6 +394,10 @@ static int direct_batch(ResultCollector *c, const Batch *batch, WbError *err)
                      "inconsistent changelog: a retraction reached a batch result that was "
                      "planned as insert-only");
             return -1;
+        }
+        if (c->sorted) {
+            if (w > 0 && keep_row(c, batch, row, err) != 0) return -1;
+            continue;
         }
         for (int64_t t = 0; t < w; t++) {
             if (c->format == OUT_CSV) {
@@ -427,7 +461,7 @@ int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, 
 {
     ResultCollector *c = ctx;
     if (c->direct) {
-        if (c->format == OUT_CSV && !c->header_done && batch->nrows > 0) {
+        if (c->format == OUT_CSV && !c->sorted && !c->header_done && batch->nrows > 0) {
             csv_header(&c->obuf, c->nshow, c->root->names);
             c->header_done = true;
         }
@@ -456,23 +490,25 @@ int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, 
 
 /* ---- finishing the consolidated result ---- */
 
+/* A row of the final result: where its values are (row `row` of `batch`)
+ * and how many times it prints. */
 typedef struct FinalRow {
     int64_t first_seen;
     int64_t weight;
-    const StateEntry *entry;
-    int32_t row;                 /* row in the decoded batch (ORDER BY only) */
+    const StateEntry *entry;     /* consolidated: its encoded row */
+    const Batch *batch;
+    int32_t row;
 } FinalRow;
 
 static const QueryPlan *sort_plan;
-static const Batch *sort_batch;
 
 static int compare_final(const void *pa, const void *pb)
 {
     const FinalRow *a = pa, *b = pb;
     for (int32_t k = 0; k < sort_plan->norder; k++) {
         const SortKey *key = &sort_plan->order[k];
-        const ColumnVector *vec = &sort_batch->cols[key->col];
-        bool na = vec->nulls[a->row], nb = vec->nulls[b->row];
+        const ColumnVector *va = &a->batch->cols[key->col], *vb = &b->batch->cols[key->col];
+        bool na = va->nulls[a->row], nb = vb->nulls[b->row];
         int c;
         if (na || nb) {
             if (na && nb) continue;
@@ -480,7 +516,7 @@ static int compare_final(const void *pa, const void *pb)
             if (!key->nulls_first) c = -c;
             return c;
         }
-        c = ty_compare(vec, a->row, vec, b->row);
+        c = ty_compare(va, a->row, vb, b->row);
         if (c) return key->desc ? -c : c;
     }
     return a->first_seen < b->first_seen ? -1 : a->first_seen > b->first_seen;
@@ -506,20 +542,132 @@ static void sort_by_arrival(FinalRow *rows, size_t n, int64_t limit)
     free(tmp);
 }
 
-/* Prints rows[0..n) of `batch` (row i is batch row rows[i].row), each
- * weight times, as csv lines or into the grid. */
-static void print_final(ResultCollector *c, const Batch *batch, const FinalRow *rows, size_t n)
+/* Sorts rows by ORDER BY, ties in arrival order.  When the first key is
+ * int64-backed (integers, DECIMAL, temporal types) and there are many
+ * rows, a stable LSD radix sort on that key (8 bits a pass, skipping bytes
+ * all keys share) replaces most comparisons: NULLs are set apart first,
+ * then only runs of equal first keys are sorted by the remaining keys.
+ * `in_arrival_order` says whether rows already are in arrival order (the
+ * radix sort keeps it for ties); if not, they are put in it first. */
+static void sort_final(const QueryPlan *plan, FinalRow *rows, size_t n, bool in_arrival_order,
+                       int64_t arrival_limit)
+{
+    sort_plan = plan;
+    const SortKey *key0 = &plan->order[0];
+    if (n < 64 || ty_phys(rows[0].batch->cols[key0->col].type.id) != PK_I64) {
+        qsort(rows, n, sizeof(FinalRow), compare_final);
+        return;
+    }
+    if (!in_arrival_order) sort_by_arrival(rows, n, arrival_limit);
+    typedef struct SortPair {
+        uint64_t key;            /* order-preserving image of the first key */
+        size_t idx;
+    } SortPair;
+    SortPair *pairs = wb_malloc(n * sizeof(SortPair));
+    SortPair *tmp = wb_malloc(n * sizeof(SortPair));
+    size_t nnull = 0;
+    for (size_t i = 0; i < n; i++)
+        nnull += rows[i].batch->cols[key0->col].nulls[rows[i].row] != 0;
+    size_t null_at = key0->nulls_first ? 0 : n - nnull;
+    size_t val_start = key0->nulls_first ? nnull : 0, val_at = val_start;
+    uint64_t all_or = 0, all_and = ~(uint64_t)0;
+    for (size_t i = 0; i < n; i++) {
+        const ColumnVector *vec = &rows[i].batch->cols[key0->col];
+        if (vec->nulls[rows[i].row]) {
+            pairs[null_at].key = 0;
+            pairs[null_at++].idx = i;
+            continue;
+        }
+        uint64_t u = (uint64_t)vec->i64[rows[i].row] ^ ((uint64_t)1 << 63);
+        if (key0->desc) u = ~u;
+        pairs[val_at].key = u;
+        pairs[val_at++].idx = i;
+        all_or |= u;
+        all_and &= u;
+    }
+    size_t nval = n - nnull;
+    SortPair *src = pairs + val_start, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        if ((((all_or ^ all_and) >> shift) & 0xFF) == 0) continue;   /* same byte in all */
+        size_t count[256 + 1] = {0};
+        for (size_t i = 0; i < nval; i++) count[((src[i].key >> shift) & 0xFF) + 1]++;
+        for (size_t d = 0; d < 256; d++) count[d + 1] += count[d];
+        for (size_t i = 0; i < nval; i++) dst[count[(src[i].key >> shift) & 0xFF]++] = src[i];
+        SortPair *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != pairs + val_start) memcpy(pairs + val_start, src, nval * sizeof(SortPair));
+    FinalRow *sorted = wb_malloc(n * sizeof(FinalRow));
+    for (size_t i = 0; i < n; i++) sorted[i] = rows[pairs[i].idx];
+    if (plan->norder > 1) {
+        /* runs of equal first keys (all NULLs are one run) by the other keys */
+        for (size_t start = 0; start < n;) {
+            bool null_run = key0->nulls_first ? start < nnull : start >= nval;
+            size_t end = start + 1;
+            if (null_run)
+                end = key0->nulls_first ? nnull : n;
+            else
+                while (end < n && end < val_start + nval && pairs[end].key == pairs[start].key) end++;
+            if (end - start > 1) qsort(sorted + start, end - start, sizeof(FinalRow), compare_final);
+            start = end;
+        }
+    }
+    memcpy(rows, sorted, n * sizeof(FinalRow));
+    free(sorted);
+    free(pairs);
+    free(tmp);
+}
+
+/* Prints rows[0..n), each weight times, as csv lines or into the grid. */
+static void print_final(ResultCollector *c, const FinalRow *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         for (int64_t t = 0; t < rows[i].weight; t++) {
             if (c->format == OUT_CSV) {
-                csv_row(c, batch, rows[i].row);
+                csv_row(c, rows[i].batch, rows[i].row);
                 out_maybe_write(c->out, &c->obuf);
             } else {
-                grid_add_row(&c->grid, batch, rows[i].row);
+                grid_add_row(&c->grid, rows[i].batch, rows[i].row);
             }
         }
     }
+}
+
+static void final_begin(ResultCollector *c)
+{
+    if (c->format == OUT_TABLE)
+        grid_init(&c->grid, c->nshow, (const char *const *)c->root->names);
+    else
+        csv_header(&c->obuf, c->nshow, c->root->names);
+    c->header_done = true;
+}
+
+/* Direct with ORDER BY: sorts the kept rows (ties in arrival order). */
+static int sorted_finish(ResultCollector *c, WbError *err)
+{
+    size_t n = (size_t)c->kept_rows, i = 0;
+    int64_t total = 0;
+    FinalRow *rows = wb_calloc(n ? n : 1, sizeof(FinalRow));
+    for (int32_t k = 0; k < c->nkept; k++)
+        for (int32_t row = 0; row < c->kept[k]->nrows; row++, i++) {
+            rows[i].first_seen = (int64_t)i;
+            rows[i].weight = c->kept[k]->weights[row];
+            rows[i].batch = c->kept[k];
+            rows[i].row = row;
+            total += rows[i].weight;
+        }
+    if (c->format == OUT_TABLE && total > INT32_MAX / 2) {
+        free(rows);
+        wb_error(err, WB_SQLSTATE_FEATURE, 0, 0, "result too large to print (%lld rows)",
+                 (long long)total);
+        return -1;
+    }
+    sort_final(c->plan, rows, n, true, 0);
+    final_begin(c);
+    print_final(c, rows, n);
+    free(rows);
+    return 0;
 }
 
 static int consolidated_finish(ResultCollector *c, WbError *err)
@@ -558,21 +706,18 @@ static int consolidated_finish(ResultCollector *c, WbError *err)
                  (long long)total);
         return -1;
     }
-    if (c->format == OUT_TABLE) grid_init(&c->grid, c->nshow, (const char *const *)root->names);
-    else csv_header(&c->obuf, c->nshow, root->names);
-
+    final_begin(c);
     if (c->plan->norder > 0) {
         /* ORDER BY: decode every distinct row, sort, print */
         Batch *all = ty_batch_new(root->types, ncols, (int32_t)(n ? n : 1));
         for (size_t i = 0; i < n; i++) {
             ty_row_decode(rows[i].entry->key, root->types, ncols, all, (int32_t)i, 0);
+            rows[i].batch = all;
             rows[i].row = (int32_t)i;
         }
         all->nrows = (int32_t)n;
-        sort_plan = c->plan;
-        sort_batch = all;
-        qsort(rows, n, sizeof(FinalRow), compare_final);
-        print_final(c, all, rows, n);
+        sort_final(c->plan, rows, n, false, c->seq);
+        print_final(c, rows, n);
         ty_batch_free(all);
     } else {
         /* arrival order; decode a chunk of rows at a time */
@@ -584,10 +729,11 @@ static int consolidated_finish(ResultCollector *c, WbError *err)
             ty_batch_reset(chunk);
             for (size_t i = 0; i < m; i++) {
                 ty_row_decode(rows[start + i].entry->key, root->types, ncols, chunk, (int32_t)i, 0);
+                rows[start + i].batch = chunk;
                 rows[start + i].row = (int32_t)i;
             }
             chunk->nrows = (int32_t)m;
-            print_final(c, chunk, rows + start, m);
+            print_final(c, rows + start, m);
         }
         ty_batch_free(chunk);
     }
@@ -599,8 +745,9 @@ int out_collector_finish(ResultCollector *c, WbError *err)
 {
     if (c->format == OUT_CHANGELOG) return 0;
     if (!c->direct && consolidated_finish(c, err) != 0) return -1;
+    if (c->sorted && sorted_finish(c, err) != 0) return -1;
     if (c->format == OUT_CSV) {
-        if (c->direct && !c->header_done) csv_header(&c->obuf, c->nshow, c->root->names);
+        if (!c->header_done) csv_header(&c->obuf, c->nshow, c->root->names);
         c->header_done = true;
         out_write(c->out, &c->obuf);
     } else {

@@ -3,10 +3,11 @@
  * happens (--format changelog, and table in streaming mode), and the final
  * consolidated table (--format table / csv).
  *
- * In batch mode, when the plan can only produce insertions and there is no
- * ORDER BY, every row reaching the root is final and is printed as it
- * arrives (csv) or kept as text for the column widths (table).  Otherwise
- * the collector consolidates changes by summing weights per distinct row.
+ * In batch mode, when the plan can only produce insertions, every row
+ * reaching the root is final: without ORDER BY it is printed as it arrives
+ * (csv) or kept as text for the column widths (table); with ORDER BY the
+ * rows are kept and sorted at the end.  Otherwise the collector
+ * consolidates changes by summing weights per distinct row.
  * A row whose final weight is negative, or a retraction reaching a result
  * planned as insert-only, means an operator retracted what it never
  * emitted: that is reported as an internal error, never hidden.
