@@ -99,6 +99,16 @@ static inline int64_t load_i64(const uint8_t *p)
 
 static inline void store_i64(uint8_t *p, int64_t v) { memcpy(p, &v, 8); }
 
+/* Copies n 8-byte words (sizes here are a few words: no libc call). */
+static inline void copy_words(void *dst, const void *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint64_t w;
+        memcpy(&w, (const uint8_t *)src + 8 * i, 8);
+        memcpy((uint8_t *)dst + 8 * i, &w, 8);
+    }
+}
+
 bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc)
 {
     const AggSpec *spec = &node->agg;
@@ -237,7 +247,8 @@ static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const Sl
                 int32_t idx = op->ntouched++;
                 op->touched[idx] = group;
                 op->had_old[idx] = (uint8_t)(mark & MARK_EMITTED);
-                memcpy(op->snaps + (size_t)idx * op->snap_size, group + SNAP_OFF, op->snap_size);
+                copy_words(op->snaps + (size_t)idx * op->snap_size, group + SNAP_OFF,
+                           op->snap_size / 8);
                 uint64_t now = epoch << 1 | (mark & MARK_EMITTED);
                 memcpy(group, &now, 8);
             }
@@ -249,14 +260,14 @@ static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const Sl
 }
 
 /* Records an emission: values from src, key of the group (a payload). */
-static void add_emit(FlatAgg *op, const uint8_t *src, const uint8_t *group, int64_t weight,
-                     bool pair)
+static inline void add_emit(FlatAgg *op, const uint8_t *src, const uint8_t *group,
+                            int64_t weight, bool pair)
 {
     int32_t n = op->nemit++;
     int32_t nkeys = op->spec->ngroup;
     op->emit_src[n] = src;
-    memcpy(op->emit_key + (size_t)n * (size_t)nkeys, st_flat_key(op->groups, group),
-           sizeof(int64_t) * (size_t)nkeys);
+    copy_words(op->emit_key + (size_t)n * (size_t)nkeys, st_flat_key(op->groups, group),
+               (size_t)nkeys);
     op->emit_nulls[n] = st_flat_nulls(op->groups, group);
     op->emit_weight[n] = weight;
     op->emit_pair[n] = pair;
@@ -292,12 +303,19 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
             break;
         case ACC_SUM_I: {
             int in_scale = op->in_types[ac->arg].scale;
+            /* SUM into BIGINT or DECIMAL is a range check, done here; the
+             * rest (AVG, SUM0, INT results, NULL, errors) by shared code */
+            bool plain = ac->kind == AGG_SUM && ac->type.id != TY_INT;
             for (int32_t k = 0; k < n; k++) {
                 agg_i128 sum;
                 memcpy(&sum, src[k] + off, 16);
-                if (ex_agg_int_result(ac, in_scale, sum, load_i64(src[k] + off + 16), vec,
-                                      row0 + k, err) != 0)
+                int64_t nonnull = load_i64(src[k] + off + 16);
+                if (plain && nonnull != 0 && sum >= INT64_MIN && sum <= INT64_MAX) {
+                    vec->i64[row0 + k] = (int64_t)sum;
+                    vec->nulls[row0 + k] = 0;
+                } else if (ex_agg_int_result(ac, in_scale, sum, nonnull, vec, row0 + k, err) != 0) {
                     return -1;
+                }
             }
             break;
         }
@@ -409,7 +427,7 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
         uint8_t *group = op->touched[idx];
         const uint8_t *snap = op->snaps + (size_t)idx * size;
         uint8_t *now = op->news + (size_t)idx * size;
-        memcpy(now, group + SNAP_OFF, size);
+        copy_words(now, group + SNAP_OFF, size / 8);
         bool had_old = op->had_old[idx];
         int64_t group_rows = load_i64(now + NROWS_OFF);
         bool has_new = op->spec->ngroup == 0 || group_rows > 0;
