@@ -69,15 +69,13 @@ typedef struct FlatAgg {
     uint8_t **touched;          /* payloads touched by this batch, in order */
     uint8_t *had_old;
     uint8_t *snaps;             /* ntouched snapshots of snap_size bytes */
-    uint8_t *news;              /* the same groups after the batch */
     /* emissions of the current batch: source bytes ([nrows, slots], a
-     * snapshot, a copy of the new values or, at the end, the live group),
-     * the group's key words and NULL mask (copied, so that the group can
-     * be removed before its rows are written) and the weight */
+     * snapshot or the group itself), the group (its key and NULL mask:
+     * still readable after st_flat_remove, as no insertion follows before
+     * the rows are written) and the weight */
     int32_t nemit;
     const uint8_t **emit_src;
-    int64_t *emit_key;          /* nkeys words per emission */
-    uint32_t *emit_nulls;
+    const uint8_t **emit_group;
     int64_t *emit_weight;
     uint8_t *emit_pair;         /* 1 on the first row of a -old/+new pair */
     ExOut out;
@@ -134,10 +132,8 @@ static void ensure_rows(FlatAgg *op, int32_t nrows)
     op->touched = wb_realloc(op->touched, sizeof(uint8_t *) * n);
     op->had_old = wb_realloc(op->had_old, n);
     op->snaps = wb_realloc(op->snaps, (size_t)op->snap_size * n);
-    op->news = wb_realloc(op->news, (size_t)op->snap_size * n);
     op->emit_src = wb_realloc(op->emit_src, sizeof(uint8_t *) * 2 * n);
-    op->emit_key = wb_realloc(op->emit_key, sizeof(int64_t) * 2 * n * (size_t)op->spec->ngroup);
-    op->emit_nulls = wb_realloc(op->emit_nulls, sizeof(uint32_t) * 2 * n);
+    op->emit_group = wb_realloc(op->emit_group, sizeof(uint8_t *) * 2 * n);
     op->emit_weight = wb_realloc(op->emit_weight, sizeof(int64_t) * 2 * n);
     op->emit_pair = wb_realloc(op->emit_pair, 2 * n);
 }
@@ -264,11 +260,8 @@ static inline void add_emit(FlatAgg *op, const uint8_t *src, const uint8_t *grou
                             int64_t weight, bool pair)
 {
     int32_t n = op->nemit++;
-    int32_t nkeys = op->spec->ngroup;
     op->emit_src[n] = src;
-    copy_words(op->emit_key + (size_t)n * (size_t)nkeys, st_flat_key(op->groups, group),
-               (size_t)nkeys);
-    op->emit_nulls[n] = st_flat_nulls(op->groups, group);
+    op->emit_group[n] = group;
     op->emit_weight[n] = weight;
     op->emit_pair[n] = pair;
 }
@@ -280,14 +273,13 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
     const AggSpec *spec = op->spec;
     Batch *out = op->out.batch;
     const uint8_t **src = op->emit_src + first;
-    int32_t nkeys = spec->ngroup;
-    const int64_t *keys = op->emit_key + (size_t)first * (size_t)nkeys;
-    const uint32_t *nulls = op->emit_nulls + first;
-    for (int32_t i = 0; i < nkeys; i++) {
+    const uint8_t **grp = op->emit_group + first;
+    const FlatTable *table = op->groups;
+    for (int32_t i = 0; i < spec->ngroup; i++) {
         ColumnVector *vec = &out->cols[i];
         for (int32_t k = 0; k < n; k++) {
-            vec->i64[row0 + k] = keys[(size_t)k * (size_t)nkeys + (size_t)i];
-            vec->nulls[row0 + k] = (uint8_t)((nulls[k] >> i) & 1);
+            vec->i64[row0 + k] = st_flat_key(table, grp[k])[i];
+            vec->nulls[row0 + k] = (uint8_t)((st_flat_nulls(table, grp[k]) >> i) & 1);
         }
     }
     for (int32_t call = 0; call < spec->naggs; call++) {
@@ -426,8 +418,7 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
         if (idx + PF_TOUCHED < op->ntouched) __builtin_prefetch(op->touched[idx + PF_TOUCHED]);
         uint8_t *group = op->touched[idx];
         const uint8_t *snap = op->snaps + (size_t)idx * size;
-        uint8_t *now = op->news + (size_t)idx * size;
-        copy_words(now, group + SNAP_OFF, size / 8);
+        uint8_t *now = group + SNAP_OFF;
         bool had_old = op->had_old[idx];
         int64_t group_rows = load_i64(now + NROWS_OFF);
         bool has_new = op->spec->ngroup == 0 || group_rows > 0;
@@ -438,7 +429,7 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
         }
         uint64_t mark = op->epoch << 1 | (uint64_t)has_new;
         memcpy(group, &mark, 8);
-        /* the emissions hold copies of the key and values */
+        /* its bytes stay readable for the emissions (no insertion before) */
         if (group_rows == 0 && op->spec->ngroup > 0) st_flat_remove(op->groups, group);
     }
     return flush_emits(op, err);
@@ -479,9 +470,7 @@ static void flat_destroy(Operator *base)
     free(op->had_old);
     free(op->snaps);
     free(op->emit_src);
-    free(op->emit_key);
-    free(op->emit_nulls);
-    free(op->news);
+    free(op->emit_group);
     free(op->emit_weight);
     free(op->emit_pair);
     ex_out_free(&op->out);

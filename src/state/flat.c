@@ -11,7 +11,10 @@
 #include <sys/mman.h>
 
 #define CTRL_EMPTY 0
+#define CTRL_STATE 3          /* low bits: 2 live, 1 tombstone */
 #define CTRL_TOMB 1
+
+static inline bool is_live(uint64_t ctrl) { return (ctrl & CTRL_STATE) == 2; }
 #define MIN_CAPACITY 64
 #define HUGE_BYTES ((size_t)2 << 20)
 
@@ -95,7 +98,7 @@ static void rehash(FlatTable *t, uint64_t cap)
     for (uint64_t pos = 0; pos <= t->mask; pos++) {
         const uint8_t *e = st_flat_entry_at(t, pos);
         uint64_t ctrl = ctrl_of(e);
-        if (ctrl == CTRL_EMPTY || ctrl == CTRL_TOMB) continue;
+        if (!is_live(ctrl)) continue;
         uint64_t at = (ctrl >> 32) & mask;
         while (ctrl_of(data + at * t->entry_size) != CTRL_EMPTY) at = (at + 1) & mask;
         memcpy(data + at * t->entry_size, e, t->entry_size);
@@ -140,7 +143,7 @@ void *st_flat_upsert(FlatTable *t, const int64_t *key, uint64_t ctrl, bool *crea
             }
         }
         if (c == CTRL_EMPTY) break;
-        if (c == CTRL_TOMB && !tomb) tomb = e;
+        if ((c & CTRL_STATE) == CTRL_TOMB && !tomb) tomb = e;
         pos = (pos + 1) & t->mask;
     }
     uint8_t *e = tomb ? tomb : st_flat_entry_at(t, pos);
@@ -155,7 +158,10 @@ void *st_flat_upsert(FlatTable *t, const int64_t *key, uint64_t ctrl, bool *crea
 
 void st_flat_remove(FlatTable *t, void *payload)
 {
-    set_ctrl((uint8_t *)payload - t->payload_off, CTRL_TOMB);
+    /* the key, NULL mask and payload stay readable until the slot is
+     * taken again (see flat.h) */
+    uint8_t *e = (uint8_t *)payload - t->payload_off;
+    set_ctrl(e, (ctrl_of(e) & ~(uint64_t)CTRL_STATE) | CTRL_TOMB);
     t->count--;
 }
 
@@ -164,7 +170,7 @@ void *st_flat_next(FlatTable *t, uint64_t *pos)
     while (*pos <= t->mask) {
         uint8_t *e = st_flat_entry_at(t, (*pos)++);
         uint64_t c = ctrl_of(e);
-        if (c != CTRL_EMPTY && c != CTRL_TOMB) return e + t->payload_off;
+        if (is_live(c)) return e + t->payload_off;
     }
     return NULL;
 }

@@ -17,8 +17,9 @@
  *
  *   [ctrl: u64][key words: int64 x nkeys][payload: payload_size bytes][pad]
  *
- *   ctrl = 0 empty, 1 tombstone, otherwise live:
- *          (hash >> 32) << 32 | nulls << 2 | 2
+ *   ctrl = 0 empty, otherwise (hash >> 32) << 32 | nulls << 2 | state,
+ *          state 2 live, 1 tombstone (a removed entry keeps its key, NULL
+ *          mask and payload until an insertion takes the slot again)
  *   where nulls has bit i set when key column i is NULL (its key word is 0).
  *   The home slot of a key is (hash >> 32) & mask, so the table can be
  *   rehashed from ctrl alone.  The payload starts 16-aligned when nkeys is
@@ -79,7 +80,9 @@ static inline void st_flat_prefetch(const FlatTable *t, uint64_t hash)
  * new entry's payload is zeroed and *created set.  Requires a prior
  * st_flat_reserve covering the insertion. */
 void *st_flat_upsert(FlatTable *table, const int64_t *key, uint64_t ctrl, bool *created);
-/* Removes the entry whose payload is given (leaves a tombstone). */
+/* Removes the entry whose payload is given (leaves a tombstone).  Its key,
+ * NULL mask and payload stay readable until the next insertion into the
+ * table (st_flat_key/st_flat_nulls keep working on it till then). */
 void st_flat_remove(FlatTable *table, void *payload);
 
 /* The key of an entry, from its payload. */
