@@ -78,6 +78,7 @@ timed() {
     T_WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {
         n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tfile")
     T_CPU=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.2f", u + s}' "$tfile")
+    T_SPLIT=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "user %.2f + sys %.2f", u, s}' "$tfile")
     T_RSS=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tfile")
 }
 
@@ -100,7 +101,7 @@ weir_run() {
     else
         sum="rows=$(($(wc -l <"$out") - 1))"
     fi
-    record "$label" "$T_WALL" "$T_CPU" "$T_RSS" "$sum" "$ROWS" "$want"
+    record "$label" "$T_WALL" "$T_CPU" "$T_RSS" "$sum; $T_SPLIT" "$ROWS" "$want"
 }
 
 run_weir() {
@@ -159,7 +160,7 @@ run_agg() {
                 rss=$(( $(kv peak_rss_kb) - $(kv input_rss_kb) ))
                 record "agg operator alone, $mode ($(kv retracts) retractions), in-memory batches" \
                     "$(kv seconds)" "$(kv cpu_seconds)" "+$rss" \
-                    "$(kv groups),$(kv sum_c),$(kv sum_s) state=$(kv state_bytes)B out=$(kv out_rows)" \
+                    "$(kv groups),$(kv sum_c),$(kv sum_s) state=$(kv state_bytes)B out=$(kv out_rows); user $(kv user_seconds) + sys $(kv sys_seconds)" \
                     "$ROWS" "$want"
             else
                 record "agg operator alone, $mode" - - - "failed" "$ROWS" -
@@ -191,7 +192,7 @@ done
     awk -F'|' '
         { if (!($1 in n)) order[++labels] = $1
           k = ++n[$1]; line[$1, k] = $0; cpu[$1, k] = ($3 ~ /^[0-9.]+$/) ? $3 + 0 : 1e9
-          split($5, got, " "); if ($5 ~ /,.*,/ && got[1] != $7) bad[$1]++ }
+          split($5, got, /[ ;]/); if ($5 ~ /,.*,/ && got[1] != $7) bad[$1]++ }
         END { for (l = 1; l <= labels; l++) { lab = order[l]; m = n[lab]
                 for (i = 1; i <= m; i++) idx[i] = i
                 for (i = 2; i <= m; i++) for (j = i; j > 1 && cpu[lab, idx[j]] < cpu[lab, idx[j-1]]; j--) {
