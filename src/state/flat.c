@@ -27,16 +27,31 @@ static inline uint64_t ctrl_of(const uint8_t *e)
 
 static inline void set_ctrl(uint8_t *e, uint64_t ctrl) { memcpy(e, &ctrl, 8); }
 
+/* Maps `bytes` of zero memory at a 2 MiB-aligned address (huge pages need
+ * the alignment, and moving a mapping keeps them only between aligned
+ * addresses); NULL if the system says no. */
+static uint8_t *map_aligned(size_t bytes)
+{
+    size_t span = bytes + HUGE_BYTES;
+    uint8_t *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    uint8_t *start = (uint8_t *)(((uintptr_t)p + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
+    uint8_t *end = start + ((bytes + 4095) & ~(size_t)4095);
+    if (start > p) munmap(p, (size_t)(start - p));
+    if (p + span > end) munmap(end, (size_t)(p + span - end));
+#ifdef MADV_HUGEPAGE
+    (void)madvise(start, bytes, MADV_HUGEPAGE);
+#endif
+    return start;
+}
+
 /* Zeroed, 64-byte aligned storage for `bytes`; *huge says how to free it. */
 static uint8_t *alloc_array(size_t bytes, bool *huge)
 {
     *huge = false;
     if (bytes >= HUGE_BYTES) {
-        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p != MAP_FAILED) {
-#ifdef MADV_HUGEPAGE
-            (void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
+        uint8_t *p = map_aligned(bytes);
+        if (p) {
             *huge = true;
             return p;
         }
@@ -83,19 +98,20 @@ FlatTable *st_flat_new(int32_t nkeys, uint32_t payload_size)
 void st_flat_free(FlatTable *t)
 {
     if (!t) return;
-    free_array(t->data, array_bytes(t), t->huge);
+    free_array(t->data, t->mapped_bytes ? t->mapped_bytes : array_bytes(t), t->huge);
     free(t);
 }
 
 int64_t st_flat_bytes(const FlatTable *t) { return (int64_t)array_bytes(t); }
 
-/* Rebuilds the array with `cap` slots, dropping tombstones. */
-static void rehash(FlatTable *t, uint64_t cap)
+/* Rebuilds the array with `cap` slots from the live entries found in the
+ * first `scan` slots of the current one, dropping tombstones. */
+static void rebuild(FlatTable *t, uint64_t cap, uint64_t scan)
 {
     bool huge;
     uint8_t *data = alloc_array((size_t)cap * t->entry_size + 64, &huge);
     uint64_t mask = cap - 1;
-    for (uint64_t pos = 0; pos <= t->mask; pos++) {
+    for (uint64_t pos = 0; pos < scan; pos++) {
         const uint8_t *e = st_flat_entry_at(t, pos);
         uint64_t ctrl = ctrl_of(e);
         if (!is_live(ctrl)) continue;
@@ -103,11 +119,102 @@ static void rehash(FlatTable *t, uint64_t cap)
         while (ctrl_of(data + at * t->entry_size) != CTRL_EMPTY) at = (at + 1) & mask;
         memcpy(data + at * t->entry_size, e, t->entry_size);
     }
-    free_array(t->data, array_bytes(t), t->huge);
+    free_array(t->data, t->mapped_bytes ? t->mapped_bytes : array_bytes(t), t->huge);
+    t->mapped_bytes = 0;
     t->data = data;
     t->huge = huge;
     t->mask = mask;
     t->used = t->count;
+}
+
+/*
+ * Doubling a mapped array in place: mremap extends it (the old entries stay
+ * where they are, no copy, and only the new half is fresh memory, so a
+ * growing table touches half as many new pages and never holds two arrays),
+ * then every entry moves to its slot for the doubled mask.
+ *
+ * With C old slots, an entry's new home is its old home h or h + C.  The
+ * old slots are visited once, in probe order, starting after an empty slot
+ * i0 (so that no old cluster is entered in its middle); each live entry is
+ * taken out and inserted again from its new home, probing forward without
+ * wrapping at 2C but into OVERFLOW_SLOTS spare slots past the end.  An
+ * insertion never lands on a slot still to be visited: from h it only
+ * crosses slots of h's old cluster that were already visited (or leaves the
+ * lower half for the upper one), and the upper half and the spare slots
+ * hold only entries already moved.  Entries in the spare slots are then
+ * inserted again with normal wrapping, every old slot having been visited.
+ * Should a cluster ever run past the spare slots, the half-moved array is
+ * rebuilt into a new one (rebuild() does not care where entries sit).
+ */
+#define OVERFLOW_SLOTS 1024
+
+static bool grow_in_place(FlatTable *t)
+{
+    size_t size = t->entry_size;
+    uint64_t old_cap = t->mask + 1, cap = old_cap * 2, mask = cap - 1;
+    size_t old_bytes = t->mapped_bytes ? t->mapped_bytes : array_bytes(t);
+    size_t big_bytes = (size_t)(cap + OVERFLOW_SLOTS) * size + 64;
+    /* an aligned place for the grown array, then the old pages move there
+     * (page tables move; nothing is copied) */
+    uint8_t *dest = map_aligned(big_bytes);
+    if (!dest) return false;
+    void *p = mremap(t->data, old_bytes, big_bytes, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+    if (p == MAP_FAILED) {
+        munmap(dest, big_bytes);
+        return false;
+    }
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, big_bytes, MADV_HUGEPAGE);
+#endif
+    t->data = p;
+    t->mapped_bytes = big_bytes;
+    uint64_t i0 = 0;
+    while (ctrl_of(st_flat_entry_at(t, i0)) != CTRL_EMPTY) i0++;   /* load < 1: found */
+    uint8_t *held = wb_malloc(size);
+    uint64_t limit = cap + OVERFLOW_SLOTS;
+    for (uint64_t step = 1; step < old_cap; step++) {
+        uint64_t pos = (i0 + step) & (old_cap - 1);
+        uint8_t *e = st_flat_entry_at(t, pos);
+        uint64_t ctrl = ctrl_of(e);
+        if (ctrl == CTRL_EMPTY) continue;
+        memcpy(held, e, size);
+        set_ctrl(e, CTRL_EMPTY);        /* tombstones just go */
+        if (!is_live(ctrl)) continue;
+        uint64_t at = (ctrl >> 32) & mask;
+        while (at < limit && ctrl_of(st_flat_entry_at(t, at)) != CTRL_EMPTY) at++;
+        if (at == limit) {
+            /* a cluster longer than the spare slots: put the entry back
+             * and rebuild from wherever entries are now */
+            memcpy(e, held, size);
+            free(held);
+            rebuild(t, cap, limit);
+            return true;
+        }
+        memcpy(st_flat_entry_at(t, at), held, size);
+    }
+    for (uint64_t pos = cap; pos < limit; pos++) {
+        uint8_t *e = st_flat_entry_at(t, pos);
+        uint64_t ctrl = ctrl_of(e);
+        if (ctrl == CTRL_EMPTY) continue;
+        memcpy(held, e, size);
+        set_ctrl(e, CTRL_EMPTY);
+        uint64_t at = (ctrl >> 32) & mask;
+        while (ctrl_of(st_flat_entry_at(t, at)) != CTRL_EMPTY) at = (at + 1) & mask;
+        memcpy(st_flat_entry_at(t, at), held, size);
+    }
+    free(held);
+    /* drop the spare slots (keeping one spare line for the prefetch) */
+    size_t bytes = (size_t)cap * size + 64;
+    p = mremap(t->data, big_bytes, bytes, 0);
+    if (p != MAP_FAILED) {
+        t->data = p;
+        t->mapped_bytes = 0;
+    }
+    /* else: still mapped at big_bytes; freed with that size */
+    memset(t->data + (size_t)cap * size, 0, 64);
+    t->mask = mask;
+    t->used = t->count;
+    return true;
 }
 
 void st_flat_reserve(FlatTable *t, int64_t more)
@@ -117,8 +224,10 @@ void st_flat_reserve(FlatTable *t, int64_t more)
     if ((uint64_t)(t->used + more) * 4 <= cap * 3) return;
     uint64_t need = (uint64_t)(t->count + more);
     while (need * 4 > cap * 3 || need * 2 > cap) cap *= 2;
-    /* enough room after dropping the tombstones: rehash in place */
-    rehash(t, cap);
+    /* a mapped array that just doubles grows where it is; otherwise (or
+     * with enough room once the tombstones go) it is rebuilt */
+    if (cap == 2 * (t->mask + 1) && t->huge && grow_in_place(t)) return;
+    rebuild(t, cap, t->mask + 1);
 }
 
 void *st_flat_upsert(FlatTable *t, const int64_t *key, uint64_t ctrl, bool *created)

@@ -47,6 +47,7 @@ typedef struct FlatTable {
     int64_t count;              /* live entries */
     int64_t used;               /* live + tombstones */
     bool huge;                  /* data was mmap'ed (and advised huge pages) */
+    size_t mapped_bytes;        /* when not 0: data's mapping is this long */
 } FlatTable;
 
 FlatTable *st_flat_new(int32_t nkeys, uint32_t payload_size);

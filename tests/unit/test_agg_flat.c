@@ -61,6 +61,60 @@ static void test_flat_table(void)
     st_flat_free(t);
 }
 
+/* Growth of a mapped table in place: nkeys keys, of which every
+ * `collide`-th has a hash whose home is always the last slot (a cluster at
+ * the end that wraps around: `collide` small makes it longer than the
+ * spare slots, so the in-place growth falls back to a rebuild). */
+static void check_growth(int32_t nkeys, int32_t collide)
+{
+    FlatTable *t = st_flat_new(1, 8);
+    CHECK(t->entry_size == 32);
+    int32_t bad = 0;
+    for (int32_t round = 0; round < 2; round++) {
+        for (int64_t k = 0; k < nkeys; k++) {
+            if (round == 1 && k % 5 != 0) continue;   /* round 1: put removed ones back */
+            uint64_t hash = k % collide == 0 ? 0xffffffff00000000ULL : wb_hash_u64((uint64_t)k);
+            st_flat_reserve(t, 1);
+            bool created;
+            int64_t *payload = st_flat_upsert(t, &k, st_flat_ctrl(hash, 0), &created);
+            if (!created) bad++;
+            payload[0] = 3 * k;
+        }
+        if (round == 0) {
+            /* remove every fifth key, leaving tombstones for the next growths */
+            for (int64_t k = 0; k < nkeys; k += 5) {
+                uint64_t hash = k % collide == 0 ? 0xffffffff00000000ULL : wb_hash_u64((uint64_t)k);
+                bool created;
+                int64_t *payload = st_flat_upsert(t, &k, st_flat_ctrl(hash, 0), &created);
+                if (created || payload[0] != 3 * k) bad++;
+                st_flat_remove(t, payload);
+            }
+        }
+    }
+    /* every key once, with its payload, and nothing else */
+    CHECK(st_flat_count(t) == nkeys);
+    for (int64_t k = 0; k < nkeys; k++) {
+        uint64_t hash = k % collide == 0 ? 0xffffffff00000000ULL : wb_hash_u64((uint64_t)k);
+        st_flat_reserve(t, 1);
+        bool created;
+        int64_t *payload = st_flat_upsert(t, &k, st_flat_ctrl(hash, 0), &created);
+        if (created || payload[0] != 3 * k) bad++;
+    }
+    CHECK(bad == 0);
+    CHECK(st_flat_count(t) == nkeys);
+    int64_t seen = 0;
+    uint64_t pos = 0;
+    for (int64_t *payload; (payload = st_flat_next(t, &pos));) seen++;
+    CHECK(seen == nkeys);
+    st_flat_free(t);
+}
+
+static void test_flat_growth(void)
+{
+    check_growth(300000, 1000);   /* 300 colliding keys: the spare slots suffice */
+    check_growth(300000, 60);     /* 5000 colliding keys: rebuild */
+}
+
 /* ---- the operators ---- */
 
 /* Records every change as bytes: weight, then per column null flag and
@@ -326,6 +380,7 @@ static void test_flat_vs_general(void)
 int main(void)
 {
     test_flat_table();
+    test_flat_growth();
     test_flat_vs_general();
     return check_done();
 }
