@@ -37,6 +37,8 @@
 #include <stdlib.h>
 
 #define MARK_EMITTED 1u
+#define PAIR 1                  /* emit_pair: keep the two rows in one batch */
+#define PAIR_CHECK 2            /* ... and drop both when their values are equal */
 #define SNAP_OFF 8              /* [nrows, slots] start after the mark */
 #define NROWS_OFF 0             /* within the snapshot */
 #define PF_ROWS 32              /* prefetch distance in rows (16 and 64 measured slower) */
@@ -59,6 +61,8 @@ typedef struct FlatAgg {
     uint32_t *off;              /* per call: its value's offset in the snapshot */
     bool *has_slot;             /* per call: false for COUNT(*) without FILTER */
     SlotCall *calls;            /* this batch's calls with a slot */
+    uint32_t *count_off;        /* snapshot offsets of the COUNT outputs */
+    int32_t ncount;
     FlatTable *groups;
     uint32_t snap_size;         /* bytes of [nrows, slots] */
     uint64_t epoch;
@@ -77,7 +81,8 @@ typedef struct FlatAgg {
     const uint8_t **emit_src;
     const uint8_t **emit_group;
     int64_t *emit_weight;
-    uint8_t *emit_pair;         /* 1 on the first row of a -old/+new pair */
+    uint8_t *emit_pair;         /* on the first row of a -old/+new pair: PAIR,
+                                 * or PAIR_CHECK when their values may be equal */
     ExOut out;
 } FlatAgg;
 
@@ -257,7 +262,7 @@ static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const Sl
 
 /* Records an emission: values from src, key of the group (a payload). */
 static inline void add_emit(FlatAgg *op, const uint8_t *src, const uint8_t *group,
-                            int64_t weight, bool pair)
+                            int64_t weight, uint8_t pair)
 {
     int32_t n = op->nemit++;
     op->emit_src[n] = src;
@@ -345,6 +350,15 @@ static bool values_equal(const FlatAgg *op, const Batch *out, int32_t a, int32_t
     return true;
 }
 
+/* Whether some COUNT output differs between two snapshots. */
+static inline bool counts_differ(const FlatAgg *op, const uint8_t *a, const uint8_t *b)
+{
+    uint64_t diff = 0;
+    for (int32_t i = 0; i < op->ncount; i++)
+        diff |= load_u64(a + op->count_off[i]) ^ load_u64(b + op->count_off[i]);
+    return diff != 0;
+}
+
 /* Whether two snapshots ([nrows, slots], a multiple of 8 bytes) are equal. */
 static inline bool snaps_equal(const uint8_t *a, const uint8_t *b, uint32_t size)
 {
@@ -381,7 +395,7 @@ static int flush_emits(FlatAgg *op, WbError *err)
         bool dropped = false;
         for (int32_t k = 0; k < n; k++) {
             int32_t row = row0 + k;
-            if (op->emit_pair[first + k] && values_equal(op, out, row, row + 1)) {
+            if (op->emit_pair[first + k] == PAIR_CHECK && values_equal(op, out, row, row + 1)) {
                 k++;
                 dropped = true;
                 continue;
@@ -424,8 +438,13 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
         bool has_new = op->spec->ngroup == 0 || group_rows > 0;
         bool same = had_old && has_new && snaps_equal(snap, now, size);
         if (!same) {
-            if (had_old) add_emit(op, snap, group, -1, has_new);
-            if (has_new) add_emit(op, now, group, 1, false);
+            /* a changed count is a changed output value: only other pairs
+             * need the comparison of their rows */
+            uint8_t pair = !had_old || !has_new         ? 0
+                           : counts_differ(op, snap, now) ? PAIR
+                                                          : PAIR_CHECK;
+            if (had_old) add_emit(op, snap, group, -1, pair);
+            if (has_new) add_emit(op, now, group, 1, 0);
         }
         uint64_t mark = op->epoch << 1 | (uint64_t)has_new;
         memcpy(group, &mark, 8);
@@ -451,7 +470,7 @@ static int flat_finish(Operator *base, WbError *err)
         mark |= MARK_EMITTED;
         memcpy(group, &mark, 8);
         if (op->nemit == 2 * op->row_cap && flush_emits(op, err) != 0) return -1;
-        add_emit(op, group + SNAP_OFF, group, 1, false);
+        add_emit(op, group + SNAP_OFF, group, 1, 0);
     }
     return flush_emits(op, err);
 }
@@ -464,6 +483,7 @@ static void flat_destroy(Operator *base)
     free(op->off);
     free(op->has_slot);
     free(op->calls);
+    free(op->count_off);
     free(op->row_hash);
     free(op->eff);
     free(op->touched);
@@ -508,6 +528,9 @@ Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind 
         at += acc[call] == ACC_SUM_I ? 24 : acc[call] == ACC_SUM_F ? 16 : 8;
     }
     op->snap_size = at;
+    op->count_off = wb_calloc(ncalls, sizeof(uint32_t));
+    for (int32_t call = 0; call < spec->naggs; call++)
+        if (acc[call] == ACC_COUNT) op->count_off[op->ncount++] = op->off[call];
     op->groups = st_flat_new(spec->ngroup, SNAP_OFF + at);
     ex_out_init(&op->out, node->types, node->ncols);
     return &op->base;
