@@ -74,13 +74,14 @@ static int64_t arg_count(const char *text)
     return (int64_t)value;
 }
 
-/* User and system CPU seconds of the process so far. */
-static void rusage_seconds(double *user, double *sys)
+/* User and system CPU seconds and page faults of the process so far. */
+static void rusage_seconds(double *user, double *sys, int64_t *faults)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     *user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6;
     *sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+    *faults = (int64_t)ru.ru_minflt + (int64_t)ru.ru_majflt;
 }
 
 static double seconds_of(clockid_t clock)
@@ -191,7 +192,8 @@ int main(int argc, char **argv)
     double wall0 = seconds_of(CLOCK_MONOTONIC);
     double cpu0 = seconds_of(CLOCK_PROCESS_CPUTIME_ID);
     double user0, sys0;
-    rusage_seconds(&user0, &sys0);
+    int64_t faults0;
+    rusage_seconds(&user0, &sys0, &faults0);
     for (int64_t batch_idx = 0; batch_idx < nbatches; batch_idx++) {
         if (ex_push(agg, 0, batches[batch_idx], &err) != 0) {
             fprintf(stderr, "agg_bench: push: %s\n", err.message);
@@ -207,19 +209,21 @@ int main(int argc, char **argv)
     double wall = seconds_of(CLOCK_MONOTONIC) - wall0;
     double cpu = seconds_of(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
     double user1, sys1;
-    rusage_seconds(&user1, &sys1);
+    int64_t faults1;
+    rusage_seconds(&user1, &sys1, &faults1);
     int64_t rss_kb = peak_rss_kb();
 
     bool ok = sink->groups == expect_groups && sink->sum_c == expect_c &&
               sink->sum_s == expect_s;
     printf("mode=%s rows=%" PRId64 " inserts=%" PRId64 " retracts=%" PRId64
-           " batch_rows=%" PRId64 " seconds=%.3f cpu_seconds=%.3f user_seconds=%.3f sys_seconds=%.3f"
+           " batch_rows=%" PRId64 " seconds=%.3f cpu_seconds=%.3f user_seconds=%.3f sys_seconds=%.3f page_faults=%" PRId64
            " changes_per_sec=%.0f changes_per_cpu_sec=%.0f"
            " out_rows=%" PRId64 " state_bytes=%" PRId64
            " peak_rss_kb=%" PRId64 " input_rss_kb=%" PRId64
            " groups=%" PRId64 " sum_c=%" PRId64 " sum_s=%" PRId64 " check=%s\n",
            batch_mode ? "batch" : "streaming", rows, inserts, retracts, batch_rows,
-           wall, cpu, user1 - user0, sys1 - sys0, (double)rows / wall, (double)rows / cpu,
+           wall, cpu, user1 - user0, sys1 - sys0, faults1 - faults0, (double)rows / wall,
+           (double)rows / cpu,
            sink->rows,
            state_bytes, rss_kb, input_rss_kb, sink->groups, sink->sum_c,
            sink->sum_s, ok ? "ok" : "MISMATCH");
