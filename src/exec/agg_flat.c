@@ -240,7 +240,7 @@ static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const Sl
                 key[i] = null ? 0 : vec->i64[row];
             }
             bool created;
-            group = st_flat_upsert(table, key, st_flat_ctrl(op->row_hash[row], nulls), &created);
+            group = st_flat_upsert_fast(table, key, st_flat_ctrl(op->row_hash[row], nulls), &created);
         }
         if (streaming) {
             uint64_t mark = load_u64(group);

@@ -233,23 +233,14 @@ void st_flat_reserve(FlatTable *t, int64_t more)
 void *st_flat_upsert(FlatTable *t, const int64_t *key, uint64_t ctrl, bool *created)
 {
     uint64_t pos = (ctrl >> 32) & t->mask;
-    int32_t nkeys = t->nkeys;
-    size_t key_bytes = 8 * (size_t)nkeys;
+    size_t key_bytes = 8 * (size_t)t->nkeys;
     uint8_t *tomb = NULL;
     for (;;) {
         uint8_t *e = st_flat_entry_at(t, pos);
         uint64_t c = ctrl_of(e);
-        if (c == ctrl) {
-            uint64_t diff = 0;
-            for (int32_t i = 0; i < nkeys; i++) {
-                int64_t word;
-                memcpy(&word, e + 8 + 8 * (size_t)i, 8);
-                diff |= (uint64_t)(word ^ key[i]);
-            }
-            if (diff == 0) {
-                *created = false;
-                return e + t->payload_off;
-            }
+        if (st_flat_matches(t, e, key, ctrl)) {
+            *created = false;
+            return e + t->payload_off;
         }
         if (c == CTRL_EMPTY) break;
         if ((c & CTRL_STATE) == CTRL_TOMB && !tomb) tomb = e;
