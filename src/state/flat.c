@@ -18,6 +18,13 @@ static inline bool is_live(uint64_t ctrl) { return (ctrl & CTRL_STATE) == 2; }
 #define MIN_CAPACITY 64
 #define HUGE_BYTES ((size_t)2 << 20)
 
+/* Mappings are whole huge pages long: a mapping that ended inside a huge
+ * page would leave that page's range to small pages, and a growth in place
+ * would then fault its next 2 MiB in 4 KiB at a time.  The tail past the
+ * entries is never written (only the prefetch of the last entry's next line
+ * reads there, and prefetches do not fault). */
+static size_t whole_huge(size_t bytes) { return (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1); }
+
 static inline uint64_t ctrl_of(const uint8_t *e)
 {
     uint64_t ctrl;
@@ -32,11 +39,12 @@ static inline void set_ctrl(uint8_t *e, uint64_t ctrl) { memcpy(e, &ctrl, 8); }
  * addresses); NULL if the system says no. */
 static uint8_t *map_aligned(size_t bytes)
 {
+    bytes = whole_huge(bytes);
     size_t span = bytes + HUGE_BYTES;
     uint8_t *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return NULL;
     uint8_t *start = (uint8_t *)(((uintptr_t)p + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
-    uint8_t *end = start + ((bytes + 4095) & ~(size_t)4095);
+    uint8_t *end = start + bytes;
     if (start > p) munmap(p, (size_t)(start - p));
     if (p + span > end) munmap(end, (size_t)(p + span - end));
 #ifdef MADV_HUGEPAGE
@@ -64,7 +72,7 @@ static uint8_t *alloc_array(size_t bytes, bool *huge)
 
 static void free_array(uint8_t *data, size_t bytes, bool huge)
 {
-    if (huge) munmap(data, bytes);
+    if (huge) munmap(data, whole_huge(bytes));
     else free(data);
 }
 
@@ -158,9 +166,10 @@ static bool grow_in_place(FlatTable *t)
      * (page tables move; nothing is copied) */
     uint8_t *dest = map_aligned(big_bytes);
     if (!dest) return false;
-    void *p = mremap(t->data, old_bytes, big_bytes, MREMAP_MAYMOVE | MREMAP_FIXED, dest);
+    void *p = mremap(t->data, whole_huge(old_bytes), whole_huge(big_bytes),
+                     MREMAP_MAYMOVE | MREMAP_FIXED, dest);
     if (p == MAP_FAILED) {
-        munmap(dest, big_bytes);
+        munmap(dest, whole_huge(big_bytes));
         return false;
     }
 #ifdef MADV_HUGEPAGE
@@ -205,13 +214,14 @@ static bool grow_in_place(FlatTable *t)
     free(held);
     /* drop the spare slots (keeping one spare line for the prefetch) */
     size_t bytes = (size_t)cap * size + 64;
-    p = mremap(t->data, big_bytes, bytes, 0);
+    p = mremap(t->data, whole_huge(big_bytes), whole_huge(bytes), 0);
     if (p != MAP_FAILED) {
         t->data = p;
         t->mapped_bytes = 0;
     }
-    /* else: still mapped at big_bytes; freed with that size */
-    memset(t->data + (size_t)cap * size, 0, 64);
+    /* else: still mapped at big_bytes; freed with that size.  Every slot
+     * past the new capacity that stays mapped has ctrl 0 (never written,
+     * or a spare slot emptied above), as the next growth requires. */
     t->mask = mask;
     t->used = t->count;
     return true;
