@@ -735,6 +735,28 @@ static const char *scan_cell(JsonDecoder *d, Batch *b, int32_t col, int32_t row,
     return next;
 }
 
+/* After a member's name: its ':' and the first byte of its value (NULL
+ * when either is missing). */
+static inline const char *member_value(const char *p, const char *end)
+{
+    p = cn_json_blanks(p, end);
+    if (p >= end || *p != ':') return NULL;
+    p = cn_json_blanks(p + 1, end);
+    return p < end ? p : NULL;
+}
+
+/* After a value inside an object or array that `close` ends: the next
+ * item's first byte, or (*done) the byte after `close`; NULL on bad JSON. */
+static inline const char *next_item(const char *p, const char *end, char close, bool *done)
+{
+    p = cn_json_blanks(p, end);
+    if (p >= end) return NULL;
+    *done = *p == close;
+    if (*done) return p + 1;
+    if (*p != ',') return NULL;
+    return cn_json_blanks(p + 1, end);
+}
+
 /* Scans the object at p into `row` of b: a member naming a column sets its
  * cell (a repeated name: the last wins); other members are checked and
  * skipped.  Cells start as `absent`: 1 (NULL) for a whole row, or
@@ -764,10 +786,7 @@ static const char *scan_row(JsonDecoder *d, Batch *b, int32_t row, const char *p
             if (!(p = scan_str(d, p, end, &name, &len))) return NULL;
             col = find_column(d, name, len);
         }
-        p = cn_json_blanks(p, end);
-        if (p >= end || *p != ':') return NULL;
-        p = cn_json_blanks(p + 1, end);
-        if (p >= end) return NULL;
+        if (!(p = member_value(p, end))) return NULL;
         if (col >= 0) {
             d->seen[col] = 1;
             p = scan_cell(d, b, col, row, p, end, depth + 1);
@@ -775,11 +794,9 @@ static const char *scan_row(JsonDecoder *d, Batch *b, int32_t row, const char *p
             p = cn_json_skip(p, end, depth + 1);
         }
         if (!p) return NULL;
-        p = cn_json_blanks(p, end);
-        if (p >= end) return NULL;
-        if (*p == '}') return p + 1;
-        if (*p != ',') return NULL;
-        p = cn_json_blanks(p + 1, end);
+        bool done;
+        p = next_item(p, end, '}', &done);
+        if (!p || done) return p;
     }
 }
 
@@ -865,10 +882,7 @@ static const char *scan_envelope(JsonDecoder *d, const char *p, const char *end,
             if (!(p = scan_str(d, p, end, &name, &len))) return NULL;
             key = envelope_key(name, len, inner != NULL);
         }
-        p = cn_json_blanks(p, end);
-        if (p >= end || *p != ':') return NULL;
-        p = cn_json_blanks(p + 1, end);
-        if (p >= end) return NULL;
+        if (!(p = member_value(p, end))) return NULL;
         /* a repeated member: the last wins, which the tree decoder does */
         if (env->keys & key) return NULL;
         env->keys |= (uint8_t)key;
@@ -903,11 +917,9 @@ static const char *scan_envelope(JsonDecoder *d, const char *p, const char *end,
             break;
         }
         if (!p) return NULL;
-        p = cn_json_blanks(p, end);
-        if (p >= end) return NULL;
-        if (*p == '}') return p + 1;
-        if (*p != ',') return NULL;
-        p = cn_json_blanks(p + 1, end);
+        bool done;
+        p = next_item(p, end, '}', &done);
+        if (!p || done) return p;
     }
 }
 
@@ -1070,11 +1082,9 @@ static const char *scan_rows(JsonDecoder *d, const char *p, const char *end, int
         }
         (*count)++;
         if (!p) return NULL;
-        p = cn_json_blanks(p, end);
-        if (p >= end) return NULL;
-        if (*p == ']') return p + 1;
-        if (*p != ',') return NULL;
-        p = cn_json_blanks(p + 1, end);
+        bool done;
+        p = next_item(p, end, ']', &done);
+        if (!p || done) return p;
     }
 }
 
