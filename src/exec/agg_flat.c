@@ -2,12 +2,13 @@
  * agg_flat.c - PN_AGG for the common shape: every group column (none for
  * a global aggregate, at most 30) is int64-backed (integers, DECIMAL,
  * dates, timestamps, booleans) and every call is COUNT/SUM/SUM0/AVG
- * without DISTINCT.  Such a group is a handful
- * of numbers, so it lives inline in a FlatTable (state/flat.h): one cache
- * line per group for a one-column key and two calls, found with one
- * (prefetched) cache miss, keys compared as words straight from the
- * column vectors, no key encoding.  The changes it emits are exactly those
- * of the general aggregate (agg.c); tests run both on the same input.
+ * without DISTINCT.  Such a group is a handful of numbers, so it lives
+ * inline in a FlatTable (state/flat.h): one cache line per group for a
+ * one-column key and two calls, found with one (prefetched) cache miss,
+ * keys compared as words straight from the column vectors, no key
+ * encoding.  It emits exactly the changes of the general aggregate
+ * (agg.c), in the same order; tests/unit/test_agg_flat.c runs both on the
+ * same input.
  *
  * A group's payload:
  *
@@ -23,13 +24,15 @@
  *
  * Per input batch (streaming): reserve room for the batch, so entry
  * pointers stay valid for its duration; hash the keys a column at a time;
- * find every row's group with the entries prefetched 32 rows ahead; the
- * first time a batch touches a group, copy [nrows, slots] aside (the
- * "snapshot"); apply each call in one loop over the rows; then per touched
- * group compare snapshot and current bytes and, when they differ, emit the
- * old row (-1) and the new one (+1) next to each other, built a column at
- * a time; a pair whose output values are equal after all is dropped.  In
- * batch mode nothing is emitted before the end of input.
+ * per row, find its group (entries prefetched 32 rows ahead), copy the
+ * group's [nrows, slots] aside the first time the batch touches it (the
+ * "snapshot"), and apply the row to it while its line is in cache; then
+ * per touched group, in first-touch order, compare snapshot and current
+ * bytes and, when they differ, emit the old row (-1) and the new one (+1)
+ * next to each other in one output batch, written a column at a time; a
+ * pair whose values turn out equal (no COUNT output changed: e.g. only
+ * SUM(v) and a row with v = 0 came) is dropped.  In batch mode nothing is
+ * emitted before the end of input.
  */
 #include "exec/agg_int.h"
 #include "state/flat.h"
