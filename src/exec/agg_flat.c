@@ -227,6 +227,12 @@ static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const Sl
     uint64_t epoch = op->epoch;
     int32_t nkeys = spec->ngroup;
     int64_t key[ST_FLAT_MAX_KEYS];
+    const int64_t *key_data[ST_FLAT_MAX_KEYS];
+    const uint8_t *key_nulls[ST_FLAT_MAX_KEYS];
+    for (int32_t i = 0; i < nkeys; i++) {
+        key_data[i] = batch->cols[spec->group[i]].i64;
+        key_nulls[i] = batch->cols[spec->group[i]].nulls;
+    }
     /* a global aggregate's one group is looked up once */
     uint8_t *global = nkeys ? NULL : global_group(op);
     int32_t prefetch_rows = global ? 0 : WB_MIN(nrows, PF_ROWS);
@@ -237,10 +243,9 @@ static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const Sl
             if (row + PF_ROWS < nrows) st_flat_prefetch(table, op->row_hash[row + PF_ROWS]);
             uint32_t nulls = 0;
             for (int32_t i = 0; i < nkeys; i++) {
-                const ColumnVector *vec = &batch->cols[spec->group[i]];
-                bool null = vec->nulls[row];
+                bool null = key_nulls[i][row];
                 nulls |= (uint32_t)null << i;
-                key[i] = null ? 0 : vec->i64[row];
+                key[i] = null ? 0 : key_data[i][row];
             }
             bool created;
             group = st_flat_upsert_fast(table, key, st_flat_ctrl(op->row_hash[row], nulls), &created);
@@ -283,11 +288,14 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
     const uint8_t **src = op->emit_src + first;
     const uint8_t **grp = op->emit_group + first;
     const FlatTable *table = op->groups;
+    /* destination pointers in locals: the compiler cannot tell that the
+     * stores do not change them */
     for (int32_t i = 0; i < spec->ngroup; i++) {
-        ColumnVector *vec = &out->cols[i];
+        int64_t *dst = out->cols[i].i64 + row0;
+        uint8_t *dst_null = out->cols[i].nulls + row0;
         for (int32_t k = 0; k < n; k++) {
-            vec->i64[row0 + k] = st_flat_key(table, grp[k])[i];
-            vec->nulls[row0 + k] = (uint8_t)((st_flat_nulls(table, grp[k]) >> i) & 1);
+            dst[k] = st_flat_key(table, grp[k])[i];
+            dst_null[k] = (uint8_t)((st_flat_nulls(table, grp[k]) >> i) & 1);
         }
     }
     for (int32_t call = 0; call < spec->naggs; call++) {
@@ -295,24 +303,27 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
         ColumnVector *vec = &out->cols[spec->ngroup + call];
         uint32_t off = op->off[call];
         switch (op->acc[call]) {
-        case ACC_COUNT:
-            for (int32_t k = 0; k < n; k++) {
-                vec->i64[row0 + k] = load_i64(src[k] + off);
-                vec->nulls[row0 + k] = 0;
-            }
+        case ACC_COUNT: {
+            int64_t *dst = vec->i64 + row0;
+            for (int32_t k = 0; k < n; k++) dst[k] = load_i64(src[k] + off);
+            memset(vec->nulls + row0, 0, (size_t)n);
             break;
+        }
         case ACC_SUM_I: {
             int in_scale = op->in_types[ac->arg].scale;
             /* SUM into BIGINT or DECIMAL is a range check, done here; the
              * rest (AVG, SUM0, INT results, NULL, errors) by shared code */
             bool plain = ac->kind == AGG_SUM && ac->type.id != TY_INT;
+            int64_t *dst = vec->i64 + row0;
+            uint8_t *dst_null = vec->nulls + row0;
             for (int32_t k = 0; k < n; k++) {
                 agg_i128 sum;
                 memcpy(&sum, src[k] + off, 16);
                 int64_t nonnull = load_i64(src[k] + off + 16);
-                if (plain && nonnull != 0 && sum >= INT64_MIN && sum <= INT64_MAX) {
-                    vec->i64[row0 + k] = (int64_t)sum;
-                    vec->nulls[row0 + k] = 0;
+                int64_t low = (int64_t)sum;
+                if (plain && nonnull != 0 && (agg_i128)low == sum) {
+                    dst[k] = low;
+                    dst_null[k] = 0;
                 } else if (ex_agg_int_result(ac, in_scale, sum, nonnull, vec, row0 + k, err) != 0) {
                     return -1;
                 }
