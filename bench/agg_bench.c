@@ -19,6 +19,7 @@
 #include "exec/exec.h"
 
 #include "bench_gen.h"
+#include "bench_plan.h"
 
 /* The downstream of the aggregate: counts what arrives and folds it into the
  * checksums of the consolidated result.  Summing weight * value over the
@@ -147,43 +148,18 @@ int main(int argc, char **argv)
     int64_t input_rss_kb = peak_rss_kb();
 
     /* ---- the plan: EXCHANGE(k) -> AGG(k; COUNT(*), SUM(v)) ---- */
-    int32_t key_col = 0;
-    char *in_names[2] = {"k", "v"};
-    PlanNode input = {
-        .kind = PN_EXCHANGE, .id = 1, .ncols = 2, .types = in_types,
-        .names = in_names,
-        .mode = retract_pct > 0 ? CM_RETRACT : CM_INSERT_ONLY,
-    };
-    input.exchange.nkeys = 1;
-    input.exchange.keys = &key_col;
-    PlanNode *agg_inputs[1] = {&input};
-    SqlType count_type = ty_make(TY_BIGINT);
-    count_type.nullable = 0;
-    SqlType out_types[3] = {ty_make(TY_BIGINT), count_type, ty_make(TY_BIGINT)};
-    char *out_names[3] = {"k", "c", "s"};
-    AggCall calls[2] = {
-        {.kind = AGG_COUNT_STAR, .arg = -1, .arg2 = -1, .filter = -1, .type = count_type},
-        {.kind = AGG_SUM, .arg = 1, .arg2 = -1, .filter = -1, .type = ty_make(TY_BIGINT)},
-    };
-    PlanNode agg_node = {
-        .kind = PN_AGG, .id = 2, .ncols = 3, .types = out_types, .names = out_names,
-        .mode = CM_UPSERT, .nupsert_key = 1, .upsert_key = &key_col,
-        .ninputs = 1, .inputs = agg_inputs,
-    };
-    agg_node.agg.ngroup = 1;
-    agg_node.agg.group = &key_col;
-    agg_node.agg.naggs = 2;
-    agg_node.agg.aggs = calls;
+    BenchPlan plan;
+    bench_plan_init(&plan, retract_pct > 0);
 
     ExecContext ctx = {.batch_mode = batch_mode, .state_ttl_ms = 0};
     WbError err = {0};
-    Operator *agg = ex_agg_new(&agg_node, &ctx, &err);
+    Operator *agg = ex_agg_new(&plan.agg, &ctx, &err);
     if (!agg) {
         fprintf(stderr, "agg_bench: ex_agg_new: %s\n", err.message);
         return 1;
     }
-    PlanNode sink_node = {.kind = PN_SINK, .id = 3, .ncols = 3, .types = out_types,
-                          .names = out_names, .ninputs = 1};
+    PlanNode sink_node = {.kind = PN_SINK, .id = 3, .ncols = 3, .types = plan.out_types,
+                          .names = plan.out_names, .ninputs = 1};
     CountSink *sink = wb_calloc(1, sizeof(CountSink));
     ex_op_init(&sink->base, &count_sink_vt, &sink_node, &ctx);
     ex_op_add_output(agg, &sink->base, 0);

@@ -11,6 +11,7 @@
 #include "exec/exec.h"
 
 #include "../../bench/bench_gen.h"
+#include "../../bench/bench_plan.h"
 
 #define NKEYS 300
 #define NCHANGES 20000
@@ -116,36 +117,15 @@ static void test_generator(void)
 static void test_agg(bool batch_mode, uint64_t split_seed)
 {
     double retract_pct = batch_mode ? 0 : 10;
-    SqlType in_types[2] = {ty_make(TY_BIGINT), ty_make(TY_BIGINT)};
-    int32_t key_col = 0;
-    char *in_names[2] = {"k", "v"};
-    PlanNode input = {.kind = PN_EXCHANGE, .id = 1, .ncols = 2, .types = in_types,
-                      .names = in_names, .mode = CM_RETRACT};
-    input.exchange.nkeys = 1;
-    input.exchange.keys = &key_col;
-    PlanNode *inputs[1] = {&input};
-    SqlType count_type = ty_make(TY_BIGINT);
-    count_type.nullable = 0;
-    SqlType out_types[3] = {ty_make(TY_BIGINT), count_type, ty_make(TY_BIGINT)};
-    char *out_names[3] = {"k", "c", "s"};
-    AggCall calls[2] = {
-        {.kind = AGG_COUNT_STAR, .arg = -1, .arg2 = -1, .filter = -1, .type = count_type},
-        {.kind = AGG_SUM, .arg = 1, .arg2 = -1, .filter = -1, .type = ty_make(TY_BIGINT)},
-    };
-    PlanNode agg_node = {.kind = PN_AGG, .id = 2, .ncols = 3, .types = out_types,
-                         .names = out_names, .mode = CM_UPSERT, .nupsert_key = 1,
-                         .upsert_key = &key_col, .ninputs = 1, .inputs = inputs};
-    agg_node.agg.ngroup = 1;
-    agg_node.agg.group = &key_col;
-    agg_node.agg.naggs = 2;
-    agg_node.agg.aggs = calls;
+    BenchPlan plan;
+    bench_plan_init(&plan, true);
     ExecContext ctx = {.batch_mode = batch_mode};
     WbError err = {0};
-    Operator *agg = ex_agg_new(&agg_node, &ctx, &err);
+    Operator *agg = ex_agg_new(&plan.agg, &ctx, &err);
     CHECK(agg != NULL);
     if (!agg) return;
-    PlanNode sink_node = {.kind = PN_SINK, .id = 3, .ncols = 3, .types = out_types,
-                          .names = out_names, .ninputs = 1};
+    PlanNode sink_node = {.kind = PN_SINK, .id = 3, .ncols = 3, .types = plan.out_types,
+                          .names = plan.out_names, .ninputs = 1};
     Collect *col = wb_calloc(1, sizeof(Collect));
     ex_op_init(&col->base, &collect_vt, &sink_node, &ctx);
     ex_op_add_output(agg, &col->base, 0);
@@ -156,7 +136,7 @@ static void test_agg(bool batch_mode, uint64_t split_seed)
     memset(truth, 0, sizeof(truth));
     WbRand rng;
     wb_rand_seed(&rng, split_seed);
-    Batch *batch = ty_batch_new(in_types, 2, 300);
+    Batch *batch = ty_batch_new(plan.in_types, 2, 300);
     int ok = 0;
     for (int32_t done = 0; done < NCHANGES && ok == 0;) {
         int32_t n = (int32_t)wb_rand_below(&rng, 300) + 1;
