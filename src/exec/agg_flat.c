@@ -14,8 +14,10 @@
  *
  *   [mark: u64][nrows: i64][slot of call 0][slot of call 1]...
  *
- *   mark   = epoch << 1 | emitted: the batch that last touched the group,
- *            and whether an output row of it is out there;
+ *   mark   = streaming: base + idx when the current batch touched the group
+ *            (idx: its place in the batch's touched list; base grows by
+ *            each batch's number of touched groups, so marks of earlier
+ *            batches are below it, and a 64-bit mark never wraps);
  *   nrows  = sum of the weights of the group's rows (COUNT(*) without
  *            FILTER reads it and has no slot);
  *   slots  = COUNT: i64 count; SUM over int64-backed values: i128 sum
@@ -24,28 +26,34 @@
  *
  * Per input batch (streaming): reserve room for the batch, so entry
  * pointers stay valid for its duration; hash the keys a column at a time;
- * per row, find its group (entries prefetched 32 rows ahead), copy the
- * group's [nrows, slots] aside the first time the batch touches it (the
- * "snapshot"), and apply the row to it while its line is in cache; then
- * per touched group, in first-touch order, compare snapshot and current
- * bytes and, when they differ, emit the old row (-1) and the new one (+1)
- * next to each other in one output batch, written a column at a time; a
- * pair whose values turn out equal (no COUNT output changed: e.g. only
- * SUM(v) and a row with v = 0 came) is dropped.  In batch mode nothing is
- * emitted before the end of input.
+ * per row, find its group (entries prefetched 32 rows ahead); the first
+ * time the batch touches it, copy its [nrows, slots] aside (the "before"
+ * snapshot) and its ctrl and key into the touched record; apply the row
+ * while the group's line is in cache and copy [nrows, slots] into the
+ * record again (the "after" image).  Then per touched group, in
+ * first-touch order, compare before and after and, when they differ, emit
+ * the old row (-1) and the new one (+1) next to each other in one output
+ * batch, written a column at a time from the snapshots and records, which
+ * are in cache: the groups are not visited again (a group emptied is, to
+ * remove it).  A pair whose values turn out equal (no COUNT output
+ * changed: e.g. only SUM(v) and a row with v = 0 came) is dropped.
+ *
+ * An output row of a group is out there exactly when its nrows is above
+ * zero (streaming emits every touched group at the end of its batch), so
+ * no flag says so; the global aggregate, whose row exists even at zero
+ * rows, has one for its one group.  In batch mode nothing is emitted
+ * before the end of input.
  */
 #include "exec/agg_int.h"
 #include "state/flat.h"
 
 #include <stdlib.h>
 
-#define MARK_EMITTED 1u
 #define PAIR 1                  /* emit_pair: keep the two rows in one batch */
 #define PAIR_CHECK 2            /* ... and drop both when their values are equal */
 #define SNAP_OFF 8              /* [nrows, slots] start after the mark */
 #define NROWS_OFF 0             /* within the snapshot */
 #define PF_ROWS 32              /* prefetch distance in rows (16 and 64 measured slower) */
-#define PF_TOUCHED 8            /* and in touched groups, when emitting */
 
 /* One call with a slot, ready for the per-row update: its effective
  * weights for this batch and its argument. */
@@ -68,24 +76,29 @@ typedef struct FlatAgg {
     int32_t ncount;
     FlatTable *groups;
     uint32_t snap_size;         /* bytes of [nrows, slots] */
-    uint64_t epoch;
+    uint32_t rec_units;         /* a touched record, in 16-byte units */
+    uint32_t after_units;       /* an after image, in 16-byte units */
+    uint64_t mark_base;         /* marks of this batch's groups start here */
+    bool global_emitted;        /* the global aggregate's row is out there */
     int32_t row_cap;
     uint64_t *row_hash;
     int64_t *eff;               /* per call with a slot: per row weight */
     int32_t ntouched;
     uint8_t **touched;          /* payloads touched by this batch, in order */
     uint8_t *had_old;
-    uint8_t *snaps;             /* ntouched snapshots of snap_size bytes */
+    uint8_t *recs;              /* ntouched records (16 * rec_units bytes) */
+    uint8_t *afters;            /* ntouched after images (16 * after_units bytes) */
     /* emissions of the current batch: source bytes ([nrows, slots], a
-     * snapshot or the group itself), the group (its key and NULL mask:
-     * still readable after st_flat_remove, as no insertion follows before
-     * the rows are written) and the weight */
+     * snapshot, a record's after image or a group), where its ctrl and
+     * key are (a record or a group entry: the same layout) and the weight */
     int32_t nemit;
     const uint8_t **emit_src;
     const uint8_t **emit_group;
     int64_t *emit_weight;
     uint8_t *emit_pair;         /* on the first row of a -old/+new pair: PAIR,
                                  * or PAIR_CHECK when their values may be equal */
+    int32_t nchecks;            /* emissions with PAIR_CHECK ... */
+    int32_t *checks;            /* ... are these, in order */
     ExOut out;
 } FlatAgg;
 
@@ -105,13 +118,30 @@ static inline int64_t load_i64(const uint8_t *p)
 
 static inline void store_i64(uint8_t *p, int64_t v) { memcpy(p, &v, 8); }
 
-/* Copies n 8-byte words (sizes here are a few words: no libc call). */
-static inline void copy_words(void *dst, const void *src, size_t n)
+/* Copies n 16-byte units: records and after images are a few of them,
+ * and a loop or a libc call per row would cost more than the rest of the
+ * row's update. */
+static inline void copy_units(uint8_t *dst, const uint8_t *src, uint32_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        uint64_t w;
-        memcpy(&w, (const uint8_t *)src + 8 * i, 8);
-        memcpy((uint8_t *)dst + 8 * i, &w, 8);
+    switch (n) {
+    case 1: memcpy(dst, src, 16); return;
+    case 2: memcpy(dst, src, 32); return;
+    case 3: memcpy(dst, src, 48); return;
+    case 4: memcpy(dst, src, 64); return;
+    default: memcpy(dst, src, 16 * (size_t)n); return;
+    }
+}
+
+/* Whether n 8-byte words at a and b are equal (fixed sizes, as above). */
+static inline bool words_equal(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+    switch (n) {
+    case 2: return memcmp(a, b, 16) == 0;
+    case 3: return memcmp(a, b, 24) == 0;
+    case 4: return memcmp(a, b, 32) == 0;
+    case 5: return memcmp(a, b, 40) == 0;
+    case 6: return memcmp(a, b, 48) == 0;
+    default: return memcmp(a, b, 8 * (size_t)n) == 0;
     }
 }
 
@@ -139,11 +169,13 @@ static void ensure_rows(FlatAgg *op, int32_t nrows)
     op->eff = wb_realloc(op->eff, sizeof(int64_t) * n * (size_t)(op->spec->naggs ? op->spec->naggs : 1));
     op->touched = wb_realloc(op->touched, sizeof(uint8_t *) * n);
     op->had_old = wb_realloc(op->had_old, n);
-    op->snaps = wb_realloc(op->snaps, (size_t)op->snap_size * n);
+    op->recs = wb_realloc(op->recs, 16 * (size_t)op->rec_units * n);
+    op->afters = wb_realloc(op->afters, 16 * (size_t)op->after_units * n);
     op->emit_src = wb_realloc(op->emit_src, sizeof(uint8_t *) * 2 * n);
     op->emit_group = wb_realloc(op->emit_group, sizeof(uint8_t *) * 2 * n);
     op->emit_weight = wb_realloc(op->emit_weight, sizeof(int64_t) * 2 * n);
     op->emit_pair = wb_realloc(op->emit_pair, 2 * n);
+    op->checks = wb_realloc(op->checks, sizeof(int32_t) * n);
 }
 
 /* Per call with a slot: the weights it sees in this batch (FILTER, NULL
@@ -217,15 +249,19 @@ static uint8_t *global_group(FlatAgg *op)
 }
 
 /* Finds (or creates) every row's group and applies the row to it; in
- * streaming mode snapshots each group the first time the batch touches it. */
-static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const SlotCall *calls,
-                       int32_t ncalls)
+ * streaming mode keeps the touched list, records and after images (see
+ * the top).  Inlined into apply_rows with constant nkeys and streaming,
+ * so that the common shapes get their own loops. */
+static inline __attribute__((always_inline)) void
+apply_rows_of(FlatAgg *op, const Batch *batch, const bool streaming, const SlotCall *calls,
+              int32_t ncalls, const int32_t nkeys)
 {
     const AggSpec *spec = op->spec;
     FlatTable *table = op->groups;
     int32_t nrows = batch->nrows;
-    uint64_t epoch = op->epoch;
-    int32_t nkeys = spec->ngroup;
+    uint64_t base = op->mark_base;
+    uint32_t head = table->payload_off;           /* ctrl and key words */
+    uint32_t rec_units = op->rec_units, after_units = op->after_units;
     int64_t key[ST_FLAT_MAX_KEYS];
     const int64_t *key_data[ST_FLAT_MAX_KEYS];
     const uint8_t *key_nulls[ST_FLAT_MAX_KEYS];
@@ -248,24 +284,38 @@ static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const Sl
                 key[i] = null ? 0 : key_data[i][row];
             }
             bool created;
-            group = st_flat_upsert_fast(table, key, st_flat_ctrl(op->row_hash[row], nulls), &created);
-        }
-        if (streaming) {
-            uint64_t mark = load_u64(group);
-            if (mark >> 1 != epoch) {
-                int32_t idx = op->ntouched++;
-                op->touched[idx] = group;
-                op->had_old[idx] = (uint8_t)(mark & MARK_EMITTED);
-                copy_words(op->snaps + (size_t)idx * op->snap_size, group + SNAP_OFF,
-                           op->snap_size / 8);
-                uint64_t now = epoch << 1 | (mark & MARK_EMITTED);
-                memcpy(group, &now, 8);
-            }
+            group = st_flat_upsert_fast(table, key, st_flat_ctrl(op->row_hash[row], nulls), nkeys,
+                                        &created);
         }
         uint8_t *nrows_at = group + SNAP_OFF + NROWS_OFF;
-        store_i64(nrows_at, load_i64(nrows_at) + batch->weights[row]);
-        update_slots(group, calls, ncalls, row);
+        if (streaming) {
+            uint64_t mark = load_u64(group);
+            uint64_t idx = mark - base;
+            if (mark < base) {
+                idx = (uint64_t)op->ntouched++;
+                op->touched[idx] = group;
+                op->had_old[idx] = global ? op->global_emitted : load_i64(nrows_at) > 0;
+                copy_units(op->recs + 16 * idx * rec_units, group - head, rec_units);
+                store_i64(group, (int64_t)(base + idx));
+            }
+            store_i64(nrows_at, load_i64(nrows_at) + batch->weights[row]);
+            update_slots(group, calls, ncalls, row);
+            copy_units(op->afters + 16 * idx * after_units, group + SNAP_OFF, after_units);
+        } else {
+            store_i64(nrows_at, load_i64(nrows_at) + batch->weights[row]);
+            update_slots(group, calls, ncalls, row);
+        }
     }
+}
+
+static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const SlotCall *calls,
+                       int32_t ncalls)
+{
+    int32_t nkeys = op->spec->ngroup;
+    if (streaming && nkeys == 1) apply_rows_of(op, batch, true, calls, ncalls, 1);
+    else if (streaming) apply_rows_of(op, batch, true, calls, ncalls, nkeys);
+    else if (nkeys == 1) apply_rows_of(op, batch, false, calls, ncalls, 1);
+    else apply_rows_of(op, batch, false, calls, ncalls, nkeys);
 }
 
 /* Records an emission: values from src, key of the group (a payload). */
@@ -277,6 +327,7 @@ static inline void add_emit(FlatAgg *op, const uint8_t *src, const uint8_t *grou
     op->emit_group[n] = group;
     op->emit_weight[n] = weight;
     op->emit_pair[n] = pair;
+    if (pair == PAIR_CHECK) op->checks[op->nchecks++] = n;
 }
 
 /* Writes emissions [first, first + n) as rows [row0, row0 + n) of the
@@ -373,14 +424,6 @@ static inline bool counts_differ(const FlatAgg *op, const uint8_t *a, const uint
     return diff != 0;
 }
 
-/* Whether two snapshots ([nrows, slots], a multiple of 8 bytes) are equal. */
-static inline bool snaps_equal(const uint8_t *a, const uint8_t *b, uint32_t size)
-{
-    uint64_t diff = 0;
-    for (uint32_t at = 0; at < size; at += 8) diff |= load_u64(a + at) ^ load_u64(b + at);
-    return diff == 0;
-}
-
 /* Copies row `from` of the output batch to row `to` (every output column
  * holds 8-byte values: keys, counts and sums). */
 static void move_row(Batch *out, int32_t from, int32_t to)
@@ -395,32 +438,40 @@ static void move_row(Batch *out, int32_t from, int32_t to)
 
 /* Emits all recorded emissions, in output batches of at most
  * EX_BATCH_ROWS rows that never split a pair; drops pairs whose values
- * turned out equal. */
+ * turned out equal (only PAIR_CHECK pairs can be: they are listed). */
 static int flush_emits(FlatAgg *op, WbError *err)
 {
     Batch *out = op->out.batch;
+    int32_t check = 0;
     for (int32_t first = 0; first < op->nemit;) {
         int32_t n = WB_MIN(op->nemit - first, EX_BATCH_ROWS);
         if (n < op->nemit - first && op->emit_pair[first + n - 1]) n--;
         if (ex_out_reserve(&op->base, &op->out, n, err) != 0) return -1;
         int32_t row0 = out->nrows;
         if (write_emits(op, first, n, row0, err) != 0) return -1;
-        int32_t end = row0 + n, keep = row0;
-        bool dropped = false;
-        for (int32_t k = 0; k < n; k++) {
-            int32_t row = row0 + k;
-            if (op->emit_pair[first + k] == PAIR_CHECK && values_equal(op, out, row, row + 1)) {
-                k++;
-                dropped = true;
-                continue;
+        /* rows [0, kept_to) stay where they are; once a pair is dropped,
+         * the rows after it move down to `write` */
+        int32_t write = -1, read = 0;
+        for (; check < op->nchecks && op->checks[check] < first + n; check++) {
+            int32_t k = op->checks[check] - first;
+            if (!values_equal(op, out, row0 + k, row0 + k + 1)) continue;
+            if (write < 0) {
+                write = row0 + k;
+            } else {
+                for (int32_t r = read; r < k; r++) move_row(out, row0 + r, write++);
             }
-            if (dropped) move_row(out, row, keep);
-            keep++;
+            read = k + 2;
         }
-        out->nrows = dropped ? keep : end;
+        if (write >= 0) {
+            for (int32_t r = read; r < n; r++) move_row(out, row0 + r, write++);
+            out->nrows = write;
+        } else {
+            out->nrows = row0 + n;
+        }
         first += n;
     }
     op->nemit = 0;
+    op->nchecks = 0;
     return ex_out_flush(&op->base, &op->out, err);
 }
 
@@ -433,7 +484,6 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
     if (nrows == 0) return 0;
     ensure_rows(op, nrows);
     st_flat_reserve(op->groups, nrows);
-    op->epoch++;
     op->ntouched = 0;
     ex_agg_hash_keys(op->spec, true, batch, op->row_hash);
     int32_t ncalls = prepare_calls(op, batch, op->calls);
@@ -441,48 +491,54 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
     if (!streaming) return 0;
 
     op->nemit = 0;
-    uint32_t size = op->snap_size;
+    uint32_t size = op->snap_size, head = op->groups->payload_off;
+    bool global = op->spec->ngroup == 0;
     for (int32_t idx = 0; idx < op->ntouched; idx++) {
-        if (idx + PF_TOUCHED < op->ntouched) __builtin_prefetch(op->touched[idx + PF_TOUCHED]);
-        uint8_t *group = op->touched[idx];
-        const uint8_t *snap = op->snaps + (size_t)idx * size;
-        uint8_t *now = group + SNAP_OFF;
+        /* the record read as a payload: st_flat_key/st_flat_nulls work on
+         * it, and its snapshot is the group's before the batch */
+        const uint8_t *rec = op->recs + (size_t)idx * 16 * op->rec_units + head;
+        const uint8_t *before = rec + SNAP_OFF;
+        const uint8_t *after = op->afters + (size_t)idx * 16 * op->after_units;
         bool had_old = op->had_old[idx];
-        int64_t group_rows = load_i64(now + NROWS_OFF);
-        bool has_new = op->spec->ngroup == 0 || group_rows > 0;
-        bool same = had_old && has_new && snaps_equal(snap, now, size);
+        int64_t group_rows = load_i64(after + NROWS_OFF);
+        bool has_new = global || group_rows > 0;
+        bool same = had_old && has_new && words_equal(before, after, size / 8);
         if (!same) {
             /* a changed count is a changed output value: only other pairs
              * need the comparison of their rows */
-            uint8_t pair = !had_old || !has_new         ? 0
-                           : counts_differ(op, snap, now) ? PAIR
-                                                          : PAIR_CHECK;
-            if (had_old) add_emit(op, snap, group, -1, pair);
-            if (has_new) add_emit(op, now, group, 1, 0);
+            uint8_t pair = !had_old || !has_new            ? 0
+                           : counts_differ(op, before, after) ? PAIR
+                                                              : PAIR_CHECK;
+            if (had_old) add_emit(op, before, rec, -1, pair);
+            if (has_new) add_emit(op, after, rec, 1, 0);
         }
-        uint64_t mark = op->epoch << 1 | (uint64_t)has_new;
-        memcpy(group, &mark, 8);
-        /* its bytes stay readable for the emissions (no insertion before) */
-        if (group_rows == 0 && op->spec->ngroup > 0) st_flat_remove(op->groups, group);
+        if (group_rows == 0 && !global) st_flat_remove(op->groups, op->touched[idx]);
     }
+    if (global) op->global_emitted = true;
+    op->mark_base += (uint64_t)op->ntouched;
     return flush_emits(op, err);
 }
 
 static int flat_finish(Operator *base, WbError *err)
 {
     FlatAgg *op = (FlatAgg *)base;
-    uint64_t pos = 0;
     bool global = op->spec->ngroup == 0;
     ensure_rows(op, EX_BATCH_ROWS);
     op->nemit = 0;
-    /* the one row of a global aggregate exists even over no input */
+    if (!base->ctx->batch_mode) {
+        /* every group with rows is out there already; the one row of a
+         * global aggregate exists even over no input */
+        if (global && !op->global_emitted) {
+            uint8_t *group = global_group(op);
+            add_emit(op, group + SNAP_OFF, group, 1, 0);
+            op->global_emitted = true;
+        }
+        return flush_emits(op, err);
+    }
     if (global) global_group(op);
+    uint64_t pos = 0;
     for (uint8_t *group; (group = st_flat_next(op->groups, &pos));) {
-        uint64_t mark = load_u64(group);
-        if (mark & MARK_EMITTED) continue;
         if (!global && load_i64(group + SNAP_OFF + NROWS_OFF) <= 0) continue;
-        mark |= MARK_EMITTED;
-        memcpy(group, &mark, 8);
         if (op->nemit == 2 * op->row_cap && flush_emits(op, err) != 0) return -1;
         add_emit(op, group + SNAP_OFF, group, 1, 0);
     }
@@ -502,11 +558,13 @@ static void flat_destroy(Operator *base)
     free(op->eff);
     free(op->touched);
     free(op->had_old);
-    free(op->snaps);
+    free(op->recs);
+    free(op->afters);
     free(op->emit_src);
     free(op->emit_group);
     free(op->emit_weight);
     free(op->emit_pair);
+    free(op->checks);
     ex_out_free(&op->out);
 }
 
@@ -542,10 +600,17 @@ Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind 
         at += acc[call] == ACC_SUM_I ? 24 : acc[call] == ACC_SUM_F ? 16 : 8;
     }
     op->snap_size = at;
+    op->mark_base = 1;   /* above a new group's mark, 0 */
     op->count_off = wb_calloc(ncalls, sizeof(uint32_t));
     for (int32_t call = 0; call < spec->naggs; call++)
         if (acc[call] == ACC_COUNT) op->count_off[op->ncount++] = op->off[call];
     op->groups = st_flat_new(spec->ngroup, SNAP_OFF + at);
+    /* copies are rounded up to 16 bytes: a record (the entry up to the
+     * end of its snapshot) stays inside the entry, whose size is a
+     * multiple of 16; an after image may read 8 bytes past the entry,
+     * which is still inside the table's array (it has a spare line) */
+    op->rec_units = (op->groups->payload_off + SNAP_OFF + at + 15) / 16;
+    op->after_units = (at + 15) / 16;
     ex_out_init(&op->out, node->types, node->ncols);
     return &op->base;
 }

@@ -248,7 +248,7 @@ void *st_flat_upsert(FlatTable *t, const int64_t *key, uint64_t ctrl, bool *crea
     for (;;) {
         uint8_t *e = st_flat_entry_at(t, pos);
         uint64_t c = ctrl_of(e);
-        if (st_flat_matches(t, e, key, ctrl)) {
+        if (st_flat_matches(e, key, ctrl, t->nkeys)) {
             *created = false;
             return e + t->payload_off;
         }

@@ -81,15 +81,17 @@ static inline void st_flat_prefetch(const FlatTable *t, uint64_t hash)
  * new entry's payload is zeroed and *created set.  Requires a prior
  * st_flat_reserve covering the insertion. */
 void *st_flat_upsert(FlatTable *table, const int64_t *key, uint64_t ctrl, bool *created);
-/* Whether entry e (live with this ctrl) holds the key. */
-static inline bool st_flat_matches(const FlatTable *t, const uint8_t *e, const int64_t *key,
-                                   uint64_t ctrl)
+/* Whether entry e (live with this ctrl) holds the key.  nkeys is the
+ * table's: callers that know it as a constant pass the constant, so that
+ * the comparison unrolls. */
+static inline bool st_flat_matches(const uint8_t *e, const int64_t *key, uint64_t ctrl,
+                                   int32_t nkeys)
 {
     uint64_t c;
     memcpy(&c, e, 8);
     if (c != ctrl) return false;
     uint64_t diff = 0;
-    for (int32_t i = 0; i < t->nkeys; i++) {
+    for (int32_t i = 0; i < nkeys; i++) {
         int64_t word;
         memcpy(&word, e + 8 + 8 * (size_t)i, 8);
         diff |= (uint64_t)(word ^ key[i]);
@@ -98,12 +100,12 @@ static inline bool st_flat_matches(const FlatTable *t, const uint8_t *e, const i
 }
 
 /* st_flat_upsert with the common case inline: the key found in its home
- * slot.  Same contract. */
+ * slot.  Same contract; nkeys as for st_flat_matches. */
 static inline void *st_flat_upsert_fast(FlatTable *t, const int64_t *key, uint64_t ctrl,
-                                        bool *created)
+                                        int32_t nkeys, bool *created)
 {
     uint8_t *e = st_flat_entry_at(t, (ctrl >> 32) & t->mask);
-    if (st_flat_matches(t, e, key, ctrl)) {
+    if (st_flat_matches(e, key, ctrl, nkeys)) {
         *created = false;
         return e + t->payload_off;
     }

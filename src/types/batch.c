@@ -322,12 +322,12 @@ size_t ty_row_decode(const uint8_t *data, const SqlType *types, int32_t ncols,
 
 uint64_t ty_row_hash(const Batch *b, int32_t row, const int32_t *cols, int32_t ncols)
 {
-    uint64_t h = 0x51ed270b27d3a0f1ULL;
+    uint64_t h = TY_ROW_HASH_SEED;
     for (int32_t i = 0; i < ncols; i++) {
         const ColumnVector *vec = &b->cols[cols ? cols[i] : i];
         uint64_t v;
         if (vec->nulls[row]) {
-            v = 0x6e756c6c;
+            v = TY_HASH_NULL;
         } else {
             switch (ty_phys(vec->type.id)) {
             case PK_I64: v = wb_hash_u64((uint64_t)vec->i64[row]); break;

@@ -182,7 +182,12 @@ void ty_row_encode(const Batch *batch, int32_t row, const int32_t *cols,
  * Returns the number of bytes consumed. */
 size_t ty_row_decode(const uint8_t *data, const SqlType *types, int32_t ncols,
                      Batch *batch, int32_t row, int32_t dst_col);
-/* Hash of the encoded columns, without building the encoding. */
+/* Hash of the encoded columns, without building the encoding: starting
+ * from TY_ROW_HASH_SEED (the hash of no columns), h = wb_hash_combine(h, v)
+ * per column, v = wb_hash_u64 of an int64-backed value (TY_HASH_NULL for
+ * NULL). */
+#define TY_ROW_HASH_SEED 0x51ed270b27d3a0f1ULL
+#define TY_HASH_NULL 0x6e756c6cULL
 uint64_t ty_row_hash(const Batch *batch, int32_t row, const int32_t *cols,
                      int32_t ncols);
 
