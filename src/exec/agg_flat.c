@@ -26,17 +26,19 @@
  *
  * Per input batch (streaming): reserve room for the batch, so entry
  * pointers stay valid for its duration; hash the keys a column at a time;
- * per row, find its group (entries prefetched 32 rows ahead); the first
- * time the batch touches it, copy its [nrows, slots] aside (the "before"
- * snapshot) and its ctrl and key into the touched record; apply the row
- * while the group's line is in cache and copy [nrows, slots] into the
- * record again (the "after" image).  Then per touched group, in
- * first-touch order, compare before and after and, when they differ, emit
- * the old row (-1) and the new one (+1) next to each other in one output
- * batch, written a column at a time from the snapshots and records, which
- * are in cache: the groups are not visited again (a group emptied is, to
- * remove it).  A pair whose values turn out equal (no COUNT output
- * changed: e.g. only SUM(v) and a row with v = 0 came) is dropped.
+ * per row, find its group (entries prefetched 32 rows ahead).  The first
+ * time the batch touches a group, copy the entry up to the end of its
+ * [nrows, slots] into the touched "record" (ctrl, key and the values
+ * before the batch); apply the row while the group's line is in cache,
+ * and copy [nrows, slots] into the group's "after image".  Then per
+ * touched group, in first-touch order, compare before and after and, when
+ * they differ, emit the old row (-1) and the new one (+1) next to each
+ * other in one output batch, written a column at a time from the records
+ * and after images, which are in cache: the groups are not visited again
+ * (an emptied one is, to remove it).  A record has the entry's layout, so
+ * st_flat_key/st_flat_nulls read it as they read a group.  A pair whose
+ * values turn out equal (no COUNT output changed: e.g. only SUM(v) and a
+ * row with v = 0 came) is dropped.
  *
  * An output row of a group is out there exactly when its nrows is above
  * zero (streaming emits every touched group at the end of its batch), so
