@@ -10,35 +10,44 @@
  * (agg.c), in the same order; tests/unit/test_agg_flat.c runs both on the
  * same input.
  *
- * A group's payload:
+ * A group's payload, in one of two layouts:
  *
- *   [mark: u64][nrows: i64][slot of call 0][slot of call 1]...
+ *   [nrows: i64][slot of call 0][slot of call 1]...
  *
- *   mark   = streaming: base + idx when the current batch touched the group
- *            (idx: its place in the batch's touched list; base grows by
- *            each batch's number of touched groups, so marks of earlier
- *            batches are below it, and a 64-bit mark never wraps);
  *   nrows  = sum of the weights of the group's rows (COUNT(*) without
  *            FILTER reads it and has no slot);
- *   slots  = COUNT: i64 count; SUM over int64-backed values: i128 sum
+ *   slots, wide layout:
+ *            COUNT: i64 count; SUM over int64-backed values: i128 sum
  *            (16 bytes, unaligned) then i64 number of non-NULL values;
- *            SUM over DOUBLE: double sum then i64 non-NULL count.
+ *            SUM over DOUBLE: double sum then i64 non-NULL count;
+ *   slots, narrow layout (the start, when no SUM/AVG has a FILTER):
+ *            COUNT: i64 count; SUM over int64-backed values: i64 sum;
+ *            SUM over DOUBLE: double sum.  The non-NULL count of every
+ *            SUM is nrows, as no NULL argument has come.
+ *
+ * The narrow layout holds while it is exact: before each batch, a NULL
+ * argument of a SUM, or a batch that could take an int64 sum out of range
+ * (the sum of |v * w| over all rows so far bounds every group's |sum|),
+ * converts the table to the wide layout, once, between two batches.  For
+ * one BIGINT key with COUNT(*) and SUM, a group is 32 bytes narrow (two
+ * to a cache line) and 64 wide.
  *
  * Per input batch (streaming): reserve room for the batch, so entry
  * pointers stay valid for its duration; hash the keys a column at a time;
  * per row, find its group (entries prefetched 32 rows ahead).  The first
- * time the batch touches a group, copy the entry up to the end of its
- * [nrows, slots] into the touched "record" (ctrl, key and the values
- * before the batch); apply the row while the group's line is in cache,
- * and copy [nrows, slots] into the group's "after image".  Then per
- * touched group, in first-touch order, compare before and after and, when
- * they differ, emit the old row (-1) and the new one (+1) next to each
- * other in one output batch, written a column at a time from the records
- * and after images, which are in cache: the groups are not visited again
- * (an emptied one is, to remove it).  A record has the entry's layout, so
- * st_flat_key/st_flat_nulls read it as they read a group.  A pair whose
- * values turn out equal (no COUNT output changed: e.g. only SUM(v) and a
- * row with v = 0 came) is dropped.
+ * time the batch touches a group (a small per-batch set, keyed by the
+ * row's hash, says which groups it touched and where they are in the
+ * touched list), copy the entry up to the end of its payload into the
+ * touched "record" (ctrl, key and the values before the batch); apply the
+ * row while the group's line is in cache, and copy the payload into the
+ * group's "after image".  Then per touched group, in first-touch order,
+ * compare before and after and, when they differ, emit the old row (-1)
+ * and the new one (+1) next to each other in one output batch, written a
+ * column at a time from the records and after images, which are in cache:
+ * the groups are not visited again (an emptied one is, to remove it).  A
+ * record has the entry's layout, so st_flat_key/st_flat_nulls read it as
+ * they read a group.  A pair whose values turn out equal (no COUNT output
+ * changed: e.g. only SUM(v) and a row with v = 0 came) is dropped.
  *
  * An output row of a group is out there exactly when its nrows is above
  * zero (streaming emits every touched group at the end of its batch), so
@@ -53,14 +62,14 @@
 
 #define PAIR 1                  /* emit_pair: keep the two rows in one batch */
 #define PAIR_CHECK 2            /* ... and drop both when their values are equal */
-#define SNAP_OFF 8              /* [nrows, slots] start after the mark */
-#define NROWS_OFF 0             /* within the snapshot */
+#define NROWS_OFF 0             /* in the payload */
 #define PF_ROWS 32              /* prefetch distance in rows (16 and 64 measured slower) */
 
 /* One call with a slot, ready for the per-row update: its effective
  * weights for this batch and its argument. */
 typedef struct SlotCall {
     AccKind acc;
+    bool narrow;                /* the narrow layout's slot */
     uint32_t off;               /* in the payload */
     const int64_t *eff;
     const ColumnVector *arg;
@@ -71,18 +80,24 @@ typedef struct FlatAgg {
     const AggSpec *spec;
     const SqlType *in_types;
     AccKind *acc;
-    uint32_t *off;              /* per call: its value's offset in the snapshot */
+    uint32_t *off;              /* per call: its value's offset in the payload */
     bool *has_slot;             /* per call: false for COUNT(*) without FILTER */
     SlotCall *calls;            /* this batch's calls with a slot */
     uint32_t *count_off;        /* snapshot offsets of the COUNT outputs */
     int32_t ncount;
     FlatTable *groups;
-    uint32_t snap_size;         /* bytes of [nrows, slots] */
+    bool narrow;                /* the table has the narrow layout */
+    uint64_t *bound;            /* narrow, per SUM over int64: sum of |v * w| so far */
+    uint32_t snap_size;         /* bytes of the payload [nrows, slots] */
     uint32_t rec_units;         /* a touched record, in 16-byte units */
     uint32_t after_units;       /* an after image, in 16-byte units */
-    uint64_t mark_base;         /* marks of this batch's groups start here */
     bool global_emitted;        /* the global aggregate's row is out there */
     int32_t row_cap;
+    /* the groups this batch touched: seen[pos] = stamp << 32 | idx, at
+     * pos = row hash & seen_mask (linear probing); other stamps are empty */
+    uint64_t *seen;
+    uint64_t seen_mask;
+    uint32_t stamp;
     uint64_t *row_hash;
     int64_t *eff;               /* per call with a slot: per row weight */
     int32_t ntouched;
@@ -162,6 +177,14 @@ bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc)
     return true;
 }
 
+/* (Re)allocates the touched records and after images for row_cap rows. */
+static void alloc_copies(FlatAgg *op)
+{
+    size_t n = (size_t)op->row_cap;
+    op->recs = wb_realloc(op->recs, 16 * (size_t)op->rec_units * n);
+    op->afters = wb_realloc(op->afters, 16 * (size_t)op->after_units * n);
+}
+
 static void ensure_rows(FlatAgg *op, int32_t nrows)
 {
     if (nrows <= op->row_cap) return;
@@ -171,34 +194,158 @@ static void ensure_rows(FlatAgg *op, int32_t nrows)
     op->eff = wb_realloc(op->eff, sizeof(int64_t) * n * (size_t)(op->spec->naggs ? op->spec->naggs : 1));
     op->touched = wb_realloc(op->touched, sizeof(uint8_t *) * n);
     op->had_old = wb_realloc(op->had_old, n);
-    op->recs = wb_realloc(op->recs, 16 * (size_t)op->rec_units * n);
-    op->afters = wb_realloc(op->afters, 16 * (size_t)op->after_units * n);
     op->emit_src = wb_realloc(op->emit_src, sizeof(uint8_t *) * 2 * n);
     op->emit_group = wb_realloc(op->emit_group, sizeof(uint8_t *) * 2 * n);
     op->emit_weight = wb_realloc(op->emit_weight, sizeof(int64_t) * 2 * n);
     op->emit_pair = wb_realloc(op->emit_pair, 2 * n);
     op->checks = wb_realloc(op->checks, sizeof(int32_t) * n);
+    /* the touched set at most half full; new slots are empty (stamp 0) */
+    size_t slots = 64;
+    while (slots < 2 * n) slots *= 2;
+    free(op->seen);
+    op->seen = wb_calloc(slots, sizeof(uint64_t));
+    op->seen_mask = slots - 1;
+    op->stamp = 0;
+    alloc_copies(op);
+}
+
+/* Lays the payload out, narrow or wide (see the top): every call's slot
+ * offset and the sizes of snapshots.  Returns the payload size. */
+static uint32_t lay_out(FlatAgg *op, bool narrow)
+{
+    uint32_t at = 8;   /* after nrows */
+    for (int32_t call = 0; call < op->spec->naggs; call++) {
+        if (!op->has_slot[call]) {
+            op->off[call] = NROWS_OFF;
+            continue;
+        }
+        op->off[call] = at;
+        switch (op->acc[call]) {
+        case ACC_SUM_I: at += narrow ? 8 : 24; break;
+        case ACC_SUM_F: at += narrow ? 8 : 16; break;
+        default: at += 8; break;
+        }
+    }
+    op->narrow = narrow;
+    op->snap_size = at;
+    op->ncount = 0;
+    for (int32_t call = 0; call < op->spec->naggs; call++)
+        if (op->acc[call] == ACC_COUNT) op->count_off[op->ncount++] = op->off[call];
+    return at;
+}
+
+/* The sizes of a touched record (the entry up to the end of its payload)
+ * and of an after image (the payload), rounded up to 16 bytes: a record
+ * stays inside the entry, whose size is a multiple of 16; an after image
+ * may read 8 bytes past the entry, still inside the table's array (it has
+ * a spare line at its end). */
+static void size_copies(FlatAgg *op)
+{
+    op->rec_units = (op->groups->payload_off + op->snap_size + 15) / 16;
+    op->after_units = (op->snap_size + 15) / 16;
+}
+
+static bool is_sum(AccKind acc) { return acc == ACC_SUM_I || acc == ACC_SUM_F; }
+
+/* Whether the narrow layout stays exact with this batch applied: no SUM
+ * argument is NULL, and no int64 sum can leave its range (the sum of
+ * |v * w| over all rows so far, this batch included, stays within
+ * INT64_MAX).  Counts the batch into the bounds when it is. */
+static bool narrow_holds(FlatAgg *op, const Batch *batch)
+{
+    int32_t nrows = batch->nrows;
+    const int64_t *w = batch->weights;
+    int32_t naggs = op->spec->naggs;
+    unsigned __int128 add[naggs > 0 ? naggs : 1];
+    for (int32_t call = 0; call < naggs; call++) {
+        add[call] = 0;
+        if (!is_sum(op->acc[call])) continue;
+        const ColumnVector *arg = &batch->cols[op->spec->aggs[call].arg];
+        if (memchr(arg->nulls, 1, (size_t)nrows)) return false;
+        if (op->acc[call] != ACC_SUM_I) continue;
+        unsigned __int128 total = 0;
+        uint64_t over = 0;
+        for (int32_t row = 0; row < nrows; row++) {
+            agg_i128 prod = (agg_i128)arg->i64[row] * w[row];
+            unsigned __int128 mag = (unsigned __int128)(prod < 0 ? -prod : prod);
+            over |= (uint64_t)(mag >> 63);
+            total += mag;
+        }
+        if (over || total > (unsigned __int128)(INT64_MAX - op->bound[call])) return false;
+        add[call] = total;
+    }
+    for (int32_t call = 0; call < naggs; call++) op->bound[call] += (uint64_t)add[call];
+    return true;
+}
+
+/* Converts the table to the wide layout (between two batches). */
+static void widen(FlatAgg *op)
+{
+    FlatTable *narrow = op->groups;
+    int32_t naggs = op->spec->naggs;
+    uint32_t from[naggs > 0 ? naggs : 1];
+    if (naggs > 0) memcpy(from, op->off, sizeof(uint32_t) * (size_t)naggs);
+    FlatTable *wide = st_flat_new(op->spec->ngroup, lay_out(op, false));
+    st_flat_reserve(wide, st_flat_count(narrow));
+    uint64_t pos = 0;
+    for (uint8_t *p; (p = st_flat_next(narrow, &pos));) {
+        bool created;
+        uint8_t *q = st_flat_upsert(wide, st_flat_key(narrow, p), st_flat_entry_ctrl(narrow, p),
+                                    &created);
+        int64_t nrows = load_i64(p + NROWS_OFF);
+        store_i64(q + NROWS_OFF, nrows);
+        for (int32_t call = 0; call < naggs; call++) {
+            if (!op->has_slot[call]) continue;
+            uint8_t *to = q + op->off[call];
+            const uint8_t *at = p + from[call];
+            switch (op->acc[call]) {
+            case ACC_SUM_I: {
+                agg_i128 sum = load_i64(at);
+                memcpy(to, &sum, 16);
+                store_i64(to + 16, nrows);   /* non-NULL values: all rows */
+                break;
+            }
+            case ACC_SUM_F:
+                memcpy(to, at, 8);
+                store_i64(to + 8, nrows);
+                break;
+            default:
+                memcpy(to, at, 8);
+                break;
+            }
+        }
+    }
+    st_flat_free(narrow);
+    op->groups = wide;
+    size_copies(op);
+    alloc_copies(op);
 }
 
 /* Per call with a slot: the weights it sees in this batch (FILTER, NULL
- * arguments), column at a time.  Returns the number of such calls. */
+ * arguments), column at a time; a narrow SUM sees the rows' weights (it
+ * has no FILTER, and no NULL came).  Returns the number of such calls. */
 static int32_t prepare_calls(FlatAgg *op, const Batch *batch, SlotCall *calls)
 {
     int32_t n = 0;
     for (int32_t call = 0; call < op->spec->naggs; call++) {
         if (!op->has_slot[call]) continue;   /* COUNT(*): the group's nrows */
         const AggCall *ac = &op->spec->aggs[call];
-        int64_t *eff = op->eff + (size_t)n * (size_t)op->row_cap;
-        ex_agg_filter_weights(ac, batch, eff);
-        ex_agg_drop_null_args(ac, batch, eff);
-        calls[n++] = (SlotCall){op->acc[call], SNAP_OFF + op->off[call], eff,
+        bool narrow = op->narrow && is_sum(op->acc[call]);
+        const int64_t *eff = batch->weights;
+        if (!narrow) {
+            int64_t *own = op->eff + (size_t)n * (size_t)op->row_cap;
+            ex_agg_filter_weights(ac, batch, own);
+            ex_agg_drop_null_args(ac, batch, own);
+            eff = own;
+        }
+        calls[n++] = (SlotCall){op->acc[call], narrow, op->off[call], eff,
                                 ac->arg >= 0 ? &batch->cols[ac->arg] : NULL};
     }
     return n;
 }
 
-/* Applies row `row` to its group's slots, right after the lookup, while
- * the group's cache line is at hand. */
+/* Applies row `row` to its group's slots (its nrows already updated),
+ * right after the lookup, while the group's cache line is at hand. */
 static inline void update_slots(uint8_t *group, const SlotCall *calls, int32_t ncalls,
                                 int32_t row)
 {
@@ -211,6 +358,13 @@ static inline void update_slots(uint8_t *group, const SlotCall *calls, int32_t n
             store_i64(slot, load_i64(slot) + w);
             break;
         case ACC_SUM_I: {
+            if (call->narrow) {
+                /* in range (narrow_holds): the wrapping product and sum
+                 * are the exact ones */
+                uint64_t sum = load_u64(slot) + (uint64_t)call->arg->i64[row] * (uint64_t)w;
+                memcpy(slot, &sum, 8);
+                break;
+            }
             /* no branch: a zero weight adds nothing (a NULL int's bits
              * are never garbage that could poison the sum) */
             agg_i128 sum;
@@ -224,13 +378,14 @@ static inline void update_slots(uint8_t *group, const SlotCall *calls, int32_t n
             if (w == 0) break;
             double sum;
             memcpy(&sum, slot, 8);
-            int64_t nonnull = load_i64(slot + 8) + w;
+            int64_t nonnull = call->narrow ? load_i64(group + NROWS_OFF)
+                                           : load_i64(slot + 8) + w;
             sum += call->arg->f64[row] * (double)w;
             /* an emptied sum restarts from an exact zero, not from the
              * rounding residue of its retractions */
             if (nonnull == 0) sum = 0.0;
             memcpy(slot, &sum, 8);
-            store_i64(slot + 8, nonnull);
+            if (!call->narrow) store_i64(slot + 8, nonnull);
             break;
         }
         case ACC_MINMAX:
@@ -261,9 +416,11 @@ apply_rows_of(FlatAgg *op, const Batch *batch, const bool streaming, const SlotC
     const AggSpec *spec = op->spec;
     FlatTable *table = op->groups;
     int32_t nrows = batch->nrows;
-    uint64_t base = op->mark_base;
     uint32_t head = table->payload_off;           /* ctrl and key words */
     uint32_t rec_units = op->rec_units, after_units = op->after_units;
+    uint64_t *seen = op->seen, seen_mask = op->seen_mask, stamp = op->stamp;
+    uint8_t **touched = op->touched;
+    uint64_t ntouched = 0;
     int64_t key[ST_FLAT_MAX_KEYS];
     const int64_t *key_data[ST_FLAT_MAX_KEYS];
     const uint8_t *key_nulls[ST_FLAT_MAX_KEYS];
@@ -289,25 +446,33 @@ apply_rows_of(FlatAgg *op, const Batch *batch, const bool streaming, const SlotC
             group = st_flat_upsert_fast(table, key, st_flat_ctrl(op->row_hash[row], nulls), nkeys,
                                         &created);
         }
-        uint8_t *nrows_at = group + SNAP_OFF + NROWS_OFF;
+        uint8_t *nrows_at = group + NROWS_OFF;
         if (streaming) {
-            uint64_t mark = load_u64(group);
-            uint64_t idx = mark - base;
-            if (mark < base) {
-                idx = (uint64_t)op->ntouched++;
-                op->touched[idx] = group;
-                op->had_old[idx] = global ? op->global_emitted : load_i64(nrows_at) > 0;
-                copy_units(op->recs + 16 * idx * rec_units, group - head, rec_units);
-                store_i64(group, (int64_t)(base + idx));
+            /* the group's place in the touched list, or its first touch */
+            uint64_t idx, pos = op->row_hash[row] & seen_mask;
+            for (;;) {
+                uint64_t slot = seen[pos];
+                if (slot >> 32 != stamp) {
+                    idx = ntouched++;
+                    seen[pos] = stamp << 32 | idx;
+                    touched[idx] = group;
+                    op->had_old[idx] = global ? op->global_emitted : load_i64(nrows_at) > 0;
+                    copy_units(op->recs + 16 * idx * rec_units, group - head, rec_units);
+                    break;
+                }
+                idx = (uint32_t)slot;
+                if (touched[idx] == group) break;
+                pos = (pos + 1) & seen_mask;
             }
             store_i64(nrows_at, load_i64(nrows_at) + batch->weights[row]);
             update_slots(group, calls, ncalls, row);
-            copy_units(op->afters + 16 * idx * after_units, group + SNAP_OFF, after_units);
+            copy_units(op->afters + 16 * idx * after_units, group, after_units);
         } else {
             store_i64(nrows_at, load_i64(nrows_at) + batch->weights[row]);
             update_slots(group, calls, ncalls, row);
         }
     }
+    op->ntouched = (int32_t)ntouched;
 }
 
 static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const SlotCall *calls,
@@ -371,8 +536,14 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
             uint8_t *dst_null = vec->nulls + row0;
             for (int32_t k = 0; k < n; k++) {
                 agg_i128 sum;
-                memcpy(&sum, src[k] + off, 16);
-                int64_t nonnull = load_i64(src[k] + off + 16);
+                int64_t nonnull;
+                if (op->narrow) {
+                    sum = load_i64(src[k] + off);
+                    nonnull = load_i64(src[k] + NROWS_OFF);
+                } else {
+                    memcpy(&sum, src[k] + off, 16);
+                    nonnull = load_i64(src[k] + off + 16);
+                }
                 int64_t low = (int64_t)sum;
                 if (plain && nonnull != 0 && (agg_i128)low == sum) {
                     dst[k] = low;
@@ -387,7 +558,8 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
             for (int32_t k = 0; k < n; k++) {
                 double sum;
                 memcpy(&sum, src[k] + off, 8);
-                ex_agg_float_result(ac, sum, load_i64(src[k] + off + 8), vec, row0 + k);
+                int64_t nonnull = load_i64(src[k] + (op->narrow ? NROWS_OFF : off + 8));
+                ex_agg_float_result(ac, sum, nonnull, vec, row0 + k);
             }
             break;
         case ACC_MINMAX:
@@ -485,8 +657,14 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
     int32_t nrows = batch->nrows;
     if (nrows == 0) return 0;
     ensure_rows(op, nrows);
+    if (op->narrow && !narrow_holds(op, batch)) widen(op);
     st_flat_reserve(op->groups, nrows);
     op->ntouched = 0;
+    if (streaming && ++op->stamp == 0) {
+        /* the stamp wrapped: every slot of the touched set to empty */
+        memset(op->seen, 0, sizeof(uint64_t) * (op->seen_mask + 1));
+        op->stamp = 1;
+    }
     ex_agg_hash_keys(op->spec, true, batch, op->row_hash);
     int32_t ncalls = prepare_calls(op, batch, op->calls);
     apply_rows(op, batch, streaming, op->calls, ncalls);
@@ -499,7 +677,7 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
         /* the record read as a payload: st_flat_key/st_flat_nulls work on
          * it, and its snapshot is the group's before the batch */
         const uint8_t *rec = op->recs + (size_t)idx * 16 * op->rec_units + head;
-        const uint8_t *before = rec + SNAP_OFF;
+        const uint8_t *before = rec;
         const uint8_t *after = op->afters + (size_t)idx * 16 * op->after_units;
         bool had_old = op->had_old[idx];
         int64_t group_rows = load_i64(after + NROWS_OFF);
@@ -517,7 +695,6 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
         if (group_rows == 0 && !global) st_flat_remove(op->groups, op->touched[idx]);
     }
     if (global) op->global_emitted = true;
-    op->mark_base += (uint64_t)op->ntouched;
     return flush_emits(op, err);
 }
 
@@ -532,7 +709,7 @@ static int flat_finish(Operator *base, WbError *err)
          * global aggregate exists even over no input */
         if (global && !op->global_emitted) {
             uint8_t *group = global_group(op);
-            add_emit(op, group + SNAP_OFF, group, 1, 0);
+            add_emit(op, group, group, 1, 0);
             op->global_emitted = true;
         }
         return flush_emits(op, err);
@@ -540,9 +717,9 @@ static int flat_finish(Operator *base, WbError *err)
     if (global) global_group(op);
     uint64_t pos = 0;
     for (uint8_t *group; (group = st_flat_next(op->groups, &pos));) {
-        if (!global && load_i64(group + SNAP_OFF + NROWS_OFF) <= 0) continue;
+        if (!global && load_i64(group + NROWS_OFF) <= 0) continue;
         if (op->nemit == 2 * op->row_cap && flush_emits(op, err) != 0) return -1;
-        add_emit(op, group + SNAP_OFF, group, 1, 0);
+        add_emit(op, group, group, 1, 0);
     }
     return flush_emits(op, err);
 }
@@ -567,6 +744,8 @@ static void flat_destroy(Operator *base)
     free(op->emit_weight);
     free(op->emit_pair);
     free(op->checks);
+    free(op->seen);
+    free(op->bound);
     ex_out_free(&op->out);
 }
 
@@ -590,29 +769,17 @@ Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind 
     op->off = wb_calloc(ncalls, sizeof(uint32_t));
     op->has_slot = wb_calloc(ncalls, sizeof(bool));
     op->calls = wb_calloc(ncalls, sizeof(SlotCall));
-    uint32_t at = 8;   /* after nrows */
+    op->count_off = wb_calloc(ncalls, sizeof(uint32_t));
+    op->bound = wb_calloc(ncalls, sizeof(uint64_t));
+    /* narrow while exact (see the top): never for a SUM with a FILTER */
+    bool narrow = true;
     for (int32_t call = 0; call < spec->naggs; call++) {
         const AggCall *ac = &spec->aggs[call];
-        if (ac->kind == AGG_COUNT_STAR && ac->filter < 0) {
-            op->off[call] = NROWS_OFF;
-            continue;
-        }
-        op->has_slot[call] = true;
-        op->off[call] = at;
-        at += acc[call] == ACC_SUM_I ? 24 : acc[call] == ACC_SUM_F ? 16 : 8;
+        op->has_slot[call] = !(ac->kind == AGG_COUNT_STAR && ac->filter < 0);
+        if (is_sum(acc[call]) && ac->filter >= 0) narrow = false;
     }
-    op->snap_size = at;
-    op->mark_base = 1;   /* above a new group's mark, 0 */
-    op->count_off = wb_calloc(ncalls, sizeof(uint32_t));
-    for (int32_t call = 0; call < spec->naggs; call++)
-        if (acc[call] == ACC_COUNT) op->count_off[op->ncount++] = op->off[call];
-    op->groups = st_flat_new(spec->ngroup, SNAP_OFF + at);
-    /* copies are rounded up to 16 bytes: a record (the entry up to the
-     * end of its snapshot) stays inside the entry, whose size is a
-     * multiple of 16; an after image may read 8 bytes past the entry,
-     * which is still inside the table's array (it has a spare line) */
-    op->rec_units = (op->groups->payload_off + SNAP_OFF + at + 15) / 16;
-    op->after_units = (at + 15) / 16;
+    op->groups = st_flat_new(spec->ngroup, lay_out(op, narrow));
+    size_copies(op);
     ex_out_init(&op->out, node->types, node->ncols);
     return &op->base;
 }

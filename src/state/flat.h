@@ -130,6 +130,15 @@ static inline uint32_t st_flat_nulls(const FlatTable *t, const void *payload)
     return (uint32_t)(ctrl >> 2) & 0x3fffffff;
 }
 
+/* The ctrl word of an entry, from its payload: with its key, what
+ * st_flat_upsert takes to put the entry into another table. */
+static inline uint64_t st_flat_entry_ctrl(const FlatTable *t, const void *payload)
+{
+    uint64_t ctrl;
+    memcpy(&ctrl, (const uint8_t *)payload - t->payload_off, 8);
+    return ctrl;
+}
+
 static inline int64_t st_flat_count(const FlatTable *t) { return t->count; }
 int64_t st_flat_bytes(const FlatTable *table);
 

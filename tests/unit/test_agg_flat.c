@@ -223,8 +223,13 @@ static void run_agg(const PlanNode *node, const ExecContext *ctx, const Change *
 }
 
 /* A valid random changelog: inserts of random rows over few groups, and
- * retractions of live rows (sometimes right away, sometimes much later). */
-static int32_t make_changes(Change *changes, int64_t *weights, int32_t n, uint64_t seed)
+ * retractions of live rows (sometimes right away, sometimes much later).
+ * The first `clean` changes have no NULL v or d (the flat aggregate's
+ * narrow layout holds until a NULL comes); v is scaled by `scale` (large:
+ * the sum of |v| passes INT64_MAX, so the narrow layout must give way,
+ * while every group's sum stays in range). */
+static int32_t make_changes(Change *changes, int64_t *weights, int32_t n, uint64_t seed,
+                            int32_t clean, int64_t scale)
 {
     WbRand rng;
     wb_rand_seed(&rng, seed);
@@ -242,9 +247,9 @@ static int32_t make_changes(Change *changes, int64_t *weights, int32_t n, uint64
         c.k1 = (int64_t)wb_rand_below(&rng, 6) - 2;
         c.k2_null = wb_rand_below(&rng, 5) == 0;
         c.k2 = c.k2_null ? 0 : (int64_t)wb_rand_below(&rng, 4);
-        c.v_null = wb_rand_below(&rng, 6) == 0;
-        c.v = (int64_t)wb_rand_below(&rng, 21) - 10;
-        c.d_null = wb_rand_below(&rng, 6) == 0;
+        c.v_null = out >= clean && wb_rand_below(&rng, 6) == 0;
+        c.v = ((int64_t)wb_rand_below(&rng, 21) - 10) * scale;
+        c.d_null = out >= clean && wb_rand_below(&rng, 6) == 0;
         c.d = ((double)wb_rand_below(&rng, 2001) - 1000.0) / 8.0;
         c.f_null = wb_rand_below(&rng, 7) == 0;
         c.f = (uint8_t)wb_rand_below(&rng, 2);
@@ -282,6 +287,13 @@ static void report_difference(const Record *flat, const Record *general, int32_t
     }
 }
 
+typedef struct Shape {
+    int32_t ngroup, naggs, clean;   /* clean: changes before the first NULL v or d */
+    int32_t *keys;
+    AggCall *calls;
+    int64_t scale;                  /* of v */
+} Shape;
+
 static void test_flat_vs_general(void)
 {
     SqlType in_types[IN_COLS] = {ty_make(TY_BIGINT), ty_make(TY_INT),    ty_make(TY_BIGINT),
@@ -304,19 +316,33 @@ static void test_flat_vs_general(void)
         {.kind = AGG_AVG, .arg = 3, .arg2 = -1, .filter = -1, .type = ty_make(TY_DOUBLE)},
     };
     int32_t ncalls = (int32_t)(sizeof(calls) / sizeof(calls[0]));
-    /* three shapes: GROUP BY k1, k2 with all calls; GROUP BY k2 with SUM(v)
-     * only (every output value can stay the same while rows change); no
-     * GROUP BY (a global aggregate) with all calls */
-    int32_t keys_a[2] = {0, 1}, keys_b[1] = {1};
-    for (int32_t shape = 0; shape < 3; shape++) {
-        int32_t ngroup = shape == 0 ? 2 : shape == 1 ? 1 : 0;
-        int32_t naggs = shape == 1 ? 1 : ncalls;
-        AggCall *shape_calls = shape == 1 ? &calls[2] : calls;
+    /* the calls without FILTER (those with one keep the wide layout) */
+    AggCall plain[] = {calls[0], calls[1], calls[2], calls[3], calls[4], calls[5], calls[8]};
+    int32_t nplain = (int32_t)(sizeof(plain) / sizeof(plain[0]));
+    enum { N = 6000 };
+    /* the shapes: GROUP BY k1, k2 with all calls; GROUP BY k2 with SUM(v)
+     * only (every output value can stay the same while rows change),
+     * NULLs from the middle on; no GROUP BY (a global aggregate) with all
+     * calls; GROUP BY k1 and no GROUP BY with the calls without FILTER,
+     * NULLs from a third on; GROUP BY k1 with them over values so large
+     * that their |v| add up past INT64_MAX, no NULLs */
+    Shape shapes[6];
+    int32_t keys_a[2] = {0, 1}, keys_b[1] = {1}, keys_c[1] = {0};
+    shapes[0] = (Shape){2, ncalls, 0, keys_a, calls, 1};
+    shapes[1] = (Shape){1, 1, N / 2, keys_b, &calls[2], 1};
+    shapes[2] = (Shape){0, ncalls, 0, NULL, calls, 1};
+    shapes[3] = (Shape){1, nplain, N / 3, keys_c, plain, 1};
+    shapes[4] = (Shape){0, nplain, N / 3, NULL, plain, 1};
+    shapes[5] = (Shape){1, nplain, N, keys_c, plain, (int64_t)1 << 53};
+    for (int32_t shape = 0; shape < 6; shape++) {
+        int32_t ngroup = shapes[shape].ngroup;
+        int32_t naggs = shapes[shape].naggs;
+        AggCall *shape_calls = shapes[shape].calls;
         int32_t ncols = ngroup + naggs;
         SqlType out_types[16];
         char *out_names[16];
         for (int32_t i = 0; i < ngroup; i++) {
-            out_types[i] = in_types[(shape == 0 ? keys_a : keys_b)[i]];
+            out_types[i] = in_types[shapes[shape].keys[i]];
             out_names[i] = "k";
         }
         for (int32_t i = 0; i < naggs; i++) {
@@ -327,11 +353,11 @@ static void test_flat_vs_general(void)
                          .names = out_names, .mode = CM_RETRACT, .ninputs = 1,
                          .inputs = inputs};
         node.agg.ngroup = ngroup;
-        node.agg.group = shape == 0 ? keys_a : keys_b;
+        node.agg.group = shapes[shape].keys;
         node.agg.naggs = naggs;
         node.agg.aggs = shape_calls;
 
-        if (shape == 2) {
+        if (ngroup == 0) {
             /* no input at all: both emit the one row (COUNT 0, SUM NULL) */
             for (int32_t mode = 0; mode < 2; mode++) {
                 ExecContext flat_ctx = {.batch_mode = mode == 1};
@@ -347,10 +373,10 @@ static void test_flat_vs_general(void)
                 wb_buf_free(&general.bytes);
             }
         }
-        enum { N = 6000 };
         static Change changes[N];
         static int64_t weights[N];
-        int32_t n = make_changes(changes, weights, N, 100 + (uint64_t)shape);
+        int32_t n = make_changes(changes, weights, N, 100 + (uint64_t)shape, shapes[shape].clean,
+                                 shapes[shape].scale);
         int32_t splits[][3] = {{1, 1, 1}, {3, 3, 3}, {64, 1, 7}, {2048, 2048, 2048}, {0, 0, 0}};
         for (int32_t mode = 0; mode < 2; mode++) {
             for (int32_t split = 0; split < 5; split++) {
