@@ -144,7 +144,7 @@ int ty_parse_value(Batch *batch, int32_t col, int32_t row, const char *text,
                    size_t len, WbError *err);
 
 /* Scalar text parsers, shared by ty_parse_value, CAST and the formats. */
-int ty_parse_int64(const char *s, size_t len, int64_t *out);      /* 0 or -1 */
+int ty_parse_int64(const char *s, size_t len, int64_t *out);      /* -1 bad text, -2 overflow */
 int ty_parse_double(const char *s, size_t len, double *out);
 int ty_parse_decimal(const char *s, size_t len, int precision, int scale,
                      int64_t *out);            /* -1 bad text, -2 overflow */
