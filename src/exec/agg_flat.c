@@ -83,12 +83,13 @@ typedef struct FlatAgg {
     uint32_t *off;              /* per call: its value's offset in the payload */
     bool *has_slot;             /* per call: false for COUNT(*) without FILTER */
     SlotCall *calls;            /* this batch's calls with a slot */
-    uint32_t *count_off;        /* snapshot offsets of the COUNT outputs */
+    uint32_t *count_off;        /* payload offsets of the COUNT outputs */
     int32_t ncount;
     FlatTable *groups;
     bool narrow;                /* the table has the narrow layout */
     uint64_t *bound;            /* narrow, per SUM over int64: sum of |v * w| so far */
-    uint32_t snap_size;         /* bytes of the payload [nrows, slots] */
+    unsigned __int128 *bound_add;   /* narrow_holds' per call scratch */
+    uint32_t payload_size;         /* bytes of the payload [nrows, slots] */
     uint32_t rec_units;         /* a touched record, in 16-byte units */
     uint32_t after_units;       /* an after image, in 16-byte units */
     bool global_emitted;        /* the global aggregate's row is out there */
@@ -105,9 +106,10 @@ typedef struct FlatAgg {
     uint8_t *had_old;
     uint8_t *recs;              /* ntouched records (16 * rec_units bytes) */
     uint8_t *afters;            /* ntouched after images (16 * after_units bytes) */
-    /* emissions of the current batch: source bytes ([nrows, slots], a
-     * snapshot, a record's after image or a group), where its ctrl and
-     * key are (a record or a group entry: the same layout) and the weight */
+    /* emissions of the current batch: where the values ([nrows, slots])
+     * are (a record's, an after image or a group's payload), where its
+     * ctrl and key are (a record or a group: the same layout, read through
+     * st_flat_key/st_flat_nulls) and the weight */
     int32_t nemit;
     const uint8_t **emit_src;
     const uint8_t **emit_group;
@@ -210,7 +212,8 @@ static void ensure_rows(FlatAgg *op, int32_t nrows)
 }
 
 /* Lays the payload out, narrow or wide (see the top): every call's slot
- * offset and the sizes of snapshots.  Returns the payload size. */
+ * offset, the COUNT outputs' offsets and the payload size, which it
+ * returns. */
 static uint32_t lay_out(FlatAgg *op, bool narrow)
 {
     uint32_t at = 8;   /* after nrows */
@@ -227,7 +230,7 @@ static uint32_t lay_out(FlatAgg *op, bool narrow)
         }
     }
     op->narrow = narrow;
-    op->snap_size = at;
+    op->payload_size = at;
     op->ncount = 0;
     for (int32_t call = 0; call < op->spec->naggs; call++)
         if (op->acc[call] == ACC_COUNT) op->count_off[op->ncount++] = op->off[call];
@@ -241,8 +244,18 @@ static uint32_t lay_out(FlatAgg *op, bool narrow)
  * a spare line at its end). */
 static void size_copies(FlatAgg *op)
 {
-    op->rec_units = (op->groups->payload_off + op->snap_size + 15) / 16;
-    op->after_units = (op->snap_size + 15) / 16;
+    op->rec_units = (op->groups->payload_off + op->payload_size + 15) / 16;
+    op->after_units = (op->payload_size + 15) / 16;
+}
+
+/* Whether some of the n bytes is not 0 (a NULL flag: any non-zero byte). */
+static bool any_set(const uint8_t *bytes, size_t n)
+{
+    uint64_t any = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) any |= load_u64(bytes + i);
+    for (; i < n; i++) any |= bytes[i];
+    return any != 0;
 }
 
 static bool is_sum(AccKind acc) { return acc == ACC_SUM_I || acc == ACC_SUM_F; }
@@ -256,12 +269,12 @@ static bool narrow_holds(FlatAgg *op, const Batch *batch)
     int32_t nrows = batch->nrows;
     const int64_t *w = batch->weights;
     int32_t naggs = op->spec->naggs;
-    unsigned __int128 add[naggs > 0 ? naggs : 1];
+    unsigned __int128 *add = op->bound_add;
     for (int32_t call = 0; call < naggs; call++) {
         add[call] = 0;
         if (!is_sum(op->acc[call])) continue;
         const ColumnVector *arg = &batch->cols[op->spec->aggs[call].arg];
-        if (memchr(arg->nulls, 1, (size_t)nrows)) return false;
+        if (any_set(arg->nulls, (size_t)nrows)) return false;
         if (op->acc[call] != ACC_SUM_I) continue;
         unsigned __int128 total = 0;
         uint64_t over = 0;
@@ -283,7 +296,7 @@ static void widen(FlatAgg *op)
 {
     FlatTable *narrow = op->groups;
     int32_t naggs = op->spec->naggs;
-    uint32_t from[naggs > 0 ? naggs : 1];
+    uint32_t *from = wb_malloc(sizeof(uint32_t) * (size_t)(naggs > 0 ? naggs : 1));
     if (naggs > 0) memcpy(from, op->off, sizeof(uint32_t) * (size_t)naggs);
     FlatTable *wide = st_flat_new(op->spec->ngroup, lay_out(op, false));
     st_flat_reserve(wide, st_flat_count(narrow));
@@ -315,6 +328,7 @@ static void widen(FlatAgg *op)
             }
         }
     }
+    free(from);
     st_flat_free(narrow);
     op->groups = wide;
     size_copies(op);
@@ -589,7 +603,7 @@ static bool values_equal(const FlatAgg *op, const Batch *out, int32_t a, int32_t
     return true;
 }
 
-/* Whether some COUNT output differs between two snapshots. */
+/* Whether some COUNT output differs between two payloads' values. */
 static inline bool counts_differ(const FlatAgg *op, const uint8_t *a, const uint8_t *b)
 {
     uint64_t diff = 0;
@@ -623,22 +637,22 @@ static int flush_emits(FlatAgg *op, WbError *err)
         if (ex_out_reserve(&op->base, &op->out, n, err) != 0) return -1;
         int32_t row0 = out->nrows;
         if (write_emits(op, first, n, row0, err) != 0) return -1;
-        /* rows [0, kept_to) stay where they are; once a pair is dropped,
-         * the rows after it move down to `write` */
-        int32_t write = -1, read = 0;
+        /* rows before the first dropped pair stay where they are; after
+         * it, rows from `next` on move down to `to` */
+        int32_t to = -1, next = 0;
         for (; check < op->nchecks && op->checks[check] < first + n; check++) {
             int32_t k = op->checks[check] - first;
             if (!values_equal(op, out, row0 + k, row0 + k + 1)) continue;
-            if (write < 0) {
-                write = row0 + k;
+            if (to < 0) {
+                to = row0 + k;
             } else {
-                for (int32_t r = read; r < k; r++) move_row(out, row0 + r, write++);
+                for (int32_t r = next; r < k; r++) move_row(out, row0 + r, to++);
             }
-            read = k + 2;
+            next = k + 2;
         }
-        if (write >= 0) {
-            for (int32_t r = read; r < n; r++) move_row(out, row0 + r, write++);
-            out->nrows = write;
+        if (to >= 0) {
+            for (int32_t r = next; r < n; r++) move_row(out, row0 + r, to++);
+            out->nrows = to;
         } else {
             out->nrows = row0 + n;
         }
@@ -671,11 +685,11 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
     if (!streaming) return 0;
 
     op->nemit = 0;
-    uint32_t size = op->snap_size, head = op->groups->payload_off;
+    uint32_t size = op->payload_size, head = op->groups->payload_off;
     bool global = op->spec->ngroup == 0;
     for (int32_t idx = 0; idx < op->ntouched; idx++) {
         /* the record read as a payload: st_flat_key/st_flat_nulls work on
-         * it, and its snapshot is the group's before the batch */
+         * it, and its values are the group's before the batch */
         const uint8_t *rec = op->recs + (size_t)idx * 16 * op->rec_units + head;
         const uint8_t *before = rec;
         const uint8_t *after = op->afters + (size_t)idx * 16 * op->after_units;
@@ -746,6 +760,7 @@ static void flat_destroy(Operator *base)
     free(op->checks);
     free(op->seen);
     free(op->bound);
+    free(op->bound_add);
     ex_out_free(&op->out);
 }
 
@@ -771,6 +786,7 @@ Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind 
     op->calls = wb_calloc(ncalls, sizeof(SlotCall));
     op->count_off = wb_calloc(ncalls, sizeof(uint32_t));
     op->bound = wb_calloc(ncalls, sizeof(uint64_t));
+    op->bound_add = wb_calloc(ncalls, sizeof(unsigned __int128));
     /* narrow while exact (see the top): never for a SUM with a FILTER */
     bool narrow = true;
     for (int32_t call = 0; call < spec->naggs; call++) {

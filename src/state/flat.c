@@ -21,8 +21,8 @@ static inline bool is_live(uint64_t ctrl) { return (ctrl & CTRL_STATE) == 2; }
 /* Mappings are whole huge pages long: a mapping that ended inside a huge
  * page would leave that page's range to small pages, and a growth in place
  * would then fault its next 2 MiB in 4 KiB at a time.  The tail past the
- * entries is never written (only the prefetch of the last entry's next line
- * reads there, and prefetches do not fault). */
+ * entries is never written; only reads reach into its first line (see
+ * array_bytes). */
 static size_t whole_huge(size_t bytes) { return (bytes + HUGE_BYTES - 1) & ~(HUGE_BYTES - 1); }
 
 static inline uint64_t ctrl_of(const uint8_t *e)
@@ -76,8 +76,9 @@ static void free_array(uint8_t *data, size_t bytes, bool huge)
     else free(data);
 }
 
-/* The entries and a spare cache line (st_flat_prefetch reads one line
- * ahead of the last entry). */
+/* The entries and a spare cache line, readable (flat.h): st_flat_prefetch
+ * fetches the line after the last entry, and callers may read past an
+ * entry's end. */
 static size_t array_bytes(const FlatTable *t)
 {
     return (size_t)(t->mask + 1) * t->entry_size + 64;

@@ -25,8 +25,14 @@
  *   rehashed from ctrl alone.  The payload starts 16-aligned when nkeys is
  *   odd; operators must not assume more than 8-byte alignment.
  *
- * Like StateTable, everything the operator keeps is in the table, so that
- * snapshots and repartitioning by key hash need no operator code.
+ * The array has 64 readable bytes past its last entry (their contents are
+ * unspecified): an operator may read up to 64 bytes past the end of an
+ * entry, e.g. to copy entries in whole 16-byte units.
+ *
+ * Like StateTable, the table holds every group's key and payload, so that
+ * snapshots and repartitioning by key hash can be done by the table; how a
+ * payload is to be read is the operator's (the flat aggregate's layout and
+ * bounds live in the operator, and a snapshot must carry them along).
  */
 #ifndef WEIR_STATE_FLAT_H
 #define WEIR_STATE_FLAT_H
