@@ -89,7 +89,7 @@ typedef struct FlatAgg {
     bool narrow;                /* the table has the narrow layout */
     uint64_t *bound;            /* narrow, per SUM over int64: sum of |v * w| so far */
     unsigned __int128 *bound_add;   /* narrow_holds' per call scratch */
-    uint32_t payload_size;         /* bytes of the payload [nrows, slots] */
+    uint32_t payload_size;      /* bytes of the payload [nrows, slots] */
     uint32_t rec_units;         /* a touched record, in 16-byte units */
     uint32_t after_units;       /* an after image, in 16-byte units */
     bool global_emitted;        /* the global aggregate's row is out there */
