@@ -4,6 +4,14 @@
  * general one (exec/agg.c): fed the same random changelogs in the same
  * batches, both must emit exactly the same changes in the same order, in
  * streaming mode (batch sizes 1, 3, 64, 2048 and random) and batch mode.
+ * The changelogs (the Shape table) cover the flat aggregate's narrow and
+ * wide layouts and the widening between them (by a NULL argument, or by
+ * sums of |v * w| that could pass INT64_MAX); weights of ±1, and of ±2..3
+ * and ±2^30 with retractions of rows never inserted (row counts that go
+ * negative and back); one batch touching more than 1024 groups, so that
+ * its -old/+new pairs span output batches of EX_BATCH_ROWS rows, with many
+ * pairs of equal values to drop; and NULL bytes of 2 rather than 1 (any
+ * non-zero byte is NULL) over garbage values, in keys and SUM arguments.
  */
 #include <stdlib.h>
 
@@ -133,7 +141,7 @@ static int record_push(Operator *op, int32_t port, const Batch *batch, WbError *
     for (int32_t row = 0; row < batch->nrows; row++) {
         wb_buf_append(&rec->bytes, &batch->weights[row], 8);
         for (int32_t col = 0; col < batch->ncols; col++) {
-            uint8_t null = batch->cols[col].nulls[row];
+            uint8_t null = batch->cols[col].nulls[row] != 0;   /* any non-zero byte is NULL */
             int64_t word = null ? 0 : batch->cols[col].i64[row];
             wb_buf_append(&rec->bytes, &null, 1);
             wb_buf_append(&rec->bytes, &word, 8);
@@ -160,23 +168,27 @@ static void sort_records(Record *rec, int32_t ncols)
  * (nullable), f BOOLEAN (nullable), m DECIMAL(10, 2). */
 #define IN_COLS 6
 
+/* The *_null fields are the nulls[] bytes (0 for a value); a NULL's value
+ * slot holds garbage, which both aggregates must ignore. */
 typedef struct Change {
     int64_t k1, k2, v, m;
     double d;
     uint8_t k2_null, v_null, d_null, f, f_null;
 } Change;
 
+#define GARBAGE 0x5555
+
 static void fill_row(Batch *b, int32_t row, const Change *c, int64_t weight)
 {
     b->cols[0].i64[row] = c->k1;
     b->cols[0].nulls[row] = 0;
-    b->cols[1].i64[row] = c->k2;
+    b->cols[1].i64[row] = c->k2_null ? GARBAGE : c->k2;
     b->cols[1].nulls[row] = c->k2_null;
-    b->cols[2].i64[row] = c->v;
+    b->cols[2].i64[row] = c->v_null ? GARBAGE : c->v;
     b->cols[2].nulls[row] = c->v_null;
-    b->cols[3].f64[row] = c->d;
+    b->cols[3].f64[row] = c->d_null ? GARBAGE : c->d;
     b->cols[3].nulls[row] = c->d_null;
-    b->cols[4].i64[row] = c->f;
+    b->cols[4].i64[row] = c->f_null ? GARBAGE : c->f;
     b->cols[4].nulls[row] = c->f_null;
     b->cols[5].i64[row] = c->m;
     b->cols[5].nulls[row] = 0;
@@ -222,43 +234,81 @@ static void run_agg(const PlanNode *node, const ExecContext *ctx, const Change *
     ex_op_free(&rec->base);
 }
 
-/* A valid random changelog: inserts of random rows over few groups, and
+typedef struct Shape {
+    int32_t ngroup, naggs, clean;   /* clean: changes before the first NULL v or d */
+    int32_t *keys;
+    AggCall *calls;
+    int64_t scale;                  /* of v */
+    /* 0 in the fields below means the default in brackets */
+    int32_t n;                      /* changes (N) */
+    int32_t nk1;                    /* k1 takes nk1 values (6) */
+    int32_t zeros;                  /* v is 0 in one row out of `zeros` (1 in 21) */
+    uint8_t null_byte;              /* the nulls[] byte of a NULL (1) */
+    bool weighted;                  /* weights other than ±1 (±1 only) */
+} Shape;
+
+/* A random changelog: inserts of random rows over few groups, and
  * retractions of live rows (sometimes right away, sometimes much later).
  * The first `clean` changes have no NULL v or d (the flat aggregate's
  * narrow layout holds until a NULL comes); v is scaled by `scale` (large:
- * the sum of |v| passes INT64_MAX, so the narrow layout must give way,
- * while every group's sum stays in range). */
+ * the sum of |v * w| passes INT64_MAX, so the narrow layout must give way,
+ * while every group's sum stays in range: run_agg requires every run to
+ * succeed, and an error would end the two runs at different rows).
+ * Unweighted, the changelog is valid (weights ±1, only live rows
+ * retracted).  Weighted, rows come with weights 1..3 or, one in 40, 2^30
+ * and leave with the opposite one; one in six goes to one of two groups
+ * of its own (k1 past the others) with either sign, so that a negative
+ * one is a retraction of a row never inserted (its insertion is its
+ * later "retraction"), and its group's row count goes negative and back. */
 static int32_t make_changes(Change *changes, int64_t *weights, int32_t n, uint64_t seed,
-                            int32_t clean, int64_t scale)
+                            const Shape *shape)
 {
     WbRand rng;
     wb_rand_seed(&rng, seed);
+    int32_t clean = shape->clean;
+    uint64_t nk1 = shape->nk1 ? (uint64_t)shape->nk1 : 6;
+    uint8_t null_byte = shape->null_byte ? shape->null_byte : 1;
     Change *live = wb_malloc(sizeof(Change) * (size_t)n);
+    int64_t *live_weight = wb_malloc(sizeof(int64_t) * (size_t)n);
     int32_t nlive = 0, out = 0;
     while (out < n) {
         if (nlive > 0 && wb_rand_below(&rng, 100) < 35) {
             int32_t pick = (int32_t)wb_rand_below(&rng, (uint64_t)nlive);
             changes[out] = live[pick];
-            weights[out++] = -1;
-            live[pick] = live[--nlive];
+            weights[out++] = -live_weight[pick];
+            nlive--;
+            live[pick] = live[nlive];
+            live_weight[pick] = live_weight[nlive];
             continue;
         }
         Change c = {0};
-        c.k1 = (int64_t)wb_rand_below(&rng, 6) - 2;
-        c.k2_null = wb_rand_below(&rng, 5) == 0;
+        c.k1 = (int64_t)wb_rand_below(&rng, nk1) - 2;
+        c.k2_null = wb_rand_below(&rng, 5) == 0 ? null_byte : 0;
         c.k2 = c.k2_null ? 0 : (int64_t)wb_rand_below(&rng, 4);
-        c.v_null = out >= clean && wb_rand_below(&rng, 6) == 0;
-        c.v = ((int64_t)wb_rand_below(&rng, 21) - 10) * scale;
-        c.d_null = out >= clean && wb_rand_below(&rng, 6) == 0;
+        c.v_null = out >= clean && wb_rand_below(&rng, 6) == 0 ? null_byte : 0;
+        c.v = ((int64_t)wb_rand_below(&rng, 21) - 10) * shape->scale;
+        if (shape->zeros && wb_rand_below(&rng, (uint64_t)shape->zeros) == 0) c.v = 0;
+        c.d_null = out >= clean && wb_rand_below(&rng, 6) == 0 ? null_byte : 0;
         c.d = ((double)wb_rand_below(&rng, 2001) - 1000.0) / 8.0;
-        c.f_null = wb_rand_below(&rng, 7) == 0;
+        c.f_null = wb_rand_below(&rng, 7) == 0 ? null_byte : 0;
         c.f = (uint8_t)wb_rand_below(&rng, 2);
         c.m = (int64_t)wb_rand_below(&rng, 100001) - 50000;
+        int64_t weight = 1;
+        if (shape->weighted) {
+            weight = wb_rand_below(&rng, 40) == 0 ? (int64_t)1 << 30
+                                                  : 1 + (int64_t)wb_rand_below(&rng, 3);
+            if (wb_rand_below(&rng, 6) == 0) {
+                c.k1 = (int64_t)nk1 - 2 + (int64_t)wb_rand_below(&rng, 2);
+                if (wb_rand_below(&rng, 2)) weight = -weight;
+            }
+        }
         changes[out] = c;
-        weights[out++] = 1;
-        live[nlive++] = c;
+        weights[out++] = weight;
+        live[nlive] = c;
+        live_weight[nlive++] = weight;
     }
     free(live);
+    free(live_weight);
     return out;
 }
 
@@ -287,13 +337,6 @@ static void report_difference(const Record *flat, const Record *general, int32_t
     }
 }
 
-typedef struct Shape {
-    int32_t ngroup, naggs, clean;   /* clean: changes before the first NULL v or d */
-    int32_t *keys;
-    AggCall *calls;
-    int64_t scale;                  /* of v */
-} Shape;
-
 static void test_flat_vs_general(void)
 {
     SqlType in_types[IN_COLS] = {ty_make(TY_BIGINT), ty_make(TY_INT),    ty_make(TY_BIGINT),
@@ -319,22 +362,41 @@ static void test_flat_vs_general(void)
     /* the calls without FILTER (those with one keep the wide layout) */
     AggCall plain[] = {calls[0], calls[1], calls[2], calls[3], calls[4], calls[5], calls[8]};
     int32_t nplain = (int32_t)(sizeof(plain) / sizeof(plain[0]));
-    enum { N = 6000 };
+    enum { N = 6000, N_MAX = 16000 };
     /* the shapes: GROUP BY k1, k2 with all calls; GROUP BY k2 with SUM(v)
      * only (every output value can stay the same while rows change),
      * NULLs from the middle on; no GROUP BY (a global aggregate) with all
      * calls; GROUP BY k1 and no GROUP BY with the calls without FILTER,
      * NULLs from a third on; GROUP BY k1 with them over values so large
-     * that their |v| add up past INT64_MAX, no NULLs */
-    Shape shapes[6];
+     * that their |v| add up past INT64_MAX, no NULLs.
+     * Weighted: GROUP BY k1, k2 with all calls (wide from the start),
+     * NULLs from a third on; GROUP BY k1 with the calls without FILTER
+     * over v * 2^24, no NULLs (the rows of weight 2^30 widen the table
+     * about two thirds in); no GROUP BY with them, NULLs from the middle
+     * on.
+     * GROUP BY k1 over 3000 values with SUM(v) only, v = 0 in half the
+     * rows, 16000 changes, no NULLs: a batch of 2048 rows touches some 1500 groups,
+     * most of them live, and many of their pairs are equal and dropped,
+     * on both sides of an output batch's end.
+     * NULL bytes of 2: GROUP BY k1, k2 (k2 NULL from the start) with the
+     * calls without FILTER, NULL arguments from a third on, which must
+     * widen the narrow layout. */
     int32_t keys_a[2] = {0, 1}, keys_b[1] = {1}, keys_c[1] = {0};
-    shapes[0] = (Shape){2, ncalls, 0, keys_a, calls, 1};
-    shapes[1] = (Shape){1, 1, N / 2, keys_b, &calls[2], 1};
-    shapes[2] = (Shape){0, ncalls, 0, NULL, calls, 1};
-    shapes[3] = (Shape){1, nplain, N / 3, keys_c, plain, 1};
-    shapes[4] = (Shape){0, nplain, N / 3, NULL, plain, 1};
-    shapes[5] = (Shape){1, nplain, N, keys_c, plain, (int64_t)1 << 53};
-    for (int32_t shape = 0; shape < 6; shape++) {
+    Shape shapes[] = {
+        {2, ncalls, 0, keys_a, calls, .scale = 1},
+        {1, 1, N / 2, keys_b, &calls[2], .scale = 1},
+        {0, ncalls, 0, NULL, calls, .scale = 1},
+        {1, nplain, N / 3, keys_c, plain, .scale = 1},
+        {0, nplain, N / 3, NULL, plain, .scale = 1},
+        {1, nplain, N, keys_c, plain, .scale = (int64_t)1 << 53},
+        {2, ncalls, N / 3, keys_a, calls, .scale = 1, .weighted = true},
+        {1, nplain, N, keys_c, plain, .scale = (int64_t)1 << 24, .weighted = true},
+        {0, nplain, N / 2, NULL, plain, .scale = 1, .weighted = true},
+        {1, 1, N_MAX, keys_c, &calls[2], .scale = 1, .n = N_MAX, .nk1 = 3000, .zeros = 2},
+        {2, nplain, N / 3, keys_a, plain, .scale = 1, .null_byte = 2},
+    };
+    int32_t nshapes = (int32_t)(sizeof(shapes) / sizeof(shapes[0]));
+    for (int32_t shape = 0; shape < nshapes; shape++) {
         int32_t ngroup = shapes[shape].ngroup;
         int32_t naggs = shapes[shape].naggs;
         AggCall *shape_calls = shapes[shape].calls;
@@ -373,10 +435,10 @@ static void test_flat_vs_general(void)
                 wb_buf_free(&general.bytes);
             }
         }
-        static Change changes[N];
-        static int64_t weights[N];
-        int32_t n = make_changes(changes, weights, N, 100 + (uint64_t)shape, shapes[shape].clean,
-                                 shapes[shape].scale);
+        static Change changes[N_MAX];
+        static int64_t weights[N_MAX];
+        int32_t n = make_changes(changes, weights, shapes[shape].n ? shapes[shape].n : N,
+                                 100 + (uint64_t)shape, &shapes[shape]);
         int32_t splits[][3] = {{1, 1, 1}, {3, 3, 3}, {64, 1, 7}, {2048, 2048, 2048}, {0, 0, 0}};
         for (int32_t mode = 0; mode < 2; mode++) {
             for (int32_t split = 0; split < 5; split++) {
