@@ -7,18 +7,27 @@
  *                straight into the output buffer as they arrive (a table
  *                keeps the cell texts only, for the column widths); with
  *                one, the rows are kept as they are and sorted at the end;
- *   consolidated the collector sums weights per distinct row in a state
- *                table and prints at the end, sorted by ORDER BY (ties and
- *                queries without one in order of first arrival).
+ *   consolidated the collector sums weights per distinct row and prints
+ *                at the end, sorted by ORDER BY (ties and queries without
+ *                one in order of first arrival).  Rows whose columns are
+ *                all int64-backed are kept in a FlatTable keyed by their
+ *                words (the flat path); others encoded, in a StateTable
+ *                (the general path).  Both number rows by first arrival
+ *                the same way, and everything after the collection is
+ *                shared, so the two print the same bytes.  The flat
+ *                table hashes an upsert stream's rows by its key only
+ *                (consolidate_flat).
  * Output goes through one buffer written to the FILE in large pieces;
  * values are formatted by ty_format_value, without printf per value.
  */
 #include "cli/output.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "connect/connect.h"
+#include "state/flat.h"
 #include "state/state.h"
 
 /* Pending output is written once it reaches this size. */
@@ -43,6 +52,7 @@ typedef struct Grid {
     size_t *width;               /* per column, header included */
 } Grid;
 
+/* The payload of a consolidated row, in either table. */
 typedef struct RowCount {
     int64_t weight;
     int64_t first_seen;          /* arrival order, for a stable output order */
@@ -67,12 +77,17 @@ struct ResultCollector {
     Batch **kept;                /* chunks of KEEP_ROWS rows, weights as they came */
     int32_t nkept, cap_kept;
     int64_t kept_rows;
-    /* consolidated */
-    StateTable *rows;            /* encoded row -> RowCount */
-    int64_t seq;
-    WbBuf key;                   /* the batch's encoded rows, back to back */
-    uint32_t *key_off;           /* per row, and one past the last */
-    uint64_t *key_hash;
+    /* consolidated: exactly one of `rows` and `flat` */
+    StateTable *rows;            /* general: encoded row -> RowCount */
+    FlatTable *flat;             /* all columns int64-backed: words -> RowCount */
+    int64_t seq;                 /* rows numbered so far (first_seen) */
+    WbBuf key;                   /* general: the batch's encoded rows, back to back */
+    uint32_t *key_off;           /* general: per row, and one past the last */
+    uint64_t *key_hash;          /* per row */
+    int64_t *key_words;          /* flat: per row, its ncols words (0 for NULL) */
+    int32_t *hash_cols;          /* flat: the columns hashed (the upsert key, or all) */
+    int32_t nhash;
+    uint32_t *key_nulls;         /* flat: per row, bit i set when column i is NULL */
     int32_t cap_rows;
 };
 
@@ -80,9 +95,16 @@ struct ResultCollector {
 #define KEEP_ROWS 65536
 
 /* Prefetch distances in rows for the consolidating lookups (index slot,
- * then entry), as the aggregate does. */
+ * then entry), as the aggregate does; PF_FLAT for the flat table's one
+ * line pair (as agg_flat.c). */
 #define PF_SLOT 16
 #define PF_ENTRY 8
+#define PF_FLAT 32
+
+/* Probe distance in slots, averaged over a batch (plus 64 rows' worth of
+ * slack for small ones), past which the flat table's upsert key is taken
+ * not to be unique (see consolidate_flat). */
+#define FLAT_PROBE_LIMIT 64
 
 /* ---- output buffer ---- */
 
@@ -309,8 +331,23 @@ static bool batch_insert_only(const PlanNode *node)
     return true;
 }
 
-ResultCollector *out_collector_new(const QueryPlan *plan, OutputFormat format,
-                                   bool streaming, FILE *out)
+/* Whether consolidated rows of these columns fit a FlatTable: each an
+ * int64-backed value (integers, DECIMAL, BOOLEAN, temporal types), and no
+ * more columns than a NULL mask holds. */
+static bool flat_fits(const SqlType *types, int32_t ncols)
+{
+    if (ncols < 1 || ncols > ST_FLAT_MAX_KEYS) return false;
+    for (int32_t col = 0; col < ncols; col++)
+        if (ty_phys((TypeId)types[col].id) != PK_I64) return false;
+    return true;
+}
+
+/* out_collector_new; general_only (for tests, like
+ * ExecContext.general_agg_only) keeps a consolidating collector on the
+ * general path even when its rows fit the flat one, so that a test can
+ * compare the two. */
+static ResultCollector *collector_new(const QueryPlan *plan, OutputFormat format, bool streaming,
+                                      FILE *out, bool general_only)
 {
     ResultCollector *c = wb_calloc(1, sizeof(ResultCollector));
     c->plan = plan;
@@ -331,20 +368,42 @@ ResultCollector *out_collector_new(const QueryPlan *plan, OutputFormat format,
     c->sorted = c->direct && plan->norder > 0;
     if (c->direct && !c->sorted && format == OUT_TABLE)
         grid_init(&c->grid, c->nshow, (const char *const *)c->root->names);
-    if (!c->direct) c->rows = st_table_new(sizeof(RowCount));
+    if (!c->direct) {
+        if (!general_only && flat_fits(c->root->types, ncols)) {
+            c->flat = st_flat_new(ncols, sizeof(RowCount));
+            c->hash_cols = wb_calloc((size_t)ncols, sizeof(int32_t));
+            bool by_key = c->root->mode == CM_UPSERT && c->root->nupsert_key > 0 &&
+                          c->root->nupsert_key < ncols;
+            c->nhash = by_key ? c->root->nupsert_key : ncols;
+            for (int32_t i = 0; i < c->nhash; i++)
+                c->hash_cols[i] = by_key ? c->root->upsert_key[i] : i;
+        } else {
+            c->rows = st_table_new(sizeof(RowCount));
+        }
+    }
     return c;
+}
+
+ResultCollector *out_collector_new(const QueryPlan *plan, OutputFormat format,
+                                   bool streaming, FILE *out)
+{
+    return collector_new(plan, format, streaming, out, false);
 }
 
 void out_collector_free(ResultCollector *c)
 {
     if (!c) return;
     if (c->rows) st_table_free(c->rows);
+    st_flat_free(c->flat);
     for (int32_t i = 0; i < c->nkept; i++) ty_batch_free(c->kept[i]);
     free(c->kept);
     grid_free(&c->grid);
     wb_buf_free(&c->key);
     free(c->key_off);
     free(c->key_hash);
+    free(c->key_words);
+    free(c->key_nulls);
+    free(c->hash_cols);
     wb_buf_free(&c->obuf);
     wb_buf_free(&c->scratch);
     free(c->kind);
@@ -418,6 +477,138 @@ static int direct_batch(ResultCollector *c, const Batch *batch, WbError *err)
     return 0;
 }
 
+/* Room for the per-row arrays of a batch of nrows rows. */
+static void ensure_rows(ResultCollector *c, int32_t nrows)
+{
+    if (nrows + 1 <= c->cap_rows) return;
+    c->cap_rows = nrows + 1;
+    size_t cap = (size_t)c->cap_rows;
+    c->key_hash = wb_realloc(c->key_hash, sizeof(uint64_t) * cap);
+    if (c->flat) {
+        c->key_words = wb_realloc(c->key_words, sizeof(int64_t) * cap * (size_t)c->flat->nkeys);
+        c->key_nulls = wb_realloc(c->key_nulls, sizeof(uint32_t) * cap);
+    } else {
+        c->key_off = wb_realloc(c->key_off, sizeof(uint32_t) * cap);
+    }
+}
+
+/* The flat path's lookups, with the column count a constant where the
+ * caller passes one (see st_flat_matches).  Returns the sum of the probe
+ * distances in bytes when the hash covers the upsert key only (else 0). */
+static inline __attribute__((always_inline)) uint64_t
+flat_apply(ResultCollector *c, const Batch *batch, const int32_t ncols)
+{
+    FlatTable *table = c->flat;
+    int32_t nrows = batch->nrows;
+    const uint64_t *hash = c->key_hash;
+    const int64_t *words = c->key_words;
+    const uint32_t *nulls = c->key_nulls;
+    const int64_t *weights = batch->weights;
+    bool by_key = c->nhash < ncols;
+    uint64_t span = (table->mask + 1) * table->entry_size, probed = 0;
+    for (int32_t row = 0; row < nrows && row < PF_FLAT; row++) st_flat_prefetch(table, hash[row]);
+    for (int32_t row = 0; row < nrows; row++) {
+        if (row + PF_FLAT < nrows) st_flat_prefetch(table, hash[row + PF_FLAT]);
+        int64_t w = weights[row];
+        if (w == 0) continue;
+        bool created;
+        RowCount *rc = st_flat_upsert_fast(table, words + (size_t)row * (size_t)ncols,
+                                           st_flat_ctrl(hash[row], nulls[row]), ncols, &created);
+        if (by_key) {
+            const uint8_t *home = st_flat_entry_at(table, (hash[row] >> 32) & table->mask);
+            const uint8_t *at = (const uint8_t *)rc - table->payload_off;
+            probed += at >= home ? (uint64_t)(at - home) : span - (uint64_t)(home - at);
+        }
+        if (created) rc->first_seen = c->seq++;
+        rc->weight += w;
+        if (rc->weight == 0) st_flat_remove(table, rc);
+    }
+    return probed;
+}
+
+/* Hashes every row of the flat table again over all its columns and puts
+ * it into a new table (payloads move as they are). */
+static void flat_rehash_rows(ResultCollector *c)
+{
+    FlatTable *from = c->flat;
+    int32_t ncols = from->nkeys;
+    FlatTable *to = st_flat_new(ncols, sizeof(RowCount));
+    st_flat_reserve(to, st_flat_count(from));
+    uint64_t pos = 0;
+    for (const RowCount *rc; (rc = st_flat_next(from, &pos));) {
+        const int64_t *key = st_flat_key(from, rc);
+        uint32_t nulls = st_flat_nulls(from, rc);
+        uint64_t hash = TY_ROW_HASH_SEED;
+        for (int32_t col = 0; col < ncols; col++)
+            hash = wb_hash_combine(hash, (nulls >> col) & 1 ? TY_HASH_NULL
+                                                             : wb_hash_u64((uint64_t)key[col]));
+        bool created;
+        RowCount *dst = st_flat_upsert(to, key, st_flat_ctrl(hash, nulls), &created);
+        *dst = *rc;
+    }
+    st_flat_free(from);
+    c->flat = to;
+    for (int32_t col = 0; col < ncols; col++) c->hash_cols[col] = col;
+    c->nhash = ncols;
+}
+
+/* Adds the batch's weights to the flat table.  A column at a time, without
+ * branches: each row's words (0 for NULL) and NULL mask, then its hash
+ * over the hashed columns (ty_row_hash's formula, as ex_agg_hash_keys
+ * computes it for int64 keys); then the lookups, with prefetches running
+ * PF_FLAT rows ahead.
+ *
+ * The hash covers only the root's upsert key when it has one, so that the
+ * insertion of an update lands on the tombstone its retraction just left
+ * (the same home slot) instead of taking a fresh slot: with a hash of the
+ * whole row, an update stream left tombstones that made the table rebuild
+ * itself (a fresh array each time) every few hundred thousand changes.
+ * Should the key not be unique after all (a declared primary key is the
+ * user's word), rows sharing a key share a probe sequence: once the
+ * distance from the rows' home slots to their entries averages over
+ * FLAT_PROBE_LIMIT slots in a batch, the table is hashed again over all
+ * columns, for good. */
+static void consolidate_flat(ResultCollector *c, const Batch *batch)
+{
+    int32_t nrows = batch->nrows, ncols = c->flat->nkeys;
+    assert(batch->ncols == ncols);
+    uint64_t *hash = c->key_hash;
+    int64_t *words = c->key_words;
+    uint32_t *masks = c->key_nulls;
+    for (int32_t col = 0; col < ncols; col++) {
+        const ColumnVector *vec = &batch->cols[col];
+        const int64_t *data = vec->i64;
+        const uint8_t *nulls = vec->nulls;
+        for (int32_t row = 0; row < nrows; row++) {
+            bool null = nulls[row] != 0;
+            masks[row] = (col == 0 ? 0 : masks[row]) | (uint32_t)null << col;
+            words[(size_t)row * (size_t)ncols + (size_t)col] = null ? 0 : data[row];
+        }
+    }
+    for (int32_t i = 0; i < c->nhash; i++) {
+        int32_t col = c->hash_cols[i];
+        const ColumnVector *vec = &batch->cols[col];
+        const int64_t *data = vec->i64;
+        const uint8_t *nulls = vec->nulls;
+        for (int32_t row = 0; row < nrows; row++) {
+            uint64_t v = wb_hash_u64((uint64_t)data[row]);
+            v = nulls[row] ? TY_HASH_NULL : v;
+            hash[row] = wb_hash_combine(i == 0 ? TY_ROW_HASH_SEED : hash[row], v);
+        }
+    }
+    st_flat_reserve(c->flat, nrows);
+    uint64_t probed;
+    switch (ncols) {
+    case 1: probed = flat_apply(c, batch, 1); break;
+    case 2: probed = flat_apply(c, batch, 2); break;
+    case 3: probed = flat_apply(c, batch, 3); break;
+    case 4: probed = flat_apply(c, batch, 4); break;
+    default: probed = flat_apply(c, batch, ncols); break;
+    }
+    if (probed > (uint64_t)c->flat->entry_size * FLAT_PROBE_LIMIT * ((uint64_t)nrows + 64))
+        flat_rehash_rows(c);
+}
+
 /* Adds the batch's weights to the consolidated rows.  Two passes, like
  * the aggregate: encode and hash every row, then look the rows up with
  * prefetches running ahead, so that the cache misses of a large result
@@ -425,10 +616,10 @@ static int direct_batch(ResultCollector *c, const Batch *batch, WbError *err)
 static void consolidate(ResultCollector *c, const Batch *batch)
 {
     int32_t nrows = batch->nrows;
-    if (nrows + 1 > c->cap_rows) {
-        c->cap_rows = nrows + 1;
-        c->key_off = wb_realloc(c->key_off, sizeof(uint32_t) * (size_t)c->cap_rows);
-        c->key_hash = wb_realloc(c->key_hash, sizeof(uint64_t) * (size_t)c->cap_rows);
+    ensure_rows(c, nrows);
+    if (c->flat) {
+        consolidate_flat(c, batch);
+        return;
     }
     wb_buf_clear(&c->key);
     for (int32_t row = 0; row < nrows; row++) {
@@ -495,7 +686,8 @@ int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, 
 typedef struct FinalRow {
     int64_t first_seen;
     int64_t weight;
-    const StateEntry *entry;     /* consolidated: its encoded row */
+    const void *stored;          /* consolidated: its StateEntry (general path)
+                                  * or FlatTable payload (flat path) */
     const Batch *batch;
     int32_t row;
 } FinalRow;
@@ -670,18 +862,60 @@ static int sorted_finish(ResultCollector *c, WbError *err)
     return 0;
 }
 
+/* The next consolidated row of either table (NULL at the end): its
+ * RowCount, and in *stored what FinalRow.stored keeps. */
+static const RowCount *next_consolidated(ResultCollector *c, StateIter *it, uint64_t *pos,
+                                         const void **stored)
+{
+    if (c->flat) {
+        const void *payload = st_flat_next(c->flat, pos);
+        *stored = payload;
+        return payload;
+    }
+    StateEntry *e = st_iter_next(it);
+    *stored = e;
+    return e ? st_payload(e) : NULL;
+}
+
+/* Writes consolidated rows[0..m) into rows 0..m of dst (reset, capacity at
+ * least m) and points the FinalRows at them. */
+static void decode_final(ResultCollector *c, FinalRow *rows, size_t m, Batch *dst)
+{
+    const SqlType *types = c->root->types;
+    int32_t ncols = c->root->ncols;
+    for (size_t i = 0; i < m; i++) {
+        if (i + PF_ENTRY < m) __builtin_prefetch(rows[i + PF_ENTRY].stored);
+        if (c->flat) {
+            /* the words straight into the columns */
+            const int64_t *key = st_flat_key(c->flat, rows[i].stored);
+            uint32_t nulls = st_flat_nulls(c->flat, rows[i].stored);
+            for (int32_t col = 0; col < ncols; col++) {
+                dst->cols[col].i64[i] = key[col];
+                dst->cols[col].nulls[i] = (uint8_t)((nulls >> col) & 1);
+            }
+        } else {
+            ty_row_decode(((const StateEntry *)rows[i].stored)->key, types, ncols, dst,
+                          (int32_t)i, 0);
+        }
+        rows[i].batch = dst;
+        rows[i].row = (int32_t)i;
+    }
+    dst->nrows = (int32_t)m;
+}
+
 static int consolidated_finish(ResultCollector *c, WbError *err)
 {
     const PlanNode *root = c->root;
     int32_t ncols = root->ncols;
     /* Every row with a positive weight; a negative one is an engine bug. */
     int64_t total = 0;
-    size_t n = 0, cap = (size_t)st_table_count(c->rows);
+    size_t n = 0, cap = (size_t)(c->flat ? st_flat_count(c->flat) : st_table_count(c->rows));
     FinalRow *rows = wb_calloc(cap ? cap : 1, sizeof(FinalRow));
     StateIter it;
-    st_iter_init(&it, c->rows);
-    for (StateEntry *e; (e = st_iter_next(&it));) {
-        RowCount *rc = st_payload(e);
+    uint64_t pos = 0;
+    if (c->rows) st_iter_init(&it, c->rows);
+    const void *stored;
+    for (const RowCount *rc; (rc = next_consolidated(c, &it, &pos, &stored));) {
         if (rc->weight < 0) {
             free(rows);
             wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0,
@@ -694,7 +928,7 @@ static int consolidated_finish(ResultCollector *c, WbError *err)
         }
         rows[n].first_seen = rc->first_seen;
         rows[n].weight = rc->weight;
-        rows[n].entry = e;
+        rows[n].stored = stored;
         n++;
         total += rc->weight;
     }
@@ -710,12 +944,7 @@ static int consolidated_finish(ResultCollector *c, WbError *err)
     if (c->plan->norder > 0) {
         /* ORDER BY: decode every distinct row, sort, print */
         Batch *all = ty_batch_new(root->types, ncols, (int32_t)(n ? n : 1));
-        for (size_t i = 0; i < n; i++) {
-            ty_row_decode(rows[i].entry->key, root->types, ncols, all, (int32_t)i, 0);
-            rows[i].batch = all;
-            rows[i].row = (int32_t)i;
-        }
-        all->nrows = (int32_t)n;
+        decode_final(c, rows, n, all);
         sort_final(c->plan, rows, n, false, c->seq);
         print_final(c, rows, n);
         ty_batch_free(all);
@@ -727,12 +956,7 @@ static int consolidated_finish(ResultCollector *c, WbError *err)
         for (size_t start = 0; start < n; start += CHUNK) {
             size_t m = n - start < CHUNK ? n - start : CHUNK;
             ty_batch_reset(chunk);
-            for (size_t i = 0; i < m; i++) {
-                ty_row_decode(rows[start + i].entry->key, root->types, ncols, chunk, (int32_t)i, 0);
-                rows[start + i].batch = chunk;
-                rows[start + i].row = (int32_t)i;
-            }
-            chunk->nrows = (int32_t)m;
+            decode_final(c, rows + start, m, chunk);
             print_final(c, rows + start, m);
         }
         ty_batch_free(chunk);
