@@ -378,6 +378,288 @@ static void test_sort_final(void)
     CHECK(bad == 0);
 }
 
+/* ---- the flat path against the general one ---- */
+
+/* What a run of the collector did, read before it is freed. */
+typedef struct PathSeen {
+    bool flat;                   /* consolidated in a FlatTable */
+    int32_t nhash;               /* columns hashed (flat) */
+    uint64_t capacity;           /* flat: slots at the end */
+    int64_t tombstones;          /* flat: at the end */
+} PathSeen;
+
+/* Runs the collector over ready batches, on the general path when
+ * general_only; returns the output (malloc'ed). */
+static char *collect(const QueryPlan *plan, OutputFormat format, bool streaming,
+                     Batch *const *batches, int32_t nbatches, bool general_only, int *rc,
+                     WbError *err, PathSeen *seen)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    ResultCollector *c = collector_new(plan, format, streaming, out, general_only);
+    wb_error_clear(err);
+    *rc = 0;
+    uint8_t *kinds = wb_calloc(8192, 1);
+    for (int32_t i = 0; i < nbatches && *rc == 0; i++) {
+        assert(batches[i]->nrows <= 8192);
+        *rc = out_collector_batch(c, batches[i], kinds, err);
+    }
+    free(kinds);
+    memset(seen, 0, sizeof *seen);
+    seen->flat = c->flat != NULL;
+    if (c->flat) {
+        seen->nhash = c->nhash;
+        seen->capacity = c->flat->mask + 1;
+        seen->tombstones = c->flat->used - c->flat->count;
+    }
+    if (*rc == 0) *rc = out_collector_finish(c, err);
+    out_collector_free(c);
+    fclose(out);
+    return text;
+}
+
+/* int64-backed types for the random rows */
+static const SqlType flat_types[6] = {
+    {TY_BIGINT, 1, -1, 0}, {TY_DECIMAL, 1, 10, 2}, {TY_DATE, 1, -1, 0},
+    {TY_BOOLEAN, 1, -1, 0}, {TY_TIMESTAMP, 1, 3, 0}, {TY_INT, 1, -1, 0},
+};
+static char *flat_names[6] = {"k", "amount", "day", "flag", "at", "n"};
+
+/* A random value of column col, from a domain of about `spread` values. */
+static int64_t random_value(WbRand *rng, int32_t col, int64_t spread)
+{
+    int64_t r = (int64_t)wb_rand_below(rng, (uint64_t)spread);
+    switch (flat_types[col].id) {
+    case TY_BOOLEAN: return r & 1;
+    case TY_DATE: return r * 37 - 1000;                  /* days around 1970 */
+    case TY_TIMESTAMP: return r * 86399999 + 1000;        /* microseconds */
+    case TY_INT: return r - spread / 2;
+    case TY_DECIMAL: return r * 101 - 5000;
+    default:
+        if (wb_rand_below(rng, 50) == 0) return wb_rand_below(rng, 2) ? INT64_MAX : INT64_MIN;
+        return r * 1000003 - spread;
+    }
+}
+
+/* A random row: NULLs (any non-zero NULL byte, over a garbage value), and
+ * duplicates through small domains. */
+static void random_row(WbRand *rng, int32_t ncols, int64_t spread, int64_t *vals, uint8_t *nulls)
+{
+    for (int32_t col = 0; col < ncols; col++) {
+        bool null = wb_rand_below(rng, 8) == 0;
+        nulls[col] = null ? (uint8_t)(1 + wb_rand_below(rng, 255)) : 0;
+        vals[col] = null ? (int64_t)wb_rand_next(rng) : random_value(rng, col, spread);
+    }
+}
+
+/* A changelog of `nchanges` changes in batches of random sizes.  kind 0:
+ * rows from a pool, inserted with weights 1 to 3, retracted by part or all
+ * of their weight (rows go to 0 and come back), weight 0 now and then;
+ * kind 1: an upsert stream keyed by column 0 (an update retracts the key's
+ * row and inserts its new one in the same batch); kind 2: the same with
+ * keys that are not unique (several live rows per key). */
+static Batch **random_changelog(WbRand *rng, int32_t ncols, int kind, int32_t nchanges,
+                                int32_t max_batch, int32_t *nbatches)
+{
+    int64_t spread = 2 + (int64_t)wb_rand_below(rng, (uint64_t)(nchanges > 1000 ? nchanges : 50));
+    int32_t npool = nchanges > 1000
+                        ? nchanges / 4 + (int32_t)wb_rand_below(rng, (uint64_t)nchanges / 4)
+                        : 1 + (int32_t)wb_rand_below(rng, (uint64_t)nchanges / 2 + 4);
+    int64_t *pool = wb_calloc((size_t)npool * (size_t)ncols, sizeof(int64_t));
+    uint8_t *pool_nulls = wb_calloc((size_t)npool * (size_t)ncols, 1);
+    int64_t *live = wb_calloc((size_t)npool, sizeof(int64_t));   /* kind 0: weight */
+    for (int32_t i = 0; i < npool; i++) {
+        random_row(rng, ncols, spread, pool + (size_t)i * ncols, pool_nulls + (size_t)i * ncols);
+        if (kind != 0) {   /* distinct keys; for kind 2, half the rows share 4 */
+            pool[(size_t)i * ncols] = kind == 2 && i % 2 ? i % 8 : i + 8;
+            pool_nulls[(size_t)i * ncols] = 0;
+        }
+    }
+    Batch **batches = NULL;
+    int32_t n = 0, cap = 0;
+    for (int32_t done = 0; done < nchanges;) {
+        int32_t size = 1 + (int32_t)wb_rand_below(rng, (uint64_t)max_batch);
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            batches = wb_realloc(batches, sizeof(Batch *) * (size_t)cap);
+        }
+        Batch *b = ty_batch_new(flat_types, ncols, size + 1);
+        while (b->nrows < size) {
+            int32_t idx = (int32_t)wb_rand_below(rng, (uint64_t)npool);
+            int64_t *row = pool + (size_t)idx * ncols;
+            uint8_t *row_nulls = pool_nulls + (size_t)idx * ncols;
+            int64_t weight;
+            if (kind == 0) {
+                uint64_t dice = wb_rand_below(rng, 10);
+                if (live[idx] > 0 && dice < 4)
+                    weight = dice < 2 ? -live[idx]
+                                      : -(int64_t)(1 + wb_rand_below(rng, (uint64_t)live[idx]));
+                else if (dice == 9)
+                    weight = 0;
+                else
+                    weight = 1 + (int64_t)wb_rand_below(rng, 3);
+                live[idx] += weight;
+            } else {
+                /* retract the row if it is there, then insert its new values */
+                if (live[idx] > 0 && b->nrows + 2 <= size + 1) {
+                    int32_t r = b->nrows++;
+                    for (int32_t col = 0; col < ncols; col++) {
+                        b->cols[col].nulls[r] = row_nulls[col];
+                        b->cols[col].i64[r] = row[col];
+                    }
+                    b->weights[r] = -1;
+                    live[idx] = 0;
+                }
+                if (b->nrows >= size) break;
+                if (wb_rand_below(rng, 5) == 0) continue;   /* a deletion */
+                int64_t key = row[0];
+                random_row(rng, ncols, spread, row, row_nulls);
+                row[0] = key;
+                row_nulls[0] = 0;
+                weight = 1;
+                live[idx] = 1;
+            }
+            int32_t r = b->nrows++;
+            for (int32_t col = 0; col < ncols; col++) {
+                b->cols[col].nulls[r] = row_nulls[col];
+                b->cols[col].i64[r] = row_nulls[col] ? (int64_t)wb_rand_next(rng) : row[col];
+            }
+            b->weights[r] = weight;
+        }
+        done += b->nrows;
+        batches[n++] = b;
+    }
+    free(pool);
+    free(pool_nulls);
+    free(live);
+    *nbatches = n;
+    return batches;
+}
+
+/* The same changelogs through both paths print the same bytes, for every
+ * column count, plan shape, ORDER BY and format; one large run makes the
+ * flat table grow and leaves tombstones, and one with a lying upsert key
+ * makes it hash its rows again over all columns. */
+static void test_flat_matches_general(void)
+{
+    WbRand rng;
+    wb_rand_seed(&rng, 20240611);
+    int bad = 0, flat_runs = 0, by_key_runs = 0, rehashed = 0, grown = 0;
+    for (int iter = 0; iter < 400; iter++) {
+        bool large = iter % 100 == 99;
+        int32_t ncols = 1 + iter % 6;
+        int kind = ncols == 1 ? 0 : iter / 6 % 3;
+        int32_t nchanges = large ? 60000 : 1 + (int32_t)wb_rand_below(&rng, 400);
+        if (large) kind = iter == 199 ? 2 : iter == 299 ? 1 : 0;
+        int32_t nbatches;
+        /* the large lying-key run in small batches, so that rows arrive
+         * on both sides of the new hashing */
+        int32_t max_batch = large ? (kind == 2 ? 200 : 4096) : 1 + (int32_t)wb_rand_below(&rng, 64);
+        Batch **batches = random_changelog(&rng, ncols, kind, nchanges, max_batch, &nbatches);
+        PlanNode root;
+        memset(&root, 0, sizeof root);
+        root.kind = PN_SCAN;
+        root.ncols = ncols;
+        root.types = (SqlType *)flat_types;
+        root.names = flat_names;
+        root.mode = kind == 0 ? CM_RETRACT : CM_UPSERT;
+        int32_t key_col = 0;
+        root.nupsert_key = kind == 0 ? 0 : 1;
+        root.upsert_key = &key_col;
+        QueryPlan plan;
+        memset(&plan, 0, sizeof plan);
+        plan.root = &root;
+        plan.limit = -1;
+        SortKey keys[2];
+        plan.norder = (int32_t)wb_rand_below(&rng, 3);
+        for (int32_t k = 0; k < plan.norder; k++) {
+            keys[k].col = (int32_t)wb_rand_below(&rng, (uint64_t)ncols);
+            keys[k].desc = wb_rand_below(&rng, 2);
+            keys[k].nulls_first = wb_rand_below(&rng, 2);
+        }
+        if (large) plan.norder = iter == 399;   /* mostly arrival order */
+        plan.order = keys;
+        plan.nvisible = (int32_t)wb_rand_below(&rng, (uint64_t)ncols + 1);
+        OutputFormat format = wb_rand_below(&rng, 2) ? OUT_CSV : OUT_TABLE;
+        bool streaming = wb_rand_below(&rng, 2);
+        WbError err_general, err_flat;
+        int rc_general, rc_flat;
+        PathSeen seen_general, seen_flat;
+        char *general = collect(&plan, format, streaming, batches, nbatches, true, &rc_general,
+                                &err_general, &seen_general);
+        char *flat = collect(&plan, format, streaming, batches, nbatches, false, &rc_flat,
+                             &err_flat, &seen_flat);
+        bool same = rc_general == rc_flat && strcmp(general, flat) == 0 &&
+                    (rc_flat == 0 || strcmp(err_general.message, err_flat.message) == 0);
+        if (!same || seen_general.flat || !seen_flat.flat) {
+            if (bad++ == 0)
+                fprintf(stderr,
+                        "iter %d (ncols %d kind %d): general rc %d:\n%.2000s\n"
+                        "flat rc %d:\n%.2000s\n",
+                        iter, ncols, kind, rc_general, general, rc_flat, flat);
+        }
+        flat_runs += seen_flat.flat;
+        by_key_runs += seen_flat.nhash == 1 && ncols > 1;
+        if (large && kind == 2) rehashed += seen_flat.nhash == ncols;
+        if (large && kind == 0) grown += seen_flat.capacity > 4096 && seen_flat.tombstones > 0;
+        if (large) CHECK(rc_flat == 0);
+        free(general);
+        free(flat);
+        for (int32_t i = 0; i < nbatches; i++) ty_batch_free(batches[i]);
+        free(batches);
+    }
+    CHECK(bad == 0);
+    CHECK(flat_runs == 400);
+    CHECK(by_key_runs > 50);      /* honest upsert keys stay hashed by key */
+    CHECK(rehashed == 1);         /* the lying key was found out */
+    CHECK(grown == 2);
+}
+
+/* Strings, doubles or too many columns stay on the general path; a
+ * negative final weight is the same error on the flat one. */
+static void test_flat_choice(void)
+{
+    SqlType many[ST_FLAT_MAX_KEYS + 1];
+    for (int32_t i = 0; i <= ST_FLAT_MAX_KEYS; i++) many[i] = flat_types[0];
+    CHECK(flat_fits(many, ST_FLAT_MAX_KEYS));
+    CHECK(!flat_fits(many, ST_FLAT_MAX_KEYS + 1));
+    CHECK(!flat_fits(many, 0));
+    CHECK(flat_fits(flat_types, 6));
+    CHECK(!flat_fits(col_types, 3));   /* a STRING column */
+    SqlType with_double[2] = {flat_types[0], {TY_DOUBLE, 1, -1, 0}};
+    CHECK(!flat_fits(with_double, 2));
+
+    PlanNode root;
+    memset(&root, 0, sizeof root);
+    root.kind = PN_SCAN;
+    root.ncols = 2;
+    root.types = (SqlType *)flat_types;
+    root.names = flat_names;
+    root.mode = CM_RETRACT;
+    QueryPlan plan;
+    memset(&plan, 0, sizeof plan);
+    plan.root = &root;
+    plan.limit = -1;
+    Batch *b = ty_batch_new(flat_types, 2, 2);
+    b->cols[0].i64[0] = 7;
+    b->cols[1].i64[0] = 100;
+    b->weights[0] = 1;
+    b->cols[0].i64[1] = 7;
+    b->cols[1].i64[1] = 100;
+    b->weights[1] = -2;
+    b->nrows = 2;
+    WbError err;
+    int rc;
+    PathSeen seen;
+    char *text = collect(&plan, OUT_CSV, true, &b, 1, false, &rc, &err, &seen);
+    CHECK(seen.flat);
+    CHECK(rc == -1 && strcmp(err.sqlstate, WB_SQLSTATE_INTERNAL) == 0);
+    CHECK(strstr(err.message, "retracted more often") != NULL);
+    free(text);
+    ty_batch_free(b);
+}
+
 int main(void)
 {
     test_sort_final();
@@ -387,5 +669,7 @@ int main(void)
     test_errors();
     test_large();
     test_insert_only_plans();
+    test_flat_choice();
+    test_flat_matches_general();
     return check_done();
 }
