@@ -554,9 +554,8 @@ static void flat_rehash_rows(ResultCollector *c)
 
 /* Adds the batch's weights to the flat table.  A column at a time, without
  * branches: each row's words (0 for NULL) and NULL mask, then its hash
- * over the hashed columns (ty_row_hash's formula, as ex_agg_hash_keys
- * computes it for int64 keys); then the lookups, with prefetches running
- * PF_FLAT rows ahead.
+ * over the hashed columns (ty_hash_i64_rows); then the lookups, with
+ * prefetches running PF_FLAT rows ahead.
  *
  * The hash covers only the root's upsert key when it has one, so that the
  * insertion of an update lands on the tombstone its retraction just left
@@ -585,17 +584,7 @@ static void consolidate_flat(ResultCollector *c, const Batch *batch)
             words[(size_t)row * (size_t)ncols + (size_t)col] = null ? 0 : data[row];
         }
     }
-    for (int32_t i = 0; i < c->nhash; i++) {
-        int32_t col = c->hash_cols[i];
-        const ColumnVector *vec = &batch->cols[col];
-        const int64_t *data = vec->i64;
-        const uint8_t *nulls = vec->nulls;
-        for (int32_t row = 0; row < nrows; row++) {
-            uint64_t v = wb_hash_u64((uint64_t)data[row]);
-            v = nulls[row] ? TY_HASH_NULL : v;
-            hash[row] = wb_hash_combine(i == 0 ? TY_ROW_HASH_SEED : hash[row], v);
-        }
-    }
+    ty_hash_i64_rows(batch, c->hash_cols, c->nhash, hash);
     st_flat_reserve(c->flat, nrows);
     uint64_t probed;
     switch (ncols) {

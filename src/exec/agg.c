@@ -423,20 +423,7 @@ void ex_agg_hash_keys(const AggSpec *spec, bool i64_keys, const Batch *batch, ui
             h[row] = ty_row_hash(batch, row, spec->group, spec->ngroup);
         return;
     }
-    /* ty_row_hash a column at a time, without branches; the first column
-     * combines with the constant seed (folded by the compiler) */
-    for (int32_t i = 0; i < spec->ngroup; i++) {
-        const ColumnVector *vec = &batch->cols[spec->group[i]];
-        const int64_t *data = vec->i64;
-        const uint8_t *nulls = vec->nulls;
-        for (int32_t row = 0; row < nrows; row++) {
-            uint64_t v = wb_hash_u64((uint64_t)data[row]);
-            v = nulls[row] ? TY_HASH_NULL : v;
-            h[row] = wb_hash_combine(i == 0 ? TY_ROW_HASH_SEED : h[row], v);
-        }
-    }
-    if (spec->ngroup == 0)
-        for (int32_t row = 0; row < nrows; row++) h[row] = TY_ROW_HASH_SEED;
+    ty_hash_i64_rows(batch, spec->group, spec->ngroup, h);
 }
 
 /* ---- output rows ---- */

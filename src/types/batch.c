@@ -340,6 +340,24 @@ uint64_t ty_row_hash(const Batch *b, int32_t row, const int32_t *cols, int32_t n
     return h;
 }
 
+void ty_hash_i64_rows(const Batch *b, const int32_t *cols, int32_t ncols, uint64_t *hash)
+{
+    int32_t nrows = b->nrows;
+    if (ncols == 0)
+        for (int32_t row = 0; row < nrows; row++) hash[row] = TY_ROW_HASH_SEED;
+    /* the first column combines with the constant seed (folded) */
+    for (int32_t i = 0; i < ncols; i++) {
+        const ColumnVector *vec = &b->cols[cols ? cols[i] : i];
+        const int64_t *data = vec->i64;
+        const uint8_t *nulls = vec->nulls;
+        for (int32_t row = 0; row < nrows; row++) {
+            uint64_t v = wb_hash_u64((uint64_t)data[row]);
+            v = nulls[row] ? TY_HASH_NULL : v;
+            hash[row] = wb_hash_combine(i == 0 ? TY_ROW_HASH_SEED : hash[row], v);
+        }
+    }
+}
+
 /* ---- row kinds ---- */
 
 const char *ty_rowkind_short(RowKind kind)

@@ -190,6 +190,9 @@ size_t ty_row_decode(const uint8_t *data, const SqlType *types, int32_t ncols,
 #define TY_HASH_NULL 0x6e756c6cULL
 uint64_t ty_row_hash(const Batch *batch, int32_t row, const int32_t *cols,
                      int32_t ncols);
+/* hash[row] = ty_row_hash(batch, row, cols, ncols) for every row, a column
+ * at a time and without branches; every column int64-backed. */
+void ty_hash_i64_rows(const Batch *batch, const int32_t *cols, int32_t ncols, uint64_t *hash);
 
 /* ---- changelog row kinds at the edges ----
  * +I, -U, +U, -D.  Within one batch, a retraction immediately followed by an
