@@ -228,6 +228,42 @@ static bool grow_in_place(FlatTable *t)
     return true;
 }
 
+/*
+ * Drops the tombstones without a new array (a table whose entries come and
+ * go would otherwise take a fresh array, and fresh memory, every time its
+ * tombstones fill it).  Slots are visited once, in probe order, starting
+ * after an empty slot i0, so no cluster is entered in its middle: a
+ * tombstone becomes empty, a live entry moves to the first empty slot from
+ * its home.  That slot is at or before the entry's own (its own slot
+ * counts as free), and every slot from the home to it has been visited
+ * already: a cluster cannot reach back across the empty i0.  Visited slots
+ * are only filled afterwards, never emptied, so each moved entry's probe
+ * path stays unbroken.
+ */
+static void purge_in_place(FlatTable *t)
+{
+    uint64_t mask = t->mask;
+    size_t size = t->entry_size;
+    uint64_t i0 = 0;
+    while (ctrl_of(st_flat_entry_at(t, i0)) != CTRL_EMPTY) i0++;   /* load < 1: found */
+    for (uint64_t step = 1; step <= mask; step++) {
+        uint64_t pos = (i0 + step) & mask;
+        uint8_t *e = st_flat_entry_at(t, pos);
+        uint64_t ctrl = ctrl_of(e);
+        if (ctrl == CTRL_EMPTY) continue;
+        if (!is_live(ctrl)) {
+            set_ctrl(e, CTRL_EMPTY);
+            continue;
+        }
+        uint64_t at = (ctrl >> 32) & mask;
+        while (at != pos && ctrl_of(st_flat_entry_at(t, at)) != CTRL_EMPTY) at = (at + 1) & mask;
+        if (at == pos) continue;
+        memcpy(st_flat_entry_at(t, at), e, size);
+        set_ctrl(e, CTRL_EMPTY);
+    }
+    t->used = t->count;
+}
+
 void st_flat_reserve(FlatTable *t, int64_t more)
 {
     /* load (live + tombstones) stays at or below 3/4 */
@@ -235,8 +271,12 @@ void st_flat_reserve(FlatTable *t, int64_t more)
     if ((uint64_t)(t->used + more) * 4 <= cap * 3) return;
     uint64_t need = (uint64_t)(t->count + more);
     while (need * 4 > cap * 3 || need * 2 > cap) cap *= 2;
-    /* a mapped array that just doubles grows where it is; otherwise (or
-     * with enough room once the tombstones go) it is rebuilt */
+    /* enough room once the tombstones go: they go where they are; a mapped
+     * array that just doubles grows where it is; otherwise it is rebuilt */
+    if (cap == t->mask + 1) {
+        purge_in_place(t);
+        return;
+    }
     if (cap == 2 * (t->mask + 1) && t->huge && grow_in_place(t)) return;
     rebuild(t, cap, t->mask + 1);
 }

@@ -19,7 +19,8 @@
  *
  *   ctrl = 0 empty, otherwise (hash >> 32) << 32 | nulls << 2 | state,
  *          state 2 live, 1 tombstone (a removed entry keeps its key, NULL
- *          mask and payload until an insertion takes the slot again)
+ *          mask and payload until an insertion takes the slot again or
+ *          st_flat_reserve drops the tombstones)
  *   where nulls has bit i set when key column i is NULL (its key word is 0).
  *   The home slot of a key is (hash >> 32) & mask, so the table can be
  *   rehashed from ctrl alone.  The payload starts 16-aligned when nkeys is
@@ -120,7 +121,8 @@ static inline void *st_flat_upsert_fast(FlatTable *t, const int64_t *key, uint64
 
 /* Removes the entry whose payload is given (leaves a tombstone).  Its key,
  * NULL mask and payload stay readable until the next insertion into the
- * table (st_flat_key/st_flat_nulls keep working on it till then). */
+ * table or st_flat_reserve (st_flat_key/st_flat_nulls keep working on it
+ * till then). */
 void st_flat_remove(FlatTable *table, void *payload);
 
 /* The key of an entry, from its payload. */

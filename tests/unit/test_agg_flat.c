@@ -123,6 +123,68 @@ static void test_flat_growth(void)
     check_growth(300000, 60);     /* 5000 colliding keys: rebuild */
 }
 
+/* Tombstones dropped where they are: a table whose keys come and go keeps
+ * its array (same address, same capacity) while st_flat_reserve purges
+ * the tombstones, and every live key keeps its payload.  Keys of a few
+ * shared hashes make long clusters, some wrapping past the end. */
+static void test_flat_purge(void)
+{
+    enum { LIVE = 3000, ROUNDS = 40 };
+    FlatTable *t = st_flat_new(1, 8);
+    static int64_t payload_of[LIVE * ROUNDS];
+    WbRand rng;
+    wb_rand_seed(&rng, 23);
+    int64_t next = 0, first = 0, bad = 0, purges = 0;
+    uint8_t *data = NULL;
+    uint64_t mask = 0;
+    for (int32_t round = 0; round < ROUNDS; round++) {
+        /* insert LIVE new keys, then remove the oldest ones but LIVE */
+        for (int32_t i = 0; i < LIVE; i++, next++) {
+            uint64_t hash = next % 7 == 0 ? 0xffffffff00000000ULL
+                          : next % 11 == 0 ? 0x1234567800000000ULL
+                                           : wb_hash_u64((uint64_t)next);
+            int64_t used = t->used;
+            st_flat_reserve(t, 1);
+            if (round > 1 && t->used < used) {
+                purges++;
+                if (t->data != data || t->mask != mask) bad++;
+            }
+            data = t->data;
+            mask = t->mask;
+            bool created;
+            int64_t *payload = st_flat_upsert(t, &next, st_flat_ctrl(hash, 0), &created);
+            if (!created) bad++;
+            payload[0] = payload_of[next] = (int64_t)wb_rand_next(&rng);
+        }
+        for (; first < next - LIVE; first++) {
+            uint64_t hash = first % 7 == 0 ? 0xffffffff00000000ULL
+                          : first % 11 == 0 ? 0x1234567800000000ULL
+                                            : wb_hash_u64((uint64_t)first);
+            bool created;
+            int64_t *payload = st_flat_upsert(t, &first, st_flat_ctrl(hash, 0), &created);
+            if (created || payload[0] != payload_of[first]) bad++;
+            st_flat_remove(t, payload);
+        }
+    }
+    CHECK(purges > 0);
+    CHECK(bad == 0);
+    CHECK(st_flat_count(t) == LIVE);
+    /* the live keys, each with its payload; the removed ones gone */
+    for (int64_t k = 0; k < next; k++) {
+        uint64_t hash = k % 7 == 0 ? 0xffffffff00000000ULL
+                      : k % 11 == 0 ? 0x1234567800000000ULL
+                                    : wb_hash_u64((uint64_t)k);
+        st_flat_reserve(t, 1);
+        bool created;
+        int64_t *payload = st_flat_upsert(t, &k, st_flat_ctrl(hash, 0), &created);
+        if (k >= first ? created || payload[0] != payload_of[k] : !created) bad++;
+        if (created) st_flat_remove(t, payload);
+    }
+    CHECK(bad == 0);
+    CHECK(st_flat_count(t) == LIVE);
+    st_flat_free(t);
+}
+
 /* ---- the operators ---- */
 
 /* Records every change as bytes: weight, then per column null flag and
@@ -469,6 +531,7 @@ int main(void)
 {
     test_flat_table();
     test_flat_growth();
+    test_flat_purge();
     test_flat_vs_general();
     return check_done();
 }
