@@ -127,6 +127,13 @@ static void test_flat_growth(void)
  * its array (same address, same capacity) while st_flat_reserve purges
  * the tombstones, and every live key keeps its payload.  Keys of a few
  * shared hashes make long clusters, some wrapping past the end. */
+static uint64_t purge_hash(int64_t key)
+{
+    return key % 7 == 0    ? 0xffffffff00000000ULL   /* home: the last slot */
+           : key % 11 == 0 ? 0x1234567800000000ULL
+                           : wb_hash_u64((uint64_t)key);
+}
+
 static void test_flat_purge(void)
 {
     enum { LIVE = 3000, ROUNDS = 40 };
@@ -140,9 +147,7 @@ static void test_flat_purge(void)
     for (int32_t round = 0; round < ROUNDS; round++) {
         /* insert LIVE new keys, then remove the oldest ones but LIVE */
         for (int32_t i = 0; i < LIVE; i++, next++) {
-            uint64_t hash = next % 7 == 0 ? 0xffffffff00000000ULL
-                          : next % 11 == 0 ? 0x1234567800000000ULL
-                                           : wb_hash_u64((uint64_t)next);
+            uint64_t hash = purge_hash(next);
             int64_t used = t->used;
             st_flat_reserve(t, 1);
             if (round > 1 && t->used < used) {
@@ -157,9 +162,7 @@ static void test_flat_purge(void)
             payload[0] = payload_of[next] = (int64_t)wb_rand_next(&rng);
         }
         for (; first < next - LIVE; first++) {
-            uint64_t hash = first % 7 == 0 ? 0xffffffff00000000ULL
-                          : first % 11 == 0 ? 0x1234567800000000ULL
-                                            : wb_hash_u64((uint64_t)first);
+            uint64_t hash = purge_hash(first);
             bool created;
             int64_t *payload = st_flat_upsert(t, &first, st_flat_ctrl(hash, 0), &created);
             if (created || payload[0] != payload_of[first]) bad++;
@@ -171,9 +174,7 @@ static void test_flat_purge(void)
     CHECK(st_flat_count(t) == LIVE);
     /* the live keys, each with its payload; the removed ones gone */
     for (int64_t k = 0; k < next; k++) {
-        uint64_t hash = k % 7 == 0 ? 0xffffffff00000000ULL
-                      : k % 11 == 0 ? 0x1234567800000000ULL
-                                    : wb_hash_u64((uint64_t)k);
+        uint64_t hash = purge_hash(k);
         st_flat_reserve(t, 1);
         bool created;
         int64_t *payload = st_flat_upsert(t, &k, st_flat_ctrl(hash, 0), &created);
