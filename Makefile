@@ -10,7 +10,7 @@ else
   OPT = -O2 -g
 endif
 CFLAGS  = $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
-LDLIBS  = -lm -lpthread
+LDLIBS  = -licuuc -lm -lpthread
 
 LIB_SRC  = $(sort $(wildcard src/base/*.c src/types/*.c src/sql/*.c src/exec/*.c \
             src/state/*.c src/store/*.c src/connect/*.c src/runtime/*.c src/server/*.c))

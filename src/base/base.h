@@ -161,4 +161,27 @@ static inline uint64_t wb_get_u64(const uint8_t *p)
 bool wb_ieq(const char *s, size_t len, const char *cstr);
 int64_t wb_now_millis(void);   /* wall clock, ms since the epoch */
 
+/* ---- Unicode text (unicode.c, over ICU) ----
+ * Strings are UTF-8; an ill-formed byte sequence is never an error: it is
+ * copied unchanged by the case mappings and counts one column. */
+bool wb_is_ascii(const char *s, size_t len);   /* no byte >= 0x80 */
+
+typedef enum WbCaseMap { WB_CASE_UPPER, WB_CASE_LOWER, WB_CASE_INITCAP } WbCaseMap;
+/* Inputs longer than this are cut there (callers reject them first):
+ * ICU counts in int32_t and a mapping can triple the bytes. */
+#define WB_CASE_MAX_INPUT ((size_t)1 << 28)
+/* Maps src[0..len) with the full Unicode mappings of the root locale
+ * (SpecialCasing included: 'ß' -> "SS", 'İ' -> "i̇", a final 'Σ' -> 'ς',
+ * as Java's toUpperCase/toLowerCase).  INITCAP maps the first code point
+ * of each word (a run of letters, marks and decimal digits) to upper case
+ * and the rest of the word to lower case, and copies what lies between
+ * words.  Writes at most cap bytes to dst and returns the length of the
+ * whole result: when that is > cap, dst holds only a prefix and the caller
+ * calls again with that much room.  Not for the ASCII fast path. */
+size_t wb_utf8_case(WbCaseMap map, const char *src, size_t len, char *dst, size_t cap);
+/* Terminal columns of s: East Asian Wide and Fullwidth characters take
+ * two, combining marks, format characters (ZERO WIDTH JOINER ...) and
+ * controls none, everything else one. */
+size_t wb_utf8_width(const char *s, size_t len);
+
 #endif

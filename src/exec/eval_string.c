@@ -1,7 +1,8 @@
 /*
  * eval_string.c - string functions, LIKE / SIMILAR TO, and the REGEXP
  * family.  Lengths and positions count UTF-8 code points (CHAR_LENGTH,
- * SUBSTRING, POSITION, LPAD, ...); case mapping is ASCII-only.  Result
+ * SUBSTRING, POSITION, LPAD, ...); case mapping covers all of Unicode
+ * (wb_utf8_case, ICU) with a library-free path for ASCII text.  Result
  * strings are allocated in the evaluation arena (bump allocation, never a
  * malloc per row).  Patterns of LIKE and REGEXP are compiled once per
  * evaluation when constant, and per distinct pattern text otherwise.
@@ -162,6 +163,29 @@ static WbStr replace_all(EvalCtx *cx, WbStr s, WbStr from, WbStr to)
     return res;
 }
 
+/* The ASCII fast path of UPPER, LOWER and INITCAP (no library call): the
+ * same result wb_utf8_case gives for ASCII text. */
+static void ascii_case(WbCaseMap map, const char *src, uint32_t len, char *dst)
+{
+    if (map != WB_CASE_INITCAP) {
+        char lo = map == WB_CASE_UPPER ? 'a' : 'A', hi = map == WB_CASE_UPPER ? 'z' : 'Z';
+        for (uint32_t i = 0; i < len; i++) {
+            char ch = src[i];
+            dst[i] = (ch >= lo && ch <= hi) ? (char)(ch ^ 0x20) : ch;
+        }
+        return;
+    }
+    bool start = true;
+    for (uint32_t i = 0; i < len; i++) {
+        char ch = src[i];
+        bool upper = ch >= 'A' && ch <= 'Z', lower = ch >= 'a' && ch <= 'z';
+        if (start && lower) ch = (char)(ch - 32);
+        else if (!start && upper) ch = (char)(ch + 32);
+        dst[i] = ch;
+        start = !(upper || lower || (ch >= '0' && ch <= '9'));
+    }
+}
+
 int ev_string(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVector *out)
 {
     FuncId fn = (FuncId)e->fn;
@@ -208,38 +232,34 @@ int ev_string(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnV
 
     switch (fn) {
     case FN_UPPER:
-    case FN_LOWER: {
-        char lo = fn == FN_UPPER ? 'a' : 'A', hi = fn == FN_UPPER ? 'z' : 'Z';
+    case FN_LOWER:
+    case FN_INITCAP: {
+        WbCaseMap map = fn == FN_UPPER ? WB_CASE_UPPER : fn == FN_LOWER ? WB_CASE_LOWER
+                                                                        : WB_CASE_INITCAP;
         ROWS({
             WbStr s = a->str[r];
-            char *buf = alloc_str(cx, s.len);
-            for (uint32_t i = 0; i < s.len; i++) {
-                char ch = s.ptr[i];
-                buf[i] = (ch >= lo && ch <= hi) ? (char)(ch ^ 0x20) : ch;
+            if (wb_is_ascii(s.ptr, s.len)) {
+                char *buf = alloc_str(cx, s.len);
+                ascii_case(map, s.ptr, s.len, buf);
+                out->str[r].ptr = buf;
+                out->str[r].len = s.len;
+                continue;
+            }
+            if (s.len > WB_CASE_MAX_INPUT) return too_long(cx, e);
+            /* A first guess that fits nearly all text; a mapping that grows
+             * more (SpecialCasing expands up to three times) is redone. */
+            size_t cap = (size_t)s.len + s.len / 2 + 16;
+            char *buf = alloc_str(cx, cap);
+            size_t len = wb_utf8_case(map, s.ptr, s.len, buf, cap);
+            if (len > cap) {
+                buf = alloc_str(cx, len);
+                len = wb_utf8_case(map, s.ptr, s.len, buf, len);
             }
             out->str[r].ptr = buf;
-            out->str[r].len = s.len;
+            out->str[r].len = (uint32_t)len;
         })
         return 0;
     }
-    case FN_INITCAP:
-        ROWS({
-            WbStr s = a->str[r];
-            char *buf = alloc_str(cx, s.len);
-            bool start = true;
-            for (uint32_t i = 0; i < s.len; i++) {
-                char ch = s.ptr[i];
-                bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                             (ch >= '0' && ch <= '9') || (unsigned char)ch >= 0x80;
-                if (start && ch >= 'a' && ch <= 'z') ch = (char)(ch - 32);
-                else if (!start && ch >= 'A' && ch <= 'Z') ch = (char)(ch + 32);
-                buf[i] = ch;
-                start = !alnum;
-            }
-            out->str[r].ptr = buf;
-            out->str[r].len = s.len;
-        })
-        return 0;
     case FN_TRIM: {
         bool lead = e->aux != 2, trail = e->aux != 1;
         ROWS({
