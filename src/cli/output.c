@@ -41,7 +41,9 @@ typedef enum CellKind {
 } CellKind;
 
 /* Cell texts of a table (--format table), kept until the widths are known:
- * all texts back to back in `text`, cell i spanning [end[i-1], end[i]). */
+ * all texts back to back in `text`, cell i spanning [end[i-1], end[i]).
+ * Texts are kept escaped (cell_escape), so a value never breaks a line;
+ * widths are display widths (terminal columns), not bytes. */
 typedef struct Grid {
     int32_t ncols;
     int64_t nrows;
@@ -50,6 +52,9 @@ typedef struct Grid {
     uint8_t *null;
     size_t ncells, cap;
     size_t *width;               /* per column, header included */
+    WbBuf head;                  /* the escaped headers, back to back */
+    size_t *head_end;            /* header i spans [head_end[i-1], head_end[i]) */
+    WbBuf raw;                   /* scratch: a cell's text before escaping */
 } Grid;
 
 /* The payload of a consolidated row, in either table. */
@@ -168,24 +173,96 @@ static void csv_header(WbBuf *line, int32_t ncols, char *const *names)
 
 /* ---- the table grid ---- */
 
+/* True when the text has a byte the table cannot show as it is: a control
+ * character, or any byte >= 0x80 (then it is measured and maybe escaped). */
+static bool cell_plain_ascii(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x20 || b >= 0x7f) return false;
+    }
+    return true;
+}
+
+/* Appends the text as a table shows it: newline, tab and carriage return
+ * as \n \t \r, other control characters (C0, DEL, C1) and the Unicode
+ * line and paragraph separators as \uXXXX, bytes that are not UTF-8 as
+ * \xNN; everything else as it is (a backslash too: the table is for
+ * reading, --format csv gives the exact bytes). */
+static void cell_escape(WbBuf *out, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0;
+    while (i < len) {
+        unsigned char b = (unsigned char)s[i];
+        uint32_t cp = b;
+        size_t n = 1;
+        if (b >= 0x80) {   /* decode one UTF-8 sequence strictly (RFC 3629) */
+            n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+            cp = b & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
+            bool ok = b >= 0xC2 && b <= 0xF4 && i + n <= len;
+            for (size_t k = 1; ok && k < n; k++) {
+                unsigned char cb = (unsigned char)s[i + k];
+                ok = (cb & 0xC0) == 0x80;
+                cp = (cp << 6) | (cb & 0x3F);
+            }
+            ok = ok && !(n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) &&
+                 !(n == 4 && (cp < 0x10000 || cp > 0x10FFFF));
+            if (!ok) {
+                char esc[4] = {'\\', 'x', hex[b >> 4], hex[b & 15]};
+                wb_buf_append(out, esc, 4);
+                i++;
+                continue;
+            }
+        }
+        if (cp == '\n' || cp == '\t' || cp == '\r') {
+            char esc[2] = {'\\', cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r'};
+            wb_buf_append(out, esc, 2);
+        } else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029) {
+            char esc[6] = {'\\', 'u', hex[(cp >> 12) & 15], hex[(cp >> 8) & 15],
+                           hex[(cp >> 4) & 15], hex[cp & 15]};
+            wb_buf_append(out, esc, 6);
+        } else {
+            wb_buf_append(out, s + i, n);
+        }
+        i += n;
+    }
+}
+
+/* Display width of an escaped text. */
+static size_t cell_width(const char *s, size_t len)
+{
+    return wb_is_ascii(s, len) ? len : wb_utf8_width(s, len);
+}
+
 static void grid_init(Grid *g, int32_t ncols, const char *const *header)
 {
     memset(g, 0, sizeof *g);
     g->ncols = ncols;
     g->width = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(size_t));
-    for (int32_t col = 0; col < ncols; col++) g->width[col] = strlen(header[col]);
+    g->head_end = wb_calloc((size_t)(ncols ? ncols : 1), sizeof(size_t));
+    for (int32_t col = 0; col < ncols; col++) {
+        size_t start = g->head.len;
+        cell_escape(&g->head, header[col], strlen(header[col]));
+        g->head_end[col] = g->head.len;
+        g->width[col] = cell_width(g->head.data + start, g->head.len - start);
+    }
 }
 
 static void grid_free(Grid *g)
 {
     wb_buf_free(&g->text);
+    wb_buf_free(&g->head);
+    wb_buf_free(&g->raw);
     free(g->end);
     free(g->null);
     free(g->width);
+    free(g->head_end);
     memset(g, 0, sizeof *g);
 }
 
-/* Closes the cell whose text was appended to g->text since the last one. */
+/* Closes the cell whose text was appended to g->text since the last one:
+ * escapes it in place when it needs it and widens its column. */
 static void grid_cell_end(Grid *g, bool is_null)
 {
     if (g->ncells == g->cap) {
@@ -194,9 +271,21 @@ static void grid_cell_end(Grid *g, bool is_null)
         g->null = wb_realloc(g->null, g->cap);
     }
     size_t start = g->ncells ? g->end[g->ncells - 1] : 0;
-    size_t len = is_null ? 6 : g->text.len - start;   /* <NULL> */
+    size_t width = 6;   /* <NULL> */
+    if (!is_null) {
+        size_t len = g->text.len - start;
+        if (cell_plain_ascii(g->text.data + start, len)) {
+            width = len;
+        } else {
+            wb_buf_clear(&g->raw);
+            wb_buf_append(&g->raw, g->text.data + start, len);
+            g->text.len = start;
+            cell_escape(&g->text, g->raw.data, g->raw.len);
+            width = cell_width(g->text.data + start, g->text.len - start);
+        }
+    }
     int32_t col = (int32_t)(g->ncells % (size_t)g->ncols);
-    if (len > g->width[col]) g->width[col] = len;
+    if (width > g->width[col]) g->width[col] = width;
     g->end[g->ncells] = g->text.len;
     g->null[g->ncells] = is_null;
     g->ncells++;
@@ -220,19 +309,21 @@ static void pad(WbBuf *buf, size_t n)
     buf->len += n;
 }
 
-/* " text |" with the text padded to width, on the right or the left. */
+/* " text |" with the (escaped) text padded to width columns, on the right
+ * or the left. */
 static void table_cell(WbBuf *buf, const char *text, size_t len, size_t width, bool right)
 {
+    size_t fill = width - cell_width(text, len);
     wb_buf_putc(buf, ' ');
-    if (right) pad(buf, width - len);
+    if (right) pad(buf, fill);
     wb_buf_append(buf, text, len);
-    if (!right) pad(buf, width - len);
+    if (!right) pad(buf, fill);
     wb_buf_append(buf, " |", 2);
 }
 
-/* Prints the grid as an aligned table, then "N rows in set". */
-static void grid_print(Grid *g, const char *const *header, const bool *right, FILE *out,
-                       WbBuf *buf)
+/* Prints the grid as an aligned table, then "N rows in set".  A header is
+ * aligned as its column's values are (numbers right, the rest left). */
+static void grid_print(Grid *g, const bool *right, FILE *out, WbBuf *buf)
 {
     int32_t ncols = g->ncols;
     WbBuf sep = {0};
@@ -244,8 +335,10 @@ static void grid_print(Grid *g, const char *const *header, const bool *right, FI
     wb_buf_putc(&sep, '\n');
     wb_buf_append(buf, sep.data, sep.len);
     wb_buf_putc(buf, '|');
-    for (int32_t col = 0; col < ncols; col++)
-        table_cell(buf, header[col], strlen(header[col]), g->width[col], true);
+    for (int32_t col = 0; col < ncols; col++) {
+        size_t start = col ? g->head_end[col - 1] : 0;
+        table_cell(buf, g->head.data + start, g->head_end[col] - start, g->width[col], right[col]);
+    }
     wb_buf_putc(buf, '\n');
     wb_buf_append(buf, sep.data, sep.len);
     size_t cell = 0;
@@ -295,7 +388,7 @@ void out_print_strings(FILE *out, OutputFormat format, int32_t ncols, const char
             }
             g.nrows++;
         }
-        grid_print(&g, header, right, out, &buf);
+        grid_print(&g, right, out, &buf);
         grid_free(&g);
         free(right);
     }
@@ -965,7 +1058,7 @@ int out_collector_finish(ResultCollector *c, WbError *err)
         out_write(c->out, &c->obuf);
     } else {
         if (c->streaming) wb_buf_putc(&c->obuf, '\n');
-        grid_print(&c->grid, (const char *const *)c->root->names, c->right, c->out, &c->obuf);
+        grid_print(&c->grid, c->right, c->out, &c->obuf);
     }
     fflush(c->out);
     return 0;

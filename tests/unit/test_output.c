@@ -135,7 +135,7 @@ static void test_table(void)
     char *direct = print_rows(&plan, OUT_TABLE, false, batches, sizes, 2, &rc, &err);
     CHECK(rc == 0);
     CHECK_STR(direct, "+--------+----------+---------+\n"
-                      "|     id |        s |  amount |\n"
+                      "|     id | s        |  amount |\n"
                       "+--------+----------+---------+\n"
                       "|      1 | a        |   10.50 |\n"
                       "| <NULL> |          |   -0.05 |\n"
@@ -155,6 +155,57 @@ static void test_table(void)
                      "+----+---+--------+\n"
                      "0 rows in set\n");
     free(empty);
+}
+
+/* Display widths and escapes: wide characters take two columns, a
+ * combining mark none, newlines/tabs/controls and bytes that are not UTF-8
+ * are escaped so a row stays one line; headers are measured the same way
+ * and aligned as their column. */
+static void test_table_widths_and_escapes(void)
+{
+    PlanNode root;
+    QueryPlan plan = make_plan(&root, PN_AGG, CM_UPSERT);
+    const Row rows[] = {
+        {1, "日本", 100, 1},
+        {22, "e\xcc\x81t\xc3\xa9", 5, 1},          /* é as e + U+0301, then é: 3 columns */
+        {3, "a\nb\tc\rd", 0, 1},
+        {4, "\x01\x7f\xc2\x85\xe2\x80\xa8", 0, 1},   /* SOH, DEL, NEL, LINE SEPARATOR */
+        {5, "bad\xff\xc3", 0, 1},
+    };
+    const Row *batches[1] = {rows};
+    int32_t sizes[1] = {5};
+    WbError err;
+    int rc;
+    char *text = print_rows(&plan, OUT_TABLE, false, batches, sizes, 1, &rc, &err);
+    CHECK(rc == 0);
+    CHECK_STR(text, "+----+--------------------------+--------+\n"
+                    "| id | s                        | amount |\n"
+                    "+----+--------------------------+--------+\n"
+                    "|  1 | 日本                     |   1.00 |\n"
+                    "| 22 | e\xcc\x81t\xc3\xa9                      |   0.05 |\n"
+                    "|  3 | a\\nb\\tc\\rd               |   0.00 |\n"
+                    "|  4 | \\u0001\\u007f\\u0085\\u2028 |   0.00 |\n"
+                    "|  5 | bad\\xff\\xc3              |   0.00 |\n"
+                    "+----+--------------------------+--------+\n"
+                    "5 rows in set\n");
+    free(text);
+
+    /* headers: a wide name widens its column by its display width */
+    const char *header[2] = {"名前", "n\tx"};
+    const char *cells[4] = {"ab", "1", "全角ｶﾅ", NULL};
+    char *out_text = NULL;
+    size_t out_len = 0;
+    FILE *out = open_memstream(&out_text, &out_len);
+    out_print_strings(out, OUT_TABLE, 2, header, 2, cells);
+    fclose(out);
+    CHECK_STR(out_text, "+--------+--------+\n"
+                        "| 名前   | n\\tx   |\n"
+                        "+--------+--------+\n"
+                        "| ab     | 1      |\n"
+                        "| 全角ｶﾅ | <NULL> |\n"
+                        "+--------+--------+\n"
+                        "2 rows in set\n");
+    free(out_text);
 }
 
 /* ORDER BY amount DESC with amount hidden (nvisible = 2); consolidation
@@ -665,6 +716,7 @@ int main(void)
     test_sort_final();
     test_direct_csv();
     test_table();
+    test_table_widths_and_escapes();
     test_order_by_hidden();
     test_errors();
     test_large();
