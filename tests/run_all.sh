@@ -28,6 +28,17 @@ for t in "$build"/tests/test_*; do
     add_counts "$log"
     echo "  $name: $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)"
 done
+# scripts that run the binary (the command line); each check counts once
+for t in tests/cli/test_*.sh; do
+    [ -f "$t" ] || continue
+    name=$(basename "$t")
+    if sh "$t" "$build" >"$log" 2>&1; then :; else
+        echo "FAIL: $t"
+        grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$log" | head -n 20
+    fi
+    add_counts "$log"
+    echo "  $name: $(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)"
+done
 if [ -x "$build/tests/sqltest" ]; then
     "$build/tests/sqltest" "$build/weir" tests/sql >"$log" 2>&1
     grep -v -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 60

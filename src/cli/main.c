@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -322,13 +323,167 @@ static char *read_file(const char *path, size_t *len, WbError *err)
     return buf.data;
 }
 
+/* ---- the command line ----
+ * weir run [OPTIONS] FILE.sql | -e 'SQL'; weir --version; weir help [run].
+ * An option with a value takes it as the next argument or after '='
+ * (--mode=batch).  A usage error prints one "weir: error:" line, then the
+ * usage, on stderr, and exits 2; --help prints the usage on stdout and
+ * exits 0. */
+
 static void usage(FILE *out)
 {
-    fputs("usage: weir run [--mode batch|streaming] [--format table|csv|changelog]\n"
-          "                [--max-batch-rows N] [--seed S] FILE.sql\n"
-          "       weir run [options] -e 'SQL'\n"
-          "       weir --version\n",
+    fputs("usage: weir run [OPTIONS] FILE.sql     run the SQL statements of a file\n"
+          "       weir run [OPTIONS] -e 'SQL'     run SQL given on the command line\n"
+          "       weir --version                 print the version\n"
+          "       weir help [run]                print this help, or the run command's\n"
+          "\n"
+          "`weir run --help` lists the options.\n",
           out);
+}
+
+static void run_usage(FILE *out)
+{
+    fputs("usage: weir run [OPTIONS] FILE.sql\n"
+          "       weir run [OPTIONS] -e 'SQL'\n"
+          "\n"
+          "Runs the statements of FILE.sql (- reads standard input) or of -e in order.\n"
+          "\n"
+          "options:\n"
+          "  --mode batch|streaming     the execution mode; the default is streaming\n"
+          "                             (Flink's default); SET 'execution.runtime-mode'\n"
+          "                             changes it from that statement on\n"
+          "  --format table|csv|changelog\n"
+          "                             how a query's result is printed (default: table)\n"
+          "  --max-batch-rows N         at most N rows per source batch (1 to 1000000)\n"
+          "  --seed S                   random batch sizes from 1 to N (default N: 16),\n"
+          "                             reproducible from S (streaming mode)\n"
+          "  -e SQL                     run SQL instead of a file\n"
+          "  -h, --help                 print this help and exit\n"
+          "An option's value may also follow '=': --mode=batch.\n"
+          "\n"
+          "exit status: 0 when every statement succeeded, 1 when one failed (the\n"
+          "message names the file, line and column), 2 on a usage error.\n",
+          out);
+}
+
+/* Prints "weir: error: ..." and the usage (of `run` when run_cmd) on
+ * stderr; returns exit status 2. */
+static int usage_error(bool run_cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int usage_error(bool run_cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("weir: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    if (run_cmd) run_usage(stderr);
+    else usage(stderr);
+    return 2;
+}
+
+/* The options of `weir run` that take a value. */
+typedef enum RunOption { OPT_MODE, OPT_FORMAT, OPT_MAX_BATCH_ROWS, OPT_SEED, OPT_EXECUTE } RunOption;
+
+static const struct {
+    const char *name;
+    RunOption opt;
+} run_options[] = {
+    {"--mode", OPT_MODE},   {"--format", OPT_FORMAT}, {"--max-batch-rows", OPT_MAX_BATCH_ROWS},
+    {"--seed", OPT_SEED},   {"-e", OPT_EXECUTE},
+};
+
+/* Applies one option's value to the session; 2 after a usage error. */
+static int run_option_set(Session *s, RunOption opt, const char *name, const char *val,
+                          const char **inline_sql)
+{
+    switch (opt) {
+    case OPT_MODE:
+        if (!strcmp(val, "batch")) s->batch_mode = true;
+        else if (!strcmp(val, "streaming")) s->batch_mode = false;
+        else return usage_error(true, "%s must be batch or streaming, not \"%s\"", name, val);
+        return 0;
+    case OPT_FORMAT:
+        if (!strcmp(val, "table")) s->format = OUT_TABLE;
+        else if (!strcmp(val, "csv")) s->format = OUT_CSV;
+        else if (!strcmp(val, "changelog")) s->format = OUT_CHANGELOG;
+        else return usage_error(true, "%s must be table, csv or changelog, not \"%s\"", name, val);
+        return 0;
+    case OPT_MAX_BATCH_ROWS: {
+        char *end;
+        errno = 0;
+        long n = strtol(val, &end, 10);
+        if (end == val || *end || errno || n < 1 || n > 1000000)
+            return usage_error(true, "%s must be a number from 1 to 1000000, not \"%s\"", name, val);
+        s->max_batch_rows = (int32_t)n;
+        return 0;
+    }
+    case OPT_SEED: {
+        char *end;
+        errno = 0;
+        unsigned long long n = strtoull(val, &end, 10);
+        if (end == val || *end || errno || val[0] == '-')
+            return usage_error(true, "%s must be a number, not \"%s\"", name, val);
+        s->seed = n;
+        s->have_seed = true;
+        return 0;
+    }
+    case OPT_EXECUTE:
+        if (*inline_sql) return usage_error(true, "option -e given twice");
+        *inline_sql = val;
+        return 0;
+    }
+    return 0;
+}
+
+/* Parses the arguments after `run`.  Returns 0 to run, -1 when --help was
+ * printed (exit 0), or 2 after a usage error. */
+static int run_args_parse(int argc, char **argv, Session *s, const char **file,
+                          const char **inline_sql)
+{
+    bool options_done = false;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (options_done || arg[0] != '-' || arg[1] == '\0') {   /* "-" is standard input */
+            if (*file) return usage_error(true, "more than one script given (\"%s\" and \"%s\")",
+                                          *file, arg);
+            *file = arg;
+            continue;
+        }
+        if (!strcmp(arg, "--")) {
+            options_done = true;
+            continue;
+        }
+        if (!strcmp(arg, "-h") || !strcmp(arg, "--help")) {
+            run_usage(stdout);
+            return -1;
+        }
+        const char *eq = arg[1] == '-' ? strchr(arg, '=') : NULL;
+        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
+        int found = -1;
+        for (int k = 0; k < (int)WB_ARRAY_LEN(run_options); k++)
+            if (strlen(run_options[k].name) == name_len &&
+                !strncmp(run_options[k].name, arg, name_len))
+                found = k;
+        if (found < 0) {
+            if (!strncmp(arg, "--help=", 7)) return usage_error(true, "option --help takes no value");
+            return usage_error(true, "unknown option \"%s\"", arg);
+        }
+        const char *name = run_options[found].name, *val;
+        if (eq) {
+            val = eq + 1;
+        } else if (i + 1 < argc) {
+            val = argv[++i];
+        } else {
+            return usage_error(true, "option %s needs an argument", name);
+        }
+        int rc = run_option_set(s, run_options[found].opt, name, val, inline_sql);
+        if (rc) return rc;
+    }
+    if (!*file && !*inline_sql) return usage_error(true, "no script given: pass FILE.sql or -e 'SQL'");
+    if (*file && *inline_sql)
+        return usage_error(true, "both a script \"%s\" and -e given: pass one", *file);
+    return 0;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -336,54 +491,8 @@ static int cmd_run(int argc, char **argv)
     Session s;
     memset(&s, 0, sizeof s);
     const char *file = NULL, *inline_sql = NULL;
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(arg, "--mode") && val) {
-            if (!strcmp(val, "batch")) s.batch_mode = true;
-            else if (!strcmp(val, "streaming")) s.batch_mode = false;
-            else { fprintf(stderr, "weir: error: --mode must be batch or streaming, not \"%s\"\n", val); return 2; }
-            i++;
-        } else if (!strcmp(arg, "--format") && val) {
-            if (!strcmp(val, "table")) s.format = OUT_TABLE;
-            else if (!strcmp(val, "csv")) s.format = OUT_CSV;
-            else if (!strcmp(val, "changelog")) s.format = OUT_CHANGELOG;
-            else { fprintf(stderr, "weir: error: --format must be table, csv or changelog, not \"%s\"\n", val); return 2; }
-            i++;
-        } else if (!strcmp(arg, "--max-batch-rows") && val) {
-            char *end;
-            long n = strtol(val, &end, 10);
-            if (*end || n < 1 || n > 1000000) {
-                fprintf(stderr, "weir: error: --max-batch-rows must be between 1 and 1000000\n");
-                return 2;
-            }
-            s.max_batch_rows = (int32_t)n;
-            i++;
-        } else if (!strcmp(arg, "--seed") && val) {
-            char *end;
-            unsigned long long n = strtoull(val, &end, 10);
-            if (*end) { fprintf(stderr, "weir: error: --seed must be a number\n"); return 2; }
-            s.seed = n;
-            s.have_seed = true;
-            i++;
-        } else if (!strcmp(arg, "-e") && val) {
-            inline_sql = val;
-            i++;
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            fprintf(stderr, "weir: error: unknown option \"%s\"\n", arg);
-            usage(stderr);
-            return 2;
-        } else if (!file) {
-            file = arg;
-        } else {
-            fprintf(stderr, "weir: error: more than one script given\n");
-            return 2;
-        }
-    }
-    if (!file == !inline_sql) {
-        usage(stderr);
-        return 2;
-    }
+    int parsed = run_args_parse(argc, argv, &s, &file, &inline_sql);
+    if (parsed) return parsed < 0 ? 0 : parsed;
     if (s.have_seed && s.max_batch_rows == 0) s.max_batch_rows = 16;
 
     WbError err;
@@ -439,15 +548,24 @@ static int cmd_run(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version"))) {
+    if (argc < 2) return usage_error(false, "no command given");
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
         printf("weir %s\n", WEIR_VERSION);
         return 0;
     }
-    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {
-        usage(stdout);
-        return 0;
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        if (argc == 2 || strcmp(cmd, "help") != 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (!strcmp(argv[2], "run")) {
+            run_usage(stdout);
+            return 0;
+        }
+        return usage_error(false, "no help for \"%s\": the commands are run and help", argv[2]);
     }
-    if (argc >= 2 && !strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
-    usage(stderr);
-    return 2;
+    if (!strcmp(cmd, "run")) return cmd_run(argc - 2, argv + 2);
+    if (cmd[0] == '-') return usage_error(false, "unknown option \"%s\"", cmd);
+    return usage_error(false, "unknown command \"%s\"", cmd);
 }
