@@ -208,6 +208,48 @@ static void test_table_widths_and_escapes(void)
     free(out_text);
 }
 
+/* Random cells (many scripts, controls, garbage bytes): every line of the
+ * table, header and rows, is exactly as wide as its border, so no value
+ * broke a line or was padded by bytes instead of columns. */
+static void test_table_random_cells_align(void)
+{
+    static const char *const pieces[] = {"a", "7", " ", "日本", "é", "e\xcc\x81", "\n", "\t",
+                                         "\x01", "\x7f", "\xc2\x85", "\xff", "\xe2\x80",
+                                         "ｶ", "\xf0\x9f\x98\x80", "\xe2\x80\x8b", "\\"};
+    WbRand rng;
+    wb_rand_seed(&rng, 11);
+    int aligned = 0, tables = 200;
+    for (int t = 0; t < tables; t++) {
+        char *cells[12], *header[3];
+        for (int i = 0; i < 15; i++) {
+            WbBuf cell = {0};
+            int n = (int)wb_rand_below(&rng, 6);
+            for (int k = 0; k < n; k++) wb_buf_puts(&cell, pieces[wb_rand_below(&rng, WB_ARRAY_LEN(pieces))]);
+            char *text = wb_strdup(wb_buf_cstr(&cell));
+            wb_buf_free(&cell);
+            if (i < 12) cells[i] = text;
+            else header[i - 12] = text;
+        }
+        char *text = NULL;
+        size_t len = 0;
+        FILE *out = open_memstream(&text, &len);
+        out_print_strings(out, OUT_TABLE, 3, (const char *const *)header, 4,
+                          (const char *const *)cells);
+        fclose(out);
+        size_t border = strchr(text, '\n') - text, lines = 0, same = 0;
+        for (char *line = text; *line && strncmp(line, "4 rows", 6) != 0; lines++) {
+            char *nl = strchr(line, '\n');
+            same += wb_utf8_width(line, (size_t)(nl - line)) == border;
+            line = nl + 1;
+        }
+        aligned += lines == 8 && same == lines;
+        free(text);
+        for (int i = 0; i < 12; i++) free(cells[i]);
+        for (int i = 0; i < 3; i++) free(header[i]);
+    }
+    CHECK(aligned == tables);
+}
+
 /* ORDER BY amount DESC with amount hidden (nvisible = 2); consolidation
  * removes a retracted row and merges an update. */
 static void test_order_by_hidden(void)
@@ -717,6 +759,7 @@ int main(void)
     test_direct_csv();
     test_table();
     test_table_widths_and_escapes();
+    test_table_random_cells_align();
     test_order_by_hidden();
     test_errors();
     test_large();
