@@ -530,9 +530,9 @@ static void test_flat_vs_general(void)
 
 int main(void)
 {
-    test_flat_table();
-    test_flat_growth();
-    test_flat_purge();
-    test_flat_vs_general();
+    RUN(test_flat_table);
+    RUN(test_flat_growth);
+    RUN(test_flat_purge);
+    RUN(test_flat_vs_general);
     return check_done();
 }

@@ -179,6 +179,11 @@ static void test_agg(bool batch_mode, uint64_t split_seed)
     ex_op_free(&col->base);
 }
 
+/* streaming with retractions, two different batch splits; then batch mode */
+static void test_agg_streaming_split1(void) { test_agg(false, 1); }
+static void test_agg_streaming_split2(void) { test_agg(false, 2); }
+static void test_agg_batch(void) { test_agg(true, 3); }
+
 int main(void)
 {
     for (int32_t idx = 0; idx < NKEYS; idx++) {
@@ -186,9 +191,9 @@ int main(void)
         key_index[idx].idx = idx;
     }
     qsort(key_index, NKEYS, sizeof(KeyIdx), cmp_key);
-    test_generator();
-    test_agg(false, 1);
-    test_agg(false, 2);
-    test_agg(true, 3);
+    RUN(test_generator);
+    RUN(test_agg_streaming_split1);
+    RUN(test_agg_streaming_split2);
+    RUN(test_agg_batch);
     return check_done();
 }

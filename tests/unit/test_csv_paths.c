@@ -183,6 +183,6 @@ static void test_paths(void)
 
 int main(void)
 {
-    test_paths();
+    RUN(test_paths);
     return check_done();
 }

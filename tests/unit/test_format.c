@@ -299,10 +299,10 @@ static void test_csv_bigint(void)
 
 int main(void)
 {
-    test_integers();
-    test_decimals();
-    test_temporal();
-    test_parse_int();
-    test_csv_bigint();
+    RUN(test_integers);
+    RUN(test_decimals);
+    RUN(test_temporal);
+    RUN(test_parse_int);
+    RUN(test_csv_bigint);
     return check_done();
 }

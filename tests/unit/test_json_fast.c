@@ -602,10 +602,10 @@ static void test_fast_shapes(void)
 int main(void)
 {
     arena = wb_arena_new(0);
-    test_fast_shapes();
-    test_numbers();
-    test_depth();
-    test_differential();
+    RUN(test_fast_shapes);
+    RUN(test_numbers);
+    RUN(test_depth);
+    RUN(test_differential);
     wb_arena_free(arena);
     return check_done();
 }

@@ -755,16 +755,16 @@ static void test_flat_choice(void)
 
 int main(void)
 {
-    test_sort_final();
-    test_direct_csv();
-    test_table();
-    test_table_widths_and_escapes();
-    test_table_random_cells_align();
-    test_order_by_hidden();
-    test_errors();
-    test_large();
-    test_insert_only_plans();
-    test_flat_choice();
-    test_flat_matches_general();
+    RUN(test_sort_final);
+    RUN(test_direct_csv);
+    RUN(test_table);
+    RUN(test_table_widths_and_escapes);
+    RUN(test_table_random_cells_align);
+    RUN(test_order_by_hidden);
+    RUN(test_errors);
+    RUN(test_large);
+    RUN(test_insert_only_plans);
+    RUN(test_flat_choice);
+    RUN(test_flat_matches_general);
     return check_done();
 }

@@ -670,12 +670,12 @@ static void test_fuzz(void)
 int main(void)
 {
     arena = wb_arena_new(0);
-    test_ok_cases();
-    test_err_cases();
-    test_literals();
-    test_fields();
-    test_depth();
-    test_fuzz();
+    RUN(test_ok_cases);
+    RUN(test_err_cases);
+    RUN(test_literals);
+    RUN(test_fields);
+    RUN(test_depth);
+    RUN(test_fuzz);
     wb_arena_free(arena);
     return check_done();
 }

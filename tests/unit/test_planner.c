@@ -323,15 +323,15 @@ static void test_errors(void)
 int main(void)
 {
     setup();
-    test_ddl();
-    test_aggregate();
-    test_modes_and_joins();
-    test_subqueries();
-    test_order_limit_rank();
-    test_order_hidden();
-    test_setops_values();
-    test_insert();
-    test_errors();
+    RUN(test_ddl);
+    RUN(test_aggregate);
+    RUN(test_modes_and_joins);
+    RUN(test_subqueries);
+    RUN(test_order_limit_rank);
+    RUN(test_order_hidden);
+    RUN(test_setops_values);
+    RUN(test_insert);
+    RUN(test_errors);
     wb_buf_free(&text);
     wb_arena_free(arena);
     sql_catalog_free(cat);

@@ -172,9 +172,9 @@ static void test_arena(void)
 
 int main(void)
 {
-    test_values();
-    test_encoding();
-    test_state();
-    test_arena();
+    RUN(test_values);
+    RUN(test_encoding);
+    RUN(test_state);
+    RUN(test_arena);
     return check_done();
 }

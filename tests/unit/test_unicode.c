@@ -145,13 +145,13 @@ static void test_random_text(void)
 
 int main(void)
 {
-    test_upper_full_mappings();
-    test_lower_full_mappings();
-    test_initcap();
-    test_invalid_utf8_passes_through();
-    test_ascii_detection();
-    test_display_width();
-    test_ascii_agrees();
-    test_random_text();
+    RUN(test_upper_full_mappings);
+    RUN(test_lower_full_mappings);
+    RUN(test_initcap);
+    RUN(test_invalid_utf8_passes_through);
+    RUN(test_ascii_detection);
+    RUN(test_display_width);
+    RUN(test_ascii_agrees);
+    RUN(test_random_text);
     return check_done();
 }
