@@ -529,6 +529,12 @@ static RunResult run_weir(char *const argv[], const char *dir)
 /* ------------------------------------------------------------- reporting */
 
 static int g_passed, g_failed;
+/* the summary's breakdown: runs per mode (the labels of run_case's table)
+ * and oracle checks; g_passed / g_failed count both */
+enum { MAX_RUN_KINDS = 8 };
+static const char *g_run_label[MAX_RUN_KINDS];
+static int g_run_count[MAX_RUN_KINDS];
+static int g_oracle_passed, g_oracle_failed;
 
 static void print_indented(const char *label, const char *text, int max_lines)
 {
@@ -1058,11 +1064,14 @@ static void run_case(const char *weir, const Case *c, const char *dir)
     char *batch_out = NULL;
     /* SQLTEST_ORACLE_ONLY=1: check only the expectations against SQLite
      * (for writing cases before or without a working weir) */
+    _Static_assert(sizeof runs / sizeof runs[0] <= MAX_RUN_KINDS, "g_run_count is too small");
     size_t nruns = g_oracle_only ? 0 : sizeof runs / sizeof runs[0];
     for (size_t r = 0; r < nruns; r++) {
         bool is_changelog = !strcmp(runs[r].format, "changelog");
         if (is_changelog && !c->has_changelog) continue;
         if (runs[r].streaming ? !c->run_streaming : !c->run_batch) continue;
+        g_run_label[r] = runs[r].label;
+        g_run_count[r]++;
         int sql_offset = 0, query_offset = 0;
         char *script = case_materialize(c, dir, &sql_offset, &query_offset);
         if (!script) {
@@ -1144,6 +1153,8 @@ static void run_case(const char *weir, const Case *c, const char *dir)
         }
         if (ok) g_passed++;
         else report_fail(c, "oracle", str_c(&why), str_c(&diff), NULL, NULL);
+        if (ok) g_oracle_passed++;
+        else g_oracle_failed++;
         lines_free(&want);
         lines_free(&got);
         free(why.ptr);
@@ -1268,7 +1279,19 @@ int main(int argc, char **argv)
     }
     if (!g_keep) remove_tree(g_tmp_root);
     else printf("temp dirs kept under %s\n", g_tmp_root);
-    printf("%d cases\n", ncases);
+    /* the labelled breakdown, then the closing line run_all.sh reads; a bad
+     * case file counts as one failed run */
+    printf("SQL cases: %d; runs:", ncases);
+    int nruns = 0;
+    for (int r = 0; r < MAX_RUN_KINDS; r++) {
+        if (!g_run_count[r]) continue;
+        printf("%s %s %d", nruns ? "," : "", g_run_label[r], g_run_count[r]);
+        nruns += g_run_count[r];
+    }
+    printf("%s\n", nruns ? "" : " none");
+    printf("SQL case runs: %d passed, %d failed\n", g_passed - g_oracle_passed,
+           g_failed - g_oracle_failed);
+    printf("oracle checks: %d passed, %d failed\n", g_oracle_passed, g_oracle_failed);
     printf("%d passed, %d failed\n", g_passed, g_failed);
     lines_free(&files);
     free(root.ptr);
