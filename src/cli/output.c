@@ -730,7 +730,7 @@ static void consolidate(ResultCollector *c, const Batch *batch)
     }
 }
 
-int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, WbError *err)
+int out_collector_batch(void *ctx, const Batch *batch, WbError *err)
 {
     ResultCollector *c = ctx;
     if (c->direct) {
@@ -748,7 +748,7 @@ int out_collector_batch(void *ctx, const Batch *batch, const uint8_t *rowkinds, 
         for (int32_t row = 0; row < batch->nrows; row++) {
             int64_t w = batch->weights[row];
             for (int64_t t = 0; t < (w < 0 ? -w : w); t++) {
-                cn_format_changelog_row(&shown, row, (RowKind)rowkinds[row], &c->obuf);
+                cn_format_changelog_row(&shown, row, ty_row_kind(batch, row), &c->obuf);
                 wb_buf_putc(&c->obuf, '\n');
             }
             out_maybe_write(c->out, &c->obuf);

@@ -26,8 +26,7 @@ ResultCollector *out_collector_new(const QueryPlan *plan, OutputFormat format,
                                    bool streaming, FILE *out);
 /* ResultFn for rt_job_run.  May write to `out` (direct csv output, the
  * changelog); -1 with err on a retraction in a direct result. */
-int out_collector_batch(void *collector, const Batch *batch, const uint8_t *rowkinds,
-                        WbError *err);
+int out_collector_batch(void *collector, const Batch *batch, WbError *err);
 /* Prints the final table (table/csv formats).  -1 with err on an
  * inconsistent changelog. */
 int out_collector_finish(ResultCollector *collector, WbError *err);

@@ -3,11 +3,13 @@
  *
  * A source reads a table's physical columns (sql_table_physical) and produces
  * batches of changes: +1 rows for inserts; changelog formats (debezium-json,
- * canal-json) also produce -1 rows for deletes and a -1 (before image) then
- * +1 (after image) pair for updates.  Sources are pulled by the runtime.
+ * canal-json) also produce -1 rows for deletes (-D) and a -1 (before image,
+ * -U) then +1 (after image, +U) pair for updates, flagged in the batch
+ * (Batch.updates).  A source never cuts a batch between the two rows of an
+ * update.  Sources are pulled by the runtime.
  *
- * A sink receives batches of changes with their row kinds (+I -U +U -D,
- * computed by the runtime from the plan's upsert key) and writes them.
+ * A sink receives batches of changes, each row with the kind it carries
+ * (ty_row_kind: +I -U +U -D), and writes them.
  *
  * Bad records: a record that cannot be decoded stops the job with an error
  * naming the file, the line (or byte offset) and the reason, unless the
@@ -53,8 +55,7 @@ void cn_source_close(Source *src);
 typedef struct Sink Sink;
 
 typedef struct SinkVTable {
-    int (*write)(Sink *sink, const Batch *batch, const uint8_t *rowkinds,
-                 WbError *err);
+    int (*write)(Sink *sink, const Batch *batch, WbError *err);
     int (*finish)(Sink *sink, WbError *err);   /* end of input: flush */
     void (*close)(Sink *sink);
 } SinkVTable;

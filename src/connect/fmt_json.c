@@ -1,7 +1,9 @@
 /*
  * fmt_json.c - the json family of formats, one JSON object per line:
  * json (a row per object), debezium-json and canal-json (changelog
- * envelopes that decode into +1/-1 rows), and the JSON value writer.
+ * envelopes that decode into +1/-1 rows with their kinds: an update is a
+ * -U row then a +U row, a delete -D, an insert +I), and the JSON value
+ * writer.
  *
  * Two decoders share the record loop.  The record scanner (json_int.h)
  * decodes a record in one pass: members are matched to columns by name as
@@ -303,6 +305,7 @@ static int32_t pending_row(JsonDecoder *d, int64_t weight)
     Batch *p = d->pending;
     if (p->nrows == p->capacity) ty_batch_reserve(p, p->capacity * 2);
     p->weights[p->nrows] = weight;
+    ty_mark_plain(p, p->nrows);
     return p->nrows++;
 }
 
@@ -364,6 +367,7 @@ static int decode_debezium(JsonDecoder *d, RecordFail *fail)
     case 'u':
         if (fill_row(d, d->pending, pending_row(d, -1), before, fail) != 0) return -1;
         if (fill_row(d, d->pending, pending_row(d, 1), after, fail) != 0) return -1;
+        ty_mark_update(d->pending, d->pending->nrows - 2);
         pending_group(d, 2);
         return 0;
     case 'd':
@@ -408,6 +412,7 @@ static int decode_canal(JsonDecoder *d, RecordFail *fail)
             if (fill_row(d, d->pending, row, item, fail) != 0) return -1;
             if (is_object(doc, old_item) && put_members(d, d->pending, row, old_item, fail) != 0) return -1;
             if (fill_row(d, d->pending, pending_row(d, 1), item, fail) != 0) return -1;
+            ty_mark_update(d->pending, row);
             pending_group(d, 2);
             if (old_item >= 0) {
                 old_item = doc->nodes[old_item].next;
@@ -986,6 +991,7 @@ static int fast_debezium(JsonDecoder *d, const char *s, size_t len, Batch *out, 
         if (env->after < 0) return FAST_SLOW;
         if (env->after != base) move_row(d, dst, base, env->after, false);
         dst->weights[base] = 1;
+        ty_mark_plain(dst, base);
         rows = 1;
         break;
     case 'u':
@@ -993,12 +999,14 @@ static int fast_debezium(JsonDecoder *d, const char *s, size_t len, Batch *out, 
         if (env->before != base) move_row(d, dst, base, env->before, true);
         dst->weights[base] = -1;
         dst->weights[base + 1] = 1;
+        ty_mark_update(dst, base);
         rows = 2;
         break;
     case 'd':
         if (env->before < 0) return FAST_SLOW;
         if (env->before != base) move_row(d, dst, base, env->before, false);
         dst->weights[base] = -1;
+        ty_mark_plain(dst, base);
         rows = 1;
         break;
     default:
@@ -1059,6 +1067,7 @@ static void emit_row(JsonDecoder *d, Batch *dst, int32_t src, int32_t overlay, i
     put_img_row(d, dst, row, src);
     if (overlay >= 0) put_img_row(d, dst, row, overlay);
     dst->weights[row] = w;
+    ty_mark_plain(dst, row);
 }
 
 /* Scans canal-json's data or old array at p into consecutive img rows;
@@ -1156,6 +1165,7 @@ static int fast_canal(JsonDecoder *d, const char *s, size_t len, Batch *out, int
             /* before image: data[i] overlaid with the fields of old[i] */
             emit_row(d, dst, data_first + i, i < nold ? old_first + i : -1, -1);
             emit_row(d, dst, data_first + i, -1, 1);
+            ty_mark_update(dst, dst->nrows - 2);
         } else {
             emit_row(d, dst, data_first + i, -1, kind == 1 ? 1 : -1);
         }

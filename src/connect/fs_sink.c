@@ -34,9 +34,8 @@ static int io_error(FsSink *sink, const char *what, WbError *err)
     return -1;
 }
 
-static int fs_sink_write(Sink *base, const Batch *batch, const uint8_t *rowkinds, WbError *err)
+static int fs_sink_write(Sink *base, const Batch *batch, WbError *err)
 {
-    (void)rowkinds;
     FsSink *sink = (FsSink *)base;
     if (sink->failed) {
         wb_error(err, WB_SQLSTATE_IO, 0, 0, "filesystem sink of table %s failed earlier", base->table->name);

@@ -16,14 +16,14 @@ typedef struct PrintSink {
     WbBuf text;                  /* one batch of lines */
 } PrintSink;
 
-static int print_write(Sink *base, const Batch *batch, const uint8_t *rowkinds, WbError *err)
+static int print_write(Sink *base, const Batch *batch, WbError *err)
 {
     PrintSink *sink = (PrintSink *)base;
     size_t prefix_len = strlen(sink->prefix);
     wb_buf_clear(&sink->text);
     for (int32_t row = 0; row < batch->nrows; row++) {
         int64_t w = batch->weights[row];
-        RowKind kind = rowkinds ? (RowKind)rowkinds[row] : (w < 0 ? RK_DELETE : RK_INSERT);
+        RowKind kind = ty_row_kind(batch, row);
         /* a row of weight n is n identical changes */
         for (int64_t times = w < 0 ? -w : w; times > 0; times--) {
             wb_buf_append(&sink->text, sink->prefix, prefix_len);
@@ -88,9 +88,8 @@ Sink *cn_print_sink_open(const TableDef *table, FILE *out, WbError *err)
 
 /* ---- blackhole ---- */
 
-static int blackhole_write(Sink *sink, const Batch *batch, const uint8_t *rowkinds, WbError *err)
+static int blackhole_write(Sink *sink, const Batch *batch, WbError *err)
 {
-    (void)rowkinds;
     (void)err;
     for (int32_t row = 0; row < batch->nrows; row++) {
         int64_t w = batch->weights[row];

@@ -645,6 +645,7 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
         if (op->has_single && check_single(op, g, err) != 0) return -1;
         bool has_new = global || hdr->nrows > 0;
         if (ex_out_reserve(base, &op->out, 2, err) != 0) return -1;
+        int32_t first = out->nrows;
         if (op->flat) {
             if (emit_flat(op, idx, has_new, err) != 0) return -1;
         } else {
@@ -654,6 +655,9 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
             ex_rows_equal(out, out->nrows - 2, out, out->nrows - 1))
             out->nrows -= 2;
         }
+        /* both rows out: the group's update (-U old, +U new); one alone
+         * is a new group (+I) or an emptied one (-D) */
+        if (out->nrows == first + 2) ty_mark_update(out, first);
         hdr->emitted = has_new;
         if (hdr->nrows == 0 && hdr->nvals == 0 && !global) st_table_remove(op->groups, g);
     }

@@ -582,6 +582,12 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
         }
     }
     memcpy(out->weights + row0, op->emit_weight + first, sizeof(int64_t) * (size_t)n);
+    /* a pair's two rows are an update (-U, +U): emit_pair is set on the
+     * first; a chunk never splits a pair (flush_emits) */
+    const uint8_t *pair = op->emit_pair + first;
+    uint8_t *updates = ty_batch_updates(out) + row0;
+    updates[0] = pair[0];
+    for (int32_t k = 1; k < n; k++) updates[k] = pair[k] | pair[k - 1];
     return 0;
 }
 
@@ -622,6 +628,7 @@ static void move_row(Batch *out, int32_t from, int32_t to)
         vec->nulls[to] = vec->nulls[from];
     }
     out->weights[to] = out->weights[from];
+    out->updates[to] = out->updates[from];
 }
 
 /* Emits all recorded emissions, in output batches of at most
@@ -652,6 +659,7 @@ static int flush_emits(FlatAgg *op, WbError *err)
         }
         if (to >= 0) {
             for (int32_t r = next; r < n; r++) move_row(out, row0 + r, to++);
+            memset(out->updates + to, 0, (size_t)(row0 + n - to));
             out->nrows = to;
         } else {
             out->nrows = row0 + n;

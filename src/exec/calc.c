@@ -2,7 +2,9 @@
  * calc.c - the PN_CALC operator: an optional filter, then projections.
  * Stateless.  Rows whose filter is not TRUE are dropped before any
  * projection is evaluated (compact first, then project), so a projection
- * never raises an error for a row the WHERE clause removed.
+ * never raises an error for a row the WHERE clause removed.  Row kinds pass
+ * through; a kept half of an update pair whose other half the filter
+ * dropped becomes a plain change (-U alone -> -D, +U alone -> +I).
  */
 #include "exec/exec.h"
 
@@ -29,6 +31,17 @@ static Batch *compact(const Batch *in, const int32_t *keep, int32_t n, WbArena *
     b->cols = wb_arena_alloc(arena, sizeof(ColumnVector) * (size_t)(in->ncols ? in->ncols : 1));
     b->weights = wb_arena_alloc(arena, sizeof(int64_t) * (size_t)(n ? n : 1));
     for (int32_t k = 0; k < n; k++) b->weights[k] = in->weights[keep[k]];
+    if (in->updates) {
+        /* A pair is a -U row directly followed by its +U row (types.h):
+         * a half stays an update only if its partner was kept too. */
+        b->updates = wb_arena_calloc(arena, (size_t)(n ? n : 1));
+        for (int32_t k = 0; k < n; k++) {
+            int32_t row = keep[k];
+            bool partner = in->weights[row] < 0 ? k + 1 < n && keep[k + 1] == row + 1
+                                                : k > 0 && keep[k - 1] == row - 1;
+            b->updates[k] = in->updates[row] && partner;
+        }
+    }
     for (int32_t c = 0; c < in->ncols; c++) {
         const ColumnVector *src = &in->cols[c];
         ColumnVector *dst = &b->cols[c];
@@ -80,6 +93,7 @@ static int calc_push(Operator *op, int32_t port, const Batch *batch, WbError *er
     out->capacity = src->nrows;
     out->arena = arena;
     out->weights = src->weights;
+    out->updates = src->updates;
     out->cols = wb_arena_alloc(arena, sizeof(ColumnVector) * (size_t)(node->ncols ? node->ncols : 1));
     for (int32_t i = 0; i < spec->nexprs; i++) {
         const Expr *e = spec->exprs[i];

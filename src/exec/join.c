@@ -23,6 +23,15 @@
  * from the other side's state) are materialised as one batch of
  * left ++ right columns, the condition is evaluated over it vector-wise,
  * and then the delta rows are applied one after the other.
+ *
+ * Row kinds follow Flink's StreamingJoinOperator: outer joins (and their
+ * padded rows) emit only +I and -D; an inner join forwards the kind of the
+ * delta row.  weir keeps the contract that a -U is directly followed by
+ * its +U (types.h), so an inner join forwards an update only when the
+ * delta's -U row and +U row each produce exactly one joined row (weight
+ * -1, +1: the usual lookup of a dimension); with any other fan-out the
+ * update's rows go out as -D and +I, which Flink documents as equivalent
+ * for a join (FLINK-17337).
  */
 #include "exec/op_int.h"
 
@@ -316,6 +325,10 @@ static int join_push(Operator *base, int32_t port, const Batch *batch, WbError *
         op->row_pairs_cap = batch->nrows + 1;
         op->row_pairs = wb_realloc(op->row_pairs, sizeof(int32_t) * (size_t)op->row_pairs_cap);
     }
+    /* an inner join's update: where the -U delta row's one joined row went */
+    const bool inner = op->spec->type == JT_INNER;
+    Batch *out = op->out.batch;
+    int32_t update_row = -1;
     for (int32_t start = 0; start < batch->nrows;) {
         /* gather a chunk of delta rows with about EX_BATCH_ROWS pairs */
         ty_batch_reset(op->pairs);
@@ -329,9 +342,22 @@ static int join_push(Operator *base, int32_t port, const Batch *batch, WbError *
         op->row_pairs[end - start] = op->pairs->nrows;
         if (eval_cond(op, err) != 0) return -1;
         for (int32_t row = start; row < end; row++) {
+            RowKind kind = inner ? ty_row_kind(batch, row) : RK_INSERT;
+            /* room for the pair's two rows, so one flush cannot split them */
+            if (kind == RK_UPDATE_BEFORE && ex_out_reserve(base, &op->out, 2, err) != 0) return -1;
+            int32_t first = out->nrows;
             if (apply_delta(op, side, batch, row, op->row_pairs[row - start],
                             op->row_pairs[row - start + 1], err) != 0)
                 return -1;
+            bool one = out->nrows == first + 1;
+            if (kind == RK_UPDATE_BEFORE) {
+                update_row = one && out->weights[first] == -1 ? first : -1;
+            } else {
+                if (kind == RK_UPDATE_AFTER && one && update_row == first - 1 &&
+                    out->weights[first] == 1)
+                    ty_mark_update(out, update_row);
+                update_row = -1;
+            }
         }
         start = end;
     }

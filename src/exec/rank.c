@@ -198,7 +198,19 @@ static int emit_diff(RankOp *op, int32_t os, int32_t on, int32_t ns, int32_t nn,
             if (ex_out_reserve(&op->base, &op->out, 2, err) != 0) return -1;
             if (i < on) ty_batch_append_row(op->out.batch, olds, os + i, -1);
             if (i < nn) ty_batch_append_row(op->out.batch, news, ns + i, 1);
+            /* a row number taken by another row: its update */
+            if (i < on && i < nn) ty_mark_update(op->out.batch, op->out.batch->nrows - 2);
         }
+        return 0;
+    }
+    if (op->spec->limit == 1 && op->spec->offset == 0 && on == 1 && nn == 1) {
+        /* one row per partition (its upsert key): a new first row is
+         * the partition's update */
+        if (ex_rows_equal(olds, os, news, ns)) return 0;
+        if (ex_out_reserve(&op->base, &op->out, 2, err) != 0) return -1;
+        ty_batch_append_row(op->out.batch, olds, os, -1);
+        ty_batch_append_row(op->out.batch, news, ns, 1);
+        ty_mark_update(op->out.batch, op->out.batch->nrows - 2);
         return 0;
     }
     /* a multiset difference through a scratch table keyed by the row */

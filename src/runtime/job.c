@@ -20,41 +20,13 @@ typedef struct EdgeOp {
     Sink *sink;                  /* PN_SINK */
     ResultFn on_result;          /* result collector */
     void *result_ctx;
-    const PlanNode *input_node;  /* for row kinds: the upsert key */
-    uint8_t *kinds;
-    int32_t kinds_cap;
 } EdgeOp;
-
-static int edge_kinds(EdgeOp *op, const Batch *batch)
-{
-    if (op->kinds_cap < batch->nrows) {
-        op->kinds_cap = batch->nrows * 2;
-        op->kinds = wb_realloc(op->kinds, (size_t)op->kinds_cap);
-    }
-    const PlanNode *in = op->input_node;
-    bool keyed = in->mode == CM_UPSERT;
-    ty_rowkinds(batch, keyed ? in->upsert_key : NULL, keyed ? in->nupsert_key : 0, op->kinds);
-    /* A keyed node with an empty key (global aggregate) still pairs its
-     * retraction with the following insertion, and so does a changelog
-     * source's update (plan.h: update_pairs). */
-    if ((keyed && in->nupsert_key == 0) || (!keyed && in->update_pairs)) {
-        for (int32_t row = 0; row + 1 < batch->nrows; row++) {
-            if (batch->weights[row] < 0 && batch->weights[row + 1] > 0) {
-                op->kinds[row] = RK_UPDATE_BEFORE;
-                op->kinds[row + 1] = RK_UPDATE_AFTER;
-                row++;
-            }
-        }
-    }
-    return 0;
-}
 
 static int sink_push(Operator *base, int32_t port, const Batch *batch, WbError *err)
 {
     (void)port;
     EdgeOp *op = (EdgeOp *)base;
-    edge_kinds(op, batch);
-    return op->sink->vt->write(op->sink, batch, op->kinds, err);
+    return op->sink->vt->write(op->sink, batch, err);
 }
 
 static int sink_finish(Operator *base, WbError *err)
@@ -67,15 +39,13 @@ static int result_push(Operator *base, int32_t port, const Batch *batch, WbError
 {
     (void)port;
     EdgeOp *op = (EdgeOp *)base;
-    edge_kinds(op, batch);
-    return op->on_result(op->result_ctx, batch, op->kinds, err);
+    return op->on_result(op->result_ctx, batch, err);
 }
 
 static void edge_destroy(Operator *base)
 {
     EdgeOp *op = (EdgeOp *)base;
     if (op->sink) cn_sink_close(op->sink);
-    free(op->kinds);
 }
 
 static int no_push(Operator *op, int32_t port, const Batch *batch, WbError *err)
@@ -173,7 +143,6 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         if (!sink) return NULL;
         EdgeOp *edge = (EdgeOp *)build_edge(job, node, &sink_vt);
         edge->sink = sink;
-        edge->input_node = node->inputs[0];
         op = &edge->base;
         break;
     }
@@ -328,7 +297,6 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
             EdgeOp *result = (EdgeOp *)build_edge(&job, plan->root, &result_vt);
             result->on_result = on_result;
             result->result_ctx = result_ctx;
-            result->input_node = plan->root;
             result->base.ninputs = 1;
             job_track(&job, NULL, &result->base);
             ex_op_add_output(root, &result->base, 0);

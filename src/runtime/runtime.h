@@ -35,9 +35,9 @@ typedef struct JobOptions {
 } JobOptions;
 
 /* Receives every batch of changes reaching the root of a query (not for
- * INSERT plans), with the root's row kinds.  Return -1 (with err) to fail. */
-typedef int (*ResultFn)(void *ctx, const Batch *batch, const uint8_t *rowkinds,
-                        WbError *err);
+ * INSERT plans); its rows carry their kinds (ty_row_kind).  Return -1
+ * (with err) to fail. */
+typedef int (*ResultFn)(void *ctx, const Batch *batch, WbError *err);
 
 typedef struct JobStats {
     int64_t records_in;

@@ -39,7 +39,6 @@ static void set_upsert(Binder *b, PlanNode *node, int32_t nkey, const int32_t *k
 static void copy_mode(Binder *b, PlanNode *node, const PlanNode *input)
 {
     node->mode = input->mode;
-    node->update_pairs = input->update_pairs;
     if (input->mode == CM_UPSERT) set_upsert(b, node, input->nupsert_key, input->upsert_key);
 }
 
@@ -64,7 +63,6 @@ PlanNode *sql_node_scan(Binder *b, const TableDef *table)
                      (connector && strcmp(connector, "upsert-kafka") == 0);
     if (!changelog) return node;
     node->mode = CM_RETRACT;
-    node->update_pairs = true;
     if (table->npk == 0) return node;
     int32_t *key = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)table->npk);
     for (int32_t k = 0; k < table->npk; k++) {
@@ -85,7 +83,6 @@ static void calc_derive_mode(Binder *b, PlanNode *node)
     int32_t nexprs = node->calc.nexprs;
     const Expr **exprs = node->calc.exprs;
     node->mode = input->mode;
-    node->update_pairs = input->update_pairs;
     node->nupsert_key = 0;
     if (input->mode != CM_UPSERT) return;
     int32_t *key = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(input->nupsert_key + 1));

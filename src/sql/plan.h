@@ -12,8 +12,10 @@
  *   insert-only  only +1 weights reach the output
  *   retract      inserts and retractions (-1), updates as retract + insert
  *   upsert       like retract, and the output has a unique key (upsert_key):
- *                an update is a retraction immediately followed by the
- *                insertion of the same key in the same batch.
+ *                an update of a key is a -U row immediately followed by the
+ *                +U row of the same key in the same batch.
+ * Row kinds themselves are not derived from the plan: rows carry them
+ * (Batch.kinds), set by the sources and by each operator's semantics.
  * Stateful nodes (AGG, JOIN, RANK) receive their inputs through EXCHANGE
  * nodes that name the partitioning key, so that a multi-threaded runtime can
  * split keys between workers; a single-threaded runtime passes batches on.
@@ -134,11 +136,6 @@ typedef struct PlanNode {
     ChangelogMode mode;
     int32_t nupsert_key;
     int32_t *upsert_key;         /* output columns forming a unique key */
-    /* A retraction immediately followed by an insertion in one batch is an
-     * update of one row: true for changelog sources (debezium, canal) and
-     * the stateless nodes above them, so the edges print -U/+U for their
-     * updates even without an upsert key. */
-    bool update_pairs;
     int32_t ninputs;
     struct PlanNode **inputs;
     union {

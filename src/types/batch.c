@@ -4,6 +4,7 @@
  */
 #include "types/types.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,7 @@ static void alloc_vectors(Batch *b, int32_t capacity)
         vec->data = wb_arena_alloc(b->arena, phys_size(vec->type.id) * (size_t)capacity);
     }
     b->weights = wb_arena_alloc(b->arena, sizeof(int64_t) * (size_t)capacity);
+    b->updates = NULL;
     b->capacity = capacity;
 }
 
@@ -136,6 +138,7 @@ Batch *ty_batch_new(const SqlType *types, int32_t ncols, int32_t capacity)
 void ty_batch_reset(Batch *b)
 {
     b->nrows = 0;
+    b->updates = NULL;
     if (!b->owns_arena) {
         for (int32_t col = 0; col < b->ncols; col++)
             memset(b->cols[col].nulls, 0, (size_t)b->capacity);
@@ -163,7 +166,26 @@ void ty_batch_reserve(Batch *b, int32_t capacity)
     int64_t *weights = wb_arena_alloc(b->arena, sizeof(int64_t) * (size_t)cap);
     memcpy(weights, b->weights, sizeof(int64_t) * (size_t)b->nrows);
     b->weights = weights;
+    if (b->updates) {
+        uint8_t *updates = wb_arena_calloc(b->arena, (size_t)cap);
+        memcpy(updates, b->updates, (size_t)b->nrows);
+        b->updates = updates;
+    }
     b->capacity = cap;
+}
+
+uint8_t *ty_batch_updates(Batch *b)
+{
+    if (!b->updates) b->updates = wb_arena_calloc(b->arena, (size_t)(b->capacity ? b->capacity : 1));
+    return b->updates;
+}
+
+void ty_mark_update(Batch *b, int32_t first)
+{
+    assert(first + 1 < b->capacity && b->weights[first] < 0 && b->weights[first + 1] > 0);
+    uint8_t *updates = ty_batch_updates(b);
+    updates[first] = 1;
+    updates[first + 1] = 1;
 }
 
 void ty_batch_free(Batch *b)
@@ -208,6 +230,8 @@ void ty_batch_append_row(Batch *dst, const Batch *src, int32_t row, int64_t weig
     int32_t drow = dst->nrows++;
     for (int32_t col = 0; col < src->ncols; col++) copy_cell(dst, drow, col, src, row, col);
     dst->weights[drow] = weight;
+    uint8_t update = src->updates && src->updates[row] && (src->weights[row] < 0) == (weight < 0);
+    if (update || dst->updates) ty_batch_updates(dst)[drow] = update;
 }
 
 void ty_batch_copy_cols(Batch *dst, int32_t dst_row, int32_t dst_col,
@@ -364,32 +388,4 @@ const char *ty_rowkind_short(RowKind kind)
 {
     static const char *names[] = {"+I", "-U", "+U", "-D"};
     return names[kind & 3];
-}
-
-static bool same_key(const Batch *b, int32_t r1, int32_t r2, const int32_t *key, int32_t nkey)
-{
-    for (int32_t i = 0; i < nkey; i++) {
-        const ColumnVector *vec = &b->cols[key[i]];
-        if (vec->nulls[r1] != vec->nulls[r2]) return false;
-        if (!vec->nulls[r1] && ty_compare(vec, r1, vec, r2) != 0) return false;
-    }
-    return true;
-}
-
-void ty_rowkinds(const Batch *b, const int32_t *key_cols, int32_t nkey, uint8_t *kinds)
-{
-    for (int32_t row = 0; row < b->nrows; row++) {
-        if (b->weights[row] > 0) {
-            kinds[row] = RK_INSERT;
-            continue;
-        }
-        if (key_cols && nkey > 0 && row + 1 < b->nrows && b->weights[row + 1] > 0 &&
-            same_key(b, row, row + 1, key_cols, nkey)) {
-            kinds[row] = RK_UPDATE_BEFORE;
-            kinds[row + 1] = RK_UPDATE_AFTER;
-            row++;
-            continue;
-        }
-        kinds[row] = RK_DELETE;
-    }
 }

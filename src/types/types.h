@@ -92,13 +92,25 @@ typedef struct ColumnVector {
 /* A batch of rows: ncols column vectors of nrows values each, and a weight
  * per row (+1 insert, -1 retract; other magnitudes allowed inside the
  * engine).  A batch passed to a function is borrowed for the duration of the
- * call: whoever keeps rows copies them (into state, by ty_row_encode). */
+ * call: whoever keeps rows copies them (into state, by ty_row_encode).
+ *
+ * Row kinds are carried, never guessed from positions: a retraction is -D
+ * and an insertion +I unless the row is half of an update, flagged in
+ * `updates`: NULL (no row is), or one byte per row of capacity, zeroed, from
+ * the arena, nonzero for a -U (negative weight) or +U (positive) row.  The
+ * sign stays in the weight, so a kind always agrees with it, and writers of
+ * plain rows never touch the vector: flags past nrows are zero (a writer
+ * that takes back flagged rows clears them).  An update is a -U row immediately
+ * followed by its +U row in the same batch: every producer keeps the two
+ * together (sources never cut a batch between them, ExOut reserves room
+ * for both), so an operator that drops one half can tell (calc). */
 typedef struct Batch {
     int32_t ncols;
     int32_t nrows;
     int32_t capacity;
     ColumnVector *cols;
     int64_t *weights;
+    uint8_t *updates;    /* NULL, or nonzero where a row is half of an update */
     WbArena *arena;      /* owns vectors and string bytes */
     bool owns_arena;
 } Batch;
@@ -116,7 +128,8 @@ void ty_batch_reserve(Batch *batch, int32_t capacity);
 void ty_batch_free(Batch *batch);
 /* Copies a string into the batch's arena and returns the stable ref. */
 WbStr ty_batch_str(Batch *batch, const char *ptr, uint32_t len);
-/* Appends row `row` of src (all columns, same schema) with weight w. */
+/* Appends row `row` of src (all columns, same schema) with weight w; it
+ * stays half of an update if it was one in src and w keeps its sign. */
 void ty_batch_append_row(Batch *dst, const Batch *src, int32_t row, int64_t weight);
 /* Appends selected columns of src row into dst starting at column dst_col. */
 void ty_batch_copy_cols(Batch *dst, int32_t dst_row, int32_t dst_col,
@@ -194,15 +207,30 @@ uint64_t ty_row_hash(const Batch *batch, int32_t row, const int32_t *cols,
  * at a time and without branches; every column int64-backed. */
 void ty_hash_i64_rows(const Batch *batch, const int32_t *cols, int32_t ncols, uint64_t *hash);
 
-/* ---- changelog row kinds at the edges ----
- * +I, -U, +U, -D.  Within one batch, a retraction immediately followed by an
- * insertion with the same upsert key is an update pair (-U, +U); any other
- * retraction is -D and any other insertion +I.  key_cols may be NULL/0, in
- * which case only -D and +I are produced.  Rows with |weight| > 1 are
- * expanded by the caller (printed |weight| times). */
+/* ---- changelog row kinds ----
+ * +I, -U, +U, -D: the weight's sign and Batch.updates (see Batch).  Rows
+ * with |weight| > 1 are shown |weight| times with their one kind. */
 typedef enum RowKind { RK_INSERT = 0, RK_UPDATE_BEFORE, RK_UPDATE_AFTER, RK_DELETE } RowKind;
 const char *ty_rowkind_short(RowKind kind);   /* "+I" "-U" "+U" "-D" */
-void ty_rowkinds(const Batch *batch, const int32_t *key_cols, int32_t nkey,
-                 uint8_t *kinds_out);
+
+static inline RowKind ty_row_kind(const Batch *batch, int32_t row)
+{
+    bool update = batch->updates && batch->updates[row];
+    if (batch->weights[row] < 0) return update ? RK_UPDATE_BEFORE : RK_DELETE;
+    return update ? RK_UPDATE_AFTER : RK_INSERT;
+}
+/* The batch's update flags, allocated (zeroed, capacity bytes, from the
+ * batch arena) if it has none; valid until the next reserve or reset.  For
+ * writers that flag many rows at once. */
+uint8_t *ty_batch_updates(Batch *batch);
+/* Flags rows first (a retraction) and first+1 (an insertion) as an update
+ * pair. */
+void ty_mark_update(Batch *batch, int32_t first);
+/* Makes row a plain change (+I / -D), e.g. the half of a pair whose other
+ * half was filtered out, or a row slot being rewritten. */
+static inline void ty_mark_plain(Batch *batch, int32_t row)
+{
+    if (batch->updates) batch->updates[row] = 0;
+}
 
 #endif

@@ -202,7 +202,9 @@ static int record_push(Operator *op, int32_t port, const Batch *batch, WbError *
     (void)err;
     Record *rec = (Record *)op;
     for (int32_t row = 0; row < batch->nrows; row++) {
-        wb_buf_append(&rec->bytes, &batch->weights[row], 8);
+        /* the weight times 4 plus the row's kind: the kinds must agree too */
+        int64_t weight_kind = batch->weights[row] * 4 + (int64_t)ty_row_kind(batch, row);
+        wb_buf_append(&rec->bytes, &weight_kind, 8);
         for (int32_t col = 0; col < batch->ncols; col++) {
             uint8_t null = batch->cols[col].nulls[row] != 0;   /* any non-zero byte is NULL */
             int64_t word = null ? 0 : batch->cols[col].i64[row];
@@ -388,7 +390,8 @@ static void report_difference(const Record *flat, const Record *general, int32_t
         for (int32_t which = 0; which < 2; which++) {
             int64_t word;
             memcpy(&word, rows[which], 8);
-            fprintf(stderr, "  %-7s weight %ld:", which ? "general" : "flat", (long)word);
+            fprintf(stderr, "  %-7s weight %ld %s:", which ? "general" : "flat", (long)(word >> 2),
+                    ty_rowkind_short((RowKind)(word & 3)));
             for (int32_t col = 0; col < ncols; col++) {
                 memcpy(&word, rows[which] + 8 + 9 * col + 1, 8);
                 if (rows[which][8 + 9 * col]) fprintf(stderr, " NULL");

@@ -599,7 +599,7 @@ static void test_print_sink(void)
     Batch *b = sample_batch();
     b->weights[1] = -1;
     b->weights[3] = 2;
-    uint8_t kinds[] = {RK_INSERT, RK_UPDATE_BEFORE, RK_UPDATE_AFTER, RK_INSERT};
+    ty_mark_update(b, 1);                    /* rows 1 and 2: -U, +U */
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
@@ -610,7 +610,7 @@ static void test_print_sink(void)
     Sink *sink = cn_sink_open(def, mem, &err);
     CHECK(sink != NULL && sink->accepts_retractions && cn_sink_accepts_retractions(def));
     if (sink) {
-        CHECK(sink->vt->write(sink, b, kinds, &err) == 0);
+        CHECK(sink->vt->write(sink, b, &err) == 0);
         CHECK(sink->vt->finish(sink, &err) == 0);
         CHECK(sink->records_written == 5);
         cn_sink_close(sink);
@@ -629,7 +629,7 @@ static void test_print_sink(void)
     sink = cn_sink_open(def, NULL, &err);
     CHECK(sink && cn_sink_accepts_retractions(def));
     if (sink) {
-        CHECK(sink->vt->write(sink, b, kinds, &err) == 0);
+        CHECK(sink->vt->write(sink, b, &err) == 0);
         CHECK(sink->records_written == 5);
         cn_sink_close(sink);
     }
@@ -646,7 +646,6 @@ static void test_fs_sink_roundtrip(void)
     const char *formats[] = {"csv", "json"};
     for (int f = 0; f < 2; f++) {
         Batch *b = sample_batch();
-        uint8_t kinds[4] = {0};
         char *dir = wb_arena_printf(arena, "%s/out/%s/", tmpdir, formats[f]);
         const char *opts[] = {"connector", "filesystem", "path", dir, "format", formats[f], NULL};
         WbError err;
@@ -656,10 +655,10 @@ static void test_fs_sink_roundtrip(void)
         Sink *sink = cn_sink_open(def, NULL, &err);
         CHECK(sink != NULL && !sink->accepts_retractions);
         if (!sink) { ty_batch_free(b); continue; }
-        CHECK(sink->vt->write(sink, b, kinds, &err) == 0);
+        CHECK(sink->vt->write(sink, b, &err) == 0);
         CHECK(sink->vt->finish(sink, &err) == 0);
         b->weights[0] = -1;
-        CHECK(sink->vt->write(sink, b, kinds, &err) == -1 && err.set);
+        CHECK(sink->vt->write(sink, b, &err) == -1 && err.set);
         cn_sink_close(sink);
 
         char *file = wb_arena_printf(arena, "%spart-0.%s", dir, formats[f]);
@@ -689,8 +688,7 @@ static void test_fs_sink_roundtrip(void)
     Sink *sink = cn_sink_open(table("o", 5, sample_names, types, opts), NULL, &err);
     CHECK(sink != NULL);
     if (sink) {
-        uint8_t kinds[4] = {0};
-        CHECK(sink->vt->write(sink, b, kinds, &err) == 0);
+        CHECK(sink->vt->write(sink, b, &err) == 0);
         CHECK(sink->vt->finish(sink, &err) == 0);
         cn_sink_close(sink);
         const char *back = read_all(table("o", 5, sample_names, types, opts), 3, &err, NULL);

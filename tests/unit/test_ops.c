@@ -85,6 +85,16 @@ static int cap_push(Operator *base, int32_t port, const Batch *batch, WbError *e
                     ((batch->weights[r] > 0) == (batch->weights[s] > 0) ||
                      !(batch->weights[r] < 0 && s == r + 1)))
                     cap->pairs_ok = false;
+        /* and the rows carry it: a key's retraction directly followed by
+         * its insertion is -U/+U, and a -U/+U is nothing else */
+        for (int32_t r = 0; r < batch->nrows; r++) {
+            bool pair = r + 1 < batch->nrows && batch->weights[r] < 0 && batch->weights[r + 1] > 0 &&
+                        same_cols(batch, r, r + 1, cap->key, cap->nkey);
+            if (pair != (ty_row_kind(batch, r) == RK_UPDATE_BEFORE)) cap->pairs_ok = false;
+            if (pair && ty_row_kind(batch, r + 1) != RK_UPDATE_AFTER) cap->pairs_ok = false;
+            if (pair) r++;
+            else if (ty_row_kind(batch, r) == RK_UPDATE_AFTER) cap->pairs_ok = false;
+        }
     }
     for (int32_t r = 0; r < batch->nrows; r++)
         ty_batch_append_row(cap->all, batch, r, batch->weights[r]);

@@ -68,8 +68,7 @@ static char *print_rows(const QueryPlan *plan, OutputFormat format, bool streami
     *rc = 0;
     for (int32_t i = 0; i < nbatches && *rc == 0; i++) {
         Batch *b = make_batch(batches[i], sizes[i]);
-        uint8_t kinds[64] = {0};
-        *rc = out_collector_batch(c, b, kinds, err);
+        *rc = out_collector_batch(c, b, err);
         ty_batch_free(b);
     }
     if (*rc == 0) *rc = out_collector_finish(c, err);
@@ -493,12 +492,7 @@ static char *collect(const QueryPlan *plan, OutputFormat format, bool streaming,
     ResultCollector *c = collector_new(plan, format, streaming, out, general_only);
     wb_error_clear(err);
     *rc = 0;
-    uint8_t *kinds = wb_calloc(8192, 1);
-    for (int32_t i = 0; i < nbatches && *rc == 0; i++) {
-        assert(batches[i]->nrows <= 8192);
-        *rc = out_collector_batch(c, batches[i], kinds, err);
-    }
-    free(kinds);
+    for (int32_t i = 0; i < nbatches && *rc == 0; i++) *rc = out_collector_batch(c, batches[i], err);
     memset(seen, 0, sizeof *seen);
     seen->flat = c->flat != NULL;
     if (c->flat) {

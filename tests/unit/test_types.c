@@ -91,18 +91,45 @@ static void test_encoding(void)
     CHECK(out->cols[0].i64[0] == 7 && out->cols[1].str[0].len == 3);
     ty_batch_free(out);
 
-    /* row kinds: -1/+1 of the same key is an update pair */
-    b->weights[0] = -1;
-    b->weights[1] = 1;
-    b->cols[1].nulls[1] = 0;
-    uint8_t kinds[2];
-    int32_t key = 0;
-    ty_rowkinds(b, &key, 1, kinds);
-    CHECK(kinds[0] == RK_UPDATE_BEFORE && kinds[1] == RK_UPDATE_AFTER);
-    ty_rowkinds(b, NULL, 0, kinds);
-    CHECK(kinds[0] == RK_DELETE && kinds[1] == RK_INSERT);
     wb_buf_free(&k1);
     wb_buf_free(&k2);
+    ty_batch_free(b);
+}
+
+/* Kinds are carried per row: a batch without update flags shows +I / -D by
+ * sign; ty_mark_update flags a -U/+U pair; reserve keeps the flags;
+ * append_row keeps a row's flag only while its weight keeps its sign;
+ * ty_mark_plain turns a half back into a plain change.  Nothing looks at
+ * neighbouring rows. */
+static void test_row_kinds(void)
+{
+    SqlType types[1] = {ty_make(TY_BIGINT)};
+    Batch *b = ty_batch_new(types, 1, 2);
+    for (int32_t row = 0; row < 2; row++) {
+        b->cols[0].i64[row] = row;
+        b->weights[row] = row == 0 ? -1 : 1;
+    }
+    b->nrows = 2;
+    CHECK(b->updates == NULL);
+    CHECK(ty_row_kind(b, 0) == RK_DELETE && ty_row_kind(b, 1) == RK_INSERT);
+    ty_mark_update(b, 0);
+    CHECK(ty_row_kind(b, 0) == RK_UPDATE_BEFORE && ty_row_kind(b, 1) == RK_UPDATE_AFTER);
+    ty_batch_reserve(b, 64);
+    CHECK(ty_row_kind(b, 0) == RK_UPDATE_BEFORE && ty_row_kind(b, 1) == RK_UPDATE_AFTER);
+    CHECK(b->updates[2] == 0 && b->updates[63] == 0);
+
+    Batch *dst = ty_batch_new(types, 1, 1);
+    ty_batch_append_row(dst, b, 1, 3);
+    ty_batch_append_row(dst, b, 0, -1);
+    ty_batch_append_row(dst, b, 0, 1);       /* sign flipped: a plain insert */
+    CHECK(ty_row_kind(dst, 0) == RK_UPDATE_AFTER && ty_row_kind(dst, 1) == RK_UPDATE_BEFORE);
+    CHECK(ty_row_kind(dst, 2) == RK_INSERT);
+    CHECK_STR(ty_rowkind_short(ty_row_kind(dst, 1)), "-U");
+    ty_mark_plain(dst, 1);
+    CHECK(ty_row_kind(dst, 1) == RK_DELETE);
+    ty_batch_reset(dst);
+    CHECK(dst->updates == NULL);
+    ty_batch_free(dst);
     ty_batch_free(b);
 }
 
@@ -174,6 +201,7 @@ int main(void)
 {
     RUN(test_values);
     RUN(test_encoding);
+    RUN(test_row_kinds);
     RUN(test_state);
     RUN(test_arena);
     return check_done();
