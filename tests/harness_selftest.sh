@@ -28,6 +28,13 @@ build_prog() {  # $1 = output binary; the C text comes on stdin
     cat >"$tmp/src.c"
     $cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -Itests/unit -o "$1" "$tmp/src.c"
 }
+run_failing() {  # runs $1 into out/err; ok=1 unless it exits 1 with $2 last
+    "$1" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    ok=0
+    [ "$rc" -eq 1 ] || { echo "  exit status $rc, want 1"; ok=1; }
+    [ "$(tail -n 1 "$tmp/out")" = "$2" ] || { echo "  stdout:"; cat "$tmp/out"; ok=1; }
+}
 mkdir -p "$tmp/build/tests"
 
 # 1. Six failing checks inside one test function (in a loop) are one failed
@@ -49,11 +56,7 @@ int main(void)
     return check_done();
 }
 EOF
-"$tmp/build/tests/test_fails" >"$tmp/out" 2>"$tmp/err"
-rc=$?
-ok=0
-[ "$rc" -eq 1 ] || { echo "  exit status $rc, want 1"; ok=1; }
-[ "$(tail -n 1 "$tmp/out")" = "2 passed, 1 failed" ] || { echo "  stdout:"; cat "$tmp/out"; ok=1; }
+run_failing "$tmp/build/tests/test_fails" "2 passed, 1 failed"
 expect "$tmp/err" "FAIL: test_fails (6 failing checks)" || ok=1
 grep -qF ": test_fails: check failed: i < 5" "$tmp/err" || { echo "  no failing check named"; ok=1; }
 grep -qF ': test_fails: got "got", want "want"' "$tmp/err" || { echo "  no CHECK_STR line"; ok=1; }
@@ -71,11 +74,7 @@ int main(void)
     return check_done();
 }
 EOF
-"$tmp/outside" >"$tmp/out" 2>"$tmp/err"
-rc=$?
-ok=0
-[ "$rc" -eq 1 ] || { echo "  exit status $rc, want 1"; ok=1; }
-[ "$(tail -n 1 "$tmp/out")" = "1 passed, 1 failed" ] || { echo "  stdout:"; cat "$tmp/out"; ok=1; }
+run_failing "$tmp/outside" "1 passed, 1 failed"
 grep -qF "(outside a test): check failed: 2 + 2 == 5" "$tmp/err" || { echo "  not named"; ok=1; }
 result "a check outside a test counts as one failed test" $ok
 
