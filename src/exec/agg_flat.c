@@ -199,7 +199,11 @@ static void ensure_rows(FlatAgg *op, int32_t nrows)
     op->emit_src = wb_realloc(op->emit_src, sizeof(uint8_t *) * 2 * n);
     op->emit_group = wb_realloc(op->emit_group, sizeof(uint8_t *) * 2 * n);
     op->emit_weight = wb_realloc(op->emit_weight, sizeof(int64_t) * 2 * n);
-    op->emit_pair = wb_realloc(op->emit_pair, 2 * n);
+    /* emit_pair[-1] is a 0 byte, so that write_emits reads pair[k - 1]
+     * for every k without a test */
+    uint8_t *pair_mem = wb_realloc(op->emit_pair ? op->emit_pair - 1 : NULL, 2 * n + 1);
+    pair_mem[0] = 0;
+    op->emit_pair = pair_mem + 1;
     op->checks = wb_realloc(op->checks, sizeof(int32_t) * n);
     /* the touched set at most half full; new slots are empty (stamp 0) */
     size_t slots = 64;
@@ -583,11 +587,20 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
     }
     memcpy(out->weights + row0, op->emit_weight + first, sizeof(int64_t) * (size_t)n);
     /* a pair's two rows are an update (-U, +U): emit_pair is set on the
-     * first; a chunk never splits a pair (flush_emits) */
+     * first, so a row is flagged when it or the one before starts a pair
+     * (pair[-1] starts none: a chunk never splits a pair, and the array
+     * has a 0 before it); eight rows at a time */
     const uint8_t *pair = op->emit_pair + first;
     uint8_t *updates = ty_batch_updates(out) + row0;
-    updates[0] = pair[0];
-    for (int32_t k = 1; k < n; k++) updates[k] = pair[k] | pair[k - 1];
+    int32_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t cur, prev;
+        memcpy(&cur, pair + k, 8);
+        memcpy(&prev, pair + k - 1, 8);
+        cur |= prev;
+        memcpy(updates + k, &cur, 8);
+    }
+    for (; k < n; k++) updates[k] = pair[k] | pair[k - 1];
     return 0;
 }
 
@@ -764,7 +777,7 @@ static void flat_destroy(Operator *base)
     free(op->emit_src);
     free(op->emit_group);
     free(op->emit_weight);
-    free(op->emit_pair);
+    free(op->emit_pair ? op->emit_pair - 1 : NULL);
     free(op->checks);
     free(op->seen);
     free(op->bound);
