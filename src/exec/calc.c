@@ -33,13 +33,19 @@ static Batch *compact(const Batch *in, const int32_t *keep, int32_t n, WbArena *
     for (int32_t k = 0; k < n; k++) b->weights[k] = in->weights[keep[k]];
     if (in->updates) {
         /* A pair is a -U row directly followed by its +U row (types.h):
-         * a half stays an update only if its partner was kept too. */
+         * a half whose partner was in the input and was dropped becomes a
+         * plain change.  (A half without its partner in the batch keeps
+         * its kind: the filter did not drop the partner.) */
         b->updates = wb_arena_calloc(arena, (size_t)(n ? n : 1));
         for (int32_t k = 0; k < n; k++) {
             int32_t row = keep[k];
-            bool partner = in->weights[row] < 0 ? k + 1 < n && keep[k + 1] == row + 1
-                                                : k > 0 && keep[k - 1] == row - 1;
-            b->updates[k] = in->updates[row] && partner;
+            bool before = in->weights[row] < 0;
+            int32_t other = before ? row + 1 : row - 1;
+            bool partner_in = other >= 0 && other < in->nrows && in->updates[other] &&
+                              (in->weights[other] < 0) != before;
+            bool partner_kept = before ? k + 1 < n && keep[k + 1] == other
+                                       : k > 0 && keep[k - 1] == other;
+            b->updates[k] = in->updates[row] && (!partner_in || partner_kept);
         }
     }
     for (int32_t c = 0; c < in->ncols; c++) {

@@ -634,6 +634,49 @@ static void test_calc(void)
     ex_op_free(&sink->base);
 }
 
+/* WHERE v < 10 over update pairs: a half whose partner the filter dropped
+ * becomes -D / +I, a pair kept whole stays -U/+U, and a half whose partner
+ * is not in the batch at all keeps its kind. */
+static void test_calc_kinds(void)
+{
+    SqlType types[1] = {T_BIGINT};
+    static const int64_t values[7] = {1, 50, 60, 2, 3, 4, 5};
+    Batch *in = ty_batch_new(types, 1, 8);
+    for (int32_t row = 0; row < 7; row++) {
+        in->cols[0].i64[row] = values[row];
+        in->weights[row] = row % 2 == 0 ? -1 : 1;
+    }
+    in->nrows = 7;
+    for (int32_t row = 0; row < 6; row += 2) ty_mark_update(in, row);
+    ty_batch_updates(in)[6] = 1;              /* a -U whose +U is elsewhere */
+    const Expr *exprs[1] = {col(0, T_BIGINT)};
+    PlanNode node;
+    memset(&node, 0, sizeof node);
+    node.kind = PN_CALC;
+    node.ncols = 1;
+    node.types = types;
+    node.calc.filter = call(FN_LT, 2, col(0, T_BIGINT), lit_bigint(10));
+    node.calc.nexprs = 1;
+    node.calc.exprs = exprs;
+    ExecContext ctx = {.batch_mode = false};
+    WbError err = {0};
+    Operator *calc = ex_calc_new(&node, &ctx, &err);
+    Collector *sink = wb_calloc(1, sizeof *sink);
+    ex_op_init(&sink->base, &collect_vt, NULL, &ctx);
+    sink->got = ty_batch_new(types, 1, 8);
+    ex_op_add_output(calc, &sink->base, 0);
+    CHECK(ex_push(calc, 0, in, &err) == 0);
+    const Batch *got = sink->got;
+    static const RowKind want[5] = {RK_DELETE, RK_INSERT, RK_UPDATE_BEFORE, RK_UPDATE_AFTER,
+                                    RK_UPDATE_BEFORE};
+    CHECK(got->nrows == 5);
+    for (int32_t row = 0; row < got->nrows && row < 5; row++) CHECK(ty_row_kind(got, row) == want[row]);
+    ex_op_free(calc);
+    ty_batch_free(sink->got);
+    ex_op_free(&sink->base);
+    ty_batch_free(in);
+}
+
 int main(void)
 {
     A = wb_arena_new(0);
@@ -655,6 +698,7 @@ int main(void)
     RUN(test_time);
     RUN(test_const);
     RUN(test_calc);
+    RUN(test_calc_kinds);
     ty_batch_free(sample);
     ty_batch_free(one_row);
     wb_arena_free(A);
