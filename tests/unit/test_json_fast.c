@@ -36,12 +36,12 @@ static TableDef *table(int32_t ncols, const char *const *names, const SqlType *t
     return def;
 }
 
-/* Appends the rows of b to t: weight, then each cell exactly (doubles by
- * their bits, strings by length and bytes). */
+/* Appends the rows of b to t: kind and weight, then each cell exactly
+ * (doubles by their bits, strings by length and bytes). */
 static void dump_batch(const Batch *b, WbBuf *t)
 {
     for (int32_t row = 0; row < b->nrows; row++) {
-        wb_buf_printf(t, "%+lld[", (long long)b->weights[row]);
+        wb_buf_printf(t, "%s%+lld[", ty_rowkind_short(ty_row_kind(b, row)), (long long)b->weights[row]);
         for (int32_t col = 0; col < b->ncols; col++) {
             const ColumnVector *vec = &b->cols[col];
             if (col) wb_buf_putc(t, ',');
