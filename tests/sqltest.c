@@ -605,7 +605,8 @@ static bool same_key(const ChangeLine *a, const ChangeLine *b, const UpsertKey *
     if (strcmp(a->prefix, b->prefix) != 0) return false;
     for (int i = 0; i < key->nkey; i++) {
         int col = key->cols[i];
-        if (col >= a->values.count || col >= b->values.count) return false;
+        if (a->values.count != b->values.count) return false;
+        if (col >= a->values.count) continue;   /* a key column the output does not show */
         if (strcmp(a->values.item[col], b->values.item[col]) != 0) return false;
     }
     return true;
