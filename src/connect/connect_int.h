@@ -104,8 +104,10 @@ typedef struct JsonDecoder JsonDecoder;
 JsonDecoder *cn_json_decoder_new(const TableDef *table, const JsonOptions *opts);
 void cn_json_decoder_free(JsonDecoder *dec);
 /* Same contract as cn_csv_decode; one record per line.  Changelog formats
- * keep the rows of a record that do not fit for the next call, and never
- * split an update pair unless out is empty. */
+ * keep the rows of a record that do not fit for the next call and set the
+ * kinds the record states (an update's -U/+U via ty_mark_update); they
+ * never split a record's rows across batches (an empty out takes a whole
+ * record even beyond max_rows), so an update pair stays together. */
 int cn_json_decode(JsonDecoder *dec, RecordInput *in, Batch *out, int32_t max_rows,
                    WbError *err);
 /* Appends one value as JSON (numbers as numbers, DECIMAL exact, temporal
