@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "connect/connect.h"
 #include "sql/parser.h"
 #include "sql/planner.h"
@@ -42,11 +44,14 @@ static bool sink_accepts_retractions(const TableDef *table)
     return planning_batch_mode || cn_sink_accepts_retractions(table);
 }
 
-static void on_sigint(int sig)
+/* SIGINT/SIGTERM: the first asks the running job to stop (runtime.h says
+ * what that means for bounded and unbounded jobs), the second leaves now
+ * (a filesystem sink's in-progress files are hidden, so nothing partial
+ * becomes visible either way). */
+static void on_stop_signal(int sig)
 {
-    (void)sig;
-    if (rt_stop_requested) _exit(130);   /* second Ctrl-C: leave now */
-    rt_stop_requested = 1;
+    if (rt_stop_requested) _exit(128 + sig);
+    rt_stop_requested = sig;
 }
 
 static void print_error(const Session *s, const WbError *err, int stmt_line, int stmt_col)
@@ -260,15 +265,34 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     opts.seed = s->seed;
     opts.state_ttl_ms = s->state_ttl_ms;
     opts.print_out = stdout;
+    /* a progress line on a terminal's stderr; results go through a FILE
+     * that erases it first */
+    Progress *progress = isatty(STDERR_FILENO) ? progress_new(stderr, stdout) : NULL;
+    FILE *out = progress ? progress_stdout(progress) : stdout;
+    if (progress) {
+        opts.progress = progress_update;
+        opts.progress_ctx = progress;
+        opts.print_out = out;
+    }
     ResultCollector *collector = NULL;
     if (plan.root->kind != PN_SINK)
-        collector = out_collector_new(&plan, s->format, !s->batch_mode, stdout);
+        collector = out_collector_new(&plan, s->format, !s->batch_mode, out);
     JobStats stats;
     memset(&stats, 0, sizeof stats);
     rc = rt_job_run(&plan, &opts, out_collector_batch, collector, &stats, err);
+    if (progress) progress_clear(progress);
+    if (rc == 0 && stats.stopped) {
+        /* an unbounded job's normal end: say what the result covers */
+        fprintf(stderr, "weir: job stopped by %s after reading %lld records; %s\n",
+                rt_stop_requested == SIGTERM ? "SIGTERM" : "SIGINT", (long long)stats.records_in,
+                plan.root->kind == PN_SINK ? "the sink committed their output"
+                                           : "the result below covers them");
+    }
     if (rc == 0 && collector) rc = out_collector_finish(collector, err);
+    fflush(out);
     fflush(stdout);
     out_collector_free(collector);
+    progress_free(progress);
     wb_arena_destroy(&arena);
     return rc;
 }
@@ -512,8 +536,8 @@ static int cmd_run(int argc, char **argv)
         }
     }
 
-    signal(SIGINT, on_sigint);
-    signal(SIGTERM, on_sigint);
+    signal(SIGINT, on_stop_signal);
+    signal(SIGTERM, on_stop_signal);
     WbArena ast_arena;   /* lives as long as the catalog: views keep their AST */
     wb_arena_init(&ast_arena, 0);
     s.catalog = sql_catalog_new();
@@ -523,14 +547,25 @@ static int cmd_run(int argc, char **argv)
         print_error(&s, &err, 1, 1);
         status = 1;
     } else {
-        for (int32_t i = 0; i < script.count && !rt_stop_requested; i++) {
-            const SqlStatement *stmt = &script.stmts[i];
+        int32_t done = 0;
+        for (; done < script.count && !rt_stop_requested; done++) {
+            const SqlStatement *stmt = &script.stmts[done];
             wb_error_clear(&err);
             if (run_statement(&s, stmt, &err) != 0) {
                 print_error(&s, &err, stmt->line, stmt->column);
-                status = 1;
+                /* a bounded job cut short by a signal: 128 + its number */
+                bool stopped = strcmp(err.sqlstate, RT_SQLSTATE_STOPPED) == 0 && rt_stop_requested;
+                status = stopped ? 128 + rt_stop_requested : 1;
                 break;
             }
+        }
+        if (status == 0 && rt_stop_requested && done < script.count) {
+            /* the stop came between statements or ended an unbounded job
+             * with statements left: the script did not run to its end */
+            fprintf(stderr, "weir: stopped by %s before the end of the script; %d statement%s not run\n",
+                    rt_stop_requested == SIGTERM ? "SIGTERM" : "SIGINT", (int)(script.count - done),
+                    script.count - done == 1 ? " was" : "s were");
+            status = 128 + rt_stop_requested;
         }
     }
     fflush(stdout);

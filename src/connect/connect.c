@@ -140,8 +140,10 @@ static const char *const debezium_keys[] = {
     "debezium-json.timestamp-format.standard", NULL};
 static const char *const canal_keys[] = {
     "canal-json.ignore-parse-errors", "canal-json.timestamp-format.standard", NULL};
-/* Flink filesystem options that do not change weir's behaviour (one writer,
- * one file, no rolling): accepted so that Flink DDL runs unchanged. */
+/* Filesystem options besides the format's: 'sink.rolling-policy.file-size'
+ * is read by the sink; the others do not change weir's behaviour (one
+ * writer, commits at the end of the job) and are accepted so that Flink DDL
+ * runs unchanged. */
 static const char *const fs_ignored_keys[] = {
     "sink.parallelism", "sink.rolling-policy.file-size", "sink.rolling-policy.rollover-interval",
     "sink.rolling-policy.check-interval", "partition.default-name", NULL};
@@ -206,7 +208,7 @@ void cn_source_close(Source *src)
     if (src) src->vt->close(src);
 }
 
-Sink *cn_sink_open(const TableDef *table, FILE *out, WbError *err)
+Sink *cn_sink_open(const TableDef *table, bool overwrite, FILE *out, WbError *err)
 {
     const char *connector = sql_table_option(table, "connector");
     if (!connector) {
@@ -214,9 +216,16 @@ Sink *cn_sink_open(const TableDef *table, FILE *out, WbError *err)
         wb_error_hint(err, "add WITH ('connector' = '...'): %s", sink_connectors);
         return NULL;
     }
+    if (overwrite && strcmp(connector, "filesystem") != 0) {
+        /* Flink: the sink must implement SupportsOverwrite */
+        cn_table_error(err, table, "INSERT OVERWRITE is not supported by connector '%s' of table %s",
+                       connector, table->name);
+        wb_error_hint(err, "Use INSERT INTO, or a filesystem table.");
+        return NULL;
+    }
     if (strcmp(connector, "print") == 0) return cn_print_sink_open(table, out, err);
     if (strcmp(connector, "blackhole") == 0) return cn_blackhole_sink_open(table, err);
-    if (strcmp(connector, "filesystem") == 0) return cn_fs_sink_open(table, err);
+    if (strcmp(connector, "filesystem") == 0) return cn_fs_sink_open(table, overwrite, err);
     cn_table_error(err, table, "unsupported connector \"%s\" for writing table %s; expected %s",
                    connector, table->name, sink_connectors);
     return NULL;

@@ -54,9 +54,15 @@ void cn_source_close(Source *src);
 
 typedef struct Sink Sink;
 
+/* A sink's lifecycle: write* -> finish (end of input: flush, make durable,
+ * still invisible for a transactional sink) -> commit (the job succeeded:
+ * make it visible) -> close.  close without commit aborts: a transactional
+ * sink (filesystem) leaves nothing behind; print and blackhole have nothing
+ * to take back (commit is NULL for them). */
 typedef struct SinkVTable {
     int (*write)(Sink *sink, const Batch *batch, WbError *err);
-    int (*finish)(Sink *sink, WbError *err);   /* end of input: flush */
+    int (*finish)(Sink *sink, WbError *err);
+    int (*commit)(Sink *sink, WbError *err);   /* may be NULL */
     void (*close)(Sink *sink);
 } SinkVTable;
 
@@ -68,8 +74,10 @@ struct Sink {
 };
 
 /* Opens the sink named by the table's 'connector' option.  `out` is where
- * the print connector writes (stdout in the CLI). */
-Sink *cn_sink_open(const TableDef *table, FILE *out, WbError *err);
+ * the print connector writes (stdout in the CLI).  overwrite: INSERT
+ * OVERWRITE, the committed result replaces the table's contents (only the
+ * filesystem connector supports it; others fail here, before any data). */
+Sink *cn_sink_open(const TableDef *table, bool overwrite, FILE *out, WbError *err);
 /* Whether the connector named by the table accepts retractions; the
  * planner uses it to reject a retracting query into an append-only sink. */
 bool cn_sink_accepts_retractions(const TableDef *table);

@@ -164,7 +164,7 @@ Source *cn_fs_source_open(const TableDef *table, WbError *err);
 Source *cn_datagen_open(const TableDef *table, WbError *err);
 Sink *cn_print_sink_open(const TableDef *table, FILE *out, WbError *err);
 Sink *cn_blackhole_sink_open(const TableDef *table, WbError *err);
-Sink *cn_fs_sink_open(const TableDef *table, WbError *err);
+Sink *cn_fs_sink_open(const TableDef *table, bool overwrite, WbError *err);
 
 /* Bytes read per read() call by the filesystem source, and the initial
  * buffer size.  A knob for tests (tiny values exercise records spanning

@@ -1,7 +1,9 @@
 /*
  * fs_source.c - the filesystem source: a file, or every visible regular
- * file of a directory in name order, streamed through a read window into
- * the csv or json-family decoders.  Bounded.
+ * file under a directory (recursively, in path order), streamed through a
+ * read window into the csv or json-family decoders.  Bounded.  The file
+ * list is taken when the source opens (job start), so part files that a
+ * sink of the same job commits at its end are not read.
  *
  * The window: buf[0..len) holds bytes of the current file starting at
  * file offset in.base_offset; the decoder consumes complete records from
@@ -53,8 +55,52 @@ static void add_file(FsSource *src, int32_t *cap, char *path)
     src->files[src->nfiles++] = path;
 }
 
-/* Lists the input files: the path itself, or the directory's regular files
- * whose names do not start with '.' or '_' (Flink's hidden files), sorted. */
+/* Appends the visible regular files under `path` (a directory) and its
+ * visible sub-directories, recursively.  Hidden: names starting with '.'
+ * or '_' (Flink's rule: in-progress part files, _SUCCESS, ...), at every
+ * level.  depth bounds symlink loops. */
+static int list_dir(FsSource *src, int32_t *cap, const TableDef *table, const char *path,
+                    int depth, WbError *err)
+{
+    if (depth > 64) {
+        cn_table_error(err, table, "directories under 'path' of table %s are nested more than "
+                       "64 deep at \"%s\" (a symbolic link loop?)", table->name, path);
+        return -1;
+    }
+    DIR *dir = opendir(path);
+    if (!dir) {
+        cn_table_error(err, table, "cannot read directory \"%s\" of table %s: %s", path,
+                       table->name, strerror(errno));
+        return -1;
+    }
+    size_t plen = strlen(path);
+    bool slash = plen && path[plen - 1] == '/';
+    struct dirent *ent;
+    int rc = 0;
+    while (rc == 0 && (ent = readdir(dir)) != NULL) {
+        if (ent->d_name[0] == '.' || ent->d_name[0] == '_') continue;
+        size_t nlen = strlen(ent->d_name);
+        char *full = wb_malloc(plen + nlen + 2);
+        memcpy(full, path, plen);
+        size_t at = plen;
+        if (!slash) full[at++] = '/';
+        memcpy(full + at, ent->d_name, nlen + 1);
+        struct stat st;
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+            add_file(src, cap, full);
+            continue;
+        }
+        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
+            rc = list_dir(src, cap, table, full, depth + 1, err);
+        free(full);
+    }
+    closedir(dir);
+    return rc;
+}
+
+/* Lists the input files: the path itself, or the visible files under the
+ * directory, sorted by their path (so by their path relative to it: a
+ * stable order whatever readdir returns). */
 static int list_files(FsSource *src, const TableDef *table, const char *path, WbError *err)
 {
     struct stat st;
@@ -68,30 +114,7 @@ static int list_files(FsSource *src, const TableDef *table, const char *path, Wb
         add_file(src, &cap, wb_strdup(path));
         return 0;
     }
-    DIR *dir = opendir(path);
-    if (!dir) {
-        cn_table_error(err, table, "cannot read 'path' \"%s\" of table %s: %s", path, table->name,
-                       strerror(errno));
-        return -1;
-    }
-    size_t plen = strlen(path);
-    bool slash = plen && path[plen - 1] == '/';
-    struct dirent *ent;
-    while ((ent = readdir(dir)) != NULL) {
-        if (ent->d_name[0] == '.' || ent->d_name[0] == '_') continue;
-        size_t nlen = strlen(ent->d_name);
-        char *full = wb_malloc(plen + nlen + 2);
-        memcpy(full, path, plen);
-        size_t at = plen;
-        if (!slash) full[at++] = '/';
-        memcpy(full + at, ent->d_name, nlen + 1);
-        if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) {
-            free(full);
-            continue;
-        }
-        add_file(src, &cap, full);
-    }
-    closedir(dir);
+    if (list_dir(src, &cap, table, path, 0, err) != 0) return -1;
     if (src->nfiles > 1) qsort(src->files, (size_t)src->nfiles, sizeof(char *), cmp_names);
     return 0;
 }

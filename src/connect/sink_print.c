@@ -60,7 +60,7 @@ static void print_close(Sink *base)
     free(sink);
 }
 
-static const SinkVTable print_vt = {print_write, print_finish, print_close};
+static const SinkVTable print_vt = {print_write, print_finish, NULL, print_close};
 
 Sink *cn_print_sink_open(const TableDef *table, FILE *out, WbError *err)
 {
@@ -107,7 +107,7 @@ static int blackhole_finish(Sink *sink, WbError *err)
 
 static void blackhole_close(Sink *sink) { free(sink); }
 
-static const SinkVTable blackhole_vt = {blackhole_write, blackhole_finish, blackhole_close};
+static const SinkVTable blackhole_vt = {blackhole_write, blackhole_finish, NULL, blackhole_close};
 
 Sink *cn_blackhole_sink_open(const TableDef *table, WbError *err)
 {

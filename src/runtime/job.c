@@ -139,7 +139,7 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         job->values[job->nvalues++] = op;
         break;
     case PN_SINK: {
-        Sink *sink = cn_sink_open(node->sink.table, job->opts->print_out, err);
+        Sink *sink = cn_sink_open(node->sink.table, node->sink.overwrite, job->opts->print_out, err);
         if (!sink) return NULL;
         EdgeOp *edge = (EdgeOp *)build_edge(job, node, &sink_vt);
         edge->sink = sink;
@@ -223,6 +223,57 @@ static int pump(Job *job, SourceSlot *slot, WbRand *rng, WbError *err)
     return produced;
 }
 
+/* Calls the progress callback when its interval has passed since the last
+ * call (one clock read per batch; nothing when there is no callback). */
+static void report_progress(Job *job, int64_t start_us, int64_t *next_us)
+{
+    const JobOptions *opts = job->opts;
+    if (!opts->progress) return;
+    int64_t now = now_us();
+    if (now < *next_us) return;
+    int64_t interval = opts->progress_interval_us > 0 ? opts->progress_interval_us : 250000;
+    *next_us = now + interval;
+    RtSourceProgress stack[8];
+    RtSourceProgress *list = job->nsources <= 8 ? stack
+                                                : wb_malloc(sizeof *list * (size_t)job->nsources);
+    for (int32_t i = 0; i < job->nsources; i++) {
+        list[i].table = job->sources[i].source->table->name;
+        list[i].records_read = job->sources[i].source->records_read;
+        list[i].done = job->sources[i].done;
+    }
+    opts->progress(opts->progress_ctx, list, job->nsources, now - start_us);
+    if (list != stack) free(list);
+}
+
+/* A stop request: an unbounded job ends normally (END flows behind what was
+ * read, so operators flush and sinks commit it); a job whose inputs are all
+ * bounded was cut short, so it fails and commits nothing. */
+static int stop_job(Job *job, JobStats *stats, WbError *err)
+{
+    bool bounded = true;
+    int64_t read = 0;
+    for (int32_t i = 0; i < job->nsources; i++) {
+        bounded &= job->sources[i].source->bounded;
+        read += job->sources[i].source->records_read;
+    }
+    if (bounded) {
+        wb_error(err, RT_SQLSTATE_STOPPED, 0, 0,
+                 "the job was stopped before its input ended: the result is partial "
+                 "(%lld records read) and nothing was committed",
+                 (long long)read);
+        return -1;
+    }
+    for (int32_t i = 0; i < job->nsources; i++) {
+        SourceSlot *slot = &job->sources[i];
+        if (slot->done) continue;
+        slot->done = true;
+        ControlMsg end = {CTL_END, 0};
+        if (ex_emit_control(slot->op, &end, err) != 0) return -1;
+    }
+    if (stats) stats->stopped = true;
+    return 0;
+}
+
 static int drive(Job *job, JobStats *stats, WbError *err)
 {
     WbRand rng;
@@ -230,22 +281,17 @@ static int drive(Job *job, JobStats *stats, WbError *err)
     for (int32_t i = 0; i < job->nvalues; i++)
         if (emit_values(job->values[i], err) != 0) return -1;
 
+    int64_t start = now_us();
+    int64_t next_progress = start + (job->opts->progress_interval_us > 0
+                                         ? job->opts->progress_interval_us : 250000);
     int64_t pumps = 0;
     int32_t next = 0;
     for (;;) {
         int32_t active = 0;
         for (int32_t i = 0; i < job->nsources; i++) active += !job->sources[i].done;
         if (active == 0) break;
-        if (rt_stop_requested) {
-            for (int32_t i = 0; i < job->nsources; i++) {
-                SourceSlot *slot = &job->sources[i];
-                if (slot->done) continue;
-                slot->done = true;
-                ControlMsg end = {CTL_END, 0};
-                if (ex_emit_control(slot->op, &end, err) != 0) return -1;
-            }
-            break;
-        }
+        if (rt_stop_requested) return stop_job(job, stats, err);
+        report_progress(job, start, &next_progress);
         SourceSlot *slot;
         if (job->opts->random_split) {
             int32_t pick = (int32_t)wb_rand_below(&rng, (uint64_t)active);
@@ -302,6 +348,14 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
             ex_op_add_output(root, &result->base, 0);
         }
         rc = drive(&job, stats, err);
+    }
+    /* Every input ended (or an unbounded job was stopped) and every
+     * operator flushed: the sinks make their output visible.  On failure
+     * they are closed uncommitted below, which takes back what they wrote. */
+    for (int32_t i = 0; rc == 0 && i < job.nops; i++) {
+        if (job.ops[i]->vt != &sink_vt) continue;
+        Sink *sink = ((EdgeOp *)job.ops[i])->sink;
+        if (sink->vt->commit && sink->vt->commit(sink, err) != 0) rc = -1;
     }
 
     if (stats) {

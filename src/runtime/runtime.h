@@ -6,11 +6,20 @@
  * Job lifecycle:
  *
  *     created --rt_job_run--> running --all inputs ended--> finished
- *                                |  \--stop requested (SIGINT)--> finished
- *                                \--error--> failed
+ *                               |  |--stop requested, some input unbounded--> finished (stopped)
+ *                               |  \--stop requested, all inputs bounded---> failed (57014)
+ *                               \--error--> failed
  *
- * A stop request is a clean end: every source is treated as ended, so the
- * operators flush and the result is complete for the input read so far.
+ * finished: every sink was committed (its output is visible).  failed:
+ * no sink was committed; transactional sinks (filesystem) leave nothing.
+ *
+ * A stop request (rt_stop_requested, set from a signal handler) is checked
+ * once per source batch.  On a job reading an unbounded source a stop is
+ * the normal end: every source is treated as ended, operators flush, sinks
+ * commit, and the result is complete for the records read
+ * (JobStats.stopped).  A job whose inputs are all bounded was cut short: it
+ * fails with SQLSTATE 57014 (RT_SQLSTATE_STOPPED) and commits nothing, so
+ * no partial result passes for a whole one.
  *
  * Splitting: each source batch holds up to max_batch_rows rows; with a seed
  * (random_split) the size of each batch is drawn uniformly from
@@ -25,6 +34,19 @@
 #include <stdio.h>
 #include "exec/exec.h"
 
+/* One source's progress, for JobOptions.progress. */
+typedef struct RtSourceProgress {
+    const char *table;           /* the table's name (catalog-owned) */
+    int64_t records_read;
+    bool done;                   /* its input ended */
+} RtSourceProgress;
+
+/* Called from the driving loop, between batches, at most once per
+ * progress_interval_us (default 250 ms); the array is valid during the
+ * call only. */
+typedef void (*ProgressFn)(void *ctx, const RtSourceProgress *sources, int32_t nsources,
+                           int64_t elapsed_us);
+
 typedef struct JobOptions {
     bool batch_mode;
     int32_t max_batch_rows;      /* 0 = default */
@@ -32,6 +54,9 @@ typedef struct JobOptions {
     uint64_t seed;
     int64_t state_ttl_ms;
     FILE *print_out;             /* where the print connector writes */
+    ProgressFn progress;         /* NULL: no progress reports */
+    void *progress_ctx;
+    int64_t progress_interval_us;
 } JobOptions;
 
 /* Receives every batch of changes reaching the root of a query (not for
@@ -45,13 +70,18 @@ typedef struct JobStats {
     int64_t records_out;
     int64_t state_bytes;         /* peak over the run */
     int64_t elapsed_us;
+    bool stopped;                /* an unbounded job ended by a stop request */
 } JobStats;
 
 /* Runs the plan to completion.  Returns 0, or -1 with err. */
 int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result,
                void *result_ctx, JobStats *stats, WbError *err);
 
-/* Set from a signal handler: asks the running job to stop cleanly. */
+/* Set (non-zero, e.g. to the signal number) from a signal handler: asks
+ * the running job to stop (see the lifecycle above). */
 extern volatile sig_atomic_t rt_stop_requested;
+
+/* PostgreSQL's query_canceled: a bounded job stopped before its end. */
+#define RT_SQLSTATE_STOPPED "57014"
 
 #endif

@@ -163,7 +163,8 @@ static void format_node(const PlanNode *node, WbBuf *out)
         }
         break;
     case PN_SINK:
-        wb_buf_printf(out, "table=%s", node->sink.table->name);
+        wb_buf_printf(out, "table=%s%s", node->sink.table->name,
+                      node->sink.overwrite ? ", overwrite" : "");
         break;
     }
     wb_buf_puts(out, ") [");

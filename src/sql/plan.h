@@ -125,6 +125,7 @@ typedef struct ExchangeSpec {
 
 typedef struct SinkSpec {
     const TableDef *table;
+    bool overwrite;              /* INSERT OVERWRITE: replace the contents */
 } SinkSpec;
 
 typedef struct PlanNode {

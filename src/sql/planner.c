@@ -1207,10 +1207,6 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
         bind_error(b, ast, WB_SQLSTATE_FEATURE, "cannot insert into view \"%s\"", def->name);
         return false;
     }
-    if (ast->insert.overwrite) {
-        bind_error(b, ast, WB_SQLSTATE_FEATURE, "INSERT OVERWRITE is not supported yet");
-        return false;
-    }
     Rel query;
     if (!sql_plan_query(b, ast->insert.query, NULL, &query)) return false;
     int32_t nphys = sql_table_physical(def, NULL, NULL);
@@ -1289,6 +1285,7 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
     memcpy(sink->types, input->types, sizeof(SqlType) * (size_t)nphys);
     memcpy(sink->names, names, sizeof(char *) * (size_t)nphys);
     sink->sink.table = def;
+    sink->sink.overwrite = ast->insert.overwrite;
     sink->mode = input->mode;
     sink->nupsert_key = input->nupsert_key;
     sink->upsert_key = input->upsert_key;
