@@ -12,7 +12,9 @@
  *                             end-of-input on input `port`.
  *
  * An operator emits with ex_emit() (batches, any size up to EX_BATCH_ROWS
- * preferred) and ex_emit_control().  End of input: when every input port
+ * preferred) and ex_emit_control().  Each emitted row carries its kind
+ * (Batch.updates), set from the operator's own semantics, and an update's
+ * -U/+U rows travel adjacent in one batch (exec/README.md).  End of input: when every input port
  * has ended, the operator flushes what it holds back and then forwards END
  * exactly once.  Watermarks are forwarded as the minimum over the inputs.
  *
