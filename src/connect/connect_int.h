@@ -166,6 +166,15 @@ Sink *cn_print_sink_open(const TableDef *table, FILE *out, WbError *err);
 Sink *cn_blackhole_sink_open(const TableDef *table, WbError *err);
 Sink *cn_fs_sink_open(const TableDef *table, bool overwrite, WbError *err);
 
+/* Flink's rule for files a filesystem table does not contain: a name
+ * starting with '.' or '_' (in-progress part files, _SUCCESS, staging
+ * folders), at every level below 'path'.  The source skips them; INSERT
+ * OVERWRITE leaves them. */
+static inline bool cn_fs_hidden(const char *name)
+{
+    return name[0] == '.' || name[0] == '_';
+}
+
 /* Bytes read per read() call by the filesystem source, and the initial
  * buffer size.  A knob for tests (tiny values exercise records spanning
  * reads); the buffer grows to hold a record longer than this. */

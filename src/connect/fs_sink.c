@@ -237,7 +237,7 @@ static int list_visible(FsSink *sink, const char *rel, char ***list, int32_t *n,
     int rc = 0;
     struct dirent *ent;
     while (rc == 0 && (ent = readdir(dir)) != NULL) {
-        if (ent->d_name[0] == '.' || ent->d_name[0] == '_') continue;
+        if (cn_fs_hidden(ent->d_name)) continue;
         size_t rlen = strlen(rel), nlen = strlen(ent->d_name);
         char *child = wb_malloc(rlen + nlen + 2);
         sprintf(child, "%s%s%s", rel, rlen ? "/" : "", ent->d_name);

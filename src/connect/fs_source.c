@@ -78,7 +78,7 @@ static int list_dir(FsSource *src, int32_t *cap, const TableDef *table, const ch
     struct dirent *ent;
     int rc = 0;
     while (rc == 0 && (ent = readdir(dir)) != NULL) {
-        if (ent->d_name[0] == '.' || ent->d_name[0] == '_') continue;
+        if (cn_fs_hidden(ent->d_name)) continue;
         size_t nlen = strlen(ent->d_name);
         char *full = wb_malloc(plen + nlen + 2);
         memcpy(full, path, plen);
