@@ -79,6 +79,7 @@ static int cmp_str(const void *a, const void *b)
 static bool rows_equal(Rows *a, Rows *b)
 {
     if (a->n != b->n) return false;
+    if (a->n == 0) return true;
     qsort(a->items, (size_t)a->n, sizeof(char *), cmp_str);
     qsort(b->items, (size_t)b->n, sizeof(char *), cmp_str);
     for (int32_t i = 0; i < a->n; i++)
