@@ -223,6 +223,11 @@ static int pump(Job *job, SourceSlot *slot, WbRand *rng, WbError *err)
     return produced;
 }
 
+static int64_t progress_interval(const JobOptions *opts)
+{
+    return opts->progress_interval_us > 0 ? opts->progress_interval_us : 250000;
+}
+
 /* Calls the progress callback when its interval has passed since the last
  * call (one clock read per batch; nothing when there is no callback). */
 static void report_progress(Job *job, int64_t start_us, int64_t *next_us)
@@ -231,8 +236,7 @@ static void report_progress(Job *job, int64_t start_us, int64_t *next_us)
     if (!opts->progress) return;
     int64_t now = now_us();
     if (now < *next_us) return;
-    int64_t interval = opts->progress_interval_us > 0 ? opts->progress_interval_us : 250000;
-    *next_us = now + interval;
+    *next_us = now + progress_interval(opts);
     RtSourceProgress stack[8];
     RtSourceProgress *list = job->nsources <= 8 ? stack
                                                 : wb_malloc(sizeof *list * (size_t)job->nsources);
@@ -282,8 +286,7 @@ static int drive(Job *job, JobStats *stats, WbError *err)
         if (emit_values(job->values[i], err) != 0) return -1;
 
     int64_t start = now_us();
-    int64_t next_progress = start + (job->opts->progress_interval_us > 0
-                                         ? job->opts->progress_interval_us : 250000);
+    int64_t next_progress = start + progress_interval(job->opts);
     int64_t pumps = 0;
     int32_t next = 0;
     for (;;) {
