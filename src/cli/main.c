@@ -385,8 +385,10 @@ static void run_usage(FILE *out)
           "  -h, --help                 print this help and exit\n"
           "An option's value may also follow '=': --mode=batch.\n"
           "\n"
-          "exit status: 0 when every statement succeeded, 1 when one failed (the\n"
-          "message names the file, line and column), 2 on a usage error.\n",
+          "exit status: 0 when every statement succeeded (an unbounded job stopped by\n"
+          "SIGINT or SIGTERM included), 1 when one failed (the message names the file,\n"
+          "line and column), 2 on a usage error, 130 (SIGINT) or 143 (SIGTERM) when a\n"
+          "bounded job was stopped before its input ended (nothing committed).\n",
           out);
 }
 

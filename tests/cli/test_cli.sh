@@ -45,6 +45,7 @@ done
 run run --help
 help_ok "run --help names the default mode" "the default is streaming"
 help_ok "run --help shows the = form" "--mode=batch"
+help_ok "run --help lists the exit statuses" "2 on a usage error, 130 (SIGINT) or 143 (SIGTERM)"
 for args in "--help" "-h" "help"; do
     run $args
     help_ok "weir $args" "weir help \[run\]"
