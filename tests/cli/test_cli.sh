@@ -3,14 +3,7 @@
 # (--option value and --option=value), usage errors (one "error:" line on
 # stderr, then the usage, exit status 2).  Each check counts once; the last
 # line is "N passed, N failed".
-weir=${1:-build}/weir
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # run ARGS...: runs weir, leaving $tmp/out, $tmp/err and $status
 run() {
@@ -106,5 +99,4 @@ usage_error_ok "unknown command" "unknown command \"frobnicate\"" "$G"
 run --bogus
 usage_error_ok "unknown top-level option" "unknown option \"--bogus\"" "$G"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_done

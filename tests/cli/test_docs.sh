@@ -9,15 +9,8 @@
 # Each property (one connector's options, the function catalogue, ...)
 # counts once, however many names it checks; the last line is
 # "N passed, N failed".
-weir=${1:-build}/weir
+. "$(dirname "$0")/lib.sh"
 ref=docs/reference.md
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 
 # in_ref TEXT: notes TEXT as missing unless it occurs literally in the
 # reference; check_done WHAT then counts the property once
@@ -128,5 +121,4 @@ else
     fail "$ref has no explain-example"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_done
