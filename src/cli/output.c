@@ -400,17 +400,15 @@ void out_print_strings(FILE *out, OutputFormat format, int32_t ncols, const char
 /* Whether, in batch mode, only insertions can reach the output of `node`.
  * Stricter than node->mode, which describes streaming: in batch mode an
  * aggregate emits one +1 row per group at end of input and nothing before
- * (exec.h), whatever its input.  Conservative elsewhere: a node not listed
- * keeps its streaming mode; an outer or anti join may retract a padded row
- * even in batch mode. */
+ * (exec.h), whatever its input, and a join of such inputs emits its padded
+ * and ANTI / NOT IN rows only at end of input (join.c).  Conservative
+ * elsewhere: a node not listed keeps its streaming mode. */
 static bool batch_insert_only(const PlanNode *node)
 {
     switch (node->kind) {
     case PN_AGG:
         return true;
     case PN_JOIN:
-        if (node->join.type != JT_INNER && node->join.type != JT_SEMI) return false;
-        break;
     case PN_CALC:
     case PN_EXCHANGE:
     case PN_UNION:

@@ -32,6 +32,14 @@
  * -1, +1: the usual lookup of a dimension); with any other fan-out the
  * update's rows go out as -D and +I, which Flink documents as equivalent
  * for a join (FLINK-17337).
+ *
+ * Batch mode (`deferred`): the rows that depend on the absence of a match
+ * (outer joins' padded rows, ANTI, NOT IN) are emitted once, at the end of
+ * input, from the final state, as Flink's batch joins emit only final rows;
+ * emitted on arrival, a padded row taken back when its match came later
+ * was a retraction that an append-only sink (filesystem) must refuse.
+ * Pairs and SEMI rows are emitted as they form: over inputs of inserts
+ * they are never taken back.
  */
 #include "exec/op_int.h"
 
@@ -54,6 +62,7 @@ typedef struct JoinOp {
     Operator base;
     const JoinSpec *spec;
     bool outer[2];              /* side is null-padded when unmatched */
+    bool deferred;              /* batch mode: padded, ANTI, NOT IN rows at the end */
     const SqlType *types[2];
     int32_t ncols[2];
     int32_t *key_cols[2];
@@ -117,13 +126,15 @@ static int emit_pair(JoinOp *op, int32_t pair, int64_t weight, WbError *err)
     return 0;
 }
 
-/* A left row kept in state, for NOT IN's re-evaluation of all rows. */
-static int emit_state_left(JoinOp *op, StateEntry *e, int64_t weight, WbError *err)
+/* A row of `side` kept in state, the other side NULL (NOT IN's
+ * re-evaluation of all rows, the deferred rows of batch mode). */
+static int emit_state_row(JoinOp *op, int side, StateEntry *e, int64_t weight, WbError *err)
 {
     if (weight == 0) return 0;
     int32_t row;
     if (out_row(op, &row, weight, err) != 0) return -1;
-    ty_row_decode(e->key + jrow(e)->row_off, op->types[0], op->ncols[0], op->out.batch, row, 0);
+    ty_row_decode(e->key + jrow(e)->row_off, op->types[side], op->ncols[side], op->out.batch, row,
+                  side == 0 ? 0 : op->ncols[0]);
     return 0;
 }
 
@@ -241,7 +252,7 @@ static int nin_rescan(JoinOp *op, int64_t total_old, int64_t nulls_old, WbError 
         JoinRow *l = jrow(e);
         int64_t diff = (int64_t)nin_visible(l, l->matches, op->right_total, op->right_nulls) -
                        (int64_t)nin_visible(l, l->matches, total_old, nulls_old);
-        if (emit_state_left(op, e, diff * l->weight, err) != 0) return -1;
+        if (emit_state_row(op, 0, e, diff * l->weight, err) != 0) return -1;
     }
     return 0;
 }
@@ -271,14 +282,14 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
             /* retractions go first: "-D padded, +I joined" when the first
              * match appears, "-D joined, +I padded" when the last goes */
             int64_t pad = 0;
-            if (op->outer[other] && (m_old == 0) != (m_new == 0))
+            if (op->outer[other] && !op->deferred && (m_old == 0) != (m_new == 0))
                 pad = m_old == 0 ? -o->weight : o->weight;
             if (pad < 0 && emit_side(op, other, op->pairs, p, op->side_cols[other], pad, err) != 0)
                 return -1;
             if (emit_pair(op, p, delta * o->weight, err) != 0) return -1;
             if (pad > 0 && emit_side(op, other, op->pairs, p, op->side_cols[other], pad, err) != 0)
                 return -1;
-        } else if (side == 1) {
+        } else if (side == 1 && !op->deferred) {
             /* a right row changes the visibility of the left rows it matches */
             int64_t diff =
                 (int64_t)type_visible(type, o, m_new, op->right_total, op->right_nulls) -
@@ -288,18 +299,19 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
     }
 
     if (!filtering) {
-        if (op->outer[side] && matches == 0 &&
+        if (op->outer[side] && !op->deferred && matches == 0 &&
             emit_side(op, side, batch, row, NULL, delta, err) != 0)
             return -1;
     } else if (side == 0) {
-        if (type_visible(type, own, matches, op->right_total, op->right_nulls) &&
+        if (!op->deferred && type_visible(type, own, matches, op->right_total, op->right_nulls) &&
             emit_side(op, 0, batch, row, NULL, delta, err) != 0)
             return -1;
     } else if (type == JT_ANTI_NULL_AWARE) {
         int64_t total_old = op->right_total, nulls_old = op->right_nulls;
         op->right_total += delta;
         if (key_null) op->right_nulls += delta;
-        if (((total_old == 0) != (op->right_total == 0) ||
+        if (!op->deferred &&
+            ((total_old == 0) != (op->right_total == 0) ||
              (nulls_old == 0) != (op->right_nulls == 0)) &&
             nin_rescan(op, total_old, nulls_old, err) != 0)
             return -1;
@@ -366,7 +378,25 @@ static int join_push(Operator *base, int32_t port, const Batch *batch, WbError *
 
 static int join_finish(Operator *base, WbError *err)
 {
-    return ex_out_flush(base, &((JoinOp *)base)->out, err);
+    JoinOp *op = (JoinOp *)base;
+    if (op->deferred) {
+        /* the final state's rows without a match (or NOT IN's rule) */
+        const JoinType type = op->spec->type;
+        const bool filtering = type == JT_ANTI || type == JT_ANTI_NULL_AWARE;
+        for (int side = 0; side < 2; side++) {
+            if (!op->outer[side] && !(filtering && side == 0)) continue;
+            StateIter it;
+            st_iter_init(&it, op->rows[side]);
+            for (StateEntry *e; (e = st_iter_next(&it));) {
+                const JoinRow *r = jrow(e);
+                bool visible = filtering ? type_visible(type, r, r->matches, op->right_total,
+                                                        op->right_nulls)
+                                         : r->matches == 0;
+                if (visible && emit_state_row(op, side, e, r->weight, err) != 0) return -1;
+            }
+        }
+    }
+    return ex_out_flush(base, &op->out, err);
 }
 
 static void join_destroy(Operator *base)
@@ -431,6 +461,8 @@ Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err
     op->spec = spec;
     op->outer[0] = spec->type == JT_LEFT || spec->type == JT_FULL;
     op->outer[1] = spec->type == JT_RIGHT || spec->type == JT_FULL;
+    op->deferred = ctx->batch_mode && (op->outer[0] || op->outer[1] || spec->type == JT_ANTI ||
+                                       spec->type == JT_ANTI_NULL_AWARE);
     op->types[0] = left->types;
     op->types[1] = right->types;
     op->ncols[0] = left->ncols;
