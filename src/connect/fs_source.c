@@ -55,18 +55,38 @@ static void add_file(FsSource *src, int32_t *cap, char *path)
     src->files[src->nfiles++] = path;
 }
 
-/* Appends the visible regular files under `path` (a directory) and its
- * visible sub-directories, recursively.  Hidden: names starting with '.'
- * or '_' (Flink's rule: in-progress part files, _SUCCESS, ...), at every
- * level.  depth bounds symlink loops. */
+#define FS_MAX_DEPTH 64
+
+/* The directories being listed, from `path` down to the current one: a
+ * sub-directory that is one of them (a symbolic link to an ancestor) is a
+ * loop, reported at once; the depth bound alone let two such links
+ * double the work at each of 64 levels, which never ended. */
+typedef struct DirChain {
+    dev_t dev[FS_MAX_DEPTH + 1];
+    ino_t ino[FS_MAX_DEPTH + 1];
+} DirChain;
+
+/* Appends the visible regular files under `path` (a directory, `st_dir` its
+ * stat) and its visible sub-directories, recursively.  Hidden: names
+ * starting with '.' or '_' (Flink's rule: in-progress part files,
+ * _SUCCESS, ...), at every level. */
 static int list_dir(FsSource *src, int32_t *cap, const TableDef *table, const char *path,
-                    int depth, WbError *err)
+                    const struct stat *st_dir, DirChain *chain, int depth, WbError *err)
 {
-    if (depth > 64) {
+    for (int i = 0; i < depth && i <= FS_MAX_DEPTH; i++) {
+        if (chain->dev[i] == st_dir->st_dev && chain->ino[i] == st_dir->st_ino) {
+            cn_table_error(err, table, "directory \"%s\" under 'path' of table %s is one of "
+                           "its own parent directories (a symbolic link loop)", path, table->name);
+            return -1;
+        }
+    }
+    if (depth > FS_MAX_DEPTH) {
         cn_table_error(err, table, "directories under 'path' of table %s are nested more than "
-                       "64 deep at \"%s\" (a symbolic link loop?)", table->name, path);
+                       "64 deep at \"%s\"", table->name, path);
         return -1;
     }
+    chain->dev[depth] = st_dir->st_dev;
+    chain->ino[depth] = st_dir->st_ino;
     DIR *dir = opendir(path);
     if (!dir) {
         cn_table_error(err, table, "cannot read directory \"%s\" of table %s: %s", path,
@@ -91,7 +111,7 @@ static int list_dir(FsSource *src, int32_t *cap, const TableDef *table, const ch
             continue;
         }
         if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
-            rc = list_dir(src, cap, table, full, depth + 1, err);
+            rc = list_dir(src, cap, table, full, &st, chain, depth + 1, err);
         free(full);
     }
     closedir(dir);
@@ -114,7 +134,8 @@ static int list_files(FsSource *src, const TableDef *table, const char *path, Wb
         add_file(src, &cap, wb_strdup(path));
         return 0;
     }
-    if (list_dir(src, &cap, table, path, 0, err) != 0) return -1;
+    DirChain chain;
+    if (list_dir(src, &cap, table, path, &st, &chain, 0, err) != 0) return -1;
     if (src->nfiles > 1) qsort(src->files, (size_t)src->nfiles, sizeof(char *), cmp_names);
     return 0;
 }

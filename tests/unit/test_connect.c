@@ -304,6 +304,27 @@ static void test_directory(void)
     cn_fs_read_size = saved;
 }
 
+/* Symbolic links under a source directory are followed; one that leads
+ * back to a directory being listed is a loop and an error naming it, at
+ * once (two such links used to double the listing at each of 64 levels:
+ * it never ended). */
+static void test_directory_links(void)
+{
+    write_file("links/a.csv", "1\n");
+    write_file("links/sub/b.csv", "2\n");
+    char *dir = wb_arena_printf(arena, "%s/links", tmpdir);
+    CHECK(symlink("sub", wb_arena_printf(arena, "%s/link", dir)) == 0);
+    SqlType types[] = {T(TY_INT)};
+    const char *opts[] = {"connector", "filesystem", "path", dir, "format", "csv", NULL};
+    WbError err;
+    CHECK_STR(read_all(table("t", 1, one_int, types, opts), 10, &err, NULL), "+I[1]\n+I[2]\n+I[2]\n");
+
+    CHECK(symlink("..", wb_arena_printf(arena, "%s/sub/up", dir)) == 0);
+    CHECK(symlink(".", wb_arena_printf(arena, "%s/sub/self", dir)) == 0);
+    CHECK(read_all(table("t", 1, one_int, types, opts), 10, &err, NULL) == NULL);
+    CHECK(strstr(err.message, "is one of its own parent directories (a symbolic link loop)"));
+}
+
 /* ---- JSON ---- */
 
 static void test_json_values(void)
@@ -835,6 +856,7 @@ int main(void)
     RUN(test_csv_errors);
     RUN(test_chunk_boundaries);
     RUN(test_directory);
+    RUN(test_directory_links);
     RUN(test_json_values);
     RUN(test_json_parser);
     RUN(test_debezium);
