@@ -96,9 +96,29 @@ static int parse_duration_ms(const char *text, int64_t *out)
     return 0;
 }
 
+/* The SET keys weir implements; every other key is remembered and listed by
+ * a bare SET (Flink accepts arbitrary keys) but has no effect, so SET/RESET
+ * of one warns on stderr naming it.  Keep docs/reference.md's SET section in
+ * step with this table. */
+static const char *const known_set_keys[] = {
+    "execution.runtime-mode",
+    "table.exec.state.ttl",
+};
+
+static bool set_key_known(const char *key)
+{
+    for (size_t i = 0; i < WB_ARRAY_LEN(known_set_keys); i++)
+        if (strcmp(known_set_keys[i], key) == 0) return true;
+    return false;
+}
+
 static int do_set(Session *s, const AstNode *node, WbError *err)
 {
     const char *key = node->set.key, *value = node->set.value;
+    if (key && !set_key_known(key))
+        fprintf(stderr, "%s:%d:%d: warning: unknown key '%s': weir does not use it "
+                        "(it is accepted, as Flink accepts any key)\n",
+                s->script_name, node->line, node->column, key);
     if (node->kind == AST_SET && !key) {
         const char *header[2] = {"key", "value"};
         const char **cells = wb_calloc((size_t)s->noptions * 2 + 1, sizeof(char *));
@@ -546,6 +566,13 @@ static int cmd_run(int argc, char **argv)
     SqlScript script;
     int status = 0;
     if (sql_parse_script(text, len, &ast_arena, &script, &err) != 0) {
+        print_error(&s, &err, 1, 1);
+        status = 1;
+    } else if (script.count == 0) {
+        /* an empty -e, or a file of only comments, blanks and semicolons:
+         * nothing would run, which is never what was meant */
+        wb_error(&err, WB_SQLSTATE_SYNTAX, 1, 1, "no statements");
+        wb_error_hint(&err, "The script is empty or holds only comments and semicolons.");
         print_error(&s, &err, 1, 1);
         status = 1;
     } else {
