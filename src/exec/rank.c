@@ -190,6 +190,7 @@ static StateEntry *diff_entry(RankOp *op, const Batch *batch, int32_t row, int32
 static int emit_diff(RankOp *op, int32_t os, int32_t on, int32_t ns, int32_t nn, WbError *err)
 {
     Batch *olds = op->olds, *news = op->news;
+    const bool one_per_part = op->spec->limit == 1 && op->spec->offset == 0;
     if (op->spec->emit_rownum) {
         /* both lists hold rn = offset+1, offset+2, ... in order: compare
          * position by position; a changed position is an update pair */
@@ -198,12 +199,14 @@ static int emit_diff(RankOp *op, int32_t os, int32_t on, int32_t ns, int32_t nn,
             if (ex_out_reserve(&op->base, &op->out, 2, err) != 0) return -1;
             if (i < on) ty_batch_append_row(op->out.batch, olds, os + i, -1);
             if (i < nn) ty_batch_append_row(op->out.batch, news, ns + i, 1);
-            /* a row number taken by another row: its update */
-            if (i < on && i < nn) ty_mark_update(op->out.batch, op->out.batch->nrows - 2);
+            /* a row number taken by another row: its update, where the
+             * query shows row numbers or has one row per partition */
+            if (i < on && i < nn && (!op->spec->rownum_hidden || one_per_part))
+                ty_mark_update(op->out.batch, op->out.batch->nrows - 2);
         }
         return 0;
     }
-    if (op->spec->limit == 1 && op->spec->offset == 0 && on == 1 && nn == 1) {
+    if (one_per_part && on == 1 && nn == 1) {
         /* one row per partition (its upsert key): a new first row is
          * the partition's update */
         if (ex_rows_equal(olds, os, news, ns)) return 0;

@@ -123,6 +123,28 @@ void sql_node_rank_set_limit(Binder *b, PlanNode *top, PlanNode *rank, int64_t l
         refresh_modes(b, top, rank);
     }
 }
+static bool expr_uses_col(const Expr *e, int32_t col)
+{
+    if (e->kind == EX_COL) return e->col == col;
+    for (int32_t i = 0; i < e->nargs; i++)
+        if (expr_uses_col(e->args[i], col)) return true;
+    return false;
+}
+
+/* The top-N whose row number column `col` of `node` is, through plain
+ * column projections, or NULL. */
+static PlanNode *rownum_rank(PlanNode *node, int32_t col)
+{
+    while (node->kind == PN_CALC) {
+        const Expr *e = node->calc.exprs[col];
+        if (e->kind != EX_COL || e->col >= node->inputs[0]->ncols) return NULL;
+        col = e->col;
+        node = node->inputs[0];
+    }
+    if (node->kind == PN_RANK && node->rank.emit_rownum && col == node->ncols - 1) return node;
+    return NULL;
+}
+
 PlanNode *sql_node_calc(Binder *b, PlanNode *input, const Expr *filter, int32_t nexprs,
                         Expr **exprs, char **names)
 {
@@ -147,6 +169,15 @@ PlanNode *sql_node_calc(Binder *b, PlanNode *input, const Expr *filter, int32_t 
         else node->names[i] = wb_arena_printf(b->arena, "EXPR$%d", (int)i);
     }
     calc_derive_mode(b, node);
+    /* A top-N's row number that this projection drops (WHERE rn <= N and
+     * a select list without rn): no query column shows positions. */
+    for (int32_t c = 0; c < input->ncols; c++) {
+        PlanNode *rank = rownum_rank(input, c);
+        if (!rank) continue;
+        bool used = false;
+        for (int32_t i = 0; i < nexprs && !used; i++) used = expr_uses_col(exprs[i], c);
+        if (!used) rank->rank.rownum_hidden = true;
+    }
     return node;
 }
 

@@ -116,6 +116,10 @@ typedef struct RankSpec {
     int64_t limit;
     int64_t offset;
     bool emit_rownum;
+    /* The query drops the row number (it served a filter only): a changed
+     * position is -D / +I, as Flink's top-N without row numbers emits,
+     * except for one row per partition (its upsert key): -U / +U. */
+    bool rownum_hidden;
 } RankSpec;
 
 typedef struct ExchangeSpec {
