@@ -172,6 +172,9 @@ int sql_lex(const char *text, size_t len, WbArena *arena, SqlToken **toks_out,
         wb_error(err, WB_SQLSTATE_SYNTAX, 1, 1, "SQL text is too long (%zu bytes)", len);
         return -1;
     }
+    /* A UTF-8 byte order mark (editors on Windows write one) is not text:
+     * skipped, and columns count from after it, as editors show them. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) lx.pos = 3;
     while (lx.pos < lx.len) {
         unsigned char c = (unsigned char)text[lx.pos];
         int line = lx.line, column = lx.column;

@@ -667,6 +667,20 @@ static void test_fuzz(void)
     wb_buf_free(&out);
 }
 
+/* A UTF-8 byte order mark opening the script is skipped (scripts saved
+ * by Windows editors start with one; it was a syntax error), and columns
+ * count from after it. */
+static void test_bom(void)
+{
+    SqlScript script;
+    WbError err;
+    const char *sql = "\xEF\xBB\xBFselect 1; select #";
+    CHECK(sql_parse_script(sql, 3, arena, &script, &err) == 0 && script.count == 0);
+    CHECK(sql_parse_script(sql, 12, arena, &script, &err) == 0 && script.count == 1);
+    CHECK(sql_parse_script(sql, strlen(sql), arena, &script, &err) == -1);
+    CHECK(err.line == 1 && err.column == 18);
+}
+
 int main(void)
 {
     arena = wb_arena_new(0);
@@ -675,6 +689,7 @@ int main(void)
     RUN(test_literals);
     RUN(test_fields);
     RUN(test_depth);
+    RUN(test_bom);
     RUN(test_fuzz);
     wb_arena_free(arena);
     return check_done();
