@@ -129,6 +129,27 @@ bool sql_common_type(SqlType a, SqlType b, SqlType *out)
     return false;
 }
 
+bool sql_implicit_cast_allowed(SqlType from, SqlType to)
+{
+    TypeId f = (TypeId)from.id, t = (TypeId)to.id;
+    if (f == TY_NULL) return true;
+    if (ty_is_numeric(f) && ty_is_numeric(t)) {
+        if (t == TY_DOUBLE) return true;
+        if (f == TY_DOUBLE) return false;
+        if (t == TY_DECIMAL) {
+            int pf, sf;
+            as_decimal(from, &pf, &sf);
+            return to.scale >= sf && to.precision - to.scale >= pf - sf;
+        }
+        return f != TY_DECIMAL && numeric_rank(f) <= numeric_rank(t);
+    }
+    switch (t) {
+    case TY_DATE:
+    case TY_TIME: return f == t || f == TY_TIMESTAMP;
+    default: return f == t;
+    }
+}
+
 bool sql_cast_allowed(SqlType from, SqlType to)
 {
     TypeId f = (TypeId)from.id, t = (TypeId)to.id;

@@ -103,6 +103,15 @@ int sql_func_resolve(Expr *call, WbArena *arena, WbError *err);
 bool sql_common_type(SqlType a, SqlType b, SqlType *out);
 /* Whether CAST(from AS to) is allowed. */
 bool sql_cast_allowed(SqlType from, SqlType to);
+/* Flink's implicit casts (what INSERT applies to each query column without a
+ * CAST): widening only.  NULL to anything; INT -> BIGINT; an integer to a
+ * DECIMAL with enough integer digits (INT 10, BIGINT 19); DECIMAL(p,s) to
+ * DECIMAL(p',s') with s' >= s and p'-s' >= p-s; any exact numeric or DOUBLE
+ * to DOUBLE; a string to a string and bytes to bytes (lengths are not
+ * enforced, as Flink's default); DATE from DATE or TIMESTAMP, TIME from
+ * TIME or TIMESTAMP, TIMESTAMP(p) from any TIMESTAMP (Flink's rules);
+ * each other type from itself only. */
+bool sql_implicit_cast_allowed(SqlType from, SqlType to);
 
 /* Constructors (nodes in arena). */
 Expr *sql_expr_col(WbArena *arena, int32_t col, SqlType type);

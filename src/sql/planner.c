@@ -1170,25 +1170,45 @@ bool sql_plan_query(Binder *b, const AstNode *query, const Env *outer, Rel *out)
 
 /* ---- INSERT ---- */
 
-static Expr *assign_cast(Binder *b, Expr *src, const ColumnDef *target, const AstNode *at)
+/* The query column feeding a sink column is cast to the column's type when
+ * Flink would cast it implicitly (widening); anything else is an error
+ * naming the column and both types, at the select item when the query is a
+ * plain SELECT list (else at the query). */
+static Expr *assign_cast(Binder *b, Expr *src, const ColumnDef *target, const AstNode *at,
+                         const char *src_name)
 {
     SqlType to = target->type;
     if (ty_equal(src->type, to)) return src;
-    SqlType common;
-    bool ok = src->type.id == TY_NULL ||
-              (sql_common_type(src->type, to, &common) && common.id == to.id) ||
-              (ty_is_numeric((TypeId)src->type.id) && ty_is_numeric((TypeId)to.id)) ||
-              (ty_is_string((TypeId)src->type.id) && src->type.id == to.id);
-    if (!ok || !sql_cast_allowed(src->type, to)) {
+    if (!sql_implicit_cast_allowed(src->type, to)) {
         char t1[64], t2[64];
+        SqlType shown_to = to, shown_from = src->type;   /* named without NOT NULL */
+        shown_to.nullable = shown_from.nullable = 1;
+        ty_name(shown_to, t1, sizeof t1);
+        ty_name(shown_from, t2, sizeof t2);
         bind_error(b, at, WB_SQLSTATE_DATATYPE, "column \"%s\" is of type %s but expression is of type %s",
-                   target->name, ty_name(to, t1, sizeof t1), ty_name(src->type, t2, sizeof t2));
-        wb_error_hint(b->err, "Rewrite or cast the expression.");
+                   target->name, t1, t2);
+        wb_error_detail(b->err, "%s is not implicitly castable to %s: only widening casts are "
+                                "implicit on INSERT, as in Flink.", t2, t1);
+        if (sql_cast_allowed(src->type, to))
+            wb_error_hint(b->err, "Cast the expression if the conversion is intended: CAST(%s AS %s).",
+                          src_name ? src_name : "...", t1);
+        else
+            wb_error_hint(b->err, "Rewrite the expression: %s cannot be cast to %s.", t2, t1);
         return NULL;
     }
     SqlType t = to;
     t.nullable = src->type.nullable;
     return sql_expr_cast(b->arena, src, t);
+}
+
+/* The AST of the select item producing query column `col`, NULL when the
+ * query is not a plain SELECT whose items are its columns one by one. */
+static const AstNode *insert_item_ast(const AstNode *query, int32_t col)
+{
+    if (query->kind != AST_SELECT || col >= query->select.items.count) return NULL;
+    for (int32_t i = 0; i <= col; i++)
+        if (query->select.items.items[i]->select_item.expr->kind == AST_STAR) return NULL;
+    return query->select.items.items[col];
 }
 
 static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out)
@@ -1219,6 +1239,14 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
         bind_error(b, ast->insert.query, WB_SQLSTATE_SYNTAX,
                    "INSERT has %s expressions than target columns (%d, expected %d)",
                    query.ncols > ntarget ? "more" : "fewer", (int)query.ncols, (int)ntarget);
+        WbBuf cols = {0};
+        for (int32_t i = 0; i < ntarget; i++) {
+            const char *n = ast->insert.columns.count ? ast->insert.columns.items[i]->ident.name
+                                                      : def->cols[phys[i]].name;
+            wb_buf_printf(&cols, "%s%s", i ? ", " : "", n);
+        }
+        wb_error_detail(b->err, "The target columns are (%s).", wb_buf_cstr(&cols));
+        wb_buf_free(&cols);
         return false;
     }
     if (ast->insert.columns.count == 0) {
@@ -1264,8 +1292,11 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
             const ScopeCol *sc = &query.cols[source[p]];
             src = sql_expr_col(b->arena, sc->index, sc->type);
         }
-        const AstNode *at = ast->insert.query;
-        if (!(exprs[p] = assign_cast(b, src, col, at))) return false;
+        const AstNode *item = source[p] < 0 ? NULL : insert_item_ast(ast->insert.query, source[p]);
+        const char *src_name = source[p] < 0 ? NULL : query.cols[source[p]].name;
+        if (src_name && strncmp(src_name, "EXPR$", 5) == 0) src_name = NULL;   /* unnamed */
+        if (!(exprs[p] = assign_cast(b, src, col, item ? item : ast->insert.query, src_name)))
+            return false;
     }
     PlanNode *input = sql_node_calc(b, query.node, NULL, nphys, exprs, names);
     if (input->mode != CM_INSERT_ONLY && accepts && !accepts(def)) {

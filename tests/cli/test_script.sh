@@ -3,7 +3,8 @@
 # script with no statements (empty, or only blanks, comments and
 # semicolons) is an error "no statements" (exit 1); SET/RESET of a key weir
 # does not use is accepted with a warning naming the key, and the keys weir
-# implements give none.  Each check counts once.
+# implements give none; a narrowing INSERT prints its DETAIL and a HINT
+# with the CAST to write.  Each check counts once.
 . "$(dirname "$0")/lib.sh"
 
 run() {
@@ -47,5 +48,13 @@ else fail "RESET unknown key: status $status, stderr $(cat "$tmp/err")"; fi
 run run -e "SET 'execution.runtime-mode' = 'batch'; SET table.exec.state.ttl = '0 ms'; RESET 'execution.runtime-mode'; SELECT 1 AS a"
 if [ "$status" -eq 0 ] && [ ! -s "$tmp/err" ]; then ok
 else fail "known keys: status $status, stderr $(cat "$tmp/err")"; fi
+
+# INSERT typing: message, detail and hint, all three lines
+printf "CREATE TABLE t (d DECIMAL(10, 2)) WITH ('connector' = 'datagen', 'number-of-rows' = '1');\nCREATE TABLE out (x INT) WITH ('connector' = 'blackhole');\nINSERT INTO out SELECT d FROM t;\n" >"$tmp/narrow.sql"
+run run "$tmp/narrow.sql"
+if [ "$status" -eq 1 ] && [ "$(cat "$tmp/err")" = "$tmp/narrow.sql:3:24: error: column \"x\" is of type INT but expression is of type DECIMAL(10, 2)
+DETAIL: DECIMAL(10, 2) is not implicitly castable to INT: only widening casts are implicit on INSERT, as in Flink.
+HINT: Cast the expression if the conversion is intended: CAST(d AS INT)." ]; then ok
+else fail "narrowing INSERT: status $status, stderr $(cat "$tmp/err")"; fi
 
 cli_done
