@@ -104,6 +104,7 @@ typedef struct Decor {
     KeyPair *keys;               /* left: outer expr (plain outer cols), right: inner expr */
     int32_t nres;
     Expr **res;                  /* over inner cols + correlated refs */
+    int32_t joined;              /* the last `joined` of res are over the pair row */
 } Decor;
 
 /* Decorrelates a simple subquery (SELECT .. FROM .. WHERE ..): local
@@ -161,6 +162,50 @@ static bool decorrelate(Env *env, const AstNode *q, Rel *sub, Decor *dc, int32_t
         if (inner && !plan_subquery_pred(&senv, inner, neg)) return false;
     }
     return true;
+}
+
+/* The semi / anti join of a subquery predicate: the correlation's equality
+ * keys (and an IN's key) as join keys, the residual conjuncts as the join
+ * condition.  A residual marked `joined` (the last one, from NOT IN) is
+ * already over the join's pair row; the others have their inner columns
+ * moved after the left input and correlated references made the left
+ * input's columns. */
+static bool finish_subquery_join(Env *env, JoinType type, Rel *sub, Decor *dc, const AstNode *pred)
+{
+    Binder *b = env->b;
+    int32_t lwidth = env->rel->node->ncols;
+    Expr *cond = NULL;
+    if (dc->nres > 0) {
+        for (int32_t i = 0; i < dc->nres - dc->joined; i++)
+            dc->res[i] = sql_expr_shift(b->arena, dc->res[i], 0, lwidth, 0);
+        cond = sql_and_all(b, dc->res, dc->nres);
+    }
+    Rel left = *env->rel;
+    PlanNode *join = sql_build_join(b, type, &left, sub, dc->nkeys, dc->keys, cond, pred);
+    if (!join) return false;
+    env->rel->node = join;
+    return true;
+}
+
+/* NOT IN's per-row test over the join's pair row (left columns first, the
+ * subquery's after them): `a = x OR a IS NULL OR x IS NULL`, i.e. the
+ * comparison is not FALSE.  A left row passes NOT IN (in WHERE, where NULL
+ * filters like FALSE) exactly when no row of its correlation group gives
+ * TRUE here: TRUE when the group is empty, filtered when a is NULL and the
+ * group is not, or when the group holds x NULL or x = a. */
+static Expr *nin_not_false(Binder *b, Expr *outer, Expr *inner, int32_t lwidth, const AstNode *at)
+{
+    Expr *x = sql_expr_shift(b->arena, inner, 0, lwidth, -1);
+    Expr *pair[2] = {outer, x};
+    Expr *parts[3];
+    parts[0] = sql_expr_call(b->arena, FN_EQ, pair, 2, at->line, at->column);
+    parts[1] = sql_expr_call(b->arena, FN_IS_NULL, &pair[0], 1, at->line, at->column);
+    parts[2] = sql_expr_call(b->arena, FN_IS_NULL, &pair[1], 1, at->line, at->column);
+    for (int i = 0; i < 3; i++)
+        if (sql_func_resolve(parts[i], b->arena, b->err) != 0) return NULL;
+    Expr *any = sql_expr_call(b->arena, FN_OR, parts, 3, at->line, at->column);
+    if (sql_func_resolve(any, b->arena, b->err) != 0) return NULL;
+    return any;
 }
 
 static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated)
@@ -222,35 +267,23 @@ static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated)
             return false;
         }
         bool nullable = outer_key->type.nullable || inner_key->type.nullable;
-        if (negated && nullable) {
-            if (dc.nkeys > 0 || dc.nres > 0) {
-                bind_error(b, pred, WB_SQLSTATE_FEATURE,
-                           "NOT IN over a correlated subquery with nullable columns is not supported");
-                wb_error_hint(b->err, "Use NOT EXISTS, or make both sides NOT NULL.");
-                return false;
-            }
-            type = JT_ANTI_NULL_AWARE;
+        if (negated && nullable && (dc.nkeys > 0 || dc.nres > 0)) {
+            /* correlated: an ANTI join on the correlation, whose rows of
+             * the left row's group "match" unless the comparison is FALSE */
+            Expr *c = nin_not_false(b, outer_key, inner_key, env->rel->node->ncols, pred);
+            if (!c) return false;
+            dc.res[dc.nres++] = c;
+            dc.joined = 1;
+            return finish_subquery_join(env, JT_ANTI, &sub, &dc, pred);
         }
+        if (negated && nullable) type = JT_ANTI_NULL_AWARE;
         /* the IN key first: a null-aware anti join has exactly that one key */
         memmove(&dc.keys[1], &dc.keys[0], sizeof(KeyPair) * (size_t)dc.nkeys);
         dc.keys[0].left = outer_key;
         dc.keys[0].right = inner_key;
         dc.nkeys++;
     }
-    int32_t lwidth = env->rel->node->ncols;
-    Expr *cond = NULL;
-    if (dc.nres > 0) {
-        /* residual: inner columns move after the left input, correlated
-         * references become the left input's columns */
-        for (int32_t i = 0; i < dc.nres; i++)
-            dc.res[i] = sql_expr_shift(b->arena, dc.res[i], 0, lwidth, 0);
-        cond = sql_and_all(b, dc.res, dc.nres);
-    }
-    Rel left = *env->rel;
-    PlanNode *join = sql_build_join(b, type, &left, &sub, dc.nkeys, dc.keys, cond, pred);
-    if (!join) return false;
-    env->rel->node = join;
-    return true;
+    return finish_subquery_join(env, type, &sub, &dc, pred);
 }
 
 /* The end of a WHERE: one filter over the plain conjuncts, then a semi or
