@@ -92,6 +92,7 @@ typedef struct WbError {
 #define WB_SQLSTATE_BAD_VALUE       "22P02"  /* invalid text representation */
 #define WB_SQLSTATE_DATA            "22000"  /* data exception */
 #define WB_SQLSTATE_CARDINALITY     "21000"
+#define WB_SQLSTATE_NOT_NULL        "23502"  /* NULL into a NOT NULL column */
 #define WB_SQLSTATE_CONFIG          "F0000"  /* config file / option error */
 #define WB_SQLSTATE_IO              "58030"
 #define WB_SQLSTATE_INTERNAL        "XX000"

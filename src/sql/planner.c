@@ -1201,6 +1201,22 @@ static Expr *assign_cast(Binder *b, Expr *src, const ColumnDef *target, const As
     return sql_expr_cast(b->arena, src, t);
 }
 
+/* Whether column `col` of an INSERT's VALUES holds only bare NULLs: VALUES
+ * types such a column STRING (it must have some type), but the NULLs are
+ * the target column's, as Flink types INSERT ... VALUES by the sink's
+ * columns: `VALUES (NULL, 1)` into an INT column is no type error. */
+static bool values_column_null(const AstNode *query, int32_t col)
+{
+    if (query->kind != AST_VALUES || query->values.rows.count == 0) return false;
+    for (int32_t r = 0; r < query->values.rows.count; r++) {
+        const AstList *cells = &query->values.rows.items[r]->row.items;
+        if (col >= cells->count) return false;
+        const AstNode *cell = cells->items[col];
+        if (cell->kind != AST_LITERAL || cell->literal.type.id != TY_NULL) return false;
+    }
+    return true;
+}
+
 /* The AST of the select item producing query column `col`, NULL when the
  * query is not a plain SELECT whose items are its columns one by one. */
 static const AstNode *insert_item_ast(const AstNode *query, int32_t col)
@@ -1288,6 +1304,16 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
                            col->name);
                 return false;
             }
+        } else if (values_column_null(ast->insert.query, source[p])) {
+            if (!col->type.nullable) {
+                bind_error(b, ast->insert.query, WB_SQLSTATE_NOT_NULL,
+                           "column \"%s\" is NOT NULL and VALUES gives it only NULL", col->name);
+                return false;
+            }
+            Value null = {0};
+            null.type = col->type;
+            null.is_null = true;
+            src = sql_expr_const(b->arena, null);
         } else {
             const ScopeCol *sc = &query.cols[source[p]];
             src = sql_expr_col(b->arena, sc->index, sc->type);
