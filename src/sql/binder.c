@@ -52,6 +52,10 @@ static bool ast_any(const AstNode *ast, AstPred pred)
         return false;
     case AST_IN_QUERY:
         return ast_any(ast->in.arg, pred);
+    case AST_ROW:
+        for (int32_t i = 0; i < ast->row.items.count; i++)
+            if (ast_any(ast->row.items.items[i], pred)) return true;
+        return false;
     case AST_LIKE:
         return ast_any(ast->like.arg, pred) || ast_any(ast->like.pattern, pred) ||
                ast_any(ast->like.escape, pred);
@@ -537,6 +541,10 @@ int sql_collect_aggs(Env *env, const AstNode *ast)
         return 0;
     case AST_IN_QUERY:
         return sql_collect_aggs(env, ast->in.arg);
+    case AST_ROW:
+        for (int32_t i = 0; i < ast->row.items.count; i++)
+            if (sql_collect_aggs(env, ast->row.items.items[i])) return -1;
+        return 0;
     case AST_LIKE:
         return sql_collect_aggs(env, ast->like.arg) || sql_collect_aggs(env, ast->like.pattern) ||
                sql_collect_aggs(env, ast->like.escape) ? -1 : 0;

@@ -1319,7 +1319,19 @@ static AstNode *parse_primary(Parser *p)
             next(p);
             AstNode *inner = parse_expr(p);
             TRY(inner);
-            if (is_op(p, ",")) return unsupported(p, peek(p), "a row value (a, b, ...)");
+            if (is_op(p, ",")) {
+                /* a row value: only as the left side of [NOT] IN (query) */
+                AstNode *row = new_node(p, AST_ROW, tok);
+                ListB items = {0};
+                lb_push(p, &items, inner);
+                next(p);
+                if (!parse_expr_list(p, &items)) return NULL;
+                if (!expect_op(p, ")")) return NULL;
+                row->row.items = lb_done(&items);
+                if (!is_kw(p, "IN") && !(is_kw(p, "NOT") && is_kw_at(p, 1, "IN")))
+                    return unsupported(p, tok, "a row value (a, b, ...) other than before IN (subquery)");
+                return fin(p, row);
+            }
             if (!expect_op(p, ")")) return NULL;
             return inner;
         }
@@ -1505,6 +1517,11 @@ static AstNode *parse_predicate(Parser *p)
                 node = new_node_at(p, AST_IN_QUERY, left);
                 TRY(node->in.query = parse_query(p));
             } else {
+                if (left->kind == AST_ROW) {
+                    wb_error(p->err, WB_SQLSTATE_FEATURE, left->line, left->column,
+                             "a row value (a, b, ...) IN a list of values is not supported yet");
+                    return NULL;
+                }
                 node = new_node_at(p, AST_IN_LIST, left);
                 ListB lb = {0};
                 if (!parse_expr_list(p, &lb)) return NULL;

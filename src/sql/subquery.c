@@ -208,6 +208,39 @@ static Expr *nin_not_false(Binder *b, Expr *outer, Expr *inner, int32_t lwidth, 
     return any;
 }
 
+/* The subquery's side of an IN: its `width` columns (the select items of
+ * a simple subquery, bound over it, or its output columns). */
+static bool in_inner_keys(Env *env, const AstNode *q, Rel *sub, bool simple, int32_t width,
+                          Expr **keys)
+{
+    Binder *b = env->b;
+    const AstList *items = &q->select.items;
+    bool star = simple && items->count == 1 && items->items[0]->select_item.expr->kind == AST_STAR;
+    int32_t have = simple && !star ? items->count : sub->ncols;
+    if (have != width) {
+        bind_error(b, q, WB_SQLSTATE_SYNTAX, "subquery has too %s columns", have > width ? "many" : "few");
+        return false;
+    }
+    for (int32_t k = 0; k < width; k++) {
+        if (!simple || star) {
+            keys[k] = sql_expr_col(b->arena, sub->cols[k].index, sub->cols[k].type);
+            continue;
+        }
+        const AstNode *item = items->items[k]->select_item.expr;
+        if (item->kind == AST_STAR) {
+            bind_error(b, item, WB_SQLSTATE_SYNTAX, "* is not allowed in a row IN subquery");
+            return false;
+        }
+        Env senv;
+        env_init(&senv, b, sub);
+        senv.outer = env;
+        senv.corr = CORR_ERROR;
+        senv.clause = "SELECT";
+        if (!(keys[k] = sql_bind_expr(&senv, item))) return false;
+    }
+    return true;
+}
+
 static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated)
 {
     Binder *b = env->b;
@@ -217,71 +250,60 @@ static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated)
         bind_error(b, pred, WB_SQLSTATE_FEATURE, "subqueries are not supported here");
         return false;
     }
+    /* (a, b) IN (SELECT x, y ...): one key per column */
+    const AstNode *arg = is_in ? pred->in.arg : NULL;
+    int32_t width = arg && arg->kind == AST_ROW ? arg->row.items.count : 1;
     Rel sub;
     Decor dc;
     memset(&dc, 0, sizeof dc);
-    Expr *inner_key = NULL;
-    if (is_simple_subquery(q)) {
-        if (!decorrelate(env, q, &sub, &dc, 1)) return false;
-        if (is_in) {
-            const AstList *items = &q->select.items;
-            const AstNode *item = items->count == 1 ? items->items[0]->select_item.expr : NULL;
-            if (item && item->kind == AST_STAR) {
-                if (sub.ncols != 1) item = NULL;
-                else inner_key = sql_expr_col(b->arena, sub.cols[0].index, sub.cols[0].type);
-            } else if (item) {
-                Env senv;
-                env_init(&senv, b, &sub);
-                senv.outer = env;
-                senv.corr = CORR_ERROR;
-                senv.clause = "SELECT";
-                if (!(inner_key = sql_bind_expr(&senv, item))) return false;
-            }
-            if (!item) {
-                bind_error(b, q, WB_SQLSTATE_SYNTAX, "subquery has too many columns");
-                return false;
-            }
-        }
+    bool simple = is_simple_subquery(q);
+    if (simple) {
+        if (!decorrelate(env, q, &sub, &dc, width)) return false;
     } else {
         if (!sql_plan_query(b, q, env, &sub)) return false;
-        if (is_in) {
-            if (sub.ncols != 1) {
-                bind_error(b, q, WB_SQLSTATE_SYNTAX, "subquery has too many columns");
-                return false;
-            }
-            inner_key = sql_expr_col(b->arena, sub.cols[0].index, sub.cols[0].type);
-        }
-        dc.keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * 2);
+        dc.keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(width + 1));
+        dc.res = wb_arena_alloc(b->arena, sizeof(Expr *));
     }
     JoinType type = negated ? JT_ANTI : JT_SEMI;
     if (is_in) {
+        Expr **inner = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)width);
+        Expr **outer = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)width);
+        if (!in_inner_keys(env, q, &sub, simple, width, inner)) return false;
         Env oenv = *env;
         oenv.clause = "WHERE";
-        Expr *outer_key = sql_bind_expr(&oenv, pred->in.arg);
-        if (!outer_key) return false;
-        SqlType common;
-        char t1[64], t2[64];
-        if (!sql_common_type(outer_key->type, inner_key->type, &common)) {
-            bind_error(b, pred, WB_SQLSTATE_DATATYPE, "IN types %s and %s cannot be matched",
-                       ty_name(outer_key->type, t1, sizeof t1), ty_name(inner_key->type, t2, sizeof t2));
-            return false;
+        bool nullable = false;
+        for (int32_t k = 0; k < width; k++) {
+            const AstNode *item = arg->kind == AST_ROW ? arg->row.items.items[k] : arg;
+            if (!(outer[k] = sql_bind_expr(&oenv, item))) return false;
+            SqlType common;
+            char t1[64], t2[64];
+            if (!sql_common_type(outer[k]->type, inner[k]->type, &common)) {
+                bind_error(b, pred, WB_SQLSTATE_DATATYPE, "IN types %s and %s cannot be matched",
+                           ty_name(outer[k]->type, t1, sizeof t1), ty_name(inner[k]->type, t2, sizeof t2));
+                return false;
+            }
+            nullable |= outer[k]->type.nullable || inner[k]->type.nullable;
         }
-        bool nullable = outer_key->type.nullable || inner_key->type.nullable;
-        if (negated && nullable && (dc.nkeys > 0 || dc.nres > 0)) {
-            /* correlated: an ANTI join on the correlation, whose rows of
-             * the left row's group "match" unless the comparison is FALSE */
-            Expr *c = nin_not_false(b, outer_key, inner_key, env->rel->node->ncols, pred);
-            if (!c) return false;
-            dc.res[dc.nres++] = c;
+        if (negated && nullable && (dc.nkeys > 0 || dc.nres > 0 || width > 1)) {
+            /* correlated or a row: an ANTI join on the correlation, whose
+             * rows of the left row's group "match" unless the comparison
+             * is FALSE (no row of the group doing so is NOT IN's TRUE) */
+            Expr **parts = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)width);
+            for (int32_t k = 0; k < width; k++)
+                if (!(parts[k] = nin_not_false(b, outer[k], inner[k], env->rel->node->ncols, pred)))
+                    return false;
+            dc.res[dc.nres++] = sql_and_all(b, parts, width);
             dc.joined = 1;
             return finish_subquery_join(env, JT_ANTI, &sub, &dc, pred);
         }
         if (negated && nullable) type = JT_ANTI_NULL_AWARE;
-        /* the IN key first: a null-aware anti join has exactly that one key */
-        memmove(&dc.keys[1], &dc.keys[0], sizeof(KeyPair) * (size_t)dc.nkeys);
-        dc.keys[0].left = outer_key;
-        dc.keys[0].right = inner_key;
-        dc.nkeys++;
+        /* the IN keys first: a null-aware anti join has exactly that one key */
+        memmove(&dc.keys[width], &dc.keys[0], sizeof(KeyPair) * (size_t)dc.nkeys);
+        for (int32_t k = 0; k < width; k++) {
+            dc.keys[k].left = outer[k];
+            dc.keys[k].right = inner[k];
+        }
+        dc.nkeys += width;
     }
     return finish_subquery_join(env, type, &sub, &dc, pred);
 }
