@@ -24,6 +24,7 @@ typedef struct Session {
     const char *script_name;     /* for error positions */
     OutputFormat format;
     bool batch_mode;
+    bool default_batch_mode;     /* --mode (or streaming): what RESET restores */
     int32_t max_batch_rows;
     bool have_seed;
     uint64_t seed;
@@ -131,7 +132,22 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
         return 0;
     }
     if (node->kind == AST_RESET) {
-        if (!key || strcmp(key, "execution.runtime-mode") == 0) s->batch_mode = false;
+        /* Flink's RESET: the key (or every key) goes back to the value the
+         * session started with, and a bare SET no longer lists it. */
+        if (!key || strcmp(key, "execution.runtime-mode") == 0)
+            s->batch_mode = s->default_batch_mode;
+        if (!key || strcmp(key, "table.exec.state.ttl") == 0) s->state_ttl_ms = 0;
+        int32_t kept = 0;
+        for (int32_t i = 0; i < s->noptions; i++) {
+            if (!key || strcmp(s->keys[i], key) == 0) {
+                free(s->keys[i]);
+                free(s->values[i]);
+                continue;
+            }
+            s->keys[kept] = s->keys[i];
+            s->values[kept++] = s->values[i];
+        }
+        s->noptions = kept;
         return 0;
     }
     if (strcmp(key, "execution.runtime-mode") == 0) {
@@ -540,6 +556,7 @@ static int cmd_run(int argc, char **argv)
     int parsed = run_args_parse(argc, argv, &s, &file, &inline_sql);
     if (parsed) return parsed < 0 ? 0 : parsed;
     if (s.have_seed && s.max_batch_rows == 0) s.max_batch_rows = 16;
+    s.default_batch_mode = s.batch_mode;
 
     WbError err;
     wb_error_clear(&err);

@@ -49,6 +49,16 @@ run run -e "SET 'execution.runtime-mode' = 'batch'; SET table.exec.state.ttl = '
 if [ "$status" -eq 0 ] && [ ! -s "$tmp/err" ]; then ok
 else fail "known keys: status $status, stderr $(cat "$tmp/err")"; fi
 
+# RESET puts a key back to what the session started with (--mode, not
+# always streaming) and a bare SET no longer lists it; RESET alone resets all
+run run --mode batch --format=csv -e "SET 'execution.runtime-mode' = 'streaming'; SET 'table.exec.state.ttl' = '0 ms'; RESET 'execution.runtime-mode'; SET; RESET; SET; SELECT 1 AS a"
+if [ "$status" -eq 0 ] && [ "$(cat "$tmp/out")" = "$(printf 'key,value\ntable.exec.state.ttl,0 ms\nkey,value\na\n1')" ]; then ok
+else fail "RESET: status $status, stdout $(cat "$tmp/out"), stderr $(cat "$tmp/err")"; fi
+# ... and the mode really is batch again: one final row, no changelog
+run run --mode batch -e "SET 'execution.runtime-mode' = 'streaming'; RESET; SELECT COUNT(*) AS n FROM (VALUES (1), (2)) AS v(x)"
+if [ "$status" -eq 0 ] && ! grep -q '^[-+][IUD]\[' "$tmp/out" && grep -q '| *2 |' "$tmp/out"; then ok
+else fail "RESET mode: status $status, stdout $(cat "$tmp/out"), stderr $(cat "$tmp/err")"; fi
+
 # INSERT typing: message, detail and hint, all three lines
 printf "CREATE TABLE t (d DECIMAL(10, 2)) WITH ('connector' = 'datagen', 'number-of-rows' = '1');\nCREATE TABLE out (x INT) WITH ('connector' = 'blackhole');\nINSERT INTO out SELECT d FROM t;\n" >"$tmp/narrow.sql"
 run run "$tmp/narrow.sql"
