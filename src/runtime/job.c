@@ -26,6 +26,23 @@ static int sink_push(Operator *base, int32_t port, const Batch *batch, WbError *
 {
     (void)port;
     EdgeOp *op = (EdgeOp *)base;
+    const SinkSpec *spec = &base->node->sink;
+    if (spec->check_not_null) {
+        /* a NULL (an insertion or a retraction alike) into a NOT NULL
+         * column fails the job before the sink sees the batch */
+        for (int32_t c = 0; c < batch->ncols; c++) {
+            if (!spec->check_not_null[c]) continue;
+            const uint8_t *nulls = batch->cols[c].nulls;
+            uint8_t any = 0;
+            for (int32_t r = 0; r < batch->nrows; r++) any |= nulls[r];
+            if (!any) continue;
+            wb_error(err, WB_SQLSTATE_NOT_NULL, 0, 0,
+                     "column \"%s\" of table %s is NOT NULL, but the query wrote a NULL into it",
+                     base->node->names[c], spec->table->name);
+            wb_error_hint(err, "Filter the NULL rows out, or give them a value with COALESCE.");
+            return -1;
+        }
+    }
     return op->sink->vt->write(op->sink, batch, err);
 }
 

@@ -130,6 +130,10 @@ typedef struct ExchangeSpec {
 typedef struct SinkSpec {
     const TableDef *table;
     bool overwrite;              /* INSERT OVERWRITE: replace the contents */
+    /* per column: NOT NULL in the table while the query's value may be
+     * NULL, so the rows are checked as they arrive (Flink's default
+     * table.exec.sink.not-null-enforcer = ERROR); NULL when none is */
+    uint8_t *check_not_null;
 } SinkSpec;
 
 typedef struct PlanNode {

@@ -1343,6 +1343,12 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
     memcpy(sink->names, names, sizeof(char *) * (size_t)nphys);
     sink->sink.table = def;
     sink->sink.overwrite = ast->insert.overwrite;
+    for (int32_t p = 0; p < nphys; p++) {
+        if (def->cols[phys[p]].type.nullable || !input->types[p].nullable) continue;
+        if (!sink->sink.check_not_null)
+            sink->sink.check_not_null = wb_arena_calloc(b->arena, (size_t)nphys);
+        sink->sink.check_not_null[p] = 1;
+    }
     sink->mode = input->mode;
     sink->nupsert_key = input->nupsert_key;
     sink->upsert_key = input->upsert_key;
