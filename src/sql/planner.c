@@ -1175,11 +1175,11 @@ bool sql_plan_query(Binder *b, const AstNode *query, const Env *outer, Rel *out)
  * naming the column and both types, at the select item when the query is a
  * plain SELECT list (else at the query). */
 static Expr *assign_cast(Binder *b, Expr *src, const ColumnDef *target, const AstNode *at,
-                         const char *src_name)
+                         const char *src_name, bool values_fit)
 {
     SqlType to = target->type;
     if (ty_equal(src->type, to)) return src;
-    if (!sql_implicit_cast_allowed(src->type, to)) {
+    if (!values_fit && !sql_implicit_cast_allowed(src->type, to)) {
         char t1[64], t2[64];
         SqlType shown_to = to, shown_from = src->type;   /* named without NOT NULL */
         shown_to.nullable = shown_from.nullable = 1;
@@ -1213,6 +1213,41 @@ static bool values_column_null(const AstNode *query, int32_t col)
         if (col >= cells->count) return false;
         const AstNode *cell = cells->items[col];
         if (cell->kind != AST_LITERAL || cell->literal.type.id != TY_NULL) return false;
+    }
+    return true;
+}
+
+/* Whether column `col` of an INSERT's VALUES holds only integer literals
+ * (and bare NULLs) whose values `to` holds exactly: they are cast, as
+ * Flink casts an INT into any DECIMAL, and no value can change.  So
+ * `VALUES (5)` goes into a DECIMAL(10, 2) column although not every INT
+ * would. */
+static bool values_column_ints_fit(const AstNode *query, int32_t col, SqlType to)
+{
+    if (query->kind != AST_VALUES || query->values.rows.count == 0) return false;
+    int32_t digits = to.precision - to.scale;   /* DECIMAL: integer digits */
+    for (int32_t r = 0; r < query->values.rows.count; r++) {
+        const AstList *cells = &query->values.rows.items[r]->row.items;
+        if (col >= cells->count || cells->items[col]->kind != AST_LITERAL) return false;
+        const AstNode *lit = cells->items[col];
+        if (lit->literal.type.id == TY_NULL) continue;
+        if (!ty_is_integer((TypeId)lit->literal.type.id)) return false;
+        int64_t v = lit->literal.i64;
+        uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+        bool fits;
+        switch (to.id) {
+        case TY_INT: fits = v >= INT32_MIN && v <= INT32_MAX; break;
+        case TY_BIGINT:
+        case TY_DOUBLE: fits = true; break;
+        case TY_DECIMAL: {
+            uint64_t limit = 1;
+            for (int32_t d = 0; d < digits && d < 19; d++) limit *= 10;
+            fits = digits >= 19 || mag < limit;
+            break;
+        }
+        default: fits = false; break;
+        }
+        if (!fits) return false;
     }
     return true;
 }
@@ -1321,7 +1356,8 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
         const AstNode *item = source[p] < 0 ? NULL : insert_item_ast(ast->insert.query, source[p]);
         const char *src_name = source[p] < 0 ? NULL : query.cols[source[p]].name;
         if (src_name && strncmp(src_name, "EXPR$", 5) == 0) src_name = NULL;   /* unnamed */
-        if (!(exprs[p] = assign_cast(b, src, col, item ? item : ast->insert.query, src_name)))
+        bool fit = source[p] >= 0 && values_column_ints_fit(ast->insert.query, source[p], col->type);
+        if (!(exprs[p] = assign_cast(b, src, col, item ? item : ast->insert.query, src_name, fit)))
             return false;
     }
     PlanNode *input = sql_node_calc(b, query.node, NULL, nphys, exprs, names);
