@@ -142,7 +142,7 @@ AGG_OK=""
 if ! skipped agg; then
     if make --no-print-directory -s build/libweir.a >&2 &&
         $CC -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -Ibench bench/agg_bench.c \
-            build/libweir.a -lm -lpthread -o "$DATA/agg_bench"; then
+            build/libweir.a -licuuc -lm -lpthread -o "$DATA/agg_bench"; then
         AGG_OK=1
     else
         say "bench: build/libweir.a or agg_bench does not build; agg runs skipped"
