@@ -402,6 +402,21 @@ static int decode_canal(JsonDecoder *d, RecordFail *fail)
         return envelope_fail(fail, "canal-json \"data\" is not an array%s", "");
     int32_t old = kind == 2 ? cn_json_member(doc, 0, "old") : -1;
     if (old >= 0 && doc->nodes[old].kind != JS_ARRAY) old = -1;
+    if (kind == 2) {
+        /* old[i] is data[i]'s before image: without it the update would be
+         * made up (a -U equal to its +U); Flink rejects such a record */
+        int32_t ndata = 0, nold = 0;
+        for (int32_t i = data + 1; i < doc->nodes[data].next; i = doc->nodes[i].next) ndata++;
+        if (old >= 0)
+            for (int32_t i = old + 1; i < doc->nodes[old].next; i = doc->nodes[i].next) nold++;
+        if (nold != ndata) {
+            char counts[64];
+            snprintf(counts, sizeof counts, "%d \"data\" rows and %d \"old\" rows", (int)ndata,
+                     (int)nold);
+            return envelope_fail(fail, "canal-json UPDATE record with %s (one \"old\" row per "
+                                       "\"data\" row)", counts);
+        }
+    }
     int32_t old_item = old >= 0 && old + 1 < doc->nodes[old].next ? old + 1 : -1;
     for (int32_t item = data + 1; item < doc->nodes[data].next; item = doc->nodes[item].next) {
         if (!is_object(doc, item)) return envelope_fail(fail, "canal-json \"data\" holds a non-object%s", "");
@@ -1158,6 +1173,7 @@ static int fast_canal(JsonDecoder *d, const char *s, size_t len, Batch *out, int
     else return FAST_DONE;              /* DDL and others: skipped */
     if (!(keys & CANAL_DATA) || data_null) return FAST_DONE;
     if (!data_array) return FAST_SLOW;
+    if (kind == 2 && nold != ndata) return FAST_SLOW;   /* the tree decoder says why */
     int32_t per = kind == 2 ? 2 : 1;
     Batch *dst = rows_target(d, out, max_rows, ndata * per, ndata);
     for (int32_t i = 0; i < ndata; i++) {

@@ -509,6 +509,30 @@ static void test_canal(void)
     cn_source_close(src);
 }
 
+/* A canal-json UPDATE whose "old" array does not give one before image
+ * per "data" row is an error naming both counts, in the fast and the tree
+ * decoder alike: the rows without one used to become -U rows equal to
+ * their +U (an update made up from a malformed record). */
+static void test_canal_old_rows(void)
+{
+    static const char *const records[] = {
+        "{\"data\": [{\"id\": 1}], \"old\": [{\"id\": 0}, {\"id\": 5}], \"type\": \"UPDATE\"}\n",
+        "{\"data\": [{\"id\": 1}, {\"id\": 2}], \"old\": [{\"id\": 0}], \"type\": \"UPDATE\"}\n",
+        "{\"data\": [{\"id\": 1}], \"type\": \"UPDATE\"}\n",
+        "{\"type\": \"UPDATE\", \"old\": null, \"data\": [{\"id\": 1}]}\n",
+    };
+    SqlType types[] = {T(TY_INT)};
+    const char *names[] = {"id"};
+    for (size_t i = 0; i < sizeof records / sizeof *records; i++) {
+        const char *path = write_file("canal_old.json", records[i]);
+        const char *opts[] = {"connector", "filesystem", "path", path, "format", "canal-json", NULL};
+        WbError err;
+        CHECK(read_all(table("t", 1, names, types, opts), 10, &err, NULL) == NULL);
+        CHECK(strstr(err.message, "canal-json UPDATE record with") != NULL);
+        CHECK(strstr(err.message, "(one \"old\" row per \"data\" row)") != NULL);
+    }
+}
+
 /* ---- datagen ---- */
 
 static void test_datagen(void)
@@ -861,6 +885,7 @@ int main(void)
     RUN(test_json_parser);
     RUN(test_debezium);
     RUN(test_canal);
+    RUN(test_canal_old_rows);
     RUN(test_datagen);
     RUN(test_print_sink);
     RUN(test_fs_sink_roundtrip);
