@@ -429,7 +429,7 @@ static bool flat_fits(const SqlType *types, int32_t ncols)
 {
     if (ncols < 1 || ncols > ST_FLAT_MAX_KEYS) return false;
     for (int32_t col = 0; col < ncols; col++)
-        if (ty_phys((TypeId)types[col].id) != PK_I64) return false;
+        if (ty_phys(types[col]) != PK_I64) return false;
     return true;
 }
 
@@ -826,7 +826,7 @@ static void sort_final(const QueryPlan *plan, FinalRow *rows, size_t n, bool in_
 {
     sort_plan = plan;
     const SortKey *key0 = &plan->order[0];
-    if (n < 64 || ty_phys(rows[0].batch->cols[key0->col].type.id) != PK_I64) {
+    if (n < 64 || ty_phys(rows[0].batch->cols[key0->col].type) != PK_I64) {
         qsort(rows, n, sizeof(FinalRow), compare_final);
         return;
     }

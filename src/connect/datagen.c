@@ -234,6 +234,7 @@ static void generate_column(DatagenSource *src, FieldGen *f, Batch *out, int32_t
                 vec->str[i] = ty_batch_str(out, src->digits, (uint32_t)len);
                 break;
             }
+            case TY_DECIMAL: ty_dec_set(vec, i, value); break;
             default: vec->i64[i] = value; break;
             }
         }
@@ -269,7 +270,10 @@ static void generate_column(DatagenSource *src, FieldGen *f, Batch *out, int32_t
                 }
             }
             break;
-        default:   /* INT BIGINT DECIMAL intervals */
+        case TY_DECIMAL:   /* DECIMAL(19..38) too: random values span 18 digits at most */
+            for (int32_t i = 0; i < n; i++) ty_dec_set(vec, i, rand_between(&f->rng, f->imin, f->imax));
+            break;
+        default:   /* INT BIGINT intervals */
             for (int32_t i = 0; i < n; i++) vec->i64[i] = rand_between(&f->rng, f->imin, f->imax);
             break;
         }

@@ -93,7 +93,7 @@ CsvDecoder *cn_csv_decoder_new(const TableDef *table, const CsvOptions *opts)
     d->types = wb_malloc(sizeof(SqlType) * (size_t)(d->ncols ? d->ncols : 1));
     sql_table_physical(table, d->types, NULL);
     for (int32_t col = 0; col < d->ncols; col++)
-        if (ty_phys(d->types[col].id) == PK_STR) d->has_strings = true;
+        if (ty_phys(d->types[col]) == PK_STR) d->has_strings = true;
     return d;
 }
 
@@ -630,7 +630,18 @@ static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_sta
                 if (*kind == CELL_NULL) { vec->nulls[row] = 1; continue; }
                 vec->nulls[row] = 0;
                 const char *t = (*kind == CELL_BUF ? in->data : d->scratch.data) + span->off;
-                int rc = parse_decimal_fast(t, span->len, precision, scale, &vec->i64[row]);
+                int rc;
+                if (precision <= TY_DECIMAL_NARROW_PRECISION) {
+                    rc = parse_decimal_fast(t, span->len, precision, scale, &vec->i64[row]);
+                } else {
+                    /* DECIMAL(19..38): the 64-bit reader first, the exact
+                     * 128-bit one for what it cannot hold. */
+                    int64_t small;
+                    rc = parse_decimal_fast(t, span->len, TY_DECIMAL_NARROW_PRECISION, scale, &small);
+                    if (rc == 0) vec->i128[row] = small;
+                    else if (rc == -2)
+                        rc = ty_parse_decimal128(t, span->len, precision, scale, &vec->i128[row]);
+                }
                 if (rc != 0 && bad_value(d, in, r, col, rc, t, span->len, err) != 0) return -1;
             }
             break;
@@ -664,8 +675,9 @@ static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_sta
             for (int32_t col = 0; col < ncols; col++) {
                 ColumnVector *vec = &out->cols[col];
                 vec->nulls[to] = vec->nulls[from];
-                switch (ty_phys(vec->type.id)) {
+                switch (ty_phys(vec->type)) {
                 case PK_I64: vec->i64[to] = vec->i64[from]; break;
+                case PK_I128: vec->i128[to] = vec->i128[from]; break;
                 case PK_F64: vec->f64[to] = vec->f64[from]; break;
                 case PK_STR: vec->str[to] = vec->str[from]; break;
                 }
@@ -702,7 +714,7 @@ void cn_csv_write_value(const CsvOptions *opts, const ColumnVector *col, int32_t
         if (opts->null_literal) wb_buf_puts(out, opts->null_literal);
         return;
     }
-    bool is_str = ty_phys(col->type.id) == PK_STR;
+    bool is_str = ty_phys(col->type) == PK_STR;
     if (is_str && col->str[row].len == 0) {
         if (opts->quote >= 0) {
             wb_buf_putc(out, (char)opts->quote);

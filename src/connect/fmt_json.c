@@ -118,7 +118,7 @@ JsonDecoder *cn_json_decoder_new(const TableDef *table, const JsonOptions *opts)
             if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20) d->plain_name[col] = 0;
     }
     for (int32_t col = 0; col < d->ncols; col++) {
-        d->phys[col] = (uint8_t)ty_phys((TypeId)d->types[col].id);
+        d->phys[col] = (uint8_t)ty_phys(d->types[col]);
         if (d->phys[col] == PK_STR) d->str_cols[d->nstr_cols++] = col;
     }
     cn_json_doc_init(&d->doc);
@@ -244,7 +244,7 @@ static int set_cell(JsonDecoder *d, Batch *b, int32_t col, int32_t row, int32_t 
     case TY_DOUBLE: rc = ty_parse_double(text, len, &vec->f64[row]); break;
     case TY_DECIMAL:
         /* exact: from the number's text, never through a double */
-        rc = ty_parse_decimal(text, len, d->types[col].precision, d->types[col].scale, &vec->i64[row]);
+        rc = ty_parse_decimal_cell(vec, row, text, len);
         break;
     default: {
         /* temporal and interval values: text in the SQL or ISO-8601 form
@@ -539,7 +539,7 @@ static int store_text(JsonDecoder *d, Batch *b, int32_t col, int32_t row, const 
     case TY_BIGINT: return ty_parse_int64(text, len, &vec->i64[row]);
     case TY_DOUBLE: return ty_parse_double(text, len, &vec->f64[row]);
     case TY_DECIMAL:
-        return ty_parse_decimal(text, len, type.precision, type.scale, &vec->i64[row]) == 0 ? 0 : -1;
+        return ty_parse_decimal_cell(vec, row, text, len) == 0 ? 0 : -1;
     default: {
         WbError local;
         wb_error_clear(&local);
@@ -684,18 +684,19 @@ static int number_to_double(const char *p, const char *q, double *out)
 /* DECIMAL(p,s) from a number token, exact: digits times a power of ten
  * when no rounding is needed and it fits 18 digits; else ty_parse_decimal
  * (HALF_UP), which the tree decoder uses.  0 or -1. */
-static int number_to_decimal(const char *p, const char *q, SqlType type, int64_t *out)
+static int number_to_decimal(const char *p, const char *q, ColumnVector *vec, int32_t row)
 {
+    const SqlType type = vec->type;
     NumParts np;
     if (num_parts(p, q, &np) && !np.has_exp && np.nfrac <= type.scale &&
         np.ndigits + (type.scale - np.nfrac) <= 18) {
         int64_t v = (int64_t)np.mant * ty_pow10[type.scale - np.nfrac];
         if (!(type.precision > 0 && type.precision < 19 && v >= ty_pow10[type.precision])) {
-            *out = np.neg ? -v : v;
+            ty_dec_set(vec, row, np.neg ? -v : v);
             return 0;
         }
     }
-    return ty_parse_decimal(p, (size_t)(q - p), type.precision, type.scale, out) == 0 ? 0 : -1;
+    return ty_parse_decimal_cell(vec, row, p, (size_t)(q - p)) == 0 ? 0 : -1;
 }
 
 /* Scans the value at p into (col, row) of b. */
@@ -743,7 +744,7 @@ static const char *scan_cell(JsonDecoder *d, Batch *b, int32_t col, int32_t row,
         if (id == TY_DOUBLE) {
             if (number_to_double(p, next, &vec->f64[row]) != 0) return NULL;
         } else if (id == TY_DECIMAL) {
-            if (number_to_decimal(p, next, d->types[col], &vec->i64[row]) != 0) return NULL;
+            if (number_to_decimal(p, next, vec, row) != 0) return NULL;
         } else if (is_str) {
             store_str(b, col, row, p, (size_t)(next - p));
         } else {
@@ -958,6 +959,12 @@ static void move_row(JsonDecoder *d, Batch *b, int32_t a, int32_t c, bool swap)
             if (swap) vec->i64[c] = v;
             break;
         }
+        case PK_I128: {
+            ty_i128 v = vec->i128[a];
+            vec->i128[a] = vec->i128[c];
+            if (swap) vec->i128[c] = v;
+            break;
+        }
         case PK_F64: {
             double v = vec->f64[a];
             vec->f64[a] = vec->f64[c];
@@ -1058,6 +1065,7 @@ static void put_img_row(JsonDecoder *d, Batch *dst, int32_t drow, int32_t src)
         if (null) continue;
         switch ((PhysKind)d->phys[col]) {
         case PK_I64: dv->i64[drow] = sv->i64[src]; break;
+        case PK_I128: dv->i128[drow] = sv->i128[src]; break;
         case PK_F64: dv->f64[drow] = sv->f64[src]; break;
         case PK_STR: dv->str[drow] = ty_batch_str(dst, sv->str[src].ptr, sv->str[src].len); break;
         }

@@ -67,6 +67,7 @@ typedef struct AggOp {
     StateTable *vals;
     uint64_t epoch;
     uint64_t seq;               /* arrival counter for occurrences */
+    int32_t sum_overflow;       /* 1 + a ACC_SUM_W call whose sum passed 128 bits */
     WbBuf key, vkey, text;      /* scratch */
     int32_t row_cap;
     StateEntry **row_group;     /* per input row: its group */
@@ -323,6 +324,19 @@ static void apply_call(AggOp *op, int32_t call, const Batch *batch)
             slot->isum.nonnull += eff[row];
         }
         break;
+    case ACC_SUM_W:
+        /* 38-digit values: a sum can pass 128 bits, so each step is
+         * checked; the first overflow fails the batch (agg_push) */
+        for (int32_t row = 0; row < nrows; row++) {
+            if (eff[row] == 0) continue;
+            AggSlot *slot = group_slot(groups[row], call);
+            agg_i128 add;
+            if (__builtin_mul_overflow((agg_i128)arg->i128[row], (agg_i128)eff[row], &add) ||
+                __builtin_add_overflow(slot->isum.sum, add, &slot->isum.sum))
+                op->sum_overflow = call + 1;
+            slot->isum.nonnull += eff[row];
+        }
+        break;
     case ACC_SUM_F:
         for (int32_t row = 0; row < nrows; row++) {
             if (eff[row] == 0) continue;
@@ -373,33 +387,32 @@ int ex_agg_int_result(const AggCall *ac, int in_scale, agg_i128 sum, int64_t n,
 {
     vec->nulls[row] = 0;
     if (n == 0) {
-        if (ac->kind == AGG_SUM0) vec->i64[row] = 0;
-        else vec->nulls[row] = 1;
+        if (ac->kind != AGG_SUM0) vec->nulls[row] = 1;
+        else if (ty_phys(ac->type) == PK_I128) vec->i128[row] = 0;
+        else vec->i64[row] = 0;
         return 0;
     }
-    if (ac->kind == AGG_AVG) {
-        if (ac->type.id == TY_DECIMAL) {
-            /* exact: rescale to the result's scale, divide HALF_UP */
-            int out_scale = ac->type.scale;
-            agg_i128 num = sum, den = n;
-            for (int s = in_scale; s < out_scale; s++) num *= 10;
-            for (int s = out_scale; s < in_scale; s++) den *= 10;
-            if (den < 0) { num = -num; den = -den; }
-            agg_i128 q = num / den, r = num % den;
-            if (r < 0) r = -r;
-            if (r * 2 >= den) q += num < 0 ? -1 : 1;
-            sum = q;
-        } else {
-            sum = sum / n;   /* truncates toward zero, as Flink */
-        }
+    bool range = true;
+    if (ac->type.id == TY_DECIMAL) {
+        /* exact: AVG rescales to the result's scale and divides HALF_UP;
+         * the result must fit its precision */
+        int out_scale = ac->type.scale, precision = ac->type.precision;
+        if (ac->kind == AGG_AVG)
+            range = ty_dec_div(sum, n, out_scale - in_scale, precision, &sum) == 0;
+        else
+            range = ty_dec_rescale(sum, in_scale, out_scale, precision, &sum) == 0;
+        if (range) ty_dec_set(vec, row, sum);
+    } else {
+        if (ac->kind == AGG_AVG) sum = sum / n;   /* truncates toward zero, as Flink */
+        range = sum <= INT64_MAX && sum >= INT64_MIN &&
+                (ac->type.id != TY_INT || (sum <= INT32_MAX && sum >= INT32_MIN));
+        if (range) vec->i64[row] = (int64_t)sum;
     }
-    if (sum > INT64_MAX || sum < INT64_MIN ||
-        (ac->type.id == TY_INT && (sum > INT32_MAX || sum < INT32_MIN))) {
+    if (!range) {
         wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0, "%s result out of range",
                  sql_agg_name(ac->kind));
         return -1;
     }
-    vec->i64[row] = (int64_t)sum;
     return 0;
 }
 
@@ -452,7 +465,8 @@ static int write_row_slots(AggOp *op, StateEntry *g, const AggSlot *slots, Batch
         case ACC_COUNT:
             vec->i64[row] = slot->cnt.count;
             break;
-        case ACC_SUM_I: {
+        case ACC_SUM_I:
+        case ACC_SUM_W: {
             int in_scale = op->in_types[ac->arg].scale;
             if (ex_agg_int_result(ac, in_scale, slot->isum.sum, slot->isum.nonnull, vec, row,
                                   err) != 0)
@@ -635,6 +649,11 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
         op->row_group[row] = g;
     }
     for (int32_t call = 0; call < op->spec->naggs; call++) apply_call(op, call, batch);
+    if (op->sum_overflow) {
+        const AggCall *ac = &op->spec->aggs[op->sum_overflow - 1];
+        wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0, "%s result out of range", sql_agg_name(ac->kind));
+        return -1;
+    }
     if (!streaming) return 0;
 
     bool global = op->spec->ngroup == 0;
@@ -735,7 +754,7 @@ int ex_agg_choose_acc(const PlanNode *node, const SqlType *in_types, int32_t in_
             return bad_plan(err, "column out of range", call);
         if (ac->arg < 0 && ac->kind != AGG_COUNT_STAR)
             return bad_plan(err, "missing argument", call);
-        PhysKind arg_phys = ac->arg >= 0 ? ty_phys(in_types[ac->arg].id) : PK_I64;
+        PhysKind arg_phys = ac->arg >= 0 ? ty_phys(in_types[ac->arg]) : PK_I64;
         switch (ac->kind) {
         case AGG_COUNT_STAR:
         case AGG_COUNT:
@@ -744,9 +763,10 @@ int ex_agg_choose_acc(const PlanNode *node, const SqlType *in_types, int32_t in_
         case AGG_SUM:
         case AGG_SUM0:
         case AGG_AVG:
-            if (arg_phys == PK_STR || ty_phys(ac->type.id) != arg_phys)
+            if (arg_phys == PK_STR || (arg_phys == PK_F64) != (ty_phys(ac->type) == PK_F64) ||
+                (arg_phys == PK_I128 && ty_phys(ac->type) != PK_I128))
                 return bad_plan(err, "sum of a non-number", call);
-            acc[call] = arg_phys == PK_F64 ? ACC_SUM_F : ACC_SUM_I;
+            acc[call] = arg_phys == PK_F64 ? ACC_SUM_F : arg_phys == PK_I128 ? ACC_SUM_W : ACC_SUM_I;
             break;
         case AGG_MIN:
         case AGG_MAX:
@@ -762,7 +782,7 @@ int ex_agg_choose_acc(const PlanNode *node, const SqlType *in_types, int32_t in_
             return bad_plan(err, "unknown aggregate", call);
         }
         if ((acc[call] == ACC_MINMAX || acc[call] == ACC_SEQ) &&
-            ty_phys(ac->type.id) != arg_phys)
+            ty_phys(ac->type) != arg_phys)
             return bad_plan(err, "result and argument types differ", call);
     }
     return 0;
@@ -801,7 +821,7 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
     }
     op->i64_keys = true;
     for (int32_t i = 0; i < spec->ngroup; i++)
-        if (ty_phys(in->types[spec->group[i]].id) != PK_I64) op->i64_keys = false;
+        if (ty_phys(in->types[spec->group[i]]) != PK_I64) op->i64_keys = false;
     op->groups = st_table_new((uint32_t)(SLOT_OFFSET + sizeof(AggSlot) * (size_t)spec->naggs));
     op->vals = st_table_new(sizeof(ValEntry));
     op->seps = wb_calloc((size_t)(spec->naggs ? spec->naggs : 1), sizeof(WbBuf));

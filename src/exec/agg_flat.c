@@ -170,7 +170,7 @@ bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc)
     if (spec->ngroup > ST_FLAT_MAX_KEYS) return false;
     const PlanNode *in = node->inputs[0];
     for (int32_t i = 0; i < spec->ngroup; i++)
-        if (ty_phys(in->types[spec->group[i]].id) != PK_I64) return false;
+        if (ty_phys(in->types[spec->group[i]]) != PK_I64) return false;
     for (int32_t call = 0; call < spec->naggs; call++) {
         if (spec->aggs[call].distinct) return false;
         if (acc[call] != ACC_COUNT && acc[call] != ACC_SUM_I && acc[call] != ACC_SUM_F)
@@ -406,6 +406,7 @@ static inline void update_slots(uint8_t *group, const SlotCall *calls, int32_t n
             if (!call->narrow) store_i64(slot + 8, nonnull);
             break;
         }
+        case ACC_SUM_W:   /* never flat (ex_agg_flat_fits) */
         case ACC_MINMAX:
         case ACC_SEQ:
             break;   /* never chosen (ex_agg_flat_fits) */
@@ -549,7 +550,8 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
             int in_scale = op->in_types[ac->arg].scale;
             /* SUM into BIGINT or DECIMAL is a range check, done here; the
              * rest (AVG, SUM0, INT results, NULL, errors) by shared code */
-            bool plain = ac->kind == AGG_SUM && ac->type.id != TY_INT;
+            bool plain = ac->kind == AGG_SUM && ac->type.id != TY_INT &&
+                         ty_phys(ac->type) == PK_I64;
             int64_t *dst = vec->i64 + row0;
             uint8_t *dst_null = vec->nulls + row0;
             for (int32_t k = 0; k < n; k++) {
@@ -580,6 +582,7 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
                 ex_agg_float_result(ac, sum, nonnull, vec, row0 + k);
             }
             break;
+        case ACC_SUM_W:
         case ACC_MINMAX:
         case ACC_SEQ:
             break;

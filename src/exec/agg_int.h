@@ -15,6 +15,7 @@ __extension__ typedef __int128 agg_i128;
 typedef enum AccKind {
     ACC_COUNT,      /* COUNT(*), COUNT(x) */
     ACC_SUM_I,      /* SUM/SUM0/AVG over int64 values (ints, DECIMAL, intervals) */
+    ACC_SUM_W,      /* SUM/SUM0/AVG over DECIMAL(19..38): checked 128-bit sums */
     ACC_SUM_F,      /* SUM/SUM0/AVG over DOUBLE */
     ACC_MINMAX,     /* MIN/MAX: distinct values with counts, cached extreme */
     ACC_SEQ         /* FIRST_VALUE/LAST_VALUE/LISTAGG: occurrences in arrival order */
@@ -35,10 +36,10 @@ void ex_agg_hash_keys(const AggSpec *spec, bool i64_keys, const Batch *batch, ui
 void ex_agg_filter_weights(const AggCall *call, const Batch *batch, int64_t *eff);
 void ex_agg_drop_null_args(const AggCall *call, const Batch *batch, int64_t *eff);
 
-/* The output value of a SUM/SUM0/AVG over int64-backed values with exact
- * sum `sum` of `nonnull` values (AVG of DECIMAL rounds HALF_UP to the
+/* The output value of a SUM/SUM0/AVG over integer or DECIMAL values with
+ * exact sum `sum` of `nonnull` values (AVG of DECIMAL rounds HALF_UP to the
  * result scale; in_scale is the argument's).  -1 with err (22003) when it
- * does not fit the result type. */
+ * does not fit the result type (a DECIMAL result: its precision). */
 int ex_agg_int_result(const AggCall *call, int in_scale, agg_i128 sum, int64_t nonnull,
                       ColumnVector *vec, int32_t row, WbError *err);
 /* The same over DOUBLE. */

@@ -53,9 +53,12 @@ static Batch *compact(const Batch *in, const int32_t *keep, int32_t n, WbArena *
         ColumnVector *dst = &b->cols[c];
         ex_vector_alloc(dst, src->type, n, arena);
         for (int32_t k = 0; k < n; k++) dst->nulls[k] = src->nulls[keep[k]];
-        switch (ty_phys(src->type.id)) {
+        switch (ty_phys(src->type)) {
         case PK_I64:
             for (int32_t k = 0; k < n; k++) dst->i64[k] = src->i64[keep[k]];
+            break;
+        case PK_I128:
+            for (int32_t k = 0; k < n; k++) dst->i128[k] = src->i128[keep[k]];
             break;
         case PK_F64:
             for (int32_t k = 0; k < n; k++) dst->f64[k] = src->f64[keep[k]];

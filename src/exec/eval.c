@@ -48,29 +48,14 @@ WbStr ev_str(EvalCtx *cx, const char *ptr, size_t len)
     return s;
 }
 
-ev_i128 ev_pow10_128(int exp)
-{
-    ev_i128 v = 1;
-    for (int i = 0; i < exp; i++) v *= 10;
-    return v;
-}
-
-ev_i128 ev_div_half_up(ev_i128 num, ev_i128 den)
-{
-    ev_i128 q = num / den, rem = num % den;
-    if (rem < 0) rem = -rem;
-    ev_i128 aden = den < 0 ? -den : den;
-    if (2 * rem >= aden) q += ((num < 0) != (den < 0)) ? -1 : 1;
-    return q;
-}
-
 void ex_vector_alloc(ColumnVector *vec, SqlType type, int32_t n, WbArena *arena)
 {
     size_t rows = (size_t)(n > 0 ? n : 1);
     vec->type = type;
     vec->nulls = wb_arena_calloc(arena, rows);
-    switch (ty_phys(type.id)) {
+    switch (ty_phys(type)) {
     case PK_I64: vec->i64 = wb_arena_calloc(arena, rows * sizeof(int64_t)); break;
+    case PK_I128: vec->i128 = wb_arena_calloc(arena, rows * sizeof(ty_i128)); break;
     case PK_F64: vec->f64 = wb_arena_calloc(arena, rows * sizeof(double)); break;
     case PK_STR: vec->str = wb_arena_calloc(arena, rows * sizeof(WbStr)); break;
     }
@@ -80,9 +65,12 @@ void ex_vector_alloc(ColumnVector *vec, SqlType type, int32_t n, WbArena *arena)
 
 static void copy_rows(const ColumnVector *src, const int32_t *sel, int32_t n, ColumnVector *out)
 {
-    switch (ty_phys(out->type.id)) {
+    switch (ty_phys(out->type)) {
     case PK_I64:
         for (int32_t k = 0; k < n; k++) out->i64[sel[k]] = src->i64[sel[k]];
+        break;
+    case PK_I128:
+        for (int32_t k = 0; k < n; k++) out->i128[sel[k]] = src->i128[sel[k]];
         break;
     case PK_F64:
         for (int32_t k = 0; k < n; k++) out->f64[sel[k]] = src->f64[sel[k]];
@@ -100,9 +88,12 @@ static void fill_const(const Value *v, const int32_t *sel, int32_t n, ColumnVect
         for (int32_t k = 0; k < n; k++) out->nulls[sel[k]] = 1;
         return;
     }
-    switch (ty_phys(out->type.id)) {
+    switch (ty_phys(out->type)) {
     case PK_I64:
         for (int32_t k = 0; k < n; k++) out->i64[sel[k]] = v->i64;
+        break;
+    case PK_I128:
+        for (int32_t k = 0; k < n; k++) out->i128[sel[k]] = v->i128;
         break;
     case PK_F64:
         for (int32_t k = 0; k < n; k++) out->f64[sel[k]] = v->f64;
@@ -169,7 +160,7 @@ static int ev_compare(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
     ColumnVector a, b;
     if (ev_arg(cx, e->args[0], sel, n, &a) || ev_arg(cx, e->args[1], sel, n, &b)) return -1;
     FuncId fn = (FuncId)e->fn;
-    PhysKind kind = ty_phys(e->args[0]->type.id);
+    PhysKind kind = ty_phys(e->args[0]->type);
     if (fn == FN_IS_DISTINCT || fn == FN_IS_NOT_DISTINCT) {
         int64_t want_distinct = fn == FN_IS_DISTINCT;
         for (int32_t k = 0; k < n; k++) {
@@ -177,6 +168,7 @@ static int ev_compare(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
             bool same;
             if (a.nulls[r] || b.nulls[r]) same = a.nulls[r] && b.nulls[r];
             else if (kind == PK_I64) same = a.i64[r] == b.i64[r];
+            else if (kind == PK_I128) same = a.i128[r] == b.i128[r];
             else if (kind == PK_F64) same = a.f64[r] == b.f64[r];
             else same = str_eq(a.str[r], b.str[r]);
             out->nulls[r] = 0;
@@ -186,6 +178,7 @@ static int ev_compare(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
     }
     switch (kind) {
     case PK_I64: CMP_ALL(i64, NUM_CMP) break;
+    case PK_I128: CMP_ALL(i128, NUM_CMP) break;
     case PK_F64: CMP_ALL(f64, NUM_CMP) break;
     case PK_STR: CMP_ALL(str, str_cmp) break;
     }
@@ -282,7 +275,7 @@ static int ev_in(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, Colu
 {
     ColumnVector x, v;
     if (ev_arg(cx, e->args[0], sel, n, &x)) return -1;
-    PhysKind kind = ty_phys(e->args[0]->type.id);
+    PhysKind kind = ty_phys(e->args[0]->type);
     int32_t *live = ev_sel_alloc(cx, n);
     int32_t nlive = 0;
     for (int32_t k = 0; k < n; k++) {
@@ -298,6 +291,7 @@ static int ev_in(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, Colu
             int32_t r = live[k];
             if (v.nulls[r]) { out->nulls[r] = 1; live[keep++] = r; continue; }
             bool eq = kind == PK_I64 ? x.i64[r] == v.i64[r]
+                    : kind == PK_I128 ? x.i128[r] == v.i128[r]
                     : kind == PK_F64 ? x.f64[r] == v.f64[r]
                     : str_eq(x.str[r], v.str[r]);
             if (eq) { out->nulls[r] = 0; out->i64[r] = 1; }
@@ -389,11 +383,12 @@ static int ev_nullif(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
     if (nlive == 0) return 0;
     ColumnVector b;
     if (ev_arg(cx, e->args[1], live, nlive, &b)) return -1;
-    PhysKind kind = ty_phys(e->type.id);
+    PhysKind kind = ty_phys(e->type);
     for (int32_t k = 0; k < nlive; k++) {
         int32_t r = live[k];
         if (b.nulls[r]) continue;
         bool eq = kind == PK_I64 ? out->i64[r] == b.i64[r]
+                : kind == PK_I128 ? out->i128[r] == b.i128[r]
                 : kind == PK_F64 ? out->f64[r] == b.f64[r]
                 : str_eq(out->str[r], b.str[r]);
         if (eq) out->nulls[r] = 1;
@@ -486,8 +481,9 @@ int ex_eval_const(const Expr *e, Value *out, WbArena *arena, WbError *err)
     out->type = e->type;
     out->is_null = vec.nulls[0] != 0;
     if (!out->is_null) {
-        switch (ty_phys(e->type.id)) {
+        switch (ty_phys(e->type)) {
         case PK_I64: out->i64 = vec.i64[0]; break;
+        case PK_I128: out->i128 = vec.i128[0]; break;
         case PK_F64: out->f64 = vec.f64[0]; break;
         case PK_STR: out->str = vec.str[0]; break;
         }

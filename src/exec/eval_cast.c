@@ -12,6 +12,7 @@
 #include "exec/eval_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct CastCtx {
@@ -42,13 +43,6 @@ static int cast_fail(CastCtx *cc, int32_t row, bool range, const char *text, siz
     if (len > 200) len = 200;
     return ev_error(cc->cx, cc->e, WB_SQLSTATE_BAD_VALUE,
                     "invalid input syntax for type %s: \"%.*s\"", tname, (int)len, text);
-}
-
-static bool decimal_fits(int64_t v, int precision)
-{
-    if (precision <= 0 || precision >= 19) return true;
-    int64_t lim = ty_pow10[precision];
-    return v < lim && v > -lim;
 }
 
 /* Truncates micros to a TIMESTAMP(p) precision (toward negative infinity,
@@ -90,7 +84,7 @@ static int from_string(CastCtx *cc, const ColumnVector *a, const int32_t *sel, i
                 /* '12.0' is not an INT in Flink either: keep it an error. */
             }
             break;
-        case TY_DECIMAL: rc = ty_parse_decimal(s, len, t.precision, t.scale, &out->i64[r]); break;
+        case TY_DECIMAL: rc = ty_parse_decimal_cell(out, r, s, len); break;
         case TY_DOUBLE: rc = ty_parse_double(s, len, &out->f64[r]); break;
         case TY_DATE:
             rc = ty_parse_date(s, len, &out->i64[r]);
@@ -154,13 +148,13 @@ static int to_integer(CastCtx *cc, const ColumnVector *a, const int32_t *sel, in
         }
         return 0;
     case TY_DECIMAL: {
-        int64_t p = ty_pow10[a->type.scale];
+        ev_i128 p = ty_pow10_128(a->type.scale);
         for (int32_t k = 0; k < n; k++) {
             int32_t r = sel[k];
             if (a->nulls[r]) continue;
-            int64_t v = a->i64[r] / p;
+            ev_i128 v = ty_dec_get(a, r) / p;
             if (v < lo || v > hi) { if (cast_fail(cc, r, true, NULL, 0)) return -1; continue; }
-            out->i64[r] = v;
+            out->i64[r] = (int64_t)v;
         }
         return 0;
     }
@@ -176,52 +170,76 @@ static int to_integer(CastCtx *cc, const ColumnVector *a, const int32_t *sel, in
     }
 }
 
+/* DOUBLE to DECIMAL as Flink does it (BigDecimal.valueOf): from the
+ * double's shortest round-trip text, so 0.145 is 0.145 and rounds HALF_UP
+ * to 0.15, never 0.14 from the binary value's 0.14499... */
+static int double_to_decimal(CastCtx *cc, const ColumnVector *a, const int32_t *sel, int32_t n)
+{
+    ColumnVector *out = cc->out;
+    WbBuf text = {0};
+    int rc = 0;
+    for (int32_t k = 0; k < n && rc == 0; k++) {
+        int32_t r = sel[k];
+        if (a->nulls[r]) continue;
+        wb_buf_clear(&text);
+        if (isfinite(a->f64[r])) ty_format_value(a, r, &text);
+        if (!isfinite(a->f64[r]) || ty_parse_decimal_cell(out, r, text.data, text.len) != 0)
+            rc = cast_fail(cc, r, true, NULL, 0);
+    }
+    wb_buf_free(&text);
+    return rc;
+}
+
 static int to_decimal(CastCtx *cc, const ColumnVector *a, const int32_t *sel, int32_t n)
 {
     ColumnVector *out = cc->out;
     TypeId from = (TypeId)a->type.id;
     int scale = out->type.scale, precision = out->type.precision;
     for (int32_t k = 0; k < n; k++) out->nulls[sel[k]] = a->nulls[sel[k]];
-    if (from == TY_DOUBLE) {
-        double mult = pow(10.0, scale);
-        for (int32_t k = 0; k < n; k++) {
-            int32_t r = sel[k];
-            if (a->nulls[r]) continue;
-            double d = round(a->f64[r] * mult);   /* half away from zero */
-            if (!(d > -9.2e18 && d < 9.2e18) || !decimal_fits((int64_t)d, precision)) {
-                if (cast_fail(cc, r, true, NULL, 0)) return -1;
-                continue;
-            }
-            out->i64[r] = (int64_t)d;
-        }
-        return 0;
-    }
+    if (from == TY_DOUBLE) return double_to_decimal(cc, a, sel, n);
+    /* INT, BIGINT, BOOLEAN (0/1) or a DECIMAL of either width */
     int from_scale = from == TY_DECIMAL ? a->type.scale : 0;
     int shift = scale - from_scale;
-    ev_i128 up = shift > 0 ? ev_pow10_128(shift) : 1;
-    ev_i128 down = shift < 0 ? ev_pow10_128(-shift) : 1;
+    bool wide_in = ty_phys(a->type) == PK_I128;
+    ev_i128 bound = ty_pow10_128(precision);
+    ev_i128 up = shift > 0 ? ty_pow10_128(shift) : 1;
+    ev_i128 down = shift < 0 ? ty_pow10_128(-shift) : 1;
     for (int32_t k = 0; k < n; k++) {
         int32_t r = sel[k];
         if (a->nulls[r]) continue;
-        ev_i128 v = (ev_i128)a->i64[r] * up;
-        if (down != 1) v = ev_div_half_up(v, down);
-        if (v > INT64_MAX || v < INT64_MIN || !decimal_fits((int64_t)v, precision)) {
+        ev_i128 v = wide_in ? a->i128[r] : (ev_i128)a->i64[r];
+        if (down != 1) v = ty_dec_div_half_up(v, down);
+        if (__builtin_mul_overflow(v, up, &v) || v >= bound || v <= -bound) {
             if (cast_fail(cc, r, true, NULL, 0)) return -1;
             continue;
         }
-        out->i64[r] = (int64_t)v;
+        ty_dec_set(out, r, v);
     }
     return 0;
+}
+
+/* A DECIMAL as the nearest double: one correctly rounded division when
+ * both operands are exact doubles, else through the exact text. */
+static double decimal_to_double(ev_i128 v, int scale)
+{
+    if (v < ((ev_i128)1 << 53) && v > -((ev_i128)1 << 53) && scale <= 22)
+        return (double)(int64_t)v / (double)ty_pow10_128(scale);
+    WbBuf text = {0};
+    ty_format_decimal(v, scale, &text);
+    double d = strtod(wb_buf_cstr(&text), NULL);
+    wb_buf_free(&text);
+    return d;
 }
 
 static int to_double(CastCtx *cc, const ColumnVector *a, const int32_t *sel, int32_t n)
 {
     ColumnVector *out = cc->out;
-    double div = a->type.id == TY_DECIMAL ? (double)ty_pow10[a->type.scale] : 1.0;
+    bool dec = a->type.id == TY_DECIMAL;
     for (int32_t k = 0; k < n; k++) {
         int32_t r = sel[k];
         out->nulls[r] = a->nulls[r];
-        if (!a->nulls[r]) out->f64[r] = (double)a->i64[r] / div;
+        if (a->nulls[r]) continue;
+        out->f64[r] = dec ? decimal_to_double(ty_dec_get(a, r), a->type.scale) : (double)a->i64[r];
     }
     return 0;
 }
@@ -233,7 +251,10 @@ static int to_boolean(CastCtx *cc, const ColumnVector *a, const int32_t *sel, in
     for (int32_t k = 0; k < n; k++) {
         int32_t r = sel[k];
         out->nulls[r] = a->nulls[r];
-        if (!a->nulls[r]) out->i64[r] = dbl ? a->f64[r] != 0 : a->i64[r] != 0;
+        if (a->nulls[r]) continue;
+        if (dbl) out->i64[r] = a->f64[r] != 0;
+        else if (a->type.id == TY_DECIMAL) out->i64[r] = ty_dec_get(a, r) != 0;
+        else out->i64[r] = a->i64[r] != 0;
     }
     return 0;
 }
@@ -294,7 +315,7 @@ int ev_cast(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVec
     for (int32_t k = 0; k < n; k++) {
         int32_t r = sel[k];
         out->nulls[r] = a.nulls[r];
-        if (ty_phys(to) == PK_F64) out->f64[r] = a.f64[r];
+        if (to == TY_DOUBLE) out->f64[r] = a.f64[r];
         else out->i64[r] = a.i64[r];
     }
     return 0;

@@ -52,9 +52,7 @@ int ev_time_arith(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
 
 /* Shared numeric helpers. */
 __extension__ typedef __int128 ev_i128;
-ev_i128 ev_pow10_128(int exp);   /* 10^exp, 0 <= exp <= 38 */
-/* Divides with HALF_UP rounding (away from zero at .5); den != 0. */
-ev_i128 ev_div_half_up(ev_i128 num, ev_i128 den);
+/* 10^exp and HALF_UP division: ty_pow10_128, ty_dec_div_half_up (types.h) */
 /* Floor division and modulo for calendar arithmetic. */
 static inline int64_t ev_floor_div(int64_t a, int64_t b)
 {

@@ -14,6 +14,13 @@ static int overflow(EvalCtx *cx, const Expr *e)
 {
     if (ty_is_integer(e->type.id))
         return ev_error(cx, e, WB_SQLSTATE_OVERFLOW, "integer out of range");
+    if (e->type.id == TY_DECIMAL) {
+        char tname[64];
+        SqlType shown = e->type;
+        shown.nullable = 1;
+        return ev_error(cx, e, WB_SQLSTATE_OVERFLOW, "numeric value out of range for type %s",
+                        ty_name(shown, tname, sizeof tname));
+    }
     return ev_error(cx, e, WB_SQLSTATE_OVERFLOW, "numeric value out of range");
 }
 
@@ -88,18 +95,54 @@ static int arith_i64(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
     return 0;
 }
 
+/* DECIMAL arithmetic where an operand or the result has 19..38 digits:
+ * 128-bit values, exact intermediates (decimal.c), the result checked
+ * against its precision. */
+static int arith_decimal_wide(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
+                              ColumnVector a, ColumnVector b, ColumnVector *out)
+{
+    FuncId fn = (FuncId)e->fn;
+    int s1 = e->args[0]->type.scale, s2 = e->args[1]->type.scale, rs = e->type.scale;
+    int precision = e->type.precision;
+    ev_i128 bound = ty_pow10_128(precision);
+    BIN_LOOP({
+        ev_i128 x = ty_dec_get(&a, r), y = ty_dec_get(&b, r), v = 0;
+        int rc = 0;
+        switch (fn) {
+        case FN_ADD: rc = __builtin_add_overflow(x, y, &v) || v >= bound || v <= -bound; break;
+        case FN_SUB: rc = __builtin_sub_overflow(x, y, &v) || v >= bound || v <= -bound; break;
+        case FN_MUL: rc = ty_dec_mul(x, y, s1 + s2 - rs, precision, &v); break;
+        case FN_DIV:
+            if (y == 0) return div_zero(cx, e);
+            rc = ty_dec_div(x, y, rs - s1 + s2, precision, &v);
+            break;
+        case FN_MOD:
+            if (y == 0) return div_zero(cx, e);
+            v = x % y;   /* the sign of the dividend, as BigDecimal.remainder */
+            break;
+        default:
+            break;
+        }
+        if (rc) return overflow(cx, e);
+        ty_dec_set(out, r, v);
+    })
+    return 0;
+}
+
 static int arith_decimal(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
                          ColumnVector a, ColumnVector b, ColumnVector *out)
 {
     FuncId fn = (FuncId)e->fn;
     int s1 = e->args[0]->type.scale, s2 = e->args[1]->type.scale, rs = e->type.scale;
+    if (ty_phys(a.type) == PK_I128 || ty_phys(b.type) == PK_I128 || ty_phys(e->type) == PK_I128)
+        return arith_decimal_wide(cx, e, sel, n, a, b, out);
     if (fn == FN_ADD || fn == FN_SUB || fn == FN_MOD) return arith_i64(cx, e, sel, n, a, b, out);
     if (fn == FN_MUL) {
         int shift = s1 + s2 - rs;   /* > 0 only when the result scale was capped */
         if (shift == 0) return arith_i64(cx, e, sel, n, a, b, out);
-        ev_i128 den = ev_pow10_128(shift);
+        ev_i128 den = ty_pow10_128(shift);
         BIN_LOOP({
-            ev_i128 v = ev_div_half_up((ev_i128)a.i64[r] * b.i64[r], den);
+            ev_i128 v = ty_dec_div_half_up((ev_i128)a.i64[r] * b.i64[r], den);
             if (v > INT64_MAX || v < INT64_MIN) return overflow(cx, e);
             out->i64[r] = (int64_t)v;
         })
@@ -107,12 +150,12 @@ static int arith_decimal(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t
     }
     /* Division: a / 10^s1 / (b / 10^s2) * 10^rs = a * 10^(rs - s1 + s2) / b. */
     int shift = rs - s1 + s2;
-    ev_i128 up = shift >= 0 ? ev_pow10_128(shift) : 1;
-    ev_i128 down = shift < 0 ? ev_pow10_128(-shift) : 1;
+    ev_i128 up = shift >= 0 ? ty_pow10_128(shift) : 1;
+    ev_i128 down = shift < 0 ? ty_pow10_128(-shift) : 1;
     BIN_LOOP({
         if (b.i64[r] == 0) return div_zero(cx, e);
         ev_i128 num = (ev_i128)a.i64[r] * up;
-        ev_i128 v = ev_div_half_up(num, (ev_i128)b.i64[r] * down);
+        ev_i128 v = ty_dec_div_half_up(num, (ev_i128)b.i64[r] * down);
         if (v > INT64_MAX || v < INT64_MIN) return overflow(cx, e);
         out->i64[r] = (int64_t)v;
     })
@@ -151,6 +194,7 @@ int ev_arith(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVe
             out->nulls[r] = a.nulls[r];
             if (a.nulls[r]) continue;
             if (e->type.id == TY_DOUBLE) { out->f64[r] = -a.f64[r]; continue; }
+            if (ty_phys(e->type) == PK_I128) { ty_dec_set(out, r, -ty_dec_get(&a, r)); continue; }
             if (a.i64[r] == INT64_MIN || -a.i64[r] > hi) return overflow(cx, e);
             out->i64[r] = -a.i64[r];
         }
@@ -169,15 +213,51 @@ int ev_arith(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVe
 
 /* ---- numeric functions ---- */
 
-/* Rounds a scaled value from scale `from` to scale `to` (to < from), HALF_UP
- * for ROUND and toward zero for TRUNCATE. */
-static int64_t decimal_drop(int64_t v, int from, int to, bool half_up, int64_t *out_ok)
+/* ABS, SIGN, FLOOR, CEIL, ROUND and TRUNCATE of a DECIMAL of either width;
+ * out's scale is the result's (ROUND(x, d) keeps max(d, 0) digits). */
+static int math_decimal(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
+                        const ColumnVector *a, const ColumnVector *b, ColumnVector *out)
 {
-    int64_t p = ty_pow10[from - to];
-    int64_t q = v / p, rem = v % p;
-    if (half_up && (rem >= 0 ? rem : -rem) * 2 >= p) q += v < 0 ? -1 : 1;
-    *out_ok = 1;
-    return q;
+    FuncId fn = (FuncId)e->fn;
+    int in_scale = a->type.scale, out_scale = e->type.scale;
+    ev_i128 unit = ty_pow10_128(in_scale);
+    for (int32_t k = 0; k < n; k++) {
+        int32_t r = sel[k];
+        if (out->nulls[r]) continue;
+        ev_i128 v = ty_dec_get(a, r);
+        switch (fn) {
+        case FN_ABS: if (v < 0) v = -v; break;
+        case FN_SIGN: v = ((v > 0) - (v < 0)) * unit; break;
+        case FN_FLOOR:
+        case FN_CEIL: {
+            ev_i128 q = v / unit;
+            if (q * unit != v && (fn == FN_FLOOR ? v < 0 : v > 0)) q += fn == FN_FLOOR ? -1 : 1;
+            v = q;
+            break;
+        }
+        default: {   /* ROUND, TRUNCATE */
+            int64_t digits = b ? b->i64[r] : 0;
+            bool half_up = fn == FN_ROUND;
+            /* to the result's scale, then zero the integer digits that a
+             * negative count drops (ROUND(x, -2)) */
+            int drop = in_scale - out_scale;
+            if (digits < 0) drop += digits < -38 ? 39 : (int)-digits;
+            if (drop > 38) {
+                v = 0;
+            } else if (drop > 0) {
+                ev_i128 p = ty_pow10_128(drop);
+                ev_i128 q = half_up ? ty_dec_div_half_up(v, p) : v / p;
+                v = q;
+                if (digits < 0 && __builtin_mul_overflow(q, ty_pow10_128((int)-digits), &v))
+                    return overflow(cx, e);
+            }
+            break;
+        }
+        }
+        if (!ty_decimal_fits(v, e->type.precision)) return overflow(cx, e);
+        ty_dec_set(out, r, v);
+    }
+    return 0;
 }
 
 static double round_half_up(double x, int64_t digits, bool truncate)
@@ -197,11 +277,14 @@ int ev_math(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVec
     bool has_b = e->nargs > 1;
     if (has_b && ev_arg(cx, e->args[1], sel, n, &b)) return -1;
     TypeId in_t = (TypeId)e->args[0]->type.id;
-    int in_scale = e->args[0]->type.scale, out_scale = e->type.scale;
     for (int32_t k = 0; k < n; k++) {
         int32_t r = sel[k];
         out->nulls[r] = a.nulls[r] || (has_b && b.nulls[r]);
     }
+    if (in_t == TY_DECIMAL && e->type.id == TY_DECIMAL &&
+        (fn == FN_ABS || fn == FN_SIGN || fn == FN_FLOOR || fn == FN_CEIL || fn == FN_ROUND ||
+         fn == FN_TRUNCATE))
+        return math_decimal(cx, e, sel, n, &a, has_b ? &b : NULL, out);
     switch (fn) {
     case FN_ABS:
         for (int32_t k = 0; k < n; k++) {
@@ -220,8 +303,7 @@ int ev_math(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVec
             if (in_t == TY_DOUBLE) {
                 out->f64[r] = (a.f64[r] > 0) - (a.f64[r] < 0);
             } else {
-                int64_t s = (a.i64[r] > 0) - (a.i64[r] < 0);
-                out->i64[r] = in_t == TY_DECIMAL ? s * ty_pow10[in_scale] : s;
+                out->i64[r] = (a.i64[r] > 0) - (a.i64[r] < 0);
             }
         }
         return 0;
@@ -232,11 +314,6 @@ int ev_math(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVec
             if (out->nulls[r]) continue;
             if (in_t == TY_DOUBLE) {
                 out->f64[r] = fn == FN_FLOOR ? floor(a.f64[r]) : ceil(a.f64[r]);
-            } else if (in_t == TY_DECIMAL) {
-                int64_t p = ty_pow10[in_scale];
-                int64_t q = ev_floor_div(a.i64[r], p);
-                if (fn == FN_CEIL && q * p != a.i64[r]) q++;
-                out->i64[r] = q;
             } else {
                 out->i64[r] = a.i64[r];
             }
@@ -251,17 +328,6 @@ int ev_math(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVec
             bool half_up = fn == FN_ROUND;
             if (in_t == TY_DOUBLE) {
                 out->f64[r] = round_half_up(a.f64[r], digits, !half_up);
-            } else if (in_t == TY_DECIMAL) {
-                int64_t ok, v = a.i64[r];
-                if (out_scale < in_scale) v = decimal_drop(v, in_scale, out_scale, half_up, &ok);
-                /* digits below zero (ROUND(x, -2)) zero out integer digits */
-                if (digits < 0 && digits > -19) {
-                    int64_t p = ty_pow10[-digits];
-                    int64_t q = v / p, rem = v % p;
-                    if (half_up && (rem >= 0 ? rem : -rem) * 2 >= p) q += v < 0 ? -1 : 1;
-                    if (__builtin_mul_overflow(q, p, &v)) return overflow(cx, e);
-                }
-                out->i64[r] = v;
             } else {
                 int64_t v = a.i64[r];
                 if (digits < 0 && digits > -19) {

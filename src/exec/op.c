@@ -225,12 +225,19 @@ bool ex_rows_equal(const Batch *a, int32_t ra, const Batch *b, int32_t rb)
 
 void ex_value_order_encode(const ColumnVector *col, int32_t row, WbBuf *out)
 {
-    uint8_t tmp[8];
-    switch (ty_phys(col->type.id)) {
+    uint8_t tmp[16];
+    switch (ty_phys(col->type)) {
     case PK_I64:
         ex_put_be64(tmp, ex_order_bits_i64(col->i64[row]));
         wb_buf_append(out, tmp, 8);
         break;
+    case PK_I128: {
+        ty_u128 v = (ty_u128)col->i128[row];
+        ex_put_be64(tmp, ex_order_bits_i64((int64_t)(uint64_t)(v >> 64)));
+        ex_put_be64(tmp + 8, (uint64_t)v);
+        wb_buf_append(out, tmp, 16);
+        break;
+    }
     case PK_F64:
         ex_put_be64(tmp, ex_order_bits_f64(col->f64[row]));
         wb_buf_append(out, tmp, 8);
@@ -246,8 +253,13 @@ void ex_value_order_decode(const uint8_t *data, uint32_t len, Batch *batch,
 {
     ColumnVector *vec = &batch->cols[col];
     vec->nulls[row] = 0;
-    switch (ty_phys(vec->type.id)) {
+    switch (ty_phys(vec->type)) {
     case PK_I64: vec->i64[row] = ex_order_unbits_i64(ex_get_be64(data)); break;
+    case PK_I128: {
+        ty_u128 hi = (uint64_t)ex_order_unbits_i64(ex_get_be64(data));
+        vec->i128[row] = (ty_i128)((hi << 64) | ex_get_be64(data + 8));
+        break;
+    }
     case PK_F64: vec->f64[row] = ex_order_unbits_f64(ex_get_be64(data)); break;
     case PK_STR: vec->str[row] = ty_batch_str(batch, (const char *)data, len); break;
     }

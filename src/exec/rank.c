@@ -70,7 +70,7 @@ static void sort_key_encode(const RankSpec *spec, const Batch *batch, int32_t ro
         }
         wb_buf_putc(out, 0x01);
         size_t start = out->len;
-        if (ty_phys(col->type.id) == PK_STR) {
+        if (ty_phys(col->type) == PK_STR) {
             WbStr str = col->str[row];
             for (uint32_t i = 0; i < str.len; i++) {
                 wb_buf_putc(out, str.ptr[i]);

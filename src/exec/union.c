@@ -27,7 +27,7 @@ Operator *ex_union_new(const PlanNode *node, const ExecContext *ctx, WbError *er
             return NULL;
         }
         for (int32_t col = 0; col < node->ncols; col++) {
-            if (ty_phys(in->types[col].id) != ty_phys(node->types[col].id)) {
+            if (ty_phys(in->types[col]) != ty_phys(node->types[col])) {
                 wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0,
                          "UNION input %d column %d has a different type", (int)port,
                          (int)col);

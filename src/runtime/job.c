@@ -187,8 +187,9 @@ static int emit_values(Operator *op, WbError *err)
             ColumnVector *vec = &batch->cols[col];
             vec->nulls[row] = v->is_null;
             if (v->is_null) continue;
-            switch (ty_phys(vec->type.id)) {
+            switch (ty_phys(vec->type)) {
             case PK_I64: vec->i64[row] = v->i64; break;
+            case PK_I128: vec->i128[row] = v->i128; break;
             case PK_F64: vec->f64[row] = v->f64; break;
             case PK_STR: vec->str[row] = v->str; break;
             }

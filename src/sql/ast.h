@@ -263,8 +263,9 @@ struct AstNode {
          * starting with '-'. */
         struct {
             SqlType type;
-            bool value_ok;         /* false only for DECIMAL literals wider than i64 */
+            bool value_ok;         /* false only for a DECIMAL literal out of range */
             int64_t i64;
+            ty_i128 i128;          /* DECIMAL(19..38) */
             double f64;
             const char *str;       /* NUL-terminated too; str_len counts bytes */
             int32_t str_len;

@@ -115,8 +115,9 @@ static bool value_equal(const Value *a, const Value *b)
 {
     if (a->is_null != b->is_null || !ty_equal(a->type, b->type)) return false;
     if (a->is_null) return true;
-    switch (ty_phys(a->type.id)) {
+    switch (ty_phys(a->type)) {
     case PK_I64: return a->i64 == b->i64;
+    case PK_I128: return a->i128 == b->i128;
     case PK_F64: return a->f64 == b->f64;
     case PK_STR: return a->str.len == b->str.len &&
                         (a->str.len == 0 || memcmp(a->str.ptr, b->str.ptr, a->str.len) == 0);
@@ -209,8 +210,9 @@ int sql_literal_value(Binder *b, const AstNode *lit, Value *out)
         return -1;
     }
     out->type.nullable = 0;
-    switch (ty_phys(out->type.id)) {
+    switch (ty_phys(out->type)) {
     case PK_I64: out->i64 = lit->literal.i64; break;
+    case PK_I128: out->i128 = lit->literal.i128; break;
     case PK_F64: out->f64 = lit->literal.f64; break;
     case PK_STR: {
         uint32_t len = (uint32_t)lit->literal.str_len;
@@ -220,12 +222,6 @@ int sql_literal_value(Binder *b, const AstNode *lit, Value *out)
     }
     }
     return 0;
-}
-
-static bool checked_scale(int64_t v, int by, int64_t *out)
-{
-    if (by < 0 || by > 18) return false;
-    return !__builtin_mul_overflow(v, ty_pow10[by], out);
 }
 
 bool sql_const_convert(const Value *in, SqlType to, Value *out)
@@ -244,14 +240,20 @@ bool sql_const_convert(const Value *in, SqlType to, Value *out)
         if (!ty_is_integer(from)) return false;
         if (to.id == TY_INT && (in->i64 < INT32_MIN || in->i64 > INT32_MAX)) return false;
         return true;
-    case TY_DECIMAL:
+    case TY_DECIMAL: {
         if (!ty_is_integer(from) && from != TY_DECIMAL) return false;
         if (to.scale < from_scale) return false;
-        return checked_scale(in->i64, to.scale - from_scale, &out->i64);
+        ty_i128 v = ty_phys(in->type) == PK_I128 ? in->i128 : in->i64, scaled;
+        if (ty_dec_rescale(v, from_scale, to.scale, to.precision, &scaled) != 0) return false;
+        if (ty_phys(to) == PK_I128) out->i128 = scaled;
+        else out->i64 = (int64_t)scaled;
+        return true;
+    }
     case TY_DOUBLE:
         if (from == TY_DOUBLE) return true;
         if (!ty_is_integer(from) && from != TY_DECIMAL) return false;
-        out->f64 = (double)in->i64 / (double)ty_pow10[from_scale];
+        out->f64 = (ty_phys(in->type) == PK_I128 ? (double)in->i128 : (double)in->i64) /
+                   (double)ty_pow10_128(from_scale);
         return true;
     case TY_TIMESTAMP:
         return from == TY_TIMESTAMP;

@@ -207,12 +207,14 @@ static void format_const(const Value *v, WbBuf *out)
     ColumnVector vec;
     uint8_t null = 0;
     int64_t i64 = v->i64;
+    ty_i128 i128 = v->i128;
     double f64 = v->f64;
     WbStr str = v->str;
     vec.type = v->type;
     vec.nulls = &null;
-    switch (ty_phys(v->type.id)) {
+    switch (ty_phys(v->type)) {
     case PK_I64: vec.i64 = &i64; break;
+    case PK_I128: vec.i128 = &i128; break;
     case PK_F64: vec.f64 = &f64; break;
     case PK_STR: vec.str = &str; break;
     }

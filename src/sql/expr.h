@@ -21,6 +21,7 @@ typedef struct Value {
     int64_t i64;      /* PK_I64 types */
     double f64;       /* DOUBLE */
     WbStr str;        /* STRING, BYTES */
+    ty_i128 i128;     /* PK_I128: DECIMAL(19..38) */
 } Value;
 
 typedef enum ExprKind {

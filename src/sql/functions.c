@@ -302,12 +302,9 @@ static int resolve_arith(Expr *call, WbArena *arena, WbError *err)
         result = adjust_decimal(p1 + p2 + 1, s1 + s2, 38);
         break;
     case FN_DIV: {
-        /* Flink: scale max(6, s1 + p2 + 1), precision p1 - s1 + s2 + scale.
-         * weir keeps DECIMAL values in 64 bits, so the cap is 18 digits
-         * rather than 38: otherwise DECIMAL / BIGINT would get 20+ fraction
-         * digits and overflow on every realistic value. */
+        /* Flink: scale max(6, s1 + p2 + 1), precision p1 - s1 + s2 + scale */
         int scale = WB_MAX(6, s1 + p2 + 1);
-        result = adjust_decimal(p1 - s1 + s2 + scale, scale, 18);
+        result = adjust_decimal(p1 - s1 + s2 + scale, scale, 38);
         coerce(arena, call, 0, ty_decimal(p1, s1));
         coerce(arena, call, 1, ty_decimal(p2, s2));
         break;
@@ -461,7 +458,7 @@ static int resolve_string(Expr *call, WbArena *arena, WbError *err)
     case FN_TRIM:
         if (n == 1) {
             /* TRIM(s) called as a plain function: trim blanks. */
-            Value blank = {ty_make(TY_STRING), false, 0, 0, {" ", 1}};
+            Value blank = {.type = ty_make(TY_STRING), .str = {" ", 1}};
             blank.type.nullable = 0;
             Expr **args = wb_arena_alloc(arena, sizeof(Expr *) * 2);
             args[0] = sql_expr_const(arena, blank);

@@ -574,11 +574,15 @@ static AstNode *number_literal(Parser *p, const SqlToken *first, const SqlToken 
             bool is_int = value >= INT32_MIN && value <= INT32_MAX;
             node = new_literal(p, first, is_int ? TY_INT : TY_BIGINT);
         } else {
+            /* DECIMAL(precision, scale), exact up to 38 digits; an
+             * integer too big for BIGINT is a DECIMAL(p, 0) as in Flink */
             node = new_literal(p, first, TY_DECIMAL);
             node->literal.type.precision = (int16_t)precision;
             node->literal.type.scale = (int16_t)scale;
-            /* DECIMAL values are int64 with at most 18 digits (types.h) */
-            fits_i64 = fits_i64 && sig <= 18;
+            ty_i128 v = 0;
+            fits_i64 = ty_parse_decimal128(text, strlen(text), precision, scale, &v) == 0;
+            node->literal.i128 = v;
+            value = (int64_t)v;   /* the narrow form, used when precision <= 18 */
         }
         node->literal.i64 = value;
         node->literal.value_ok = fits_i64;

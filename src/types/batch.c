@@ -87,10 +87,11 @@ const char *ty_name(SqlType type, char *buf, size_t size)
 
 /* ---- batches ---- */
 
-static size_t phys_size(TypeId id)
+static size_t phys_size(SqlType type)
 {
-    switch (ty_phys(id)) {
+    switch (ty_phys(type)) {
     case PK_I64: return sizeof(int64_t);
+    case PK_I128: return sizeof(ty_i128);
     case PK_F64: return sizeof(double);
     case PK_STR: return sizeof(WbStr);
     }
@@ -102,7 +103,7 @@ static void alloc_vectors(Batch *b, int32_t capacity)
     for (int32_t col = 0; col < b->ncols; col++) {
         ColumnVector *vec = &b->cols[col];
         vec->nulls = wb_arena_calloc(b->arena, (size_t)capacity);
-        vec->data = wb_arena_alloc(b->arena, phys_size(vec->type.id) * (size_t)capacity);
+        vec->data = wb_arena_alloc(b->arena, phys_size(vec->type) * (size_t)capacity);
     }
     b->weights = wb_arena_alloc(b->arena, sizeof(int64_t) * (size_t)capacity);
     b->updates = NULL;
@@ -155,7 +156,7 @@ void ty_batch_reserve(Batch *b, int32_t capacity)
     while (cap < capacity) cap *= 2;
     for (int32_t col = 0; col < b->ncols; col++) {
         ColumnVector *vec = &b->cols[col];
-        size_t width = phys_size(vec->type.id);
+        size_t width = phys_size(vec->type);
         uint8_t *nulls = wb_arena_calloc(b->arena, (size_t)cap);
         void *data = wb_arena_alloc(b->arena, width * (size_t)cap);
         memcpy(nulls, vec->nulls, (size_t)b->nrows);
@@ -213,8 +214,9 @@ static void copy_cell(Batch *dst, int32_t drow, int32_t dcol, const Batch *src,
     ColumnVector *dv = &dst->cols[dcol];
     dv->nulls[drow] = sv->nulls[srow];
     if (sv->nulls[srow]) return;
-    switch (ty_phys(sv->type.id)) {
+    switch (ty_phys(sv->type)) {
     case PK_I64: dv->i64[drow] = sv->i64[srow]; break;
+    case PK_I128: dv->i128[drow] = sv->i128[srow]; break;
     case PK_F64: dv->f64[drow] = sv->f64[srow]; break;
     case PK_STR:
         dv->str[drow] = src->arena == dst->arena
@@ -246,9 +248,13 @@ void ty_batch_copy_cols(Batch *dst, int32_t dst_row, int32_t dst_col,
 
 int ty_compare(const ColumnVector *a, int32_t arow, const ColumnVector *b, int32_t brow)
 {
-    switch (ty_phys(a->type.id)) {
+    switch (ty_phys(a->type)) {
     case PK_I64: {
         int64_t x = a->i64[arow], y = b->i64[brow];
+        return x < y ? -1 : x > y;
+    }
+    case PK_I128: {
+        ty_i128 x = a->i128[arow], y = b->i128[brow];
         return x < y ? -1 : x > y;
     }
     case PK_F64: {
@@ -287,13 +293,20 @@ void ty_row_encode(const Batch *b, int32_t row, const int32_t *cols, int32_t nco
             wb_buf_putc(out, 0);
             continue;
         }
-        uint8_t tmp[9];
+        uint8_t tmp[17];
         tmp[0] = 1;
-        switch (ty_phys(vec->type.id)) {
+        switch (ty_phys(vec->type)) {
         case PK_I64:
             wb_put_u64(tmp + 1, (uint64_t)vec->i64[row]);
             wb_buf_append(out, tmp, 9);
             break;
+        case PK_I128: {
+            ty_u128 v = (ty_u128)vec->i128[row];
+            wb_put_u64(tmp + 1, (uint64_t)v);
+            wb_put_u64(tmp + 9, (uint64_t)(v >> 64));
+            wb_buf_append(out, tmp, 17);
+            break;
+        }
         case PK_F64:
             wb_put_u64(tmp + 1, normalized_double_bits(vec->f64[row]));
             wb_buf_append(out, tmp, 9);
@@ -321,10 +334,14 @@ size_t ty_row_decode(const uint8_t *data, const SqlType *types, int32_t ncols,
             continue;
         }
         vec->nulls[row] = 0;
-        switch (ty_phys(types[i].id)) {
+        switch (ty_phys(types[i])) {
         case PK_I64:
             vec->i64[row] = (int64_t)wb_get_u64(p);
             p += 8;
+            break;
+        case PK_I128:
+            vec->i128[row] = (ty_i128)(((ty_u128)wb_get_u64(p + 8) << 64) | wb_get_u64(p));
+            p += 16;
             break;
         case PK_F64: {
             uint64_t bits = wb_get_u64(p);
@@ -353,8 +370,13 @@ uint64_t ty_row_hash(const Batch *b, int32_t row, const int32_t *cols, int32_t n
         if (vec->nulls[row]) {
             v = TY_HASH_NULL;
         } else {
-            switch (ty_phys(vec->type.id)) {
+            switch (ty_phys(vec->type)) {
             case PK_I64: v = wb_hash_u64((uint64_t)vec->i64[row]); break;
+            case PK_I128: {
+                ty_u128 x = (ty_u128)vec->i128[row];
+                v = wb_hash_combine(wb_hash_u64((uint64_t)x), wb_hash_u64((uint64_t)(x >> 64)));
+                break;
+            }
             case PK_F64: v = wb_hash_u64(normalized_double_bits(vec->f64[row])); break;
             default: v = wb_hash_bytes(vec->str[row].ptr, vec->str[row].len, 7); break;
             }

@@ -7,8 +7,8 @@
  * Physical representation (one per type, used by every operator):
  *   BOOLEAN            int64  0 / 1
  *   INT, BIGINT        int64  (INT is range-checked to 32 bits on arithmetic/cast)
- *   DECIMAL(p,s)       int64  scaled by 10^s (values beyond int64 raise an
- *                             overflow error; p up to 38 accepted in DDL)
+ *   DECIMAL(p,s) p<=18 int64  scaled by 10^s
+ *   DECIMAL(p,s) p>18  int128 scaled by 10^s (p up to 38; |value| < 10^p)
  *   DOUBLE             double
  *   STRING, BYTES      WbStr  (pointer + length; bytes live in an arena)
  *   DATE               int64  days since 1970-01-01
@@ -46,12 +46,21 @@ typedef struct SqlType {
     int16_t scale;       /* DECIMAL s */
 } SqlType;
 
-typedef enum PhysKind { PK_I64, PK_F64, PK_STR } PhysKind;
+/* A 128-bit integer for DECIMAL(19..38).  Vectors of it live in arenas,
+ * which align to 8 bytes, so the type asks for no more than that. */
+__extension__ typedef __int128 ty_i128 __attribute__((aligned(8)));
+__extension__ typedef unsigned __int128 ty_u128;
 
-static inline PhysKind ty_phys(TypeId id)
+#define TY_DECIMAL_MAX_PRECISION 38
+#define TY_DECIMAL_NARROW_PRECISION 18   /* up to this, DECIMAL is an int64 */
+
+typedef enum PhysKind { PK_I64, PK_F64, PK_STR, PK_I128 } PhysKind;
+
+static inline PhysKind ty_phys(SqlType type)
 {
-    if (id == TY_DOUBLE) return PK_F64;
-    if (id == TY_STRING || id == TY_BYTES) return PK_STR;
+    if (type.id == TY_DOUBLE) return PK_F64;
+    if (type.id == TY_STRING || type.id == TY_BYTES) return PK_STR;
+    if (type.id == TY_DECIMAL && type.precision > TY_DECIMAL_NARROW_PRECISION) return PK_I128;
     return PK_I64;
 }
 
@@ -66,6 +75,13 @@ bool ty_is_temporal(TypeId id);                   /* DATE TIME TIMESTAMP */
 /* "INT", "DECIMAL(10, 2)", "TIMESTAMP(3)", "VARCHAR(20)"... into buf */
 const char *ty_name(SqlType type, char *buf, size_t size);
 extern const int64_t ty_pow10[19];                /* 10^0 .. 10^18 */
+ty_i128 ty_pow10_128(int exp);                    /* 10^exp, 0 <= exp <= 38 */
+/* Whether a scaled value fits DECIMAL(precision, .): |v| < 10^precision. */
+static inline bool ty_decimal_fits(ty_i128 v, int precision)
+{
+    ty_i128 bound = ty_pow10_128(precision);
+    return v < bound && v > -bound;
+}
 
 /* A string or byte string.  ptr points into an arena (a batch's, a state
  * table's, or a plan's); it is not NUL-terminated. */
@@ -83,6 +99,7 @@ typedef struct ColumnVector {
     uint8_t *nulls;
     union {
         int64_t *i64;
+        ty_i128 *i128;       /* DECIMAL(19..38) */
         double *f64;
         WbStr *str;
         void *data;
@@ -135,6 +152,18 @@ void ty_batch_append_row(Batch *dst, const Batch *src, int32_t row, int64_t weig
 void ty_batch_copy_cols(Batch *dst, int32_t dst_row, int32_t dst_col,
                         const Batch *src, int32_t src_row,
                         const int32_t *src_cols, int32_t ncols);
+/* A DECIMAL cell of either width, as a 128-bit scaled integer. */
+static inline ty_i128 ty_dec_get(const ColumnVector *vec, int32_t row)
+{
+    return vec->type.precision > TY_DECIMAL_NARROW_PRECISION ? vec->i128[row]
+                                                              : (ty_i128)vec->i64[row];
+}
+/* Stores a DECIMAL cell; the caller has checked that v fits the type. */
+static inline void ty_dec_set(ColumnVector *vec, int32_t row, ty_i128 v)
+{
+    if (vec->type.precision > TY_DECIMAL_NARROW_PRECISION) vec->i128[row] = v;
+    else vec->i64[row] = (int64_t)v;
+}
 /* Sets cell (row, col) to NULL. */
 static inline void ty_set_null(Batch *b, int32_t row, int32_t col)
 {
@@ -161,6 +190,25 @@ int ty_parse_int64(const char *s, size_t len, int64_t *out);      /* -1 bad text
 int ty_parse_double(const char *s, size_t len, double *out);
 int ty_parse_decimal(const char *s, size_t len, int precision, int scale,
                      int64_t *out);            /* -1 bad text, -2 overflow */
+int ty_parse_decimal128(const char *s, size_t len, int precision, int scale,
+                        ty_i128 *out);         /* the same for p up to 38 */
+/* Parses a DECIMAL of vec's type into cell (vec, row), either width. */
+int ty_parse_decimal_cell(ColumnVector *vec, int32_t row, const char *s, size_t len);
+/* Appends a scaled value with exactly `scale` fractional digits. */
+void ty_format_decimal(ty_i128 v, int scale, WbBuf *out);
+
+/* ---- exact DECIMAL arithmetic on scaled integers (decimal.c) ----
+ * Each rounds HALF_UP and returns 0, or -2 when the result does not fit
+ * DECIMAL(precision, .) (|result| >= 10^precision); no intermediate
+ * overflows, whatever the operands. */
+/* round(a * b / 10^drop), drop >= 0 */
+int ty_dec_mul(ty_i128 a, ty_i128 b, int drop, int precision, ty_i128 *out);
+/* round(a * 10^shift / b), b != 0, shift of either sign */
+int ty_dec_div(ty_i128 a, ty_i128 b, int shift, int precision, ty_i128 *out);
+/* v at scale from_scale, rescaled to to_scale */
+int ty_dec_rescale(ty_i128 v, int from_scale, int to_scale, int precision, ty_i128 *out);
+/* round(num / den) on 128 bits, den != 0 */
+ty_i128 ty_dec_div_half_up(ty_i128 num, ty_i128 den);
 int ty_parse_bool(const char *s, size_t len, int64_t *out);
 int ty_parse_date(const char *s, size_t len, int64_t *days);
 int ty_parse_time(const char *s, size_t len, int64_t *millis);
@@ -185,7 +233,8 @@ int ty_compare(const ColumnVector *a, int32_t arow, const ColumnVector *b,
  * equal) exactly when their encodings are byte-equal.  Used for hash keys
  * and for rows kept in state.  Format, per column in order:
  *   1 byte tag: 0 = NULL, 1 = value
- *   I64: 8 bytes little-endian; F64: 8 bytes of the normalized double;
+ *   I64: 8 bytes little-endian; I128: 16 bytes little-endian;
+ *   F64: 8 bytes of the normalized double;
  *   STR: 4-byte little-endian length, then the bytes.
  * The encoding is appended to out. */
 void ty_row_encode(const Batch *batch, int32_t row, const int32_t *cols,

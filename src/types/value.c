@@ -259,7 +259,10 @@ void ty_format_value(const ColumnVector *col, int32_t row, WbBuf *out)
     case TY_BOOLEAN: wb_buf_puts(out, col->i64[row] ? "TRUE" : "FALSE"); break;
     case TY_INT:
     case TY_BIGINT: put_int(out, col->i64[row], 0); break;
-    case TY_DECIMAL: format_decimal(col->i64[row], col->type.scale, out); break;
+    case TY_DECIMAL:
+        if (ty_phys(col->type) == PK_I128) ty_format_decimal(col->i128[row], col->type.scale, out);
+        else format_decimal(col->i64[row], col->type.scale, out);
+        break;
     case TY_DOUBLE: format_double(col->f64[row], out); break;
     case TY_STRING:
     case TY_BYTES: wb_buf_append(out, col->str[row].ptr, col->str[row].len); break;
@@ -357,55 +360,11 @@ int ty_parse_double(const char *s, size_t len, double *out)
 
 int ty_parse_decimal(const char *s, size_t len, int precision, int scale, int64_t *out)
 {
-    /* Exact: the digits are read as text and scaled by powers of ten, never
-     * through a double.  Rounding of dropped digits is HALF_UP. */
-    trim(&s, &len);
-    if (!len) return -1;
-    size_t i = 0;
-    bool neg = false;
-    if (s[0] == '-' || s[0] == '+') { neg = s[0] == '-'; i = 1; }
-    char digits[64];
-    int ndigits = 0, frac = 0;
-    bool any = false, point = false;
-    int64_t exponent = 0;
-    for (; i < len; i++) {
-        char c = s[i];
-        if (c == '.') {
-            if (point) return -1;
-            point = true;
-            continue;
-        }
-        if (c == 'e' || c == 'E') {
-            if (!any || ty_parse_int64(s + i + 1, len - i - 1, &exponent) != 0) return -1;
-            if (exponent > 1000 || exponent < -1000) return -2;
-            break;
-        }
-        if (c < '0' || c > '9') return -1;
-        any = true;
-        if (point) frac++;
-        if (ndigits == 0 && c == '0') continue;      /* leading zero */
-        if (ndigits >= (int)sizeof digits) return -2;
-        digits[ndigits++] = c;
-    }
-    if (!any) return -1;
-    int64_t k = exponent - frac + scale;              /* value = D * 10^k */
-    int keep = ndigits + (int)(k < 0 ? k : 0);        /* digits kept before shifting */
-    if (keep < 0) keep = 0;
-    if (ndigits && (keep > 19 || (k > 0 && keep + k > 19))) return -2;
-    uint64_t v = 0;
-    for (int d = 0; d < keep; d++) {
-        unsigned dv = (unsigned)(digits[d] - '0');
-        if (v > (UINT64_MAX - dv) / 10) return -2;
-        v = v * 10 + dv;
-    }
-    if (keep < ndigits && k < 0 && keep - ndigits == k && digits[keep] >= '5') v++;
-    for (int64_t z = 0; z < k; z++) {
-        if (v > UINT64_MAX / 10) return -2;
-        v *= 10;
-    }
-    if (v > (uint64_t)INT64_MAX) return -2;
-    if (precision > 0 && precision < 19 && v >= (uint64_t)ty_pow10[precision]) return -2;
-    *out = neg ? -(int64_t)v : (int64_t)v;
+    ty_i128 v;
+    int rc = ty_parse_decimal128(s, len, precision, scale, &v);
+    if (rc) return rc;
+    if (v > INT64_MAX || v < INT64_MIN) return -2;
+    *out = (int64_t)v;
     return 0;
 }
 
@@ -539,9 +498,7 @@ int ty_parse_value(Batch *b, int32_t col, int32_t row, const char *text, size_t 
         if (rc == 0 && (vec->i64[row] > INT32_MAX || vec->i64[row] < INT32_MIN)) rc = -2;
         break;
     case TY_BIGINT: rc = ty_parse_int64(text, len, &vec->i64[row]); break;
-    case TY_DECIMAL:
-        rc = ty_parse_decimal(text, len, type.precision, type.scale, &vec->i64[row]);
-        break;
+    case TY_DECIMAL: rc = ty_parse_decimal_cell(vec, row, text, len); break;
     case TY_DOUBLE: rc = ty_parse_double(text, len, &vec->f64[row]); break;
     case TY_DATE: rc = ty_parse_date(text, len, &vec->i64[row]); break;
     case TY_TIME: rc = ty_parse_time(text, len, &vec->i64[row]); break;

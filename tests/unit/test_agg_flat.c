@@ -207,9 +207,13 @@ static int record_push(Operator *op, int32_t port, const Batch *batch, WbError *
         wb_buf_append(&rec->bytes, &weight_kind, 8);
         for (int32_t col = 0; col < batch->ncols; col++) {
             uint8_t null = batch->cols[col].nulls[row] != 0;   /* any non-zero byte is NULL */
-            int64_t word = null ? 0 : batch->cols[col].i64[row];
+            const ColumnVector *vec = &batch->cols[col];
+            bool wide = ty_phys(vec->type) == PK_I128;   /* AVG(DECIMAL) is DECIMAL(38, 6) */
+            int64_t word = null ? 0 : wide ? (int64_t)vec->i128[row] : vec->i64[row];
+            int64_t high = null || !wide ? 0 : (int64_t)(vec->i128[row] >> 64);
             wb_buf_append(&rec->bytes, &null, 1);
             wb_buf_append(&rec->bytes, &word, 8);
+            wb_buf_append(&rec->bytes, &high, 8);
         }
         rec->rows++;
     }
@@ -225,7 +229,7 @@ static int cmp_record(const void *a, const void *b) { return memcmp(a, b, record
 /* Batch mode emits at the end in table order: compare as multisets. */
 static void sort_records(Record *rec, int32_t ncols)
 {
-    record_size = 8 + 9 * (size_t)ncols;
+    record_size = 8 + 17 * (size_t)ncols;
     if (rec->rows > 1) qsort(rec->bytes.data, (size_t)rec->rows, record_size, cmp_record);
 }
 
@@ -381,7 +385,7 @@ static int32_t make_changes(Change *changes, int64_t *weights, int32_t n, uint64
 static void report_difference(const Record *flat, const Record *general, int32_t ncols,
                               int32_t shape, int32_t mode, int32_t split)
 {
-    size_t size = 8 + 9 * (size_t)ncols;
+    size_t size = 8 + 17 * (size_t)ncols;
     for (int64_t r = 0; r < flat->rows && r < general->rows; r++) {
         const char *rows[2] = {flat->bytes.data + r * size, general->bytes.data + r * size};
         if (memcmp(rows[0], rows[1], size) == 0) continue;
@@ -393,8 +397,8 @@ static void report_difference(const Record *flat, const Record *general, int32_t
             fprintf(stderr, "  %-7s weight %ld %s:", which ? "general" : "flat", (long)(word >> 2),
                     ty_rowkind_short((RowKind)(word & 3)));
             for (int32_t col = 0; col < ncols; col++) {
-                memcpy(&word, rows[which] + 8 + 9 * col + 1, 8);
-                if (rows[which][8 + 9 * col]) fprintf(stderr, " NULL");
+                memcpy(&word, rows[which] + 8 + 17 * col + 1, 8);
+                if (rows[which][8 + 17 * col]) fprintf(stderr, " NULL");
                 else fprintf(stderr, " %ld", (long)word);
             }
             fprintf(stderr, "\n");

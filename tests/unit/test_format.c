@@ -38,7 +38,8 @@ static const char *fmt1(SqlType type, int64_t v, WbBuf *buf)
 {
     Batch *b = ty_batch_new(&type, 1, 1);
     b->cols[0].nulls[0] = 0;
-    b->cols[0].i64[0] = v;
+    if (type.id == TY_DECIMAL) ty_dec_set(&b->cols[0], 0, v);
+    else b->cols[0].i64[0] = v;
     b->nrows = 1;
     wb_buf_clear(buf);
     ty_format_value(&b->cols[0], 0, buf);
@@ -53,11 +54,12 @@ static void ref_decimal(int64_t v, int scale, char *out, size_t n)
         snprintf(out, n, "%lld", (long long)v);
         return;
     }
+    /* the digits of |v|, zero-padded to scale + 1, with the point put in */
+    char digits[64];
     uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    uint64_t p = (uint64_t)ty_pow10[scale > 18 ? 18 : scale];
-    int width = scale > 40 ? 40 : scale;   /* bounds the text for -Wformat-truncation */
-    snprintf(out, n, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(mag / p), width,
-             (unsigned long long)(mag % p));
+    int width = scale > 40 ? 41 : scale + 1;   /* bounds the text for -Wformat-truncation */
+    int len = snprintf(digits, sizeof digits, "%0*llu", width, (unsigned long long)mag);
+    snprintf(out, n, "%s%.*s.%s", v < 0 ? "-" : "", len - scale, digits, digits + len - scale);
 }
 
 static void ref_timestamp(int64_t micros, int precision, char *out, size_t n)
@@ -105,23 +107,28 @@ static void test_decimals(void)
     WbBuf buf = {0};
     char want[96];
     int bad = 0;
+    /* both layouts: int64 (precision up to 18, so scale too) and 128-bit
+     * (precision 19..38) */
     const int scales[] = {0, 1, 2, 3, 6, 9, 17, 18, 20, 38};
-    for (size_t s = 0; s < sizeof scales / sizeof scales[0]; s++) {
-        int scale = scales[s];
-        SqlType type = ty_decimal(38, scale);
+    const size_t nscales = sizeof scales / sizeof scales[0];
+    for (size_t s = 0; s < 2 * nscales; s++) {
+        int scale = scales[s % nscales];
+        bool narrow = s < nscales;
+        if (narrow && scale > 18) continue;
+        SqlType type = ty_decimal(narrow ? 18 : 38, scale);
         const int64_t edges[] = {0, 1, -1, 5, -5, 100, -100, INT64_MAX, INT64_MIN};
         for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
             ref_decimal(edges[i], scale, want, sizeof want);
             if (strcmp(fmt1(type, edges[i], &buf), want) != 0 && bad++ < 5)
-                fprintf(stderr, "DECIMAL(38,%d) %lld: got %s want %s\n", scale,
-                        (long long)edges[i], buf.data, want);
+                fprintf(stderr, "DECIMAL(%d,%d) %lld: got %s want %s\n", type.precision,
+                        scale, (long long)edges[i], buf.data, want);
         }
         for (int i = 0; i < 20000; i++) {
             int64_t v = rand_value();
             ref_decimal(v, scale, want, sizeof want);
             if (strcmp(fmt1(type, v, &buf), want) != 0 && bad++ < 5)
-                fprintf(stderr, "DECIMAL(38,%d) %lld: got %s want %s\n", scale, (long long)v,
-                        buf.data, want);
+                fprintf(stderr, "DECIMAL(%d,%d) %lld: got %s want %s\n", type.precision, scale,
+                        (long long)v, buf.data, want);
         }
     }
     CHECK(bad == 0);

@@ -49,8 +49,9 @@ static void dump_batch(const Batch *b, WbBuf *t)
                 wb_buf_puts(t, "null");
                 continue;
             }
-            switch (ty_phys((TypeId)vec->type.id)) {
+            switch (ty_phys(vec->type)) {
             case PK_I64: wb_buf_printf(t, "%lld", (long long)vec->i64[row]); break;
+            case PK_I128: ty_format_decimal(vec->i128[row], 0, t); break;
             case PK_F64: {
                 uint64_t bits;
                 memcpy(&bits, &vec->f64[row], 8);

@@ -752,7 +752,7 @@ static PlanNode *join_node(JoinType type, PlanNode *l, PlanNode *r, bool with_co
     n->join.right_keys = ints(1, 0);
     if (with_cond) {
         /* b <> 0 over left ++ right: column 3 */
-        Value zero = {T_INT, false, 0, 0, {0}};
+        Value zero = {T_INT, false, 0, 0, {0}, 0};
         Expr *args[2] = {sql_expr_col(plan_arena, 3, T_INT), sql_expr_const(plan_arena, zero)};
         Expr *cond = sql_expr_call(plan_arena, FN_NE, args, 2, 1, 1);
         cond->type = T_BOOL;

@@ -375,7 +375,8 @@ static void test_literals(void)
     CHECK(e && e->literal.type.id == TY_BIGINT && e->literal.i64 == INT64_MIN && e->literal.value_ok);
     e = first_item("select 9223372036854775808");
     CHECK(e && e->literal.type.id == TY_DECIMAL && e->literal.type.precision == 19 &&
-          e->literal.type.scale == 0 && !e->literal.value_ok);
+          e->literal.type.scale == 0 && e->literal.value_ok &&
+          e->literal.i128 == (ty_i128)INT64_MAX + 1);
     CHECK_STR(e ? e->literal.text : NULL, "9223372036854775808");
     e = first_item("select 1.5");
     CHECK(e && e->literal.type.id == TY_DECIMAL && e->literal.type.precision == 2 &&
@@ -389,7 +390,12 @@ static void test_literals(void)
     e = first_item("select .5");
     CHECK(e && e->literal.type.precision == 1 && e->literal.type.scale == 1 && e->literal.i64 == 5);
     e = first_item("select 1234567890123456789.5");
-    CHECK(e && e->literal.type.id == TY_DECIMAL && e->literal.type.precision == 20 && !e->literal.value_ok);
+    CHECK(e && e->literal.type.id == TY_DECIMAL && e->literal.type.precision == 20 &&
+          e->literal.value_ok && e->literal.i128 == (ty_i128)1234567890123456789LL * 10 + 5);
+    e = first_item("select -12345678901234567890123456789012345678");
+    CHECK(e && e->literal.type.id == TY_DECIMAL && e->literal.type.precision == 38 &&
+          e->literal.value_ok && e->literal.i128 == -((ty_i128)1234567890123456789LL * ty_pow10_128(19) +
+                                                         123456789012345678LL));
     e = first_item("select 1e3");
     CHECK(e && e->literal.type.id == TY_DOUBLE && e->literal.f64 == 1000.0);
     e = first_item("select -2.5E-1");
