@@ -109,8 +109,12 @@ static int arith_decimal_wide(EvalCtx *cx, const Expr *e, const int32_t *sel, in
         ev_i128 x = ty_dec_get(&a, r), y = ty_dec_get(&b, r), v = 0;
         int rc = 0;
         switch (fn) {
-        case FN_ADD: rc = __builtin_add_overflow(x, y, &v) || v >= bound || v <= -bound; break;
-        case FN_SUB: rc = __builtin_sub_overflow(x, y, &v) || v >= bound || v <= -bound; break;
+        case FN_ADD:
+        case FN_SUB:
+            if (fn == FN_SUB) y = -y;
+            if (s1 == rs && s2 == rs) rc = __builtin_add_overflow(x, y, &v) || v >= bound || v <= -bound;
+            else rc = ty_dec_add(x, s1, y, s2, rs, precision, &v);   /* a result scale cut to fit 38 digits */
+            break;
         case FN_MUL: rc = ty_dec_mul(x, y, s1 + s2 - rs, precision, &v); break;
         case FN_DIV:
             if (y == 0) return div_zero(cx, e);

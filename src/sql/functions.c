@@ -290,6 +290,13 @@ static int resolve_arith(Expr *call, WbArena *arena, WbError *err)
     case FN_SUB: {
         int scale = WB_MAX(s1, s2);
         result = adjust_decimal(WB_MAX(p1 - s1, p2 - s2) + scale + 1, scale, 38);
+        if (result.scale < scale) {
+            /* the 38-digit cap cut the scale: the evaluator adds the exact
+             * operands and rounds the sum once, as Flink's BigDecimal does */
+            coerce(arena, call, 0, ty_decimal(p1, s1));
+            coerce(arena, call, 1, ty_decimal(p2, s2));
+            break;
+        }
         /* Both operands at the result scale, so the evaluator adds raw
          * scaled integers. */
         coerce(arena, call, 0, ty_decimal(WB_MIN(38, p1 - s1 + result.scale), result.scale));

@@ -198,6 +198,16 @@ static void big_sub(Big *a, const Big *b)
     }
 }
 
+static void big_add(Big *a, const Big *b)
+{
+    uint64_t carry = 0;
+    for (int i = 0; i < BIG_WORDS; i++) {
+        ty_u128 t = (ty_u128)a->w[i] + b->w[i] + carry;
+        a->w[i] = (uint64_t)t;
+        carry = (uint64_t)(t >> 64);
+    }
+}
+
 static void big_shl1(Big *a, int bit)
 {
     for (int i = BIG_WORDS - 1; i > 0; i--) a->w[i] = (a->w[i] << 1) | (a->w[i - 1] >> 63);
@@ -292,6 +302,36 @@ int ty_dec_div(ty_i128 a, ty_i128 b, int shift, int precision, ty_i128 *out)
     if (!big_mul_pow10(&bn, up) || !big_mul_pow10(&bd, down)) return -2;
     ty_u128 q;
     if (!big_div_half_up(&bn, &bd, &q)) return -2;
+    return finish(q, neg, precision, out);
+}
+
+int ty_dec_add(ty_i128 a, int sa, ty_i128 b, int sb, int rs, int precision, ty_i128 *out)
+{
+    int s = sa > sb ? sa : sb;
+    ty_i128 x, y, sum;
+    if (!__builtin_mul_overflow(a, pow10_table[s - sa], &x) &&
+        !__builtin_mul_overflow(b, pow10_table[s - sb], &y) && !__builtin_add_overflow(x, y, &sum))
+        return ty_dec_rescale(sum, s, rs, precision, out);
+    /* the exact sum at scale s passes 128 bits: magnitudes and a sign */
+    Big bx = big_from(mag(a)), by = big_from(mag(b));
+    big_mul_pow10(&bx, s - sa);
+    big_mul_pow10(&by, s - sb);
+    bool na = a < 0, nb = b < 0, neg;
+    if (na == nb) {
+        big_add(&bx, &by);
+        neg = na;
+    } else if (big_cmp(&bx, &by) >= 0) {
+        big_sub(&bx, &by);
+        neg = na;
+    } else {
+        big_sub(&by, &bx);
+        bx = by;
+        neg = nb;
+    }
+    Big den = big_from(1);
+    big_mul_pow10(&den, s - rs);
+    ty_u128 q;
+    if (!big_div_half_up(&bx, &den, &q)) return -2;
     return finish(q, neg, precision, out);
 }
 
