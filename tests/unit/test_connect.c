@@ -805,17 +805,18 @@ static void fuzz_one(CsvDecoder *csv, JsonDecoder *json, Batch *out, const char 
 
 static void test_fuzz(void)
 {
-    const char *names[] = {"a", "b", "c"};
-    SqlType types[] = {T(TY_INT), T(TY_STRING), ty_decimal(8, 3)};
+    /* d: a DECIMAL(38, 10), read by the 128-bit parsers */
+    const char *names[] = {"a", "b", "c", "d"};
+    SqlType types[] = {T(TY_INT), T(TY_STRING), ty_decimal(8, 3), ty_decimal(38, 10)};
     const char *seeds[] = {
-        "1,\"x,y\",2.5\n3,,\n\"4\",\"\"\"\",1e2\r\n",
-        "{\"a\": 1, \"b\": \"\\u00e9\", \"c\": 1.25}\n{\"data\":[{\"a\":\"1\"}],\"old\":[{}],\"type\":\"UPDATE\"}\n",
+        "1,\"x,y\",2.5,-9999999999999999999999999999.99999999995\n3,,,1e-11\n\"4\",\"\"\"\",1e2,1234567890123456789012345678901234567890\r\n",
+        "{\"a\": 1, \"b\": \"\\u00e9\", \"c\": 1.25, \"d\": 12345678901234567890.12345678905}\n{\"data\":[{\"a\":\"1\",\"d\":\"-0.00000000005\"}],\"old\":[{}],\"type\":\"UPDATE\"}\n",
         "{\"before\":{\"a\":1},\"after\":{\"a\":2},\"op\":\"u\"}\n{\"payload\":{\"op\":\"d\",\"before\":{\"b\":[1,{}]}}}\n",
     };
     const char alphabet[] = "{}[]\",:\\u0123456789.eE-+ \n\rtrufalsnbcdopyeATIUPDX#";
     WbRand rng;
     wb_rand_seed(&rng, 42);
-    Batch *out = ty_batch_new(types, 3, 4);
+    Batch *out = ty_batch_new(types, 4, 4);
     char buf[256];
     /* WEIR_FUZZ_ITERS runs a longer fuzz by hand */
     const char *env = getenv("WEIR_FUZZ_ITERS");
@@ -823,7 +824,7 @@ static void test_fuzz(void)
     for (int ignore = 0; ignore < 2; ignore++) {
         for (int fmt = CN_FMT_JSON; fmt <= CN_FMT_CANAL; fmt++) {
             const char *opts[] = {"connector", "filesystem", NULL};
-            TableDef *def = table("f", 3, names, types, opts);
+            TableDef *def = table("f", 4, names, types, opts);
             /* the CANAL round also runs csv with quoting disabled and ';' */
             CsvOptions copts = {fmt == CN_FMT_CANAL ? ';' : ',', fmt == CN_FMT_CANAL ? -1 : '"',
                                 ignore != 0, ignore != 0, ignore ? "N" : NULL};

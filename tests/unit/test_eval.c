@@ -37,6 +37,14 @@ static Expr *lit_dec(int64_t scaled, int p, int s)
     return sql_expr_const(A, val);
 }
 
+/* a DECIMAL literal of either width (the narrow form holds the low bits) */
+static Expr *lit_dec128(ty_i128 scaled, int p, int s)
+{
+    Value val = {ty_decimal(p, s), false, (int64_t)scaled, 0, {NULL, 0}, scaled};
+    val.type.nullable = 0;
+    return sql_expr_const(A, val);
+}
+
 static Expr *lit_double(double d)
 {
     Value val = {ty_make(TY_DOUBLE), false, 0, d, {NULL, 0}, 0};
@@ -680,6 +688,80 @@ static void test_calc_kinds(void)
     ty_batch_free(in);
 }
 
+/* ---- fuzz: random DECIMAL(1..38) operands through + - * / % and CAST ----
+ * Every result is a value that fits its type, printed with exactly its
+ * scale, or a 22003 (out of range) / 22012 (division by zero) error; sums
+ * and products that fit 128 bits without rounding equal the plain integer
+ * result.  (tests/cli/test_decimal_oracle.sh checks the values against
+ * Python's decimal module.) */
+
+static ty_i128 rand_digits(WbRand *rng, int max_digits)
+{
+    int nd = (int)wb_rand_below(rng, (uint64_t)max_digits + 1);
+    if (wb_rand_below(rng, 4) == 0) nd = max_digits;   /* often at the limit */
+    ty_i128 v = 0;
+    for (int i = 0; i < nd; i++) v = v * 10 + (ty_i128)wb_rand_below(rng, 10);
+    return wb_rand_below(rng, 2) ? -v : v;
+}
+
+static void test_decimal_fuzz(void)
+{
+    static const FuncId ops[] = {FN_ADD, FN_SUB, FN_MUL, FN_DIV, FN_MOD};
+    WbRand rng;
+    wb_rand_seed(&rng, 38);
+    int bad = 0, values = 0, errors = 0;
+    const char *env = getenv("WEIR_FUZZ_ITERS");
+    int iters = env ? atoi(env) : 20000;
+    for (int iter = 0; iter < iters; iter++) {
+        int p1 = 1 + (int)wb_rand_below(&rng, 38), p2 = 1 + (int)wb_rand_below(&rng, 38);
+        int s1 = (int)wb_rand_below(&rng, (uint64_t)p1 + 1), s2 = (int)wb_rand_below(&rng, (uint64_t)p2 + 1);
+        ty_i128 a = rand_digits(&rng, p1), b = rand_digits(&rng, p2);
+        FuncId fn = ops[wb_rand_below(&rng, WB_ARRAY_LEN(ops))];
+        Expr *e = call(fn, 2, lit_dec128(a, p1, s1), lit_dec128(b, p2, s2));
+        if (wb_rand_below(&rng, 3) == 0 && e) {
+            int p = 1 + (int)wb_rand_below(&rng, 38);
+            e = cast_to(e, ty_decimal(p, (int)wb_rand_below(&rng, (uint64_t)p + 1)), false);
+        }
+        if (!e || e->type.id != TY_DECIMAL) {
+            if (bad++ < 5) fprintf(stderr, "  typing failed: %s\n", last_err.message);
+            continue;
+        }
+        const char *text = ev(e);
+        int p = e->type.precision, s = e->type.scale;
+        if (strncmp(text, "ERR ", 4) == 0) {
+            errors++;
+            bool ok = strncmp(text, "ERR 22003", 9) == 0 ||
+                      (strncmp(text, "ERR 22012", 9) == 0 && b == 0);
+            if (!ok && bad++ < 5) fprintf(stderr, "  unexpected: %s\n", text);
+            continue;
+        }
+        values++;
+        ty_i128 v;
+        const char *dot = strchr(text, '.');
+        int frac = dot ? (int)strlen(dot + 1) : 0;
+        if (ty_parse_decimal128(text, strlen(text), p, s, &v) != 0 || frac != s) {
+            if (bad++ < 5) fprintf(stderr, "  %s does not fit DECIMAL(%d, %d)\n", text, p, s);
+            continue;
+        }
+        /* exact integer cross-checks where no rounding happened */
+        if (e->fn != FN_CAST && (fn == FN_ADD || fn == FN_SUB) && s == (s1 > s2 ? s1 : s2)) {
+            ty_i128 x, y, want;
+            if (!__builtin_mul_overflow(a, ty_pow10_128(s - s1), &x) &&
+                !__builtin_mul_overflow(b, ty_pow10_128(s - s2), &y) &&
+                !(fn == FN_ADD ? __builtin_add_overflow(x, y, &want) : __builtin_sub_overflow(x, y, &want)) &&
+                want != v && bad++ < 5)
+                fprintf(stderr, "  %s: wrong sum\n", text);
+        }
+        if (e->fn != FN_CAST && fn == FN_MUL && s == s1 + s2) {
+            ty_i128 want;
+            if (!__builtin_mul_overflow(a, b, &want) && want != v && bad++ < 5)
+                fprintf(stderr, "  %s: wrong product\n", text);
+        }
+    }
+    CHECK(bad == 0);
+    CHECK(values > iters / 3 && errors > 0);   /* both outcomes were exercised */
+}
+
 int main(void)
 {
     A = wb_arena_new(0);
@@ -695,6 +777,7 @@ int main(void)
     build_sample();
     RUN(test_types);
     RUN(test_arith);
+    RUN(test_decimal_fuzz);
     RUN(test_logic);
     RUN(test_cast);
     RUN(test_strings);

@@ -585,7 +585,8 @@ static const char *const fuzz_tokens[] = {
     "'5'", "DAY", "TO", "CAST", "OVER", "PARTITION", "BY", "ORDER", "UNION", "WITH", "VALUES",
     "NULL", "1e", "1.", "-", "::", "||", "TIMESTAMP", "DATE", "EXISTS", "LIMIT", "FILTER", "X",
     "PRIMARY", "KEY", "WATERMARK", "FOR", "METADATA", "TRIM", "EXTRACT", "FLOOR", "(SELECT 1)",
-    "99999999999999999999999", "'1-2'", "YEAR", "SECOND", "'", "\xc3\xa9", "\xff", "\n",
+    "99999999999999999999999", "12345678901234567890123456789012345678.5",
+    "0.000000000000000000000000000000000000001", "DECIMAL(38, 10)", "'1-2'", "YEAR", "SECOND", "'", "\xc3\xa9", "\xff", "\n",
 };
 
 static void mutate(WbRand *rng, WbBuf *buf)
