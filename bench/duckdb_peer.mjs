@@ -4,6 +4,8 @@
 //
 // usage: node duckdb_peer.mjs --csv FILE --query full|checksum|table-checksum
 //                             [--threads N]   (N = 0: DuckDB's default)
+//                             [--value-type T] (v's SQL type, default BIGINT;
+//                             DECIMAL(38, 2) for the 128-bit SUM row)
 //   full            SELECT k, COUNT(*), SUM(v) GROUP BY k over read_csv, all
 //                   1M result rows written as CSV to /dev/null (what weir's
 //                   `--format csv > /dev/null` does)
@@ -16,7 +18,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 
 function parseArgs(argv) {
-  const args = { threads: 0, query: 'checksum', csv: null };
+  const args = { threads: 0, query: 'checksum', csv: null, valueType: 'BIGINT' };
   for (let i = 2; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -24,6 +26,7 @@ function parseArgs(argv) {
     if (flag === '--csv') args.csv = value;
     else if (flag === '--query') args.query = value;
     else if (flag === '--threads') args.threads = Number(value);
+    else if (flag === '--value-type') args.valueType = value;
     else throw new Error(`unknown flag ${flag}`);
     i++;
   }
@@ -44,7 +47,7 @@ async function main() {
   const threads = Number(threadsReader.getRows()[0][0]);
 
   const source = `read_csv(${lit(args.csv)}, header = false, ` +
-    `columns = {'k': 'BIGINT', 'v': 'BIGINT'})`;
+    `columns = {'k': 'BIGINT', 'v': ${lit(args.valueType)}})`;
   const inner = (from) => `SELECT k, COUNT(*) AS c, SUM(v) AS s FROM ${from} GROUP BY k`;
   const wrap = (from) =>
     `SELECT COUNT(*) AS groups, SUM(c) AS sum_c, SUM(s) AS sum_s FROM (${inner(from)})`;
@@ -81,6 +84,7 @@ async function main() {
   const report = {
     engine: 'duckdb',
     query: args.query,
+    value_type: args.valueType,
     threads,
     seconds: Number(seconds.toFixed(3)),
     cpu_seconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(3)),

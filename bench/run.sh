@@ -83,6 +83,8 @@ timed() {
 }
 
 DDL_CSV="CREATE TABLE t (k BIGINT, v BIGINT) WITH ('connector' = 'filesystem', 'path' = '$CSV', 'format' = 'csv')"
+# the same data with v as a 38-digit DECIMAL: 128-bit parsing and sums
+DDL_CSV_DEC="CREATE TABLE t (k BIGINT, v DECIMAL(38, 2)) WITH ('connector' = 'filesystem', 'path' = '$CSV', 'format' = 'csv')"
 DDL_CDC="CREATE TABLE t (k BIGINT, v BIGINT) WITH ('connector' = 'filesystem', 'path' = '$CDC', 'format' = 'debezium-json')"
 Q_FULL="SELECT k, COUNT(*) AS c, SUM(v) AS s FROM t GROUP BY k"
 Q_SUM="SELECT COUNT(*) AS g, SUM(c) AS sc, SUM(s) AS ss FROM ($Q_FULL) AS x"
@@ -97,7 +99,7 @@ weir_run() {
     if [ -n "$T_FAIL" ]; then
         sum="$T_FAIL: $(head -c 200 "$DATA/weir_err.txt" | tr '\n|' '  ')"
     elif [ "$query" = "$Q_SUM" ]; then
-        sum=$(sed -n 2p "$out" | tr -d '\r')
+        sum=$(sed -n 2p "$out" | tr -d '\r' | sed -E 's/\.00$//')   # a DECIMAL(38, 2) sum: S.00
     else
         sum="rows=$(($(wc -l <"$out") - 1))"
     fi
@@ -111,6 +113,7 @@ run_weir() {
     else
         weir_run "weir batch, CSV, all groups as CSV -> /dev/null" batch "$DDL_CSV" "$Q_FULL" "$EXPECT_CSV"
         weir_run "weir batch, CSV, checksum query" batch "$DDL_CSV" "$Q_SUM" "$EXPECT_CSV"
+        weir_run "weir batch, CSV, v DECIMAL(38, 2), checksum query" batch "$DDL_CSV_DEC" "$Q_SUM" "$EXPECT_CSV"
         if ! skipped cli-stream; then
             weir_run "weir streaming, debezium-json ${RETRACT}% retractions, all groups as CSV -> /dev/null" \
                 streaming "$DDL_CDC" "$Q_FULL" "$EXPECT_CDC"
@@ -123,16 +126,21 @@ run_weir() {
 run_duckdb() {
     skipped duckdb && return 0
     for threads in 1 0; do
-        for query in full checksum table-checksum; do
-            say "bench: duckdb $query threads=$threads"
-            if line=$(timeout "$LIMIT" node bench/duckdb_peer.mjs --csv "$CSV" --query "$query" \
-                    --threads "$threads"); then
+        for query in full checksum table-checksum decimal-checksum decimal-table-checksum; do
+            local vtype=BIGINT q=$query label=$query
+            if [[ "$query" == decimal-* ]]; then
+                vtype="DECIMAL(38, 2)" q=${query#decimal-} label="${query#decimal-}, v DECIMAL(38, 2)"
+            fi
+            say "bench: duckdb $label threads=$threads"
+            if line=$(timeout "$LIMIT" node bench/duckdb_peer.mjs --csv "$CSV" --query "$q" \
+                    --threads "$threads" --value-type "$vtype"); then
                 # {"engine":..,"threads":N,"seconds":S,"cpu_seconds":C,"max_rss_kb":R,"groups":"G",...}
                 get() { printf '%s' "$line" | sed -E "s/.*\"$1\":\"?([^\",}]*).*/\1/"; }
-                record "duckdb $query, threads=$(get threads)" "$(get seconds)" "$(get cpu_seconds)" \
-                    "$(get max_rss_kb)" "$(get groups),$(get sum_c),$(get sum_s)" "$ROWS" "$EXPECT_CSV"
+                record "duckdb $label, threads=$(get threads)" "$(get seconds)" "$(get cpu_seconds)" \
+                    "$(get max_rss_kb)" "$(get groups),$(get sum_c),$(get sum_s | sed -E 's/\.00$//')" \
+                    "$ROWS" "$EXPECT_CSV"
             else
-                record "duckdb $query, threads=$threads" - - - "failed" "$ROWS" -
+                record "duckdb $label, threads=$threads" - - - "failed" "$ROWS" -
             fi
         done
     done
