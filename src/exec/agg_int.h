@@ -15,10 +15,10 @@ __extension__ typedef __int128 agg_i128;
 typedef enum AccKind {
     ACC_COUNT,      /* COUNT(*), COUNT(x) */
     ACC_SUM_I,      /* SUM/SUM0/AVG over int64 values (ints, DECIMAL, intervals) */
-    ACC_SUM_W,      /* SUM/SUM0/AVG over DECIMAL(19..38): checked 128-bit sums */
     ACC_SUM_F,      /* SUM/SUM0/AVG over DOUBLE */
     ACC_MINMAX,     /* MIN/MAX: distinct values with counts, cached extreme */
-    ACC_SEQ         /* FIRST_VALUE/LAST_VALUE/LISTAGG: occurrences in arrival order */
+    ACC_SEQ,        /* FIRST_VALUE/LAST_VALUE/LISTAGG: occurrences in arrival order */
+    ACC_SUM_W       /* SUM/SUM0/AVG over DECIMAL(19..38): checked 128-bit sums */
 } AccKind;
 
 /* Picks each call's accumulator (acc[naggs]) and checks the plan's column
