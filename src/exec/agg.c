@@ -408,12 +408,18 @@ int ex_agg_int_result(const AggCall *ac, int in_scale, agg_i128 sum, int64_t n,
                 (ac->type.id != TY_INT || (sum <= INT32_MAX && sum >= INT32_MIN));
         if (range) vec->i64[row] = (int64_t)sum;
     }
-    if (!range) {
-        wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0, "%s result out of range",
-                 sql_agg_name(ac->kind));
-        return -1;
-    }
+    if (!range) return ex_agg_overflow(ac, err);
     return 0;
+}
+
+int ex_agg_overflow(const AggCall *ac, WbError *err)
+{
+    char tname[64];
+    SqlType shown = ac->type;
+    shown.nullable = 1;
+    wb_error(err, WB_SQLSTATE_OVERFLOW, ac->line, ac->column, "%s result out of range for type %s",
+             sql_agg_name(ac->kind), ty_name(shown, tname, sizeof tname));
+    return -1;
 }
 
 void ex_agg_float_result(const AggCall *ac, double sum, int64_t n, ColumnVector *vec,
@@ -649,11 +655,7 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
         op->row_group[row] = g;
     }
     for (int32_t call = 0; call < op->spec->naggs; call++) apply_call(op, call, batch);
-    if (op->sum_overflow) {
-        const AggCall *ac = &op->spec->aggs[op->sum_overflow - 1];
-        wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0, "%s result out of range", sql_agg_name(ac->kind));
-        return -1;
-    }
+    if (op->sum_overflow) return ex_agg_overflow(&op->spec->aggs[op->sum_overflow - 1], err);
     if (!streaming) return 0;
 
     bool global = op->spec->ngroup == 0;

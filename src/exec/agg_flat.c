@@ -73,6 +73,8 @@ typedef struct SlotCall {
     uint32_t off;               /* in the payload */
     const int64_t *eff;
     const ColumnVector *arg;
+    int32_t *overflow;          /* ACC_SUM_W: set to 1 + call when a sum passes 128 bits */
+    int32_t call;
 } SlotCall;
 
 typedef struct FlatAgg {
@@ -87,6 +89,7 @@ typedef struct FlatAgg {
     int32_t ncount;
     FlatTable *groups;
     bool narrow;                /* the table has the narrow layout */
+    int32_t sum_overflow;       /* 1 + an ACC_SUM_W call whose sum passed 128 bits */
     uint64_t *bound;            /* narrow, per SUM over int64: sum of |v * w| so far */
     unsigned __int128 *bound_add;   /* narrow_holds' per call scratch */
     uint32_t payload_size;      /* bytes of the payload [nrows, slots] */
@@ -173,7 +176,8 @@ bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc)
         if (ty_phys(in->types[spec->group[i]]) != PK_I64) return false;
     for (int32_t call = 0; call < spec->naggs; call++) {
         if (spec->aggs[call].distinct) return false;
-        if (acc[call] != ACC_COUNT && acc[call] != ACC_SUM_I && acc[call] != ACC_SUM_F)
+        if (acc[call] != ACC_COUNT && acc[call] != ACC_SUM_I && acc[call] != ACC_SUM_F &&
+            acc[call] != ACC_SUM_W)
             return false;
     }
     return true;
@@ -229,6 +233,7 @@ static uint32_t lay_out(FlatAgg *op, bool narrow)
         op->off[call] = at;
         switch (op->acc[call]) {
         case ACC_SUM_I: at += narrow ? 8 : 24; break;
+        case ACC_SUM_W: at += 24; break;   /* only in the wide layout */
         case ACC_SUM_F: at += narrow ? 8 : 16; break;
         default: at += 8; break;
         }
@@ -316,6 +321,7 @@ static void widen(FlatAgg *op)
             uint8_t *to = q + op->off[call];
             const uint8_t *at = p + from[call];
             switch (op->acc[call]) {
+            case ACC_SUM_W: break;   /* never narrow */
             case ACC_SUM_I: {
                 agg_i128 sum = load_i64(at);
                 memcpy(to, &sum, 16);
@@ -357,7 +363,8 @@ static int32_t prepare_calls(FlatAgg *op, const Batch *batch, SlotCall *calls)
             eff = own;
         }
         calls[n++] = (SlotCall){op->acc[call], narrow, op->off[call], eff,
-                                ac->arg >= 0 ? &batch->cols[ac->arg] : NULL};
+                                ac->arg >= 0 ? &batch->cols[ac->arg] : NULL, &op->sum_overflow,
+                                call};
     }
     return n;
 }
@@ -406,7 +413,19 @@ static inline void update_slots(uint8_t *group, const SlotCall *calls, int32_t n
             if (!call->narrow) store_i64(slot + 8, nonnull);
             break;
         }
-        case ACC_SUM_W:   /* never flat (ex_agg_flat_fits) */
+        case ACC_SUM_W: {
+            /* 38-digit values: each step checked, since a few can pass 128
+             * bits; flat_push fails the batch then */
+            if (w == 0) break;
+            agg_i128 sum, add;
+            memcpy(&sum, slot, 16);
+            if (__builtin_mul_overflow((agg_i128)call->arg->i128[row], (agg_i128)w, &add) ||
+                __builtin_add_overflow(sum, add, &sum))
+                *call->overflow = call->call + 1;
+            memcpy(slot, &sum, 16);
+            store_i64(slot + 16, load_i64(slot + 16) + w);
+            break;
+        }
         case ACC_MINMAX:
         case ACC_SEQ:
             break;   /* never chosen (ex_agg_flat_fits) */
@@ -546,6 +565,15 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
             memset(vec->nulls + row0, 0, (size_t)n);
             break;
         }
+        case ACC_SUM_W:
+            for (int32_t k = 0; k < n; k++) {
+                agg_i128 sum;
+                memcpy(&sum, src[k] + off, 16);
+                if (ex_agg_int_result(ac, op->in_types[ac->arg].scale, sum,
+                                      load_i64(src[k] + off + 16), vec, row0 + k, err) != 0)
+                    return -1;
+            }
+            break;
         case ACC_SUM_I: {
             int in_scale = op->in_types[ac->arg].scale;
             /* SUM into BIGINT or DECIMAL is a range check, done here; the
@@ -582,7 +610,6 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
                 ex_agg_float_result(ac, sum, nonnull, vec, row0 + k);
             }
             break;
-        case ACC_SUM_W:
         case ACC_MINMAX:
         case ACC_SEQ:
             break;
@@ -706,6 +733,7 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
     ex_agg_hash_keys(op->spec, true, batch, op->row_hash);
     int32_t ncalls = prepare_calls(op, batch, op->calls);
     apply_rows(op, batch, streaming, op->calls, ncalls);
+    if (op->sum_overflow) return ex_agg_overflow(&op->spec->aggs[op->sum_overflow - 1], err);
     if (!streaming) return 0;
 
     op->nemit = 0;
@@ -817,6 +845,7 @@ Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind 
         const AggCall *ac = &spec->aggs[call];
         op->has_slot[call] = !(ac->kind == AGG_COUNT_STAR && ac->filter < 0);
         if (is_sum(acc[call]) && ac->filter >= 0) narrow = false;
+        if (acc[call] == ACC_SUM_W) narrow = false;   /* 128-bit values: wide slots */
     }
     op->groups = st_flat_new(spec->ngroup, lay_out(op, narrow));
     size_copies(op);

@@ -42,6 +42,9 @@ void ex_agg_drop_null_args(const AggCall *call, const Batch *batch, int64_t *eff
  * does not fit the result type (a DECIMAL result: its precision). */
 int ex_agg_int_result(const AggCall *call, int in_scale, agg_i128 sum, int64_t nonnull,
                       ColumnVector *vec, int32_t row, WbError *err);
+/* Error 22003 for an aggregate result past its type ("SUM result out of
+ * range for type DECIMAL(38, 2)"), positioned at the call; returns -1. */
+int ex_agg_overflow(const AggCall *call, WbError *err);
 /* The same over DOUBLE. */
 void ex_agg_float_result(const AggCall *call, double sum, int64_t nonnull,
                          ColumnVector *vec, int32_t row);

@@ -122,7 +122,9 @@ static int arith_decimal_wide(EvalCtx *cx, const Expr *e, const int32_t *sel, in
             break;
         case FN_MOD:
             if (y == 0) return div_zero(cx, e);
-            v = x % y;   /* the sign of the dividend, as BigDecimal.remainder */
+            /* the sign of the dividend, as BigDecimal.remainder */
+            if (s1 == rs && s2 == rs) v = x % y;
+            else rc = ty_dec_mod(x, s1, y, s2, precision, &v);   /* operands too wide to align */
             break;
         default:
             break;

@@ -514,6 +514,8 @@ int sql_collect_aggs(Env *env, const AstNode *ast)
     if (sql_ast_is_agg_call(ast)) {
         AggItem item;
         if (bind_agg_item(env, ast, &item) != 0) return -1;
+        item.line = ast->line;
+        item.column = ast->column;
         AggInfo *agg = env->agg;
         if (agg_find(agg, &item) >= 0) return 0;
         if (agg->naggs == agg->cap_aggs) {

@@ -319,8 +319,15 @@ static int resolve_arith(Expr *call, WbArena *arena, WbError *err)
     case FN_MOD: {
         int scale = WB_MAX(s1, s2);
         result = ty_decimal(WB_MIN(38, WB_MAX(p1 - s1, p2 - s2) + scale), scale);
-        coerce(arena, call, 0, ty_decimal(WB_MIN(38, p1 - s1 + scale), scale));
-        coerce(arena, call, 1, ty_decimal(WB_MIN(38, p2 - s2 + scale), scale));
+        if (WB_MAX(p1 - s1, p2 - s2) + scale > 38) {
+            /* an operand at the common scale would pass 38 digits: the
+             * evaluator aligns them exactly (ty_dec_mod) */
+            coerce(arena, call, 0, ty_decimal(p1, s1));
+            coerce(arena, call, 1, ty_decimal(p2, s2));
+            break;
+        }
+        coerce(arena, call, 0, ty_decimal(p1 - s1 + scale, scale));
+        coerce(arena, call, 1, ty_decimal(p2 - s2 + scale, scale));
         break;
     }
     default:

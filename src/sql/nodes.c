@@ -239,6 +239,8 @@ PlanNode *sql_node_agg(Binder *b, PlanNode *input, int32_t ngroup, int32_t naggs
         call->arg2 = arg2_cols[j];
         call->filter = filter_cols[j];
         call->type = aggs[j].type;
+        call->line = aggs[j].line;
+        call->column = aggs[j].column;
         node->types[ngroup + j] = aggs[j].type;
         node->names[ngroup + j] = wb_arena_printf(b->arena, "EXPR$%d", (int)(ngroup + j));
     }

@@ -62,6 +62,7 @@ typedef struct AggCall {
     int32_t arg2;                /* LISTAGG separator column (constant), -1 = ',' */
     int32_t filter;              /* BOOLEAN input column of FILTER (WHERE ..), -1 */
     SqlType type;                /* result type */
+    int32_t line, column;        /* the call in the SQL text (0: unknown), for errors */
 } AggCall;
 
 /* Output: the group columns, then one column per aggregate.  A global

@@ -67,6 +67,7 @@ typedef struct AggItem {
     Expr *arg2;                  /* LISTAGG separator or NULL */
     Expr *filter;                /* FILTER (WHERE ..) or NULL */
     SqlType type;
+    int32_t line, column;        /* the (first) call's position, for runtime errors */
 } AggItem;
 
 typedef struct AggInfo {

@@ -221,21 +221,28 @@ static int big_top_bit(const Big *a)
     return -1;
 }
 
+/* q = num / den, r = num % den, den != 0.  Shift-and-subtract: only for
+ * the rare wide operands. */
+static void big_divmod(const Big *num, const Big *den, Big *q, Big *r)
+{
+    memset(q, 0, sizeof *q);
+    memset(r, 0, sizeof *r);
+    for (int bit = big_top_bit(num); bit >= 0; bit--) {
+        big_shl1(r, (int)(num->w[bit / 64] >> (bit % 64)) & 1);
+        big_shl1(q, 0);
+        if (big_cmp(r, den) >= 0) {
+            big_sub(r, den);
+            q->w[0] |= 1;
+        }
+    }
+}
+
 /* round_half_up(num / den) for den != 0; false if the quotient does not
- * fit 128 bits.  Shift-and-subtract: only for the rare wide operands. */
+ * fit 128 bits. */
 static bool big_div_half_up(const Big *num, const Big *den, ty_u128 *out)
 {
     Big q, r;
-    memset(&q, 0, sizeof q);
-    memset(&r, 0, sizeof r);
-    for (int bit = big_top_bit(num); bit >= 0; bit--) {
-        big_shl1(&r, (int)(num->w[bit / 64] >> (bit % 64)) & 1);
-        big_shl1(&q, 0);
-        if (big_cmp(&r, den) >= 0) {
-            big_sub(&r, den);
-            q.w[0] |= 1;
-        }
-    }
+    big_divmod(num, den, &q, &r);
     /* HALF_UP: round up when 2r >= den, i.e. r >= den - r. */
     Big rest = *den;
     big_sub(&rest, &r);
@@ -333,6 +340,23 @@ int ty_dec_add(ty_i128 a, int sa, ty_i128 b, int sb, int rs, int precision, ty_i
     ty_u128 q;
     if (!big_div_half_up(&bx, &den, &q)) return -2;
     return finish(q, neg, precision, out);
+}
+
+int ty_dec_mod(ty_i128 a, int sa, ty_i128 b, int sb, int precision, ty_i128 *out)
+{
+    int s = sa > sb ? sa : sb;
+    ty_i128 x, y;
+    if (!__builtin_mul_overflow(a, pow10_table[s - sa], &x) &&
+        !__builtin_mul_overflow(b, pow10_table[s - sb], &y))
+        return finish(mag(x % y), a < 0, precision, out);
+    Big bx = big_from(mag(a)), by = big_from(mag(b)), q, r;
+    big_mul_pow10(&bx, s - sa);
+    big_mul_pow10(&by, s - sb);
+    big_divmod(&bx, &by, &q, &r);
+    /* r < |b| * 10^(s - sb) may pass 128 bits only if it cannot fit */
+    for (int i = 2; i < BIG_WORDS; i++)
+        if (r.w[i]) return -2;
+    return finish(((ty_u128)r.w[1] << 64) | r.w[0], a < 0, precision, out);
 }
 
 int ty_dec_rescale(ty_i128 v, int from_scale, int to_scale, int precision, ty_i128 *out)

@@ -208,6 +208,9 @@ int ty_dec_div(ty_i128 a, ty_i128 b, int shift, int precision, ty_i128 *out);
 /* round(a / 10^sa + b / 10^sb) at scale rs <= max(sa, sb): the exact sum,
  * rounded once (as BigDecimal does), never the sum of rounded operands */
 int ty_dec_add(ty_i128 a, int sa, ty_i128 b, int sb, int rs, int precision, ty_i128 *out);
+/* a % b at scale max(sa, sb), b != 0, with the sign of a (as
+ * BigDecimal.remainder), exact whatever the scales */
+int ty_dec_mod(ty_i128 a, int sa, ty_i128 b, int sb, int precision, ty_i128 *out);
 /* v at scale from_scale, rescaled to to_scale */
 int ty_dec_rescale(ty_i128 v, int from_scale, int to_scale, int precision, ty_i128 *out);
 /* round(num / den) on 128 bits, den != 0 */

@@ -234,8 +234,9 @@ static void sort_records(Record *rec, int32_t ncols)
 }
 
 /* Input: k1 BIGINT, k2 INT (nullable), v BIGINT (nullable), d DOUBLE
- * (nullable), f BOOLEAN (nullable), m DECIMAL(10, 2). */
-#define IN_COLS 6
+ * (nullable), f BOOLEAN (nullable), m DECIMAL(10, 2), w DECIMAL(38, 2)
+ * (128-bit: v * 10^10 + m, NULL with v). */
+#define IN_COLS 7
 
 /* The *_null fields are the nulls[] bytes (0 for a value); a NULL's value
  * slot holds garbage, which both aggregates must ignore. */
@@ -261,6 +262,8 @@ static void fill_row(Batch *b, int32_t row, const Change *c, int64_t weight)
     b->cols[4].nulls[row] = c->f_null;
     b->cols[5].i64[row] = c->m;
     b->cols[5].nulls[row] = 0;
+    b->cols[6].i128[row] = c->v_null ? GARBAGE : (ty_i128)c->v * 10000000000LL + c->m;
+    b->cols[6].nulls[row] = c->v_null;
     b->weights[row] = weight;
 }
 
@@ -410,8 +413,9 @@ static void report_difference(const Record *flat, const Record *general, int32_t
 static void test_flat_vs_general(void)
 {
     SqlType in_types[IN_COLS] = {ty_make(TY_BIGINT), ty_make(TY_INT),    ty_make(TY_BIGINT),
-                                 ty_make(TY_DOUBLE), ty_make(TY_BOOLEAN), ty_decimal(10, 2)};
-    char *in_names[IN_COLS] = {"k1", "k2", "v", "d", "f", "m"};
+                                 ty_make(TY_DOUBLE), ty_make(TY_BOOLEAN), ty_decimal(10, 2),
+                                 ty_decimal(38, 2)};
+    char *in_names[IN_COLS] = {"k1", "k2", "v", "d", "f", "m", "w"};
     PlanNode input = {.kind = PN_EXCHANGE, .id = 1, .ncols = IN_COLS, .types = in_types,
                       .names = in_names, .mode = CM_RETRACT};
     PlanNode *inputs[1] = {&input};
@@ -427,10 +431,13 @@ static void test_flat_vs_general(void)
         {.kind = AGG_COUNT_STAR, .arg = -1, .arg2 = -1, .filter = 4, .type = count_type},
         {.kind = AGG_SUM0, .arg = 2, .arg2 = -1, .filter = 4, .type = ty_make(TY_BIGINT)},
         {.kind = AGG_AVG, .arg = 3, .arg2 = -1, .filter = -1, .type = ty_make(TY_DOUBLE)},
+        {.kind = AGG_SUM, .arg = 6, .arg2 = -1, .filter = -1, .type = ty_decimal(38, 2)},
+        {.kind = AGG_AVG, .arg = 6, .arg2 = -1, .filter = -1, .type = ty_decimal(38, 6)},
     };
     int32_t ncalls = (int32_t)(sizeof(calls) / sizeof(calls[0]));
     /* the calls without FILTER (those with one keep the wide layout) */
-    AggCall plain[] = {calls[0], calls[1], calls[2], calls[3], calls[4], calls[5], calls[8]};
+    AggCall plain[] = {calls[0], calls[1], calls[2], calls[3], calls[4], calls[5], calls[8],
+                       calls[9], calls[10]};
     int32_t nplain = (int32_t)(sizeof(plain) / sizeof(plain[0]));
     enum { N = 6000, N_MAX = 16000 };
     /* the shapes: GROUP BY k1, k2 with all calls; GROUP BY k2 with SUM(v)

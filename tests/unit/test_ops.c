@@ -258,7 +258,7 @@ static PlanNode *mk_agg(PlanNode *src, int32_t ngroup, int32_t *group, int32_t n
 
 static AggCall call(AggKind kind, int32_t arg, SqlType type)
 {
-    AggCall c = {kind, false, arg, -1, -1, type};
+    AggCall c = {kind, false, arg, -1, -1, type, 0, 0};
     return c;
 }
 
