@@ -68,13 +68,14 @@
 /* One call with a slot, ready for the per-row update: its effective
  * weights for this batch and its argument. */
 typedef struct SlotCall {
-    AccKind acc;
+    AccKind acc;                /* ACC_SUM_W comes as ACC_SUM_I with wide_arg */
     bool narrow;                /* the narrow layout's slot */
+    bool wide_arg;              /* DECIMAL(19..38) values: checked 128-bit adds */
+    bool overflowed;            /* wide_arg: a sum passed 128 bits (flat_push fails) */
     uint32_t off;               /* in the payload */
+    int32_t call;               /* its index in the AggSpec */
     const int64_t *eff;
     const ColumnVector *arg;
-    int32_t *overflow;          /* ACC_SUM_W: set to 1 + call when a sum passes 128 bits */
-    int32_t call;
 } SlotCall;
 
 typedef struct FlatAgg {
@@ -89,7 +90,6 @@ typedef struct FlatAgg {
     int32_t ncount;
     FlatTable *groups;
     bool narrow;                /* the table has the narrow layout */
-    int32_t sum_overflow;       /* 1 + an ACC_SUM_W call whose sum passed 128 bits */
     uint64_t *bound;            /* narrow, per SUM over int64: sum of |v * w| so far */
     unsigned __int128 *bound_add;   /* narrow_holds' per call scratch */
     uint32_t payload_size;      /* bytes of the payload [nrows, slots] */
@@ -362,20 +362,37 @@ static int32_t prepare_calls(FlatAgg *op, const Batch *batch, SlotCall *calls)
             ex_agg_drop_null_args(ac, batch, own);
             eff = own;
         }
-        calls[n++] = (SlotCall){op->acc[call], narrow, op->off[call], eff,
-                                ac->arg >= 0 ? &batch->cols[ac->arg] : NULL, &op->sum_overflow,
-                                call};
+        /* ACC_SUM_W rides in ACC_SUM_I's wide branch: a switch case of its
+         * own costs the int64 sums ~7 instructions a row (callgrind) */
+        bool wide_arg = op->acc[call] == ACC_SUM_W;
+        calls[n++] = (SlotCall){wide_arg ? ACC_SUM_I : op->acc[call], narrow, wide_arg, false,
+                                op->off[call], call, eff,
+                                ac->arg >= 0 ? &batch->cols[ac->arg] : NULL};
     }
     return n;
 }
 
+/* ACC_SUM_W: a 38-digit value into its 128-bit sum, each step checked
+ * (a few such values can pass 128 bits; flat_push fails the batch then). */
+static inline void add_wide(uint8_t *slot, SlotCall *call, int32_t row, int64_t w)
+{
+    agg_i128 sum, add;
+    memcpy(&sum, slot, 16);
+    if (__builtin_mul_overflow((agg_i128)call->arg->i128[row], (agg_i128)w, &add) ||
+        __builtin_add_overflow(sum, add, &sum))
+        call->overflowed = true;
+    memcpy(slot, &sum, 16);
+    store_i64(slot + 16, load_i64(slot + 16) + w);
+}
+
 /* Applies row `row` to its group's slots (its nrows already updated),
- * right after the lookup, while the group's cache line is at hand. */
-static inline void update_slots(uint8_t *group, const SlotCall *calls, int32_t ncalls,
-                                int32_t row)
+ * right after the lookup, while the group's cache line is at hand.  Always
+ * inlined: as a call of its own it costs the int64 sums 5% (agg_bench). */
+static inline __attribute__((always_inline)) void
+update_slots(uint8_t *group, SlotCall *calls, int32_t ncalls, int32_t row)
 {
     for (int32_t c = 0; c < ncalls; c++) {
-        const SlotCall *call = &calls[c];
+        SlotCall *call = &calls[c];
         uint8_t *slot = group + call->off;
         int64_t w = call->eff[row];
         switch (call->acc) {
@@ -388,6 +405,10 @@ static inline void update_slots(uint8_t *group, const SlotCall *calls, int32_t n
                  * are the exact ones */
                 uint64_t sum = load_u64(slot) + (uint64_t)call->arg->i64[row] * (uint64_t)w;
                 memcpy(slot, &sum, 8);
+                break;
+            }
+            if (call->wide_arg) {
+                if (w != 0) add_wide(slot, call, row, w);
                 break;
             }
             /* no branch: a zero weight adds nothing (a NULL int's bits
@@ -413,19 +434,7 @@ static inline void update_slots(uint8_t *group, const SlotCall *calls, int32_t n
             if (!call->narrow) store_i64(slot + 8, nonnull);
             break;
         }
-        case ACC_SUM_W: {
-            /* 38-digit values: each step checked, since a few can pass 128
-             * bits; flat_push fails the batch then */
-            if (w == 0) break;
-            agg_i128 sum, add;
-            memcpy(&sum, slot, 16);
-            if (__builtin_mul_overflow((agg_i128)call->arg->i128[row], (agg_i128)w, &add) ||
-                __builtin_add_overflow(sum, add, &sum))
-                *call->overflow = call->call + 1;
-            memcpy(slot, &sum, 16);
-            store_i64(slot + 16, load_i64(slot + 16) + w);
-            break;
-        }
+        case ACC_SUM_W:   /* comes as ACC_SUM_I (prepare_calls) */
         case ACC_MINMAX:
         case ACC_SEQ:
             break;   /* never chosen (ex_agg_flat_fits) */
@@ -448,7 +457,7 @@ static uint8_t *global_group(FlatAgg *op)
  * the top).  Inlined into apply_rows with constant nkeys and streaming,
  * so that the common shapes get their own loops. */
 static inline __attribute__((always_inline)) void
-apply_rows_of(FlatAgg *op, const Batch *batch, const bool streaming, const SlotCall *calls,
+apply_rows_of(FlatAgg *op, const Batch *batch, const bool streaming, SlotCall *calls,
               int32_t ncalls, const int32_t nkeys)
 {
     const AggSpec *spec = op->spec;
@@ -513,7 +522,7 @@ apply_rows_of(FlatAgg *op, const Batch *batch, const bool streaming, const SlotC
     op->ntouched = (int32_t)ntouched;
 }
 
-static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, const SlotCall *calls,
+static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, SlotCall *calls,
                        int32_t ncalls)
 {
     int32_t nkeys = op->spec->ngroup;
@@ -733,7 +742,8 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
     ex_agg_hash_keys(op->spec, true, batch, op->row_hash);
     int32_t ncalls = prepare_calls(op, batch, op->calls);
     apply_rows(op, batch, streaming, op->calls, ncalls);
-    if (op->sum_overflow) return ex_agg_overflow(&op->spec->aggs[op->sum_overflow - 1], err);
+    for (int32_t c = 0; c < ncalls; c++)
+        if (op->calls[c].overflowed) return ex_agg_overflow(&op->spec->aggs[op->calls[c].call], err);
     if (!streaming) return 0;
 
     op->nemit = 0;
