@@ -82,7 +82,9 @@ int ty_parse_decimal128(const char *s, size_t len, int precision, int scale, ty_
     int64_t k = exponent - frac + scale;              /* value = D * 10^k */
     int64_t keep = ndigits + (k < 0 ? k : 0);         /* digits kept before shifting */
     if (keep < 0) keep = 0;
-    if (ndigits && (keep > 39 || (k > 0 && keep + k > 39))) return -2;
+    /* 39 significant digits pass any precision (and 128 bits, so they
+     * must not be accumulated) */
+    if (ndigits && (keep > 38 || (k > 0 && keep + k > 38))) return -2;
     ty_u128 v = 0;
     for (int d = 0; d < keep; d++) v = v * 10 + (unsigned)(digits[d] - '0');
     if (keep < ndigits && k < 0 && keep - ndigits == k && digits[keep] >= '5') v++;

@@ -96,6 +96,76 @@ static void test_encoding(void)
     ty_batch_free(b);
 }
 
+/* DECIMAL(38): exact text both ways at the limits, rejections past 38
+ * digits (also past 128 bits, where accumulating would wrap), HALF_UP on
+ * dropped digits; 128-bit cells encode, decode, hash and order; the
+ * arithmetic helpers round once from the exact result, even when it
+ * passes 128 bits. */
+static void test_decimal128(void)
+{
+    ty_i128 v, max38 = ty_pow10_128(38) - 1;
+    CHECK(ty_parse_decimal128("99999999999999999999999999999999999999", 38, 38, 0, &v) == 0 &&
+          v == max38);
+    CHECK(ty_parse_decimal128("-99999999999999999999999999999999999999", 39, 38, 0, &v) == 0 &&
+          v == -max38);
+    CHECK(ty_parse_decimal128("100000000000000000000000000000000000000", 39, 38, 0, &v) == -2);
+    /* 2^128: would wrap to 0 if its 39 digits were accumulated */
+    CHECK(ty_parse_decimal128("340282366920938463463374607431768211456", 39, 38, 0, &v) == -2);
+    CHECK(ty_parse_decimal128("0.000000000000000000000000000000000000005", 41, 38, 38, &v) == 0 &&
+          v == 1);   /* the 39th fraction digit rounds HALF_UP */
+    CHECK(ty_parse_decimal128("-1.5e-1", 7, 38, 0, &v) == 0 && v == 0);
+    CHECK(ty_parse_decimal128("-0.5", 4, 38, 0, &v) == 0 && v == -1);
+    CHECK(ty_parse_decimal128("12.3.4", 6, 38, 2, &v) == -1);
+    CHECK(ty_parse_decimal128("1e39", 4, 38, 0, &v) == -2);
+    WbBuf buf = {0};
+    ty_format_decimal(-max38, 38, &buf);
+    CHECK_STR(wb_buf_cstr(&buf), "-0.99999999999999999999999999999999999999");
+    wb_buf_clear(&buf);
+    ty_format_decimal(-5, 3, &buf);
+    CHECK_STR(wb_buf_cstr(&buf), "-0.005");
+
+    SqlType types[2] = {ty_decimal(38, 2), ty_decimal(20, 0)};
+    Batch *b = ty_batch_new(types, 2, 3);
+    ty_i128 vals[3] = {-max38, 0, max38};
+    for (int row = 0; row < 3; row++) {
+        b->cols[0].i128[row] = vals[row];
+        b->cols[1].i128[row] = vals[row] / ty_pow10_128(18);
+        b->weights[row] = 1;
+    }
+    b->nrows = 3;
+    CHECK(ty_compare(&b->cols[0], 0, &b->cols[0], 1) < 0 && ty_compare(&b->cols[0], 2, &b->cols[0], 1) > 0);
+    WbBuf key = {0};
+    ty_row_encode(b, 2, NULL, 2, &key);
+    CHECK(key.len == 2 * 17);
+    Batch *out = ty_batch_new(types, 2, 1);
+    CHECK(ty_row_decode((const uint8_t *)key.data, types, 2, out, 0, 0) == key.len);
+    CHECK(out->cols[0].i128[0] == max38 && out->cols[1].i128[0] == max38 / ty_pow10_128(18));
+    out->nrows = 1;
+    CHECK(ty_row_hash(out, 0, NULL, 2) == ty_row_hash(b, 2, NULL, 2));
+    CHECK(ty_row_hash(b, 0, NULL, 2) != ty_row_hash(b, 2, NULL, 2));
+    CHECK_STR(fmt(out, 0, 0, &buf), "999999999999999999999999999999999999.99");
+
+    /* (10^38 - 1)^2 / 10^38 rounds to 10^38 - 2 (exact: 10^38 - 2 + 10^-38) */
+    CHECK(ty_dec_mul(max38, max38, 38, 38, &v) == 0 && v == max38 - 1);
+    CHECK(ty_dec_mul(max38, max38, 37, 38, &v) == -2);
+    CHECK(ty_dec_mul(-15, 1, 1, 38, &v) == 0 && v == -2);        /* -1.5 -> -2 */
+    /* (10^38 - 1) * 10^38 / (10^38 - 1) = 10^38: past 38 digits */
+    CHECK(ty_dec_div(max38, max38, 38, 38, &v) == -2);
+    CHECK(ty_dec_div(max38, max38, 37, 38, &v) == 0 && v == ty_pow10_128(37));
+    CHECK(ty_dec_div(2, 3, 0, 38, &v) == 0 && v == 1);            /* 0.67 -> 1 */
+    CHECK(ty_dec_div(-1, 3, 38, 38, &v) == 0 && v == -(max38 / 3));
+    /* the exact sum at scale 38 passes 128 bits; rounded to scale 0 */
+    CHECK(ty_dec_add(max38, 0, max38, 38, 0, 38, &v) == -2);                 /* 10^38 */
+    CHECK(ty_dec_add(max38 - 1, 0, max38, 38, 0, 38, &v) == 0 && v == max38);
+    CHECK(ty_dec_add(5, 1, 5, 2, 1, 38, &v) == 0 && v == 6);     /* 0.5 + 0.05 = 0.55 -> 0.6 */
+    CHECK(ty_dec_mod(max38, 0, 7, 38, 38, &v) == 0);
+    CHECK(ty_dec_mod(-7, 0, 2, 0, 38, &v) == 0 && v == -1);
+    wb_buf_free(&key);
+    wb_buf_free(&buf);
+    ty_batch_free(out);
+    ty_batch_free(b);
+}
+
 /* Kinds are carried per row: a batch without update flags shows +I / -D by
  * sign; ty_mark_update flags a -U/+U pair; reserve keeps the flags;
  * append_row keeps a row's flag only while its weight keeps its sign;
@@ -201,6 +271,7 @@ int main(void)
 {
     RUN(test_values);
     RUN(test_encoding);
+    RUN(test_decimal128);
     RUN(test_row_kinds);
     RUN(test_state);
     RUN(test_arena);
