@@ -103,7 +103,8 @@ static int arith_decimal_wide(EvalCtx *cx, const Expr *e, const int32_t *sel, in
 {
     FuncId fn = (FuncId)e->fn;
     int s1 = e->args[0]->type.scale, s2 = e->args[1]->type.scale, rs = e->type.scale;
-    int precision = e->type.precision;
+    /* an INT/BIGINT result is DECIMAL % integer: smaller than the divisor */
+    int precision = e->type.id == TY_DECIMAL ? e->type.precision : 19;
     ev_i128 bound = ty_pow10_128(precision);
     BIN_LOOP({
         ev_i128 x = ty_dec_get(&a, r), y = ty_dec_get(&b, r), v = 0;
@@ -209,7 +210,9 @@ int ev_arith(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVe
     if (ev_arg(cx, e->args[1], sel, n, &b)) return -1;
     switch ((TypeId)e->type.id) {
     case TY_INT:
-    case TY_BIGINT: return arith_i64(cx, e, sel, n, a, b, out);
+    case TY_BIGINT:
+        if (e->args[0]->type.id == TY_DECIMAL) return arith_decimal_wide(cx, e, sel, n, a, b, out);
+        return arith_i64(cx, e, sel, n, a, b, out);
     case TY_DECIMAL: return arith_decimal(cx, e, sel, n, a, b, out);
     case TY_DOUBLE: return arith_double(cx, e, sel, n, a, b, out);
     default: break;

@@ -91,8 +91,14 @@ bool sql_common_type(SqlType a, SqlType b, SqlType *out)
             as_decimal(a, &pa, &sa);
             as_decimal(b, &pb, &sb);
             int scale = WB_MAX(sa, sb);
-            int precision = WB_MAX(pa - sa, pb - sb) + scale;
-            if (precision > 38) precision = 38;
+            int int_digits = WB_MAX(pa - sa, pb - sb);
+            int precision = int_digits + scale;
+            if (precision > 38) {
+                /* Flink keeps the integer digits and gives up scale, so
+                 * that every value of both types fits (rounded) */
+                precision = 38;
+                scale = WB_MAX(0, 38 - int_digits);
+            }
             *out = ty_decimal(precision, scale);
         } else {
             *out = ty_make(ra >= rb ? a.id : b.id);

@@ -290,9 +290,11 @@ static int resolve_arith(Expr *call, WbArena *arena, WbError *err)
     case FN_SUB: {
         int scale = WB_MAX(s1, s2);
         result = adjust_decimal(WB_MAX(p1 - s1, p2 - s2) + scale + 1, scale, 38);
-        if (result.scale < scale) {
-            /* the 38-digit cap cut the scale: the evaluator adds the exact
-             * operands and rounds the sum once, as Flink's BigDecimal does */
+        if (WB_MAX(p1 - s1, p2 - s2) + scale + 1 > 38) {
+            /* the 38-digit cap applies: an operand cast to the result type
+             * could overflow or lose digits, so the evaluator adds the
+             * exact operands and rounds the sum once, as Flink's
+             * BigDecimal does */
             coerce(arena, call, 0, ty_decimal(p1, s1));
             coerce(arena, call, 1, ty_decimal(p2, s2));
             break;
@@ -317,8 +319,20 @@ static int resolve_arith(Expr *call, WbArena *arena, WbError *err)
         break;
     }
     case FN_MOD: {
+        /* Flink: the remainder is no larger than either operand, so
+         * min(p1 - s1, p2 - s2) integer digits; with both scales 0 the
+         * divisor's precision */
         int scale = WB_MAX(s1, s2);
-        result = ty_decimal(WB_MIN(38, WB_MAX(p1 - s1, p2 - s2) + scale), scale);
+        if (s1 == 0 && s2 == 0 && ty_is_integer(tb)) {
+            /* DECIMAL(p, 0) % INT is an INT (BIGINT: BIGINT), as Flink:
+             * the remainder is smaller than the divisor */
+            coerce(arena, call, 0, ty_decimal(p1, 0));
+            coerce(arena, call, 1, ty_decimal(p2, 0));
+            result = ty_make(tb);
+            break;
+        }
+        if (s1 == 0 && s2 == 0) result = ty_decimal(p2, 0);
+        else result = ty_decimal(WB_MIN(38, WB_MIN(p1 - s1, p2 - s2) + scale), scale);
         if (WB_MAX(p1 - s1, p2 - s2) + scale > 38) {
             /* an operand at the common scale would pass 38 digits: the
              * evaluator aligns them exactly (ty_dec_mod) */
@@ -576,7 +590,8 @@ static int resolve_math(Expr *call, WbArena *arena, WbError *err)
     case FN_FLOOR: case FN_CEIL:
         if (n != 1) return arity_error(call, err, "1 argument");
         call->type = t;
-        if (t.id == TY_DECIMAL) call->type = ty_decimal(WB_MIN(38, t.precision - t.scale + 1), 0);
+        /* Flink: DECIMAL(p, 0) (the carry digit fits where the fraction was) */
+        if (t.id == TY_DECIMAL) call->type = ty_decimal(t.precision, 0);
         break;
     case FN_ROUND: case FN_TRUNCATE: {
         if (n != 1 && n != 2) return arity_error(call, err, "1 or 2 arguments");
@@ -591,10 +606,11 @@ static int resolve_math(Expr *call, WbArena *arena, WbError *err)
             }
         }
         call->type = t;
-        if (t.id == TY_DECIMAL) {
-            /* Flink: ROUND(DECIMAL(p, s), d) is DECIMAL(p - s + d + 1?, d);
-             * weir keeps one extra integer digit for the carry of ROUND. */
-            int scale = (int)WB_MAX(0, WB_MIN(digits, (int64_t)t.scale));
+        if (t.id == TY_DECIMAL && digits < t.scale) {
+            /* Flink: ROUND(DECIMAL(p, s), d < s) is DECIMAL(p - s + d + 1,
+             * d), one integer digit for the carry (TRUNCATE needs none);
+             * d >= s keeps the type */
+            int scale = (int)WB_MAX(0, digits);
             int int_digits = t.precision - t.scale + (fn == FN_ROUND ? 1 : 0);
             call->type = ty_decimal(WB_MIN(38, int_digits + scale), scale);
         }
