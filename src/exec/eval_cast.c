@@ -219,28 +219,30 @@ static int to_decimal(CastCtx *cc, const ColumnVector *a, const int32_t *sel, in
 }
 
 /* A DECIMAL as the nearest double: one correctly rounded division when
- * both operands are exact doubles, else through the exact text. */
-static double decimal_to_double(ev_i128 v, int scale)
+ * both operands are exact doubles, else through the exact text (written
+ * into `text`, the caller's buffer, reused from row to row). */
+static double decimal_to_double(ev_i128 v, int scale, WbBuf *text)
 {
     if (v < ((ev_i128)1 << 53) && v > -((ev_i128)1 << 53) && scale <= 22)
         return (double)(int64_t)v / (double)ty_pow10_128(scale);
-    WbBuf text = {0};
-    ty_format_decimal(v, scale, &text);
-    double d = strtod(wb_buf_cstr(&text), NULL);
-    wb_buf_free(&text);
-    return d;
+    wb_buf_clear(text);
+    ty_format_decimal(v, scale, text);
+    return strtod(wb_buf_cstr(text), NULL);
 }
 
 static int to_double(CastCtx *cc, const ColumnVector *a, const int32_t *sel, int32_t n)
 {
     ColumnVector *out = cc->out;
     bool dec = a->type.id == TY_DECIMAL;
+    WbBuf text = {0};
     for (int32_t k = 0; k < n; k++) {
         int32_t r = sel[k];
         out->nulls[r] = a->nulls[r];
         if (a->nulls[r]) continue;
-        out->f64[r] = dec ? decimal_to_double(ty_dec_get(a, r), a->type.scale) : (double)a->i64[r];
+        out->f64[r] = dec ? decimal_to_double(ty_dec_get(a, r), a->type.scale, &text)
+                          : (double)a->i64[r];
     }
+    wb_buf_free(&text);
     return 0;
 }
 
