@@ -544,6 +544,23 @@ static inline void add_emit(FlatAgg *op, const uint8_t *src, const uint8_t *grou
     if (pair == PAIR_CHECK) op->checks[op->nchecks++] = n;
 }
 
+/* ACC_SUM_W's column of write_emits.  A function of its own, never
+ * inlined: as a loop inside write_emits it made the int64 sums' streaming
+ * path 3-5% slower at equal instruction counts (agg_bench, interleaved). */
+static __attribute__((noinline)) int
+write_wide_sums(const FlatAgg *op, const AggCall *ac, const uint8_t **src, uint32_t off,
+                int32_t n, ColumnVector *vec, int32_t row0, WbError *err)
+{
+    for (int32_t k = 0; k < n; k++) {
+        agg_i128 sum;
+        memcpy(&sum, src[k] + off, 16);
+        if (ex_agg_int_result(ac, op->in_types[ac->arg].scale, sum,
+                              load_i64(src[k] + off + 16), vec, row0 + k, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Writes emissions [first, first + n) as rows [row0, row0 + n) of the
  * output batch, a column at a time. */
 static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbError *err)
@@ -575,13 +592,7 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
             break;
         }
         case ACC_SUM_W:
-            for (int32_t k = 0; k < n; k++) {
-                agg_i128 sum;
-                memcpy(&sum, src[k] + off, 16);
-                if (ex_agg_int_result(ac, op->in_types[ac->arg].scale, sum,
-                                      load_i64(src[k] + off + 16), vec, row0 + k, err) != 0)
-                    return -1;
-            }
+            if (write_wide_sums(op, ac, src, off, n, vec, row0, err) != 0) return -1;
             break;
         case ACC_SUM_I: {
             int in_scale = op->in_types[ac->arg].scale;
