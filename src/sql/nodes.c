@@ -342,3 +342,53 @@ PlanNode *sql_node_distinct(Binder *b, PlanNode *input)
 {
     return sql_node_agg(b, input, input->ncols, 0, NULL, NULL, NULL, NULL);
 }
+
+/* The changelog mode and upsert key of a node from its inputs' (which
+ * are derived already), by the rules of the constructors above.  SCAN
+ * and VALUES keep theirs: they depend on the table, not on inputs. */
+void sql_node_derive_mode(Binder *b, PlanNode *node)
+{
+    switch (node->kind) {
+    case PN_SCAN:
+    case PN_VALUES:
+        return;
+    case PN_CALC:
+        calc_derive_mode(b, node);
+        return;
+    case PN_EXCHANGE:
+    case PN_SINK:
+        copy_mode(b, node, node->inputs[0]);
+        return;
+    case PN_AGG:
+        set_upsert(b, node, node->agg.ngroup, node->agg.group);
+        for (int32_t i = 0; i < node->agg.ngroup; i++) node->upsert_key[i] = i;
+        return;
+    case PN_JOIN: {
+        JoinType type = node->join.type;
+        bool inserts = node->inputs[0]->mode == CM_INSERT_ONLY &&
+                       node->inputs[1]->mode == CM_INSERT_ONLY;
+        node->mode = inserts && (type == JT_INNER || type == JT_SEMI) ? CM_INSERT_ONLY : CM_RETRACT;
+        node->nupsert_key = 0;
+        return;
+    }
+    case PN_RANK: {
+        const RankSpec *r = &node->rank;
+        node->mode = CM_RETRACT;
+        node->nupsert_key = 0;
+        if (r->emit_rownum) {
+            int32_t *key = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(r->npartition + 1));
+            memcpy(key, r->partition, sizeof(int32_t) * (size_t)r->npartition);
+            key[r->npartition] = node->ncols - 1;
+            set_upsert(b, node, r->npartition + 1, key);
+        }
+        if (r->limit == 1 && r->offset == 0) set_upsert(b, node, r->npartition, r->partition);
+        return;
+    }
+    case PN_UNION:
+        node->mode = CM_INSERT_ONLY;
+        node->nupsert_key = 0;
+        for (int32_t i = 0; i < node->ninputs; i++)
+            if (node->inputs[i]->mode != CM_INSERT_ONLY) node->mode = CM_RETRACT;
+        return;
+    }
+}

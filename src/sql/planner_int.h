@@ -164,6 +164,13 @@ PlanNode *sql_node_rank(Binder *b, PlanNode *input, int32_t npartition,
 PlanNode *sql_node_union(Binder *b, int32_t ninputs, PlanNode **inputs);
 /* EXCHANGE on every column then AGG grouping on all of them (DISTINCT). */
 PlanNode *sql_node_distinct(Binder *b, PlanNode *input);
+/* Derives node's changelog mode and upsert key from its inputs' modes. */
+void sql_node_derive_mode(Binder *b, PlanNode *node);
+
+/* ---- optimizer.c (see opt_int.h) ---- */
+/* Rewrites a logical plan (as the planner built it) and returns the
+ * physical plan: exchanges in place, modes derived. */
+PlanNode *sql_optimize(Binder *b, PlanNode *root);
 
 /* ---- planner.c ---- */
 /* Plans any query node; outer is the enclosing query's env for correlated

@@ -1,0 +1,81 @@
+/*
+ * opt_int.h - private contract of the optimizer (optimizer.c and its rule
+ * files opt_*.c).  Not included outside src/sql.
+ *
+ * The binder and planner (planner.c, subquery.c) build the logical plan:
+ * PlanNodes as written by the query.  sql_optimize() then
+ *   1. strips the EXCHANGE nodes (the logical plan has none),
+ *   2. rewrites the tree with the rules below, in this order,
+ *   3. makes it physical again: an EXCHANGE in front of every AGG, JOIN and
+ *      RANK input on its key, and every node's changelog mode and upsert
+ *      key derived bottom-up (sql_node_derive_mode).
+ *
+ * Rules build new nodes rather than change old ones, except for the
+ * exchange stripping and the final physical pass, which visit each node
+ * once.  A node with more than one parent (a view or CTE read twice) is a
+ * barrier: nothing is pushed into it and its columns are not pruned, so
+ * both parents keep seeing the same relation.
+ */
+#ifndef WEIR_SQL_OPT_INT_H
+#define WEIR_SQL_OPT_INT_H
+
+#include "sql/planner_int.h"
+
+/* Parent counts of the logical plan, by node id. */
+typedef struct OptCtx {
+    Binder *b;
+    int32_t nids;
+    int32_t *parents;            /* indexed by PlanNode.id */
+    PlanNode **memo;             /* a shared node's rewrite, by id */
+} OptCtx;
+
+bool opt_shared(const OptCtx *ctx, const PlanNode *node);
+
+/* ---- expressions (optimizer.c) ---- */
+/* Marks the columns e references in used[] (size: the input width). */
+void opt_expr_cols(const Expr *e, bool *used);
+/* Whether every column e references is in [lo, hi); a column-free
+ * expression counts as within. */
+bool opt_expr_within(const Expr *e, int32_t lo, int32_t hi);
+/* Copy of e with each column c replaced by map[c] (map[c] >= 0). */
+Expr *opt_expr_remap(WbArena *arena, const Expr *e, const int32_t *map);
+/* Copy of e with each column c replaced by a copy of exprs[c]. */
+Expr *opt_expr_subst(WbArena *arena, const Expr *e, const Expr *const *exprs);
+/* Whether e is NULL or FALSE whenever every column in [lo, hi) is NULL
+ * (a predicate that rejects a null-padded side).  Conservative. */
+bool opt_null_rejecting(const Expr *e, int32_t lo, int32_t hi);
+
+/* ---- nodes (optimizer.c) ---- */
+/* The input of node skipping an EXCHANGE (the logical plan has none, the
+ * physical one has them). */
+PlanNode *opt_input(const PlanNode *node, int32_t i);
+/* A copy of node with a new id and its own inputs array. */
+PlanNode *opt_copy(Binder *b, const PlanNode *node);
+/* A CALC over input: filter (may be NULL) and the given projection. */
+PlanNode *opt_calc(Binder *b, PlanNode *input, Expr *filter, int32_t nexprs, Expr **exprs,
+                   char **names);
+/* A CALC keeping every column of input, filtered by the AND of conds
+ * (input itself when n == 0). */
+PlanNode *opt_filter(Binder *b, PlanNode *input, Expr **conds, int32_t n);
+/* A CALC projecting the columns cols[0..n) of input, in that order. */
+PlanNode *opt_project(Binder *b, PlanNode *input, const int32_t *cols, int32_t n);
+/* Estimated output rows of a logical node (for join order). */
+double opt_estimate_rows(const PlanNode *node);
+
+/* ---- the rules, in the order they run ---- */
+/* opt_filter.c: WHERE and ON conjuncts pushed down through CALC, JOIN
+ * (equalities between the two sides become join keys; a predicate that
+ * rejects a null-padded side turns an outer join into a stricter one),
+ * AGG (conjuncts on grouping columns), RANK (on partition columns) and
+ * UNION, as far as the sources. */
+PlanNode *opt_push_filters(OptCtx *ctx, PlanNode *node);
+/* opt_join_order.c: a tree of inner joins whose written order needs a
+ * cross product although the conditions connect every input is rebuilt in
+ * an order without one, each condition at the lowest join that has its
+ * columns. */
+PlanNode *opt_order_joins(OptCtx *ctx, PlanNode *node);
+/* opt_prune.c: only the columns a query needs flow into joins, ranks and
+ * aggregates (and are kept in their state). */
+PlanNode *opt_prune_columns(OptCtx *ctx, PlanNode *root);
+
+#endif

@@ -1,0 +1,308 @@
+/*
+ * optimizer.c - the optimizer's driver (logical plan in, physical plan out,
+ * see opt_int.h) and the expression and node helpers its rules share.
+ */
+#include "sql/opt_int.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- expressions ---- */
+
+void opt_expr_cols(const Expr *e, bool *used)
+{
+    if (e->kind == EX_COL) {
+        used[e->col] = true;
+        return;
+    }
+    for (int32_t i = 0; i < e->nargs; i++) opt_expr_cols(e->args[i], used);
+}
+
+bool opt_expr_within(const Expr *e, int32_t lo, int32_t hi)
+{
+    if (e->kind == EX_COL) return e->col >= lo && e->col < hi;
+    for (int32_t i = 0; i < e->nargs; i++)
+        if (!opt_expr_within(e->args[i], lo, hi)) return false;
+    return true;
+}
+
+Expr *opt_expr_remap(WbArena *arena, const Expr *e, const int32_t *map)
+{
+    Expr *copy = wb_arena_alloc(arena, sizeof *copy);
+    *copy = *e;
+    if (e->kind == EX_COL) {
+        copy->col = map[e->col];
+        return copy;
+    }
+    if (e->nargs > 0) {
+        copy->args = wb_arena_alloc(arena, sizeof(Expr *) * (size_t)e->nargs);
+        for (int32_t i = 0; i < e->nargs; i++) copy->args[i] = opt_expr_remap(arena, e->args[i], map);
+    }
+    return copy;
+}
+
+Expr *opt_expr_subst(WbArena *arena, const Expr *e, const Expr *const *exprs)
+{
+    if (e->kind == EX_COL) return (Expr *)exprs[e->col];   /* shared: trees are read-only */
+    Expr *copy = wb_arena_alloc(arena, sizeof *copy);
+    *copy = *e;
+    if (e->nargs > 0) {
+        copy->args = wb_arena_alloc(arena, sizeof(Expr *) * (size_t)e->nargs);
+        for (int32_t i = 0; i < e->nargs; i++) copy->args[i] = opt_expr_subst(arena, e->args[i], exprs);
+    }
+    return copy;
+}
+
+/* Whether e is NULL whenever every column in [lo, hi) is NULL and e
+ * references one of them: a column, and functions that are NULL on a NULL
+ * argument. */
+static bool null_strict(const Expr *e, int32_t lo, int32_t hi)
+{
+    if (e->kind == EX_COL) return e->col >= lo && e->col < hi;
+    if (e->kind != EX_CALL) return false;
+    switch (e->fn) {
+    case FN_ADD: case FN_SUB: case FN_MUL: case FN_DIV: case FN_MOD: case FN_NEG:
+    case FN_EQ: case FN_NE: case FN_LT: case FN_LE: case FN_GT: case FN_GE:
+    case FN_CAST: case FN_UPPER: case FN_LOWER: case FN_SUBSTRING: case FN_CHAR_LENGTH:
+    case FN_ABS: case FN_EXTRACT: case FN_LIKE:
+        for (int32_t i = 0; i < e->nargs; i++)
+            if (null_strict(e->args[i], lo, hi)) return true;
+        return false;
+    default:
+        return false;
+    }
+}
+
+bool opt_null_rejecting(const Expr *e, int32_t lo, int32_t hi)
+{
+    if (e->kind != EX_CALL) return false;
+    switch (e->fn) {
+    case FN_AND:
+        for (int32_t i = 0; i < e->nargs; i++)
+            if (opt_null_rejecting(e->args[i], lo, hi)) return true;
+        return false;
+    case FN_OR:
+        for (int32_t i = 0; i < e->nargs; i++)
+            if (!opt_null_rejecting(e->args[i], lo, hi)) return false;
+        return e->nargs > 0;
+    case FN_IS_NOT_NULL:
+    case FN_IS_TRUE:
+        return null_strict(e->args[0], lo, hi);
+    case FN_IN:
+        return null_strict(e->args[0], lo, hi);
+    default:
+        return null_strict(e, lo, hi);
+    }
+}
+
+/* ---- nodes ---- */
+
+bool opt_shared(const OptCtx *ctx, const PlanNode *node)
+{
+    return node->id < ctx->nids && ctx->parents[node->id] > 1;
+}
+
+PlanNode *opt_input(const PlanNode *node, int32_t i)
+{
+    PlanNode *in = node->inputs[i];
+    return in->kind == PN_EXCHANGE ? in->inputs[0] : in;
+}
+
+PlanNode *opt_copy(Binder *b, const PlanNode *node)
+{
+    PlanNode *copy = wb_arena_alloc(b->arena, sizeof *copy);
+    *copy = *node;
+    copy->id = b->next_id++;
+    if (node->ninputs > 0) {
+        copy->inputs = wb_arena_alloc(b->arena, sizeof(PlanNode *) * (size_t)node->ninputs);
+        memcpy(copy->inputs, node->inputs, sizeof(PlanNode *) * (size_t)node->ninputs);
+    }
+    return copy;
+}
+
+PlanNode *opt_calc(Binder *b, PlanNode *input, Expr *filter, int32_t nexprs, Expr **exprs,
+                   char **names)
+{
+    return sql_node_calc(b, input, filter, nexprs, exprs, names);
+}
+
+PlanNode *opt_filter(Binder *b, PlanNode *input, Expr **conds, int32_t n)
+{
+    if (n == 0) return input;
+    return sql_node_filter_extend(b, input, sql_and_all(b, conds, n), 0, NULL);
+}
+
+PlanNode *opt_project(Binder *b, PlanNode *input, const int32_t *cols, int32_t n)
+{
+    Expr **exprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
+    char **names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(n ? n : 1));
+    for (int32_t i = 0; i < n; i++) {
+        exprs[i] = sql_expr_col(b->arena, cols[i], input->types[cols[i]]);
+        names[i] = input->names[cols[i]];
+    }
+    return sql_node_calc(b, input, NULL, n, exprs, names);
+}
+
+/* Bytes under a path: a file's size, a directory's visible files' sum. */
+static double path_bytes(const char *path, int depth)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0) return -1;
+    if (!S_ISDIR(st.st_mode)) return (double)st.st_size;
+    if (depth > 4) return 0;
+    DIR *dir = opendir(path);
+    if (!dir) return -1;
+    double sum = 0;
+    struct dirent *ent;
+    while ((ent = readdir(dir)) != NULL) {
+        if (ent->d_name[0] == '.' || ent->d_name[0] == '_') continue;
+        size_t len = strlen(path) + strlen(ent->d_name) + 2;
+        char *sub = malloc(len);
+        if (!sub) break;
+        snprintf(sub, len, "%s/%s", path, ent->d_name);
+        double n = path_bytes(sub, depth + 1);
+        free(sub);
+        if (n > 0) sum += n;
+    }
+    closedir(dir);
+    return sum;
+}
+
+double opt_estimate_rows(const PlanNode *node)
+{
+    switch (node->kind) {
+    case PN_SCAN: {
+        const TableDef *t = node->scan.table;
+        const char *rows = sql_table_option(t, "number-of-rows");
+        if (rows) return atof(rows);
+        double bytes = path_bytes(sql_table_option(t, "path"), 0);
+        if (bytes < 0) return 1e6;
+        return bytes / (8.0 * node->ncols + 1) + 1;
+    }
+    case PN_VALUES:
+        return node->values.nrows;
+    case PN_CALC: {
+        double in = opt_estimate_rows(opt_input(node, 0));
+        if (!node->calc.filter) return in;
+        int32_t n = sql_count_and(node->calc.filter);
+        for (int32_t i = 0; i < n && in > 1; i++) in *= 0.3;
+        return in;
+    }
+    case PN_AGG:
+        return node->agg.ngroup == 0 ? 1 : opt_estimate_rows(opt_input(node, 0)) * 0.5;
+    case PN_JOIN: {
+        double l = opt_estimate_rows(opt_input(node, 0));
+        double r = opt_estimate_rows(opt_input(node, 1));
+        if (node->join.type == JT_SEMI || node->join.type == JT_ANTI ||
+            node->join.type == JT_ANTI_NULL_AWARE)
+            return l * 0.5;
+        if (node->join.nkeys == 0) return l * r;
+        return l > r ? l : r;
+    }
+    case PN_RANK:
+        return opt_estimate_rows(opt_input(node, 0)) * 0.5;
+    case PN_UNION: {
+        double sum = 0;
+        for (int32_t i = 0; i < node->ninputs; i++) sum += opt_estimate_rows(opt_input(node, i));
+        return sum;
+    }
+    case PN_EXCHANGE:
+    case PN_SINK:
+        return opt_estimate_rows(node->inputs[0]);
+    }
+    return 1e6;
+}
+
+/* ---- driver ---- */
+
+typedef struct Visit {
+    int32_t n;
+    uint8_t *seen;               /* by node id */
+} Visit;
+
+static bool visit_first(Visit *v, const PlanNode *node)
+{
+    if (node->id >= v->n) return true;   /* created after the count: new */
+    if (v->seen[node->id]) return false;
+    v->seen[node->id] = 1;
+    return true;
+}
+
+static void strip_exchanges(Visit *v, PlanNode *node)
+{
+    if (!visit_first(v, node)) return;
+    for (int32_t i = 0; i < node->ninputs; i++) {
+        while (node->inputs[i]->kind == PN_EXCHANGE) node->inputs[i] = node->inputs[i]->inputs[0];
+        strip_exchanges(v, node->inputs[i]);
+    }
+}
+
+static void count_parents(Visit *v, OptCtx *ctx, PlanNode *node)
+{
+    if (!visit_first(v, node)) return;
+    for (int32_t i = 0; i < node->ninputs; i++) {
+        ctx->parents[node->inputs[i]->id]++;
+        count_parents(v, ctx, node->inputs[i]);
+    }
+}
+
+/* Exchanges in front of stateful nodes and modes, bottom-up, once per node. */
+static void make_physical(Visit *v, Binder *b, PlanNode *node)
+{
+    if (!visit_first(v, node)) return;
+    for (int32_t i = 0; i < node->ninputs; i++) make_physical(v, b, node->inputs[i]);
+    switch (node->kind) {
+    case PN_AGG:
+        node->inputs[0] = sql_node_exchange(b, node->inputs[0], node->agg.ngroup, node->agg.group);
+        break;
+    case PN_JOIN:
+        node->inputs[0] = sql_node_exchange(b, node->inputs[0], node->join.nkeys,
+                                            node->join.left_keys);
+        node->inputs[1] = sql_node_exchange(b, node->inputs[1], node->join.nkeys,
+                                            node->join.right_keys);
+        break;
+    case PN_RANK:
+        node->inputs[0] = sql_node_exchange(b, node->inputs[0], node->rank.npartition,
+                                            node->rank.partition);
+        break;
+    default:
+        break;
+    }
+    sql_node_derive_mode(b, node);
+}
+
+static Visit visit_new(Binder *b)
+{
+    Visit v;
+    v.n = b->next_id;
+    v.seen = wb_arena_calloc(b->arena, (size_t)(v.n ? v.n : 1));
+    return v;
+}
+
+static void count_all(OptCtx *ctx, PlanNode *root)
+{
+    ctx->nids = ctx->b->next_id;
+    ctx->parents = wb_arena_calloc(ctx->b->arena, sizeof(int32_t) * (size_t)(ctx->nids ? ctx->nids : 1));
+    Visit v = visit_new(ctx->b);
+    count_parents(&v, ctx, root);
+}
+
+PlanNode *sql_optimize(Binder *b, PlanNode *root)
+{
+    if (getenv("WEIR_OPTIMIZER_OFF")) return root;
+    Visit v = visit_new(b);
+    strip_exchanges(&v, root);
+    OptCtx ctx = {.b = b};
+    count_all(&ctx, root);
+    root = opt_push_filters(&ctx, root);
+    count_all(&ctx, root);
+    root = opt_order_joins(&ctx, root);
+    count_all(&ctx, root);
+    root = opt_prune_columns(&ctx, root);
+    Visit p = visit_new(b);
+    make_physical(&p, b, root);
+    return root;
+}
