@@ -301,6 +301,8 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root)
     count_all(&ctx, root);
     root = opt_order_joins(&ctx, root);
     count_all(&ctx, root);
+    root = opt_push_filters(&ctx, root);   /* keys of the reordered joins */
+    count_all(&ctx, root);
     root = opt_prune_columns(&ctx, root);
     Visit p = visit_new(b);
     make_physical(&p, b, root);
