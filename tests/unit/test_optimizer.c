@@ -1,0 +1,204 @@
+/*
+ * test_optimizer.c - the optimizer's rules, each checked on the plan shape
+ * (EXPLAIN text) of a query where it applies and of one where it must not.
+ * The results of the same shapes are checked in both modes by
+ * tests/sql/optimizer/.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "sql/parser.h"
+#include "sql/planner.h"
+
+static Catalog *cat;
+static WbArena *arena;
+static WbError err;
+static QueryPlan plan;
+static WbBuf text;
+
+static int ddl(const char *sql)
+{
+    AstNode *node;
+    wb_error_clear(&err);
+    if (sql_parse_statement(sql, strlen(sql), arena, &node, &err) != 0) return -2;
+    return sql_execute_ddl(cat, node, sql, &err);
+}
+
+/* Plans sql; `text` holds its EXPLAIN. */
+static int plan_sql(const char *sql)
+{
+    AstNode *node;
+    wb_error_clear(&err);
+    wb_buf_clear(&text);
+    if (sql_parse_statement(sql, strlen(sql), arena, &node, &err) != 0) return -2;
+    if (sql_plan_statement(cat, node, arena, NULL, &plan, &err) != 0) return -1;
+    sql_plan_explain(plan.root, &text);
+    return 0;
+}
+
+static int count_of(const char *needle)
+{
+    int n = 0;
+    for (const char *p = wb_buf_cstr(&text); (p = strstr(p, needle)) != NULL; p++) n++;
+    return n;
+}
+
+static bool has(const char *needle)
+{
+    bool found = strstr(wb_buf_cstr(&text), needle) != NULL;
+    if (!found) fprintf(stderr, "EXPLAIN lacks \"%s\":\n%s", needle, wb_buf_cstr(&text));
+    return found;
+}
+
+static bool lacks(const char *needle)
+{
+    bool found = strstr(wb_buf_cstr(&text), needle) != NULL;
+    if (found) fprintf(stderr, "EXPLAIN has \"%s\":\n%s", needle, wb_buf_cstr(&text));
+    return !found;
+}
+
+/* Whether the line right after one containing `upper` contains `lower`. */
+static bool directly_above(const char *upper, const char *lower)
+{
+    const char *s = wb_buf_cstr(&text);
+    for (const char *p = s; (p = strstr(p, upper)) != NULL; p++) {
+        const char *nl = strchr(p, '\n');
+        if (!nl) break;
+        const char *end = strchr(nl + 1, '\n');
+        size_t len = end ? (size_t)(end - nl - 1) : strlen(nl + 1);
+        char *line = strndup(nl + 1, len);
+        bool ok = strstr(line, lower) != NULL;
+        free(line);
+        if (ok) return true;
+    }
+    fprintf(stderr, "EXPLAIN has no \"%s\" right above \"%s\":\n%s", upper, lower, s);
+    return false;
+}
+
+static void setup(void)
+{
+    cat = sql_catalog_new();
+    arena = wb_arena_new(0);
+    const char *with = " WITH ('connector' = 'filesystem', 'path' = '/nonexistent', 'format' = 'csv')";
+    const char *tables[] = {
+        "CREATE TABLE a (k INT, x INT, s STRING, pad STRING)",
+        "CREATE TABLE b (k INT, y INT, t STRING, pad STRING)",
+        "CREATE TABLE c (k BIGINT, z INT)",
+        "CREATE TABLE p (pk INT, pname STRING)",
+        "CREATE TABLE s (sk INT, sname STRING)",
+        "CREATE TABLE ps (pk INT, sk INT, cost INT)",
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        char sql[512];
+        snprintf(sql, sizeof sql, "%s%s", tables[i], with);
+        CHECK(ddl(sql) == 0);
+    }
+}
+
+static void test_comma_join_keys(void)
+{
+    CHECK(plan_sql("SELECT a.s, b.t FROM a, b WHERE a.k = b.k AND a.x > 1 AND b.y < 2") == 0);
+    CHECK(has("Join(type=inner, left=[$0], right=[$0])"));
+    CHECK(lacks("Exchange(single)"));
+    /* each side's own conjunct filters that side, right above its scan */
+    CHECK(directly_above("Calc(filter=($1 > 1)", "Scan(table=a"));
+    CHECK(directly_above("Calc(filter=($1 < 2)", "Scan(table=b"));
+    /* INT = BIGINT: a computed key column of the common type */
+    CHECK(plan_sql("SELECT a.s FROM a, c WHERE a.k = c.k") == 0);
+    CHECK(lacks("Exchange(single)"));
+    CHECK(has("CAST($0 AS BIGINT)"));
+    /* no equality: the condition stays on a key-less join */
+    CHECK(plan_sql("SELECT a.s FROM a, b WHERE a.x < b.y") == 0);
+    CHECK(has("Join(type=inner, cond=("));
+}
+
+static void test_join_order(void)
+{
+    /* p and s have no condition between them: joined through ps */
+    CHECK(plan_sql("SELECT pname, sname FROM p, s, ps WHERE p.pk = ps.pk AND s.sk = ps.sk") == 0);
+    CHECK(lacks("Exchange(single)"));
+    CHECK(count_of("Join(type=inner, left=") == 2);
+    /* a written order without a cross product is kept */
+    CHECK(plan_sql("SELECT pname, sname FROM p JOIN ps ON p.pk = ps.pk JOIN s ON s.sk = ps.sk") == 0);
+    CHECK(directly_above("Join(type=inner, left=[$0], right=[$0])", "Exchange(hash=[$0])"));
+    CHECK(directly_above("Exchange(hash=[$0])", "Scan(table=p"));
+    CHECK(lacks("Exchange(single)"));
+}
+
+static void test_outer_joins(void)
+{
+    /* a comparison on the padded side: LEFT becomes INNER */
+    CHECK(plan_sql("SELECT a.s, b.t FROM a LEFT JOIN b ON a.k = b.k WHERE b.y > 1") == 0);
+    CHECK(has("Join(type=inner"));
+    CHECK(lacks("Join(type=left"));
+    /* IS NULL is TRUE on padded rows: stays LEFT, the filter above it */
+    CHECK(plan_sql("SELECT a.s FROM a LEFT JOIN b ON a.k = b.k WHERE b.k IS NULL") == 0);
+    CHECK(has("Join(type=left"));
+    CHECK(has("IS NULL"));
+    CHECK(lacks("Scan(table=b, connector=filesystem, format=csv) [insert-only]\n"
+                "      Calc(filter=($0 IS NULL"));
+    /* an ON conjunct over the preserved side stays in the condition;
+     * one over the padded side filters that side */
+    CHECK(plan_sql("SELECT a.s, b.t FROM a LEFT JOIN b ON a.k = b.k AND a.x > 1 AND b.y > 2") == 0);
+    CHECK(has("Join(type=left, left=[$0], right=[$0], cond=("));
+    CHECK(directly_above("Calc(filter=($1 > 2)", "Scan(table=b"));
+    CHECK(lacks("Calc(filter=($1 > 1)"));
+    /* FULL with a WHERE on the left side keeps the left rows only: LEFT */
+    CHECK(plan_sql("SELECT a.s, b.t FROM a FULL JOIN b ON a.k = b.k WHERE a.x > 1") == 0);
+    CHECK(has("Join(type=left"));
+    CHECK(directly_above("Calc(filter=($1 > 1)", "Scan(table=a"));
+    /* NOT EXISTS: an outer-only conjunct must not filter the left side */
+    CHECK(plan_sql("SELECT a.s FROM a WHERE NOT EXISTS (SELECT 1 FROM b WHERE b.k = a.k AND a.x > 1)") == 0);
+    CHECK(has("Join(type=anti"));
+    CHECK(lacks("Calc(filter=($1 > 1)"));
+}
+
+static void test_aggregate_rank_union(void)
+{
+    /* HAVING on a grouping column goes below the aggregate */
+    CHECK(plan_sql("SELECT s, COUNT(*) FROM a GROUP BY s HAVING s <> 'x' AND COUNT(*) > 1") == 0);
+    CHECK(directly_above("Calc(filter=($2 <> 'x')", "Scan(table=a"));
+    CHECK(has("Calc(filter=($1 > CAST(1 AS BIGINT NOT NULL))"));
+    /* a filter over a global aggregate stays above it */
+    CHECK(plan_sql("SELECT n FROM (SELECT COUNT(*) AS n FROM a) WHERE n = 0") == 0);
+    CHECK(directly_above("Calc(filter=", "Agg(group=[]"));
+    /* rank: the partition column goes below, another column stays above */
+    CHECK(plan_sql("SELECT s, x FROM (SELECT s, x, ROW_NUMBER() OVER (PARTITION BY s ORDER BY x) AS rn "
+                   "FROM a) WHERE s = 'q' AND x > 3 AND rn <= 2") == 0);
+    CHECK(directly_above("Calc(filter=($2 = 'q')", "Scan(table=a"));
+    CHECK(directly_above("Calc(filter=(($0 > 3)", "Rank("));
+    /* union: into every branch */
+    CHECK(plan_sql("SELECT k FROM (SELECT k, x FROM a UNION ALL SELECT k, y FROM b) WHERE x > 7") == 0);
+    CHECK(directly_above("Calc(filter=($1 > 7)", "Scan(table=a"));
+    CHECK(directly_above("Calc(filter=($1 > 7)", "Scan(table=b"));
+}
+
+static void test_pruning(void)
+{
+    /* the join's inputs carry only keys and shown columns: no pad */
+    CHECK(plan_sql("SELECT a.s, b.t FROM a JOIN b ON a.k = b.k") == 0);
+    CHECK(directly_above("Calc(exprs=[$0, $2])", "Scan(table=a"));
+    CHECK(directly_above("Calc(exprs=[$0, $2])", "Scan(table=b"));
+    /* a rank keeps its partition, order and shown columns only */
+    CHECK(plan_sql("SELECT s FROM (SELECT s, x, pad, ROW_NUMBER() OVER (PARTITION BY s ORDER BY x) AS rn "
+                   "FROM a) WHERE rn <= 2") == 0);
+    CHECK(directly_above("Calc(exprs=[$1, $2])", "Scan(table=a"));
+    /* an aggregate call nobody reads is gone */
+    CHECK(plan_sql("SELECT s FROM (SELECT s, SUM(x) AS sx, MAX(pad) AS mp FROM a GROUP BY s)") == 0);
+    CHECK(has("Agg(group=[$0], aggs=[])"));
+}
+
+int main(void)
+{
+    setup();
+    RUN(test_comma_join_keys);
+    RUN(test_join_order);
+    RUN(test_outer_joins);
+    RUN(test_aggregate_rank_union);
+    RUN(test_pruning);
+    wb_buf_free(&text);
+    wb_arena_free(arena);
+    sql_catalog_free(cat);
+    return check_done();
+}
