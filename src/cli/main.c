@@ -273,6 +273,9 @@ static int do_explain(Session *s, const AstNode *node, WbError *err)
     if (rc == 0) {
         WbBuf text = {0};
         sql_plan_explain(plan.root, &text);
+        printf("== Logical Plan ==\n%s\n== Optimized Logical Plan ==\n%s\n",
+               plan.logical_text ? plan.logical_text : "",
+               plan.optimized_text ? plan.optimized_text : "");
         fputs("== Physical Plan ==\n", stdout);
         fwrite(text.data, 1, text.len, stdout);
         if (text.len && text.data[text.len - 1] != '\n') fputc('\n', stdout);

@@ -290,11 +290,20 @@ static void count_all(OptCtx *ctx, PlanNode *root)
     count_parents(&v, ctx, root);
 }
 
-PlanNode *sql_optimize(Binder *b, PlanNode *root)
+static const char *explain_text(Binder *b, const PlanNode *root)
 {
-    if (getenv("WEIR_OPTIMIZER_OFF")) return root;
+    WbBuf text = {0};
+    sql_plan_explain_logical(root, &text);
+    char *copy = wb_arena_strndup(b->arena, text.data ? text.data : "", text.len);
+    wb_buf_free(&text);
+    return copy;
+}
+
+PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out)
+{
     Visit v = visit_new(b);
     strip_exchanges(&v, root);
+    out->logical_text = explain_text(b, root);
     OptCtx ctx = {.b = b};
     count_all(&ctx, root);
     root = opt_push_filters(&ctx, root);
@@ -304,6 +313,7 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root)
     root = opt_push_filters(&ctx, root);   /* keys of the reordered joins */
     count_all(&ctx, root);
     root = opt_prune_columns(&ctx, root);
+    out->optimized_text = explain_text(b, root);
     Visit p = visit_new(b);
     make_physical(&p, b, root);
     return root;

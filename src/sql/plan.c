@@ -87,7 +87,7 @@ static void format_agg_call(WbBuf *out, const AggCall *call)
     if (call->filter >= 0) wb_buf_printf(out, " FILTER $%d", (int)call->filter);
 }
 
-static void format_node(const PlanNode *node, WbBuf *out)
+static void format_node(const PlanNode *node, bool modes, WbBuf *out)
 {
     wb_buf_puts(out, sql_plan_kind_name(node->kind));
     wb_buf_putc(out, '(');
@@ -167,7 +167,9 @@ static void format_node(const PlanNode *node, WbBuf *out)
                       node->sink.overwrite ? ", overwrite" : "");
         break;
     }
-    wb_buf_puts(out, ") [");
+    wb_buf_putc(out, ')');
+    if (!modes) return;
+    wb_buf_puts(out, " [");
     wb_buf_puts(out, sql_changelog_mode_name(node->mode));
     if (node->mode == CM_UPSERT) {
         wb_buf_puts(out, " key=[");
@@ -198,7 +200,7 @@ static bool seen_add(Seen *seen, int32_t id)
     return true;
 }
 
-static void explain_rec(const PlanNode *node, int depth, Seen *seen, WbBuf *out)
+static void explain_rec(const PlanNode *node, int depth, bool modes, Seen *seen, WbBuf *out)
 {
     for (int i = 0; i < depth; i++) wb_buf_puts(out, "  ");
     if (!seen_add(seen, node->id)) {
@@ -206,15 +208,22 @@ static void explain_rec(const PlanNode *node, int depth, Seen *seen, WbBuf *out)
                       sql_plan_kind_name(node->kind), (int)node->id);
         return;
     }
-    format_node(node, out);
+    format_node(node, modes, out);
     wb_buf_putc(out, '\n');
     for (int32_t i = 0; i < node->ninputs; i++)
-        explain_rec(node->inputs[i], depth + 1, seen, out);
+        explain_rec(node->inputs[i], depth + 1, modes, seen, out);
 }
 
 void sql_plan_explain(const PlanNode *root, WbBuf *out)
 {
     Seen seen = {0};
-    explain_rec(root, 0, &seen, out);
+    explain_rec(root, 0, true, &seen, out);
+    free(seen.ids);
+}
+
+void sql_plan_explain_logical(const PlanNode *root, WbBuf *out)
+{
+    Seen seen = {0};
+    explain_rec(root, 0, false, &seen, out);
     free(seen.ids);
 }

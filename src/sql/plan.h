@@ -171,11 +171,18 @@ typedef struct QueryPlan {
     SortKey *order;              /* its cols may be hidden columns of root */
     int64_t limit;               /* presentation limit (already enforced by RANK) */
     int32_t nvisible;            /* leading columns shown; 0 = all */
+    /* EXPLAIN's first two sections (sql_optimize): the plan as the query
+     * is written, and after the rewrite rules (both without exchanges and
+     * modes), for INSERT the query feeding the sink */
+    const char *logical_text;
+    const char *optimized_text;
 } QueryPlan;
 
 const char *sql_plan_kind_name(PlanKind kind);
 const char *sql_changelog_mode_name(ChangelogMode mode);
 /* EXPLAIN text: one line per node, indented, with its changelog mode. */
 void sql_plan_explain(const PlanNode *root, WbBuf *out);
+/* The same without changelog modes (a logical plan has none yet). */
+void sql_plan_explain_logical(const PlanNode *root, WbBuf *out);
 
 #endif

@@ -1360,7 +1360,7 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
         if (!(exprs[p] = assign_cast(b, src, col, item ? item : ast->insert.query, src_name, fit)))
             return false;
     }
-    PlanNode *input = sql_optimize(b, sql_node_calc(b, query.node, NULL, nphys, exprs, names));
+    PlanNode *input = sql_optimize(b, sql_node_calc(b, query.node, NULL, nphys, exprs, names), out);
     if (input->mode != CM_INSERT_ONLY && accepts && !accepts(def)) {
         bind_error(b, ast, WB_SQLSTATE_FEATURE,
                    "cannot write the retracting result of this query into append-only table \"%s\"",
@@ -1445,7 +1445,7 @@ int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
         width = w;
         root = sql_node_calc(&b, root, NULL, width, exprs, names);
     }
-    out->root = sql_optimize(&b, root);
+    out->root = sql_optimize(&b, root, out);
     out->nvisible = nvis;
     out->norder = qout.norder;
     out->order = qout.order;

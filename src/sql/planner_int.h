@@ -169,8 +169,9 @@ void sql_node_derive_mode(Binder *b, PlanNode *node);
 
 /* ---- optimizer.c (see opt_int.h) ---- */
 /* Rewrites a logical plan (as the planner built it) and returns the
- * physical plan: exchanges in place, modes derived. */
-PlanNode *sql_optimize(Binder *b, PlanNode *root);
+ * physical plan: exchanges in place, modes derived.  Sets out's
+ * logical_text and optimized_text. */
+PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out);
 
 /* ---- planner.c ---- */
 /* Plans any query node; outer is the enclosing query's env for correlated

@@ -116,8 +116,11 @@ check_done "default mode"
 # --- the EXPLAIN example is what weir prints for its query
 sed -n '/^<!-- explain-example: /s/^<!-- explain-example: \(.*\) -->$/\1/p' "$ref" 2>/dev/null >"$tmp/query"
 if [ -s "$tmp/query" ]; then
-    "$weir" run -e "$(cat "$tmp/query")" 2>&1 | sed 1d >"$tmp/got"
-    awk '/^<!-- explain-example: /{on=1; next} on && /^    /{sub(/^    /, ""); print; got=1; next} on && got{exit}' \
+    "$weir" run -e "$(cat "$tmp/query")" >"$tmp/got" 2>&1
+    awk '/^<!-- explain-example: /{on=1; next}
+         on && /^    /{sub(/^    /, ""); printf "%s", blanks; blanks=""; print; got=1; next}
+         on && got && /^$/{blanks=blanks "\n"; next}
+         on && got{exit}' \
         "$ref" >"$tmp/want"
     if [ -s "$tmp/want" ] && cmp -s "$tmp/want" "$tmp/got"; then ok
     else fail "the EXPLAIN example differs from weir's output:
