@@ -77,5 +77,8 @@ PlanNode *opt_order_joins(OptCtx *ctx, PlanNode *node);
 /* opt_prune.c: only the columns a query needs flow into joins, ranks and
  * aggregates (and are kept in their state). */
 PlanNode *opt_prune_columns(OptCtx *ctx, PlanNode *root);
+/* opt_share.c: equal subtrees (a view or CTE read twice) merged into one
+ * node that feeds every reader. */
+PlanNode *opt_share_subplans(OptCtx *ctx, PlanNode *root);
 
 #endif

@@ -249,11 +249,29 @@ static void count_parents(Visit *v, OptCtx *ctx, PlanNode *node)
     }
 }
 
-/* Exchanges in front of stateful nodes and modes, bottom-up, once per node. */
+/* A CALC that passes its input through unchanged (it only renames
+ * columns, which matters at the root alone). */
+static bool is_rename(const PlanNode *node)
+{
+    if (node->kind != PN_CALC || node->calc.filter || node->ncols != node->inputs[0]->ncols)
+        return false;
+    for (int32_t i = 0; i < node->ncols; i++) {
+        const Expr *e = node->calc.exprs[i];
+        if (e->kind != EX_COL || e->col != i || !ty_equal(e->type, node->inputs[0]->types[i]))
+            return false;
+    }
+    return true;
+}
+
+/* Exchanges in front of stateful nodes and modes, bottom-up, once per
+ * node; renaming CALCs below the root are dropped. */
 static void make_physical(Visit *v, Binder *b, PlanNode *node)
 {
     if (!visit_first(v, node)) return;
-    for (int32_t i = 0; i < node->ninputs; i++) make_physical(v, b, node->inputs[i]);
+    for (int32_t i = 0; i < node->ninputs; i++) {
+        while (is_rename(node->inputs[i])) node->inputs[i] = node->inputs[i]->inputs[0];
+        make_physical(v, b, node->inputs[i]);
+    }
     switch (node->kind) {
     case PN_AGG:
         node->inputs[0] = sql_node_exchange(b, node->inputs[0], node->agg.ngroup, node->agg.group);
@@ -313,6 +331,7 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out)
     root = opt_push_filters(&ctx, root);   /* keys of the reordered joins */
     count_all(&ctx, root);
     root = opt_prune_columns(&ctx, root);
+    root = opt_share_subplans(&ctx, root);
     out->optimized_text = explain_text(b, root);
     Visit p = visit_new(b);
     make_physical(&p, b, root);

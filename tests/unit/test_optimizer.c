@@ -189,6 +189,22 @@ static void test_pruning(void)
     CHECK(has("Agg(group=[$0], aggs=[])"));
 }
 
+static void test_shared_subplans(void)
+{
+    /* a CTE read twice is one aggregate feeding both readers */
+    CHECK(plan_sql("WITH c AS (SELECT k, SUM(x) AS sx FROM a GROUP BY k) "
+                   "SELECT k FROM c WHERE sx = (SELECT MAX(sx) FROM c)") == 0);
+    CHECK(count_of("Scan(table=a") == 1);
+    CHECK(count_of("Agg(group=[$0], aggs=[SUM($1)])") == 1);
+    CHECK(has("(shared, shown above)"));
+    /* readers whose filters differ keep their own filters over one scan */
+    CHECK(plan_sql("WITH c AS (SELECT k, x FROM a) "
+                   "SELECT c1.k FROM c c1, c c2 WHERE c1.k = c2.k AND c1.x > 1 AND c2.x < 0") == 0);
+    CHECK(count_of("Scan(table=a") == 1);
+    CHECK(has("Calc(filter=($1 > 1)"));
+    CHECK(has("Calc(filter=($1 < 0)"));
+}
+
 int main(void)
 {
     setup();
@@ -197,6 +213,7 @@ int main(void)
     RUN(test_outer_joins);
     RUN(test_aggregate_rank_union);
     RUN(test_pruning);
+    RUN(test_shared_subplans);
     wb_buf_free(&text);
     wb_arena_free(arena);
     sql_catalog_free(cat);
