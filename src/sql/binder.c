@@ -798,11 +798,6 @@ Expr *sql_bind_expr(Env *env, const AstNode *ast)
         bind_error(b, ast, WB_SQLSTATE_SYNTAX, "* is only allowed in the select list and in COUNT(*)");
         return NULL;
     case AST_UNARY: {
-        if (ast->op.op == AOP_NOT && ast->op.left->kind == AST_EXISTS) {
-            bind_error(b, ast, WB_SQLSTATE_FEATURE,
-                       "NOT EXISTS is only supported as a condition of WHERE");
-            return NULL;
-        }
         Expr *arg = sql_bind_expr(env, ast->op.left);
         if (!arg) return NULL;
         return make_call(env, binop_fn(ast->op.op), &arg, 1, 0, ast);
@@ -852,10 +847,7 @@ Expr *sql_bind_expr(Env *env, const AstNode *ast)
     }
     case AST_IN_QUERY:
     case AST_EXISTS:
-        bind_error(b, ast, WB_SQLSTATE_FEATURE,
-                   "%s subqueries are only supported as conditions of WHERE (combined with AND)",
-                   ast->kind == AST_EXISTS ? "EXISTS" : "IN");
-        return NULL;
+        return sql_bind_subquery_mark(env, ast);
     case AST_SUBQUERY:
         return sql_bind_scalar_subquery(env, ast);
     case AST_CASE:

@@ -205,6 +205,29 @@ typedef struct ScalarCorr {
 } ScalarCorr;
 
 /* ---- subquery.c ---- */
+/* Keys and residual conditions of a correlated subquery's WHERE. */
+typedef struct Decor {
+    int32_t nkeys;
+    KeyPair *keys;               /* left: outer expr (plain outer cols), right: inner expr */
+    int32_t nres;
+    Expr **res;                  /* over inner cols + correlated refs */
+    int32_t joined;              /* the last `joined` of res are over the pair row */
+} Decor;
+/* SELECT .. FROM .. WHERE without aggregation, DISTINCT, LIMIT or CTEs. */
+bool sql_subquery_is_simple(const AstNode *q);
+/* Plans a simple subquery's FROM into sub with its local WHERE conjuncts
+ * as a filter; `inner = outer` conjuncts become dc's keys, other
+ * correlated conjuncts its residuals (room for extra_keys more keys). */
+bool sql_subquery_decorrelate(Env *env, const AstNode *q, Rel *sub, Decor *dc, int32_t extra_keys);
+/* The subquery's side of an IN of `width` columns, over sub. */
+bool sql_subquery_in_keys(Env *env, const AstNode *q, Rel *sub, bool simple, int32_t width,
+                          Expr **keys);
+/* subquery_mark.c: IN / EXISTS where a WHERE conjunct cannot take it
+ * (under OR, NOT, CASE, in SELECT, HAVING, ON): its three-valued result as
+ * a BOOLEAN column joined onto env->rel (Neumann and Kemper's domain
+ * construction: the distinct outer values the subquery depends on, joined
+ * with it and aggregated, then joined back NULL-safely). */
+Expr *sql_bind_subquery_mark(Env *env, const AstNode *ast);
 /* WHERE of a scalar subquery that may be correlated: `inner = outer`
  * conjuncts are moved into sc->keys, other correlated conjuncts are a
  * 0A000 error, the rest is planned as sql_plan_where does. */

@@ -83,7 +83,7 @@ static void push_rank_limit(Env *env, const AstNode *c)
     sql_node_rank_set_limit(env->b, env->rel->node, rank, limit);
 }
 
-static bool is_simple_subquery(const AstNode *q)
+bool sql_subquery_is_simple(const AstNode *q)
 {
     if (q->kind != AST_SELECT) return false;
     const AstQueryTail *tail = &q->select.tail;
@@ -98,19 +98,11 @@ static bool is_simple_subquery(const AstNode *q)
 
 static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated);
 
-/* Keys and residual conditions of a correlated subquery's WHERE. */
-typedef struct Decor {
-    int32_t nkeys;
-    KeyPair *keys;               /* left: outer expr (plain outer cols), right: inner expr */
-    int32_t nres;
-    Expr **res;                  /* over inner cols + correlated refs */
-    int32_t joined;              /* the last `joined` of res are over the pair row */
-} Decor;
 
 /* Decorrelates a simple subquery (SELECT .. FROM .. WHERE ..): local
  * conjuncts filter the subquery's input, `inner = outer` conjuncts become
  * join keys, other correlated conjuncts the join condition. */
-static bool decorrelate(Env *env, const AstNode *q, Rel *sub, Decor *dc, int32_t extra_keys)
+bool sql_subquery_decorrelate(Env *env, const AstNode *q, Rel *sub, Decor *dc, int32_t extra_keys)
 {
     Binder *b = env->b;
     if (q->select.from) {
@@ -210,7 +202,7 @@ static Expr *nin_not_false(Binder *b, Expr *outer, Expr *inner, int32_t lwidth, 
 
 /* The subquery's side of an IN: its `width` columns (the select items of
  * a simple subquery, bound over it, or its output columns). */
-static bool in_inner_keys(Env *env, const AstNode *q, Rel *sub, bool simple, int32_t width,
+bool sql_subquery_in_keys(Env *env, const AstNode *q, Rel *sub, bool simple, int32_t width,
                           Expr **keys)
 {
     Binder *b = env->b;
@@ -256,9 +248,9 @@ static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated)
     Rel sub;
     Decor dc;
     memset(&dc, 0, sizeof dc);
-    bool simple = is_simple_subquery(q);
+    bool simple = sql_subquery_is_simple(q);
     if (simple) {
-        if (!decorrelate(env, q, &sub, &dc, width)) return false;
+        if (!sql_subquery_decorrelate(env, q, &sub, &dc, width)) return false;
     } else {
         if (!sql_plan_query(b, q, env, &sub)) return false;
         dc.keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(width + 1));
@@ -268,7 +260,7 @@ static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated)
     if (is_in) {
         Expr **inner = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)width);
         Expr **outer = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)width);
-        if (!in_inner_keys(env, q, &sub, simple, width, inner)) return false;
+        if (!sql_subquery_in_keys(env, q, &sub, simple, width, inner)) return false;
         Env oenv = *env;
         oenv.clause = "WHERE";
         bool nullable = false;
