@@ -336,6 +336,99 @@ bool sql_plan_where(Env *env, const AstNode *where)
     return finish_where(env, filters, nfilters, conj, n);
 }
 
+/* Marks the outer columns a correlated condition reads. */
+static void corr_cols(const Expr *e, bool *used, int32_t width)
+{
+    if (e->kind == EX_COL) {
+        if (e->col >= SQL_CORR_BASE && e->col - SQL_CORR_BASE < width) used[e->col - SQL_CORR_BASE] = true;
+        return;
+    }
+    for (int32_t i = 0; i < e->nargs; i++) corr_cols(e->args[i], used, width);
+}
+
+/* Correlated references onto the domain's columns (at `base` + dmap). */
+static Expr *corr_onto(Binder *b, const Expr *e, const int32_t *dmap, int32_t base)
+{
+    Expr *copy = wb_arena_alloc(b->arena, sizeof *copy);
+    *copy = *e;
+    if (e->kind == EX_COL) {
+        if (e->col >= SQL_CORR_BASE) copy->col = base + dmap[e->col - SQL_CORR_BASE];
+        return copy;
+    }
+    if (e->nargs > 0) {
+        copy->args = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)e->nargs);
+        for (int32_t i = 0; i < e->nargs; i++) copy->args[i] = corr_onto(b, e->args[i], dmap, base);
+    }
+    return copy;
+}
+
+static Expr *resolved(Binder *b, FuncId fn, Expr **args, int32_t n, const AstNode *at)
+{
+    Expr *e = sql_expr_call(b->arena, fn, args, n, at->line, at->column);
+    if (sql_func_resolve(e, b->arena, b->err) != 0) return NULL;
+    return e;
+}
+
+/* A NULL-safe key over column expression e: COALESCE(e, 0), e IS NULL. */
+static bool null_safe_key(Binder *b, Expr *e, Expr **value, Expr **isnull, const AstNode *at)
+{
+    Value zero = {0};
+    zero.type = e->type;
+    zero.type.nullable = 0;
+    Expr *args[2] = {e, sql_expr_const(b->arena, zero)};
+    if (!(*value = resolved(b, FN_COALESCE, args, 2, at))) return false;
+    return (*isnull = resolved(b, FN_IS_NULL, &e, 1, at)) != NULL;
+}
+
+/* A scalar subquery correlated through more than equalities (Neumann and
+ * Kemper's domain construction): D = the distinct outer values its
+ * correlated conditions read is joined into the subquery's FROM with those
+ * conditions (the optimizer makes the equalities keys), so the subquery is
+ * evaluated once per domain value; its aggregate is grouped by D's
+ * columns, and the outer row joins back on them NULL-safely. */
+static bool join_domain(Env *env, Expr **corr, int32_t ncorr, ScalarCorr *sc, const AstNode *at)
+{
+    Binder *b = env->b;
+    const Env *outer = env->outer;
+    if (!outer || !outer->rel || !outer->rel->node) {
+        bind_error(b, at, WB_SQLSTATE_FEATURE, "this correlated subquery is not supported here");
+        return false;
+    }
+    PlanNode *o = outer->rel->node;
+    int32_t W = o->ncols;
+    bool *used = wb_arena_calloc(b->arena, (size_t)W + 1);
+    for (int32_t i = 0; i < ncorr; i++) corr_cols(corr[i], used, W);
+    int32_t *dmap = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(W + 1));
+    Expr **dexprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(W + 1));
+    int32_t m = 0;
+    for (int32_t c = 0; c < W; c++) {
+        dmap[c] = -1;
+        if (used[c]) {
+            dmap[c] = m;
+            dexprs[m++] = sql_expr_col(b->arena, c, o->types[c]);
+        }
+    }
+    PlanNode *domain = sql_node_distinct(b, sql_node_calc(b, o, NULL, m, dexprs, NULL));
+    PlanNode *sub = env->rel->node;
+    int32_t base = sub->ncols;
+    Expr **conds = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(ncorr + 1));
+    for (int32_t i = 0; i < ncorr; i++) conds[i] = corr_onto(b, corr[i], dmap, base);
+    env->rel->node = sql_node_join(b, JT_INNER, sub, domain, 0, NULL, NULL,
+                                   sql_and_all(b, conds, ncorr));
+    sc->nkeys = 0;
+    sc->keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(2 * m + 1));
+    for (int32_t j = 0; j < m; j++) {
+        Expr *oc = dexprs[j];
+        Expr *dc = sql_expr_col(b->arena, base + j, domain->types[j]);
+        KeyPair *v = &sc->keys[sc->nkeys], *nul = &sc->keys[sc->nkeys + 1];
+        if (!null_safe_key(b, oc, &v->left, &nul->left, at) ||
+            !null_safe_key(b, dc, &v->right, &nul->right, at))
+            return false;
+        sc->nkeys += 2;
+    }
+    return true;
+}
+
 bool sql_plan_where_corr(Env *env, const AstNode *where, ScalarCorr *sc)
 {
     Binder *b = env->b;
@@ -343,6 +436,9 @@ bool sql_plan_where_corr(Env *env, const AstNode *where, ScalarCorr *sc)
     const AstNode **conj = wb_arena_alloc(b->arena, sizeof(AstNode *) * (size_t)n);
     n = ast_conjuncts(where, conj, n);
     Expr **filters = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+    Expr **corr = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+    int32_t ncorr = 0;
+    bool equi_only = true;
     sc->keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)n);
     sc->nkeys = 0;
     int32_t nfilters = 0;
@@ -363,16 +459,17 @@ bool sql_plan_where_corr(Env *env, const AstNode *where, ScalarCorr *sc)
         bool z_in = z && sql_expr_has_cols(z) && !sql_expr_has_corr(z);
         bool a_out = a && sql_expr_has_cols(a) && sql_expr_cols_within(a, SQL_CORR_BASE, INT32_MAX);
         bool z_out = z && sql_expr_has_cols(z) && sql_expr_cols_within(z, SQL_CORR_BASE, INT32_MAX);
+        corr[ncorr++] = e;
         if (!((a_in && z_out) || (a_out && z_in))) {
-            bind_error(b, conj[i], WB_SQLSTATE_FEATURE,
-                       "a correlated scalar subquery may only compare inner and outer columns with =");
-            return false;
+            equi_only = false;
+            continue;
         }
         sc->keys[sc->nkeys].left = sql_expr_shift(b->arena, a_out ? a : z, 0, 0, 0);
         sc->keys[sc->nkeys].right = a_out ? z : a;
         sc->nkeys++;
     }
     env->corr = saved;
+    if (!equi_only && !join_domain(env, corr, ncorr, sc, where)) return false;
     return finish_where(env, filters, nfilters, conj, n);
 }
 
