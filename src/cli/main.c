@@ -268,8 +268,8 @@ static int do_explain(Session *s, const AstNode *node, WbError *err)
     wb_arena_init(&arena, 0);
     QueryPlan plan;
     planning_batch_mode = s->batch_mode;
-    int rc = sql_plan_statement(s->catalog, node->explain.stmt, &arena,
-                                sink_accepts_retractions, &plan, err);
+    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode};
+    int rc = sql_plan_statement(s->catalog, node->explain.stmt, &arena, &popts, &plan, err);
     if (rc == 0) {
         WbBuf text = {0};
         sql_plan_explain(plan.root, &text);
@@ -291,7 +291,8 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     wb_arena_init(&arena, 0);
     QueryPlan plan;
     planning_batch_mode = s->batch_mode;
-    int rc = sql_plan_statement(s->catalog, node, &arena, sink_accepts_retractions, &plan, err);
+    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode};
+    int rc = sql_plan_statement(s->catalog, node, &arena, &popts, &plan, err);
     if (rc != 0) {
         wb_arena_destroy(&arena);
         return -1;

@@ -33,6 +33,14 @@
  * update's rows go out as -D and +I, which Flink documents as equivalent
  * for a join (FLINK-17337).
  *
+ * Once the left input has ended, the right rows of an INNER, LEFT, SEMI or
+ * ANTI join are not kept: no left row will come to match them and the
+ * right side is never null-padded, so they only probe the left state (and
+ * update its match counts).  A batch job reads a join's left input to its
+ * end before its right input starts, and the optimizer puts the smaller
+ * input of a batch inner join on the left: the hash join of a batch
+ * engine, with the left side as the build side.
+ *
  * Batch mode (`deferred`): the rows that depend on the absence of a match
  * (outer joins' padded rows, ANTI, NOT IN) are emitted once, at the end of
  * input, from the final state, as Flink's batch joins emit only final rows;
@@ -63,6 +71,8 @@ typedef struct JoinOp {
     const JoinSpec *spec;
     bool outer[2];              /* side is null-padded when unmatched */
     bool deferred;              /* batch mode: padded, ANTI, NOT IN rows at the end */
+    bool probe_after_left;      /* right rows need no state once the left side ended */
+    bool left_done;             /* the left input has ended */
     const SqlType *types[2];
     int32_t ncols[2];
     int32_t *key_cols[2];
@@ -265,13 +275,16 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
     const int other = 1 - side;
     const int64_t delta = batch->weights[row];
     bool key_null = encode_key(op, side, batch, row);
-    StateEntry *e = own_entry(op, side, batch, row, key_null);
-    JoinRow *own = jrow(e);
+    /* once the left side has ended, a right row only probes: no left row
+     * will ever look for it (and the right side is never null-padded) */
+    const bool probe = side == 1 && op->probe_after_left && op->left_done;
+    StateEntry *e = probe ? NULL : own_entry(op, side, batch, row, key_null);
+    JoinRow *own = probe ? NULL : jrow(e);
 
     int64_t matches = 0;
     for (int32_t p = p_begin; p < p_end; p++)
         if (op->pair_match[p]) matches += jrow(op->pair_other[p])->weight;
-    own->matches = matches;
+    if (own) own->matches = matches;
 
     for (int32_t p = p_begin; p < p_end; p++) {
         if (!op->pair_match[p]) continue;
@@ -317,6 +330,7 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
             return -1;
     }
 
+    if (!own) return 0;
     own->weight += delta;
     if (own->weight == 0) drop_entry(op, side, e);
     return 0;
@@ -399,6 +413,13 @@ static int join_finish(Operator *base, WbError *err)
     return ex_out_flush(base, &op->out, err);
 }
 
+static int join_control(Operator *base, int32_t port, const ControlMsg *msg, WbError *err)
+{
+    JoinOp *op = (JoinOp *)base;
+    if (msg->kind == CTL_END && port == 0) op->left_done = true;
+    return ex_op_default_control(base, port, msg, err);
+}
+
 static void join_destroy(Operator *base)
 {
     JoinOp *op = (JoinOp *)base;
@@ -425,7 +446,7 @@ static int64_t join_state_bytes(const Operator *base)
     return total;
 }
 
-static const OpVTable join_vt = {"Join", join_push, NULL, join_finish, join_destroy,
+static const OpVTable join_vt = {"Join", join_push, join_control, join_finish, join_destroy,
                                  join_state_bytes};
 
 Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
@@ -463,6 +484,8 @@ Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err
     op->outer[1] = spec->type == JT_RIGHT || spec->type == JT_FULL;
     op->deferred = ctx->batch_mode && (op->outer[0] || op->outer[1] || spec->type == JT_ANTI ||
                                        spec->type == JT_ANTI_NULL_AWARE);
+    op->probe_after_left = spec->type == JT_INNER || spec->type == JT_LEFT ||
+                           spec->type == JT_SEMI || spec->type == JT_ANTI;
     op->types[0] = left->types;
     op->types[1] = right->types;
     op->ncols[0] = left->ncols;

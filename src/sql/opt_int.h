@@ -74,6 +74,9 @@ PlanNode *opt_push_filters(OptCtx *ctx, PlanNode *node);
  * an order without one, each condition at the lowest join that has its
  * columns. */
 PlanNode *opt_order_joins(OptCtx *ctx, PlanNode *node);
+/* opt_build_side.c: in batch mode, an inner join's smaller input (by
+ * estimate) is its left input, read first and kept as the hash table. */
+PlanNode *opt_batch_build_side(OptCtx *ctx, PlanNode *root);
 /* opt_prune.c: only the columns a query needs flow into joins, ranks and
  * aggregates (and are kept in their state). */
 PlanNode *opt_prune_columns(OptCtx *ctx, PlanNode *root);

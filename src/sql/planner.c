@@ -1393,7 +1393,7 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
 }
 
 int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
-                       SqlSinkRetractFn sink_accepts_retractions, QueryPlan *out,
+                       const SqlPlanOptions *opts, QueryPlan *out,
                        WbError *err)
 {
     Binder b;
@@ -1401,10 +1401,11 @@ int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
     b.cat = cat;
     b.arena = arena;
     b.err = err;
+    b.batch_mode = opts && opts->batch_mode;
     memset(out, 0, sizeof *out);
     out->limit = -1;
     if (stmt->kind == AST_INSERT)
-        return plan_insert(&b, stmt, sink_accepts_retractions, out) ? 0 : -1;
+        return plan_insert(&b, stmt, opts ? opts->sink_accepts_retractions : NULL, out) ? 0 : -1;
     if (!sql_ast_is_query(stmt)) {
         bind_error(&b, stmt, WB_SQLSTATE_SYNTAX, "%s is not a query", sql_ast_kind_name(stmt->kind));
         return -1;

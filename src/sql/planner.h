@@ -31,11 +31,17 @@ int sql_execute_ddl(Catalog *cat, const AstNode *stmt, const char *sql_text,
  * whose input matches the target's physical columns (with implicit casts),
  * and a retracting input into a sink that does not accept retractions
  * (cn_sink_accepts_retractions is the runtime's; the planner takes the
- * answer through `sink_accepts_retractions`) is an error at the INSERT. */
+ * answer through opts->sink_accepts_retractions) is an error at the INSERT.
+ * opts->batch_mode lets the optimizer plan for bounded inputs (the smaller
+ * input of an inner join is read first and builds the hash table).
+ * opts may be NULL: streaming, every sink accepts retractions. */
 typedef bool (*SqlSinkRetractFn)(const TableDef *table);
+typedef struct SqlPlanOptions {
+    SqlSinkRetractFn sink_accepts_retractions;
+    bool batch_mode;
+} SqlPlanOptions;
 int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
-                       SqlSinkRetractFn sink_accepts_retractions,
-                       QueryPlan *out, WbError *err);
+                       const SqlPlanOptions *opts, QueryPlan *out, WbError *err);
 
 /* Output column names of a planned query, as Flink names them: the alias,
  * else the column name for a plain column reference, else EXPR$<index>. */

@@ -57,6 +57,7 @@ typedef struct Binder {
     /* Set by sql_bind_scalar_subquery for the SELECT it plans: correlated
      * equalities of its WHERE become grouping keys (taken by plan_select). */
     struct ScalarCorr *scorr;
+    bool batch_mode;             /* planning for bounded inputs (SqlPlanOptions) */
 } Binder;
 
 /* One aggregate call collected from SELECT / HAVING / ORDER BY. */

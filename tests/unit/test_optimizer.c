@@ -25,17 +25,20 @@ static int ddl(const char *sql)
     return sql_execute_ddl(cat, node, sql, &err);
 }
 
-/* Plans sql; `text` holds its EXPLAIN. */
-static int plan_sql(const char *sql)
+/* Plans sql (streaming, or batch); `text` holds its EXPLAIN. */
+static int plan_mode(const char *sql, bool batch)
 {
     AstNode *node;
     wb_error_clear(&err);
     wb_buf_clear(&text);
+    SqlPlanOptions opts = {NULL, batch};
     if (sql_parse_statement(sql, strlen(sql), arena, &node, &err) != 0) return -2;
-    if (sql_plan_statement(cat, node, arena, NULL, &plan, &err) != 0) return -1;
+    if (sql_plan_statement(cat, node, arena, &opts, &plan, &err) != 0) return -1;
     sql_plan_explain(plan.root, &text);
     return 0;
 }
+
+static int plan_sql(const char *sql) { return plan_mode(sql, false); }
 
 static int count_of(const char *needle)
 {
@@ -89,6 +92,8 @@ static void setup(void)
         "CREATE TABLE s (sk INT, sname STRING)",
         "CREATE TABLE ps (pk INT, sk INT, cost INT)",
     };
+    CHECK(ddl("CREATE TABLE big (k INT, v INT) WITH ('connector' = 'datagen', 'number-of-rows' = '1000000')") == 0);
+    CHECK(ddl("CREATE TABLE tiny (k INT, w INT) WITH ('connector' = 'datagen', 'number-of-rows' = '10')") == 0);
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         char sql[512];
         snprintf(sql, sizeof sql, "%s%s", tables[i], with);
@@ -205,6 +210,21 @@ static void test_shared_subplans(void)
     CHECK(has("Calc(filter=($1 < 0)"));
 }
 
+static void test_batch_build_side(void)
+{
+    /* batch: the smaller input goes left (read first, the hash table) */
+    CHECK(plan_mode("SELECT big.v, tiny.w FROM big JOIN tiny ON big.k = tiny.k", true) == 0);
+    CHECK(directly_above("Join(type=inner, left=[$0], right=[$0])", "Exchange(hash=[$0])"));
+    CHECK(strstr(wb_buf_cstr(&text), "Scan(table=tiny") < strstr(wb_buf_cstr(&text), "Scan(table=big"));
+    CHECK(has("Calc(exprs=[$3, $1])"));   /* big.v, tiny.w in the written order */
+    /* streaming keeps the written order */
+    CHECK(plan_mode("SELECT big.v, tiny.w FROM big JOIN tiny ON big.k = tiny.k", false) == 0);
+    CHECK(strstr(wb_buf_cstr(&text), "Scan(table=big") < strstr(wb_buf_cstr(&text), "Scan(table=tiny"));
+    /* an outer join keeps its sides */
+    CHECK(plan_mode("SELECT big.v, tiny.w FROM big LEFT JOIN tiny ON big.k = tiny.k", true) == 0);
+    CHECK(strstr(wb_buf_cstr(&text), "Scan(table=big") < strstr(wb_buf_cstr(&text), "Scan(table=tiny"));
+}
+
 int main(void)
 {
     setup();
@@ -214,6 +234,7 @@ int main(void)
     RUN(test_aggregate_rank_union);
     RUN(test_pruning);
     RUN(test_shared_subplans);
+    RUN(test_batch_build_side);
     wb_buf_free(&text);
     wb_arena_free(arena);
     sql_catalog_free(cat);
