@@ -268,7 +268,7 @@ static int do_explain(Session *s, const AstNode *node, WbError *err)
     wb_arena_init(&arena, 0);
     QueryPlan plan;
     planning_batch_mode = s->batch_mode;
-    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode};
+    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode, ex_eval_const};
     int rc = sql_plan_statement(s->catalog, node->explain.stmt, &arena, &popts, &plan, err);
     if (rc == 0) {
         WbBuf text = {0};
@@ -291,7 +291,7 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     wb_arena_init(&arena, 0);
     QueryPlan plan;
     planning_batch_mode = s->batch_mode;
-    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode};
+    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode, ex_eval_const};
     int rc = sql_plan_statement(s->catalog, node, &arena, &popts, &plan, err);
     if (rc != 0) {
         wb_arena_destroy(&arena);

@@ -63,6 +63,10 @@ PlanNode *opt_project(Binder *b, PlanNode *input, const int32_t *cols, int32_t n
 double opt_estimate_rows(const PlanNode *node);
 
 /* ---- the rules, in the order they run ---- */
+/* opt_fold.c: constant subexpressions computed once (by the evaluator
+ * the caller passes in SqlPlanOptions), AND/OR/NOT over constants
+ * simplified, constant-TRUE filters and join conditions dropped. */
+PlanNode *opt_fold_constants(OptCtx *ctx, PlanNode *root);
 /* opt_filter.c: WHERE and ON conjuncts pushed down through CALC, JOIN
  * (equalities between the two sides become join keys; a predicate that
  * rejects a null-padded side turns an outer join into a stricter one),

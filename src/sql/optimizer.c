@@ -324,6 +324,8 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out)
     out->logical_text = explain_text(b, root);
     OptCtx ctx = {.b = b};
     count_all(&ctx, root);
+    root = opt_fold_constants(&ctx, root);
+    count_all(&ctx, root);
     root = opt_push_filters(&ctx, root);
     count_all(&ctx, root);
     root = opt_order_joins(&ctx, root);

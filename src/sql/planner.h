@@ -36,9 +36,13 @@ int sql_execute_ddl(Catalog *cat, const AstNode *stmt, const char *sql_text,
  * input of an inner join is read first and builds the hash table).
  * opts may be NULL: streaming, every sink accepts retractions. */
 typedef bool (*SqlSinkRetractFn)(const TableDef *table);
+/* Computes a column-free expression (the runtime's ex_eval_const); 0 on
+ * success, -1 with err set when it fails (then it is left to run time). */
+typedef int (*SqlEvalConstFn)(const Expr *e, Value *out, WbArena *arena, WbError *err);
 typedef struct SqlPlanOptions {
     SqlSinkRetractFn sink_accepts_retractions;
     bool batch_mode;
+    SqlEvalConstFn eval_const;   /* NULL: no constant folding */
 } SqlPlanOptions;
 int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
                        const SqlPlanOptions *opts, QueryPlan *out, WbError *err);

@@ -58,6 +58,7 @@ typedef struct Binder {
      * equalities of its WHERE become grouping keys (taken by plan_select). */
     struct ScalarCorr *scorr;
     bool batch_mode;             /* planning for bounded inputs (SqlPlanOptions) */
+    SqlEvalConstFn eval_const;   /* constant folding (SqlPlanOptions), or NULL */
 } Binder;
 
 /* One aggregate call collected from SELECT / HAVING / ORDER BY. */
