@@ -106,6 +106,13 @@ static bool is_window_call(const AstNode *ast)
 }
 
 bool sql_ast_has_agg(const AstNode *ast) { return ast_any(ast, sql_ast_is_agg_call); }
+
+static bool is_count_call(const AstNode *ast)
+{
+    return sql_ast_is_agg_call(ast) && wb_ieq(ast->call.name, strlen(ast->call.name), "COUNT");
+}
+
+bool sql_ast_has_count(const AstNode *ast) { return ast_any(ast, is_count_call); }
 bool sql_ast_has_subquery(const AstNode *ast) { return ast_any(ast, is_subquery_node); }
 bool sql_ast_has_window(const AstNode *ast) { return ast_any(ast, is_window_call); }
 

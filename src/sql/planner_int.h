@@ -125,6 +125,7 @@ Expr *sql_expr_shift(WbArena *arena, const Expr *e, int32_t from, int32_t delta,
                      int32_t corr_base);
 /* AST predicates. */
 bool sql_ast_has_agg(const AstNode *ast);
+bool sql_ast_has_count(const AstNode *ast);
 bool sql_ast_has_subquery(const AstNode *ast);
 bool sql_ast_has_window(const AstNode *ast);
 bool sql_ast_is_agg_call(const AstNode *ast);

@@ -481,9 +481,12 @@ static Expr *join_correlated_scalar(Env *env, const AstNode *ast, Rel *sub, Scal
     Binder *b = env->b;
     const AstNode *q = ast->subquery.query;
     const AstNode *item = q->select.items.items[0]->select_item.expr;
-    if (!sql_ast_is_agg_call(item)) {
+    /* an outer row without a group gets NULL; that is the aggregate's
+     * value over no rows except for COUNT, which is 0: a bare COUNT is
+     * coalesced below, a COUNT inside an expression cannot be */
+    if (!sql_ast_is_agg_call(item) && sql_ast_has_count(item)) {
         bind_error(b, item, WB_SQLSTATE_FEATURE,
-                   "a correlated scalar subquery must select a single aggregate function");
+                   "a correlated scalar subquery may use COUNT only as its whole select item");
         return NULL;
     }
     Rel left = *env->rel;
@@ -495,8 +498,7 @@ static Expr *join_correlated_scalar(Env *env, const AstNode *ast, Rel *sub, Scal
     Expr *e = sql_expr_col(b->arena, left.node->ncols + sub->cols[0].index, type);
     e->line = ast->line;
     e->column = ast->column;
-    const char *name = item->call.name;
-    if (wb_ieq(name, strlen(name), "COUNT")) {
+    if (sql_ast_is_agg_call(item) && wb_ieq(item->call.name, strlen(item->call.name), "COUNT")) {
         Value zero = {0};
         zero.type = sub->cols[0].type;
         zero.type.nullable = 0;
