@@ -379,7 +379,7 @@ static int join_push(Operator *base, int32_t port, const Batch *batch, WbError *
             if (kind == RK_UPDATE_BEFORE) {
                 update_row = one && out->weights[first] == -1 ? first : -1;
             } else {
-                if (kind == RK_UPDATE_AFTER && one && update_row == first - 1 &&
+                if (kind == RK_UPDATE_AFTER && one && update_row >= 0 && update_row == first - 1 &&
                     out->weights[first] == 1)
                     ty_mark_update(out, update_row);
                 update_row = -1;
