@@ -42,6 +42,10 @@ struct Source {
     bool bounded;
     int32_t ncols;                /* physical columns */
     SqlType *types;
+    /* Set by the reader after opening: nonzero for a physical column no
+     * one reads.  A format may leave such a column's values undecoded
+     * (garbage in `out`); a record is still checked for its structure. */
+    const uint8_t *unread;
     int64_t records_read;
     int64_t records_dirty;
 };

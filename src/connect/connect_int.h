@@ -81,9 +81,11 @@ CsvDecoder *cn_csv_decoder_new(const TableDef *table, const CsvOptions *opts);
 void cn_csv_decoder_free(CsvDecoder *dec);
 /* Appends rows to out until it holds max_rows rows (CN_FULL) or the window
  * has no complete record left (CN_NEED_MORE); -1 on a bad record unless
- * ignore_errors. */
+ * ignore_errors.  Columns marked in `unread` (may be NULL) are not
+ * converted: their values in out are undefined, and a bad value in them
+ * is not an error (the record's structure, its field count, still is). */
 int cn_csv_decode(CsvDecoder *dec, RecordInput *in, Batch *out, int32_t max_rows,
-                  WbError *err);
+                  const uint8_t *unread, WbError *err);
 /* Appends one value in weir's CSV conventions: NULL as an empty field (or
  * the null literal), strings quoted when they are empty or hold the
  * delimiter, the quote, CR or LF. */

@@ -563,7 +563,7 @@ static inline int parse_decimal_fast(const char *t, uint32_t len, int precision,
 
 /* Pass 2: rows [0, n) of the window into out rows [base, base + n). */
 static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_start,
-                   int32_t n, WbError *err)
+                   int32_t n, const uint8_t *unread, WbError *err)
 {
     const int32_t ncols = d->ncols;
     const int32_t base = out->nrows;
@@ -583,6 +583,7 @@ static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_sta
     const char *buf_end = in->data + in->len;
     const char *scratch_end = d->scratch.data + d->scratch.len;
     for (int32_t col = 0; col < ncols; col++) {
+        if (unread && unread[col]) continue;   /* nobody reads it: not decoded */
         ColumnVector *vec = &out->cols[col];
         const TypeId id = (TypeId)d->types[col].id;
         const CsvSpan *span = &d->spans[col];
@@ -673,6 +674,7 @@ static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_sta
         int32_t from = base + r, to = base + kept;
         if (from != to) {
             for (int32_t col = 0; col < ncols; col++) {
+                if (unread && unread[col]) continue;
                 ColumnVector *vec = &out->cols[col];
                 vec->nulls[to] = vec->nulls[from];
                 switch (ty_phys(vec->type)) {
@@ -690,7 +692,8 @@ static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_sta
     return 0;
 }
 
-int cn_csv_decode(CsvDecoder *d, RecordInput *in, Batch *out, int32_t max_rows, WbError *err)
+int cn_csv_decode(CsvDecoder *d, RecordInput *in, Batch *out, int32_t max_rows,
+                  const uint8_t *unread, WbError *err)
 {
     for (;;) {
         int32_t want = max_rows - out->nrows;
@@ -701,7 +704,7 @@ int cn_csv_decode(CsvDecoder *d, RecordInput *in, Batch *out, int32_t max_rows, 
         int32_t n;
         int status = tokenize(d, in, want, &n, err);
         if (status < 0) return -1;
-        if (n > 0 && convert(d, in, out, window_start, n, err) != 0) return -1;
+        if (n > 0 && convert(d, in, out, window_start, n, unread, err) != 0) return -1;
         if (status == CN_NEED_MORE) return CN_NEED_MORE;
     }
 }

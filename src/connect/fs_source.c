@@ -226,8 +226,9 @@ static int fs_next(Source *base, Batch *out, int32_t max_rows, WbError *err)
             if (src->next_file == src->nfiles) return 0;
             if (open_next_file(src, err) != 0) return -1;
         }
-        int rc = src->format == CN_FMT_CSV ? cn_csv_decode(src->csv, &src->in, out, max_rows, err)
-                                           : cn_json_decode(src->json, &src->in, out, max_rows, err);
+        int rc = src->format == CN_FMT_CSV
+                     ? cn_csv_decode(src->csv, &src->in, out, max_rows, src->base.unread, err)
+                     : cn_json_decode(src->json, &src->in, out, max_rows, err);
         src->base.records_read = src->in.records;
         src->base.records_dirty = src->in.dirty;
         if (rc < 0) return -1;

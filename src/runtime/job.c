@@ -82,6 +82,13 @@ typedef struct SourceSlot {
     Operator *op;
     Batch *batch;
     bool done;
+    /* projection push-down: the scan's columns out of the source's batch
+     * (vectors shared, not copied); nread 0 = all columns */
+    int32_t nread;
+    const int32_t *read;
+    uint8_t *unread;              /* per physical column, for the source */
+    ColumnVector *view_cols;
+    Batch view;
 } SourceSlot;
 
 typedef struct Job {
@@ -145,6 +152,15 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         memset(slot, 0, sizeof *slot);
         slot->source = src;
         slot->op = op;
+        if (node->scan.read) {
+            slot->nread = node->scan.nread;
+            slot->read = node->scan.read;
+            slot->unread = wb_malloc((size_t)src->ncols + 1);
+            memset(slot->unread, 1, (size_t)src->ncols + 1);
+            for (int32_t i = 0; i < slot->nread; i++) slot->unread[slot->read[i]] = 0;
+            src->unread = slot->unread;
+            slot->view_cols = wb_calloc((size_t)slot->nread + 1, sizeof(ColumnVector));
+        }
         break;
     }
     case PN_VALUES:
@@ -232,7 +248,18 @@ static int pump(Job *job, SourceSlot *slot, WbRand *rng, WbError *err)
     int rc = slot->source->vt->next(slot->source, slot->batch, rows, err);
     if (rc < 0) return -1;
     int produced = slot->batch->nrows > 0;
-    if (produced && ex_emit(slot->op, slot->batch, err) != 0) return -1;
+    Batch *out = slot->batch;
+    if (produced && slot->read) {
+        /* the scan's columns: a view over the source's vectors */
+        Batch *all = slot->batch;
+        for (int32_t i = 0; i < slot->nread; i++) slot->view_cols[i] = all->cols[slot->read[i]];
+        slot->view = *all;
+        slot->view.ncols = slot->nread;
+        slot->view.cols = slot->view_cols;
+        slot->view.owns_arena = false;
+        out = &slot->view;
+    }
+    if (produced && ex_emit(slot->op, out, err) != 0) return -1;
     if (rc == 0) {
         slot->done = true;
         ControlMsg end = {CTL_END, 0};
@@ -391,6 +418,8 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
     for (int32_t i = 0; i < job.nsources; i++) {
         cn_source_close(job.sources[i].source);
         ty_batch_free(job.sources[i].batch);
+        free(job.sources[i].unread);
+        free(job.sources[i].view_cols);
     }
     for (int32_t i = 0; i < job.nops; i++) ex_op_free(job.ops[i]);
     free(job.sources);

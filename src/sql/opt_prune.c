@@ -9,8 +9,9 @@
  * condition and the output columns needed above, a RANK for its
  * partition and order columns.  The inputs of the stateful nodes (JOIN,
  * RANK) are narrowed to exactly what they read, so their state keeps no
- * other column.  Every relation keeps at least one column.  Sources
- * decode all their columns; the CALC right above them drops the rest.
+ * other column.  Every relation keeps at least one column.  A scan reads
+ * only the physical columns needed (ScanSpec.read; the csv format does not
+ * even decode the others).
  */
 #include "sql/opt_int.h"
 
@@ -261,6 +262,41 @@ static Pruned prune_union(OptCtx *ctx, PlanNode *node, const bool *need)
     return (Pruned){copy, first.map};
 }
 
+/* A scan reads only the needed physical columns (projection push-down:
+ * the source leaves the others undecoded).  Changelog scans keep all:
+ * their upsert key and before images are whole rows. */
+static Pruned prune_scan(OptCtx *ctx, PlanNode *node, const bool *need)
+{
+    Binder *b = ctx->b;
+    int32_t n = node->ncols, k = 0;
+    for (int32_t c = 0; c < n; c++) k += need[c];
+    if (node->mode != CM_INSERT_ONLY || k == n) return (Pruned){node, identity_map(b, n)};
+    if (k == 0) {
+        /* one column stays (a row count needs rows): the first */
+        bool *one = need_none(b, n);
+        one[0] = true;
+        return prune_scan(ctx, node, one);
+    }
+    PlanNode *copy = opt_copy(b, node);
+    copy->ncols = k;
+    copy->types = wb_arena_alloc(b->arena, sizeof(SqlType) * (size_t)k);
+    copy->names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)k);
+    copy->scan.read = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)k);
+    copy->scan.nread = k;
+    int32_t *map = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(n + 1));
+    int32_t j = 0;
+    for (int32_t c = 0; c < n; c++) {
+        map[c] = -1;
+        if (!need[c]) continue;
+        map[c] = j;
+        copy->types[j] = node->types[c];
+        copy->names[j] = node->names[c];
+        copy->scan.read[j] = node->scan.read ? node->scan.read[c] : c;
+        j++;
+    }
+    return (Pruned){copy, map};
+}
+
 static Pruned prune(OptCtx *ctx, PlanNode *node, const bool *need)
 {
     Binder *b = ctx->b;
@@ -289,6 +325,7 @@ static Pruned prune(OptCtx *ctx, PlanNode *node, const bool *need)
     case PN_EXCHANGE:
         return prune(ctx, node->inputs[0], need);
     case PN_SCAN:
+        return prune_scan(ctx, node, need);
     case PN_VALUES:
         break;
     }

@@ -99,6 +99,10 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
         wb_buf_printf(out, "table=%s", table->name);
         if (connector) wb_buf_printf(out, ", connector=%s", connector);
         if (format) wb_buf_printf(out, ", format=%s", format);
+        if (node->scan.read) {
+            wb_buf_puts(out, ", read=");
+            format_cols(out, node->scan.read, node->scan.nread);
+        }
         break;
     }
     case PN_VALUES:

@@ -42,6 +42,10 @@ typedef enum ChangelogMode { CM_INSERT_ONLY, CM_RETRACT, CM_UPSERT } ChangelogMo
 
 typedef struct ScanSpec {
     const TableDef *table;       /* reads the table's physical columns */
+    /* The physical columns the query reads, in order: the node's columns
+     * (projection push-down).  NULL: all of them. */
+    int32_t nread;
+    int32_t *read;
 } ScanSpec;
 
 typedef struct ValuesSpec {

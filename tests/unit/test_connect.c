@@ -793,7 +793,7 @@ static void fuzz_one(CsvDecoder *csv, JsonDecoder *json, Batch *out, const char 
         for (int round = 0; round < 100; round++) {
             ty_batch_reset(out);
             wb_error_clear(&err);
-            int rc = which == 0 ? cn_csv_decode(csv, &in, out, 4, &err) : cn_json_decode(json, &in, out, 4, &err);
+            int rc = which == 0 ? cn_csv_decode(csv, &in, out, 4, NULL, &err) : cn_json_decode(json, &in, out, 4, &err);
             CHECK(out->nrows <= 4 && in.pos <= in.len);
             if (rc != CN_FULL) {
                 if (rc == CN_NEED_MORE && eof) CHECK(in.pos == in.len);

@@ -30,7 +30,7 @@ static void decode(CsvDecoder *dec, const SqlType *types, int32_t ncols, const c
     wb_buf_clear(&res->text);
     for (int guard = 0; guard < 100000; guard++) {
         ty_batch_reset(out);
-        int rc = cn_csv_decode(dec, &in, out, max_rows, &err);
+        int rc = cn_csv_decode(dec, &in, out, max_rows, NULL, &err);
         if (rc < 0) {
             wb_buf_printf(&res->text, "error %s line %d offset %lld: %s\n", err.sqlstate, err.line,
                           (long long)err.offset, err.message);

@@ -290,7 +290,7 @@ static void test_csv_bigint(void)
         WbError err;
         wb_error_clear(&err);
         ty_batch_reset(out);
-        int rc = cn_csv_decode(dec, &in, out, 4, &err);
+        int rc = cn_csv_decode(dec, &in, out, 4, NULL, &err);
         bool ok = rw == 0 ? rc == CN_NEED_MORE && out->nrows == 1 && out->cols[0].i64[0] == want
                           : rc == -1 && err.line == 7 && err.offset == 100 &&
                                 strstr(err.message, rw == -2 ? "out of range" : "invalid value");
