@@ -56,11 +56,6 @@ static bool has_cols(const Expr *e)
 
 static PlanNode *push(OptCtx *ctx, PlanNode *node, Preds *preds);
 
-static void count_uses(const Expr *e, int32_t *uses)
-{
-    if (e->kind == EX_COL) uses[e->col]++;
-    for (int32_t i = 0; i < e->nargs; i++) count_uses(e->args[i], uses);
-}
 
 /* A copy of e with columns >= from moved by delta. */
 static Expr *shift(Binder *b, const Expr *e, int32_t from, int32_t delta)
@@ -75,18 +70,6 @@ static bool is_memo(const OptCtx *ctx, const PlanNode *node)
     return false;
 }
 
-/* Whether substituting lower's expressions into upper's computes no
- * expression twice (each computed lower column used at most once). */
-static bool merge_ok(OptCtx *ctx, const PlanNode *upper, const PlanNode *lower)
-{
-    int32_t n = lower->ncols;
-    int32_t *uses = wb_arena_calloc(ctx->b->arena, sizeof(int32_t) * (size_t)(n + 1));
-    for (int32_t i = 0; i < upper->calc.nexprs; i++) count_uses(upper->calc.exprs[i], uses);
-    for (int32_t c = 0; c < n; c++)
-        if (uses[c] > 1 && lower->calc.exprs[c]->kind == EX_CALL) return false;
-    return true;
-}
-
 static PlanNode *push_calc(OptCtx *ctx, PlanNode *node, Preds *preds)
 {
     Binder *b = ctx->b;
@@ -96,15 +79,12 @@ static PlanNode *push_calc(OptCtx *ctx, PlanNode *node, Preds *preds)
         preds_add(b, &below, opt_expr_subst(b->arena, preds->e[i], node->calc.exprs));
     PlanNode *in = push(ctx, opt_input(node, 0), &below);
     Expr **exprs = (Expr **)node->calc.exprs;
-    if (in->kind == PN_CALC && !is_memo(ctx, in) && merge_ok(ctx, node, in)) {
-        /* one CALC: the lower filter, then the projection of projections */
-        Expr **merged = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(node->calc.nexprs + 1));
-        for (int32_t i = 0; i < node->calc.nexprs; i++)
-            merged[i] = opt_expr_subst(b->arena, exprs[i], in->calc.exprs);
-        return sql_node_calc(b, opt_input(in, 0), (Expr *)in->calc.filter, node->calc.nexprs,
-                             merged, node->names);
+    PlanNode *calc = sql_node_calc(b, in, NULL, node->calc.nexprs, exprs, node->names);
+    if (calc != in && calc->kind == PN_CALC && in->kind == PN_CALC && !is_memo(ctx, in)) {
+        PlanNode *merged = opt_calc_merge(b, calc, in);
+        if (merged) return merged;
     }
-    return sql_node_calc(b, in, NULL, node->calc.nexprs, exprs, node->names);
+    return calc;
 }
 
 /* Conjuncts whose columns all satisfy `ok[c]` (and that have a column)

@@ -59,6 +59,9 @@ PlanNode *opt_calc(Binder *b, PlanNode *input, Expr *filter, int32_t nexprs, Exp
 PlanNode *opt_filter(Binder *b, PlanNode *input, Expr **conds, int32_t n);
 /* A CALC projecting the columns cols[0..n) of input, in that order. */
 PlanNode *opt_project(Binder *b, PlanNode *input, const int32_t *cols, int32_t n);
+/* CALC upper over CALC lower as one CALC over lower's input, or NULL when
+ * that would compute one of lower's expressions more than once. */
+PlanNode *opt_calc_merge(Binder *b, const PlanNode *upper, const PlanNode *lower);
 /* Estimated output rows of a logical node (for join order). */
 double opt_estimate_rows(const PlanNode *node);
 

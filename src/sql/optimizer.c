@@ -146,6 +146,57 @@ PlanNode *opt_project(Binder *b, PlanNode *input, const int32_t *cols, int32_t n
     return sql_node_calc(b, input, NULL, n, exprs, names);
 }
 
+static void count_uses(const Expr *e, int32_t *uses)
+{
+    if (e->kind == EX_COL) uses[e->col]++;
+    for (int32_t i = 0; i < e->nargs; i++) count_uses(e->args[i], uses);
+}
+
+PlanNode *opt_calc_merge(Binder *b, const PlanNode *upper, const PlanNode *lower)
+{
+    /* upper's filter runs after lower's projection: substituted, it runs
+     * after lower's filter (AND evaluates left to right per row) */
+    int32_t n = lower->ncols;
+    int32_t *uses = wb_arena_calloc(b->arena, sizeof(int32_t) * (size_t)(n + 1));
+    for (int32_t i = 0; i < upper->calc.nexprs; i++) count_uses(upper->calc.exprs[i], uses);
+    if (upper->calc.filter) count_uses(upper->calc.filter, uses);
+    for (int32_t c = 0; c < n; c++)
+        if (uses[c] > 1 && lower->calc.exprs[c]->kind == EX_CALL) return NULL;
+    Expr **merged = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(upper->calc.nexprs + 1));
+    for (int32_t i = 0; i < upper->calc.nexprs; i++)
+        merged[i] = opt_expr_subst(b->arena, upper->calc.exprs[i], lower->calc.exprs);
+    Expr *filter = (Expr *)lower->calc.filter;
+    if (upper->calc.filter) {
+        Expr *f = opt_expr_subst(b->arena, upper->calc.filter, lower->calc.exprs);
+        Expr *both[2] = {filter, f};
+        filter = filter ? sql_and_all(b, both, 2) : f;
+    }
+    return sql_node_calc(b, lower->inputs[0], filter, upper->calc.nexprs, merged, upper->names);
+}
+
+/* CALC over CALC (the lower one read by it alone) becomes one CALC. */
+static PlanNode *merge_calcs(OptCtx *ctx, PlanNode *node)
+{
+    if (opt_shared(ctx, node)) {
+        if (!ctx->memo[node->id]) {
+            ctx->parents[node->id] = 1;
+            ctx->memo[node->id] = merge_calcs(ctx, node);
+            ctx->parents[node->id] = 2;
+        }
+        return ctx->memo[node->id];
+    }
+    if (node->ninputs == 0) return node;
+    PlanNode *copy = opt_copy(ctx->b, node);
+    for (int32_t i = 0; i < node->ninputs; i++) copy->inputs[i] = merge_calcs(ctx, node->inputs[i]);
+    PlanNode *in = copy->ninputs ? copy->inputs[0] : NULL;
+    if (copy->kind == PN_CALC && in != copy && in->kind == PN_CALC &&
+        !opt_shared(ctx, node->inputs[0])) {
+        PlanNode *merged = opt_calc_merge(ctx->b, copy, in);
+        if (merged) return merged;
+    }
+    return copy;
+}
+
 /* Bytes under a path: a file's size, a directory's visible files' sum. */
 static double path_bytes(const char *path, int depth)
 {
@@ -336,6 +387,9 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out)
     count_all(&ctx, root);
     root = opt_prune_columns(&ctx, root);
     root = opt_share_subplans(&ctx, root);
+    count_all(&ctx, root);
+    ctx.memo = wb_arena_calloc(b->arena, sizeof(PlanNode *) * (size_t)(ctx.nids + 1));
+    root = merge_calcs(&ctx, root);
     out->optimized_text = explain_text(b, root);
     Visit p = visit_new(b);
     make_physical(&p, b, root);
