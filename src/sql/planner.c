@@ -350,6 +350,105 @@ static bool plan_join_using(Binder *b, const AstNode *ast, JoinType type, Rel *l
     return true;
 }
 
+/* The rows of `side` (a join input) that are in no pair of `pairs` (the
+ * inner join's result, over left ++ right): an ANTI join on all the
+ * side's columns, NULL-safely (equal rows have the same pairs), padded
+ * with NULLs for the other side's columns, in left ++ right order. */
+static PlanNode *unpaired_rows(Binder *b, Rel *side, bool is_left, PlanNode *pairs, int32_t lw,
+                               int32_t rw, const SqlType *other_types, const AstNode *at)
+{
+    int32_t w = is_left ? lw : rw, off = is_left ? 0 : lw;
+    Expr **cols = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(w + 1));
+    for (int32_t c = 0; c < w; c++) cols[c] = sql_expr_col(b->arena, off + c, pairs->types[off + c]);
+    PlanNode *seen = sql_node_distinct(b, sql_node_calc(b, pairs, NULL, w, cols, NULL));
+    KeyPair *keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(2 * w + 1));
+    for (int32_t c = 0; c < w; c++) {
+        Expr *sides[2] = {sql_expr_col(b->arena, c, side->node->types[c]),
+                          sql_expr_col(b->arena, c, seen->types[c])};
+        for (int k = 0; k < 2; k++) {
+            Value zero = {0};
+            zero.type = sides[k]->type;
+            zero.type.nullable = 0;
+            Expr *args[2] = {sides[k], sql_expr_const(b->arena, zero)};
+            Expr *v = sql_expr_call(b->arena, FN_COALESCE, args, 2, at->line, at->column);
+            Expr *n = sql_expr_call(b->arena, FN_IS_NULL, &sides[k], 1, at->line, at->column);
+            if (sql_func_resolve(v, b->arena, b->err) != 0 ||
+                sql_func_resolve(n, b->arena, b->err) != 0)
+                return NULL;
+            if (k == 0) { keys[2 * c].left = v; keys[2 * c + 1].left = n; }
+            else { keys[2 * c].right = v; keys[2 * c + 1].right = n; }
+        }
+    }
+    Rel lrel = *side, rrel = {seen, 0, NULL};
+    PlanNode *anti = sql_build_join(b, JT_ANTI, &lrel, &rrel, 2 * w, keys, NULL, at);
+    if (!anti) return NULL;
+    Expr **out = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(lw + rw + 1));
+    for (int32_t c = 0; c < lw + rw; c++) {
+        bool mine = is_left ? c < lw : c >= lw;
+        if (mine) {
+            out[c] = sql_expr_col(b->arena, c - off, anti->types[c - off]);
+        } else {
+            Value null = {0};
+            null.type = other_types[is_left ? c - lw : c];
+            null.type.nullable = 1;
+            null.is_null = true;
+            out[c] = sql_expr_const(b->arena, null);
+        }
+    }
+    return sql_node_calc(b, anti, NULL, lw + rw, out, pairs->names);
+}
+
+/* A join whose ON holds a subquery.  An inner join's ON is a WHERE over
+ * the pairs, so the subqueries become semi/anti joins or joined values as
+ * in WHERE (the optimizer then makes its equalities keys).  An outer join
+ * is those pairs plus, per preserved side, its rows in no pair, padded. */
+static bool plan_join_on_subquery(Binder *b, const AstNode *ast, JoinType type, const Env *outer,
+                                  Rel *left, Rel *right, Rel *out)
+{
+    int32_t lw = left->node->ncols, rw = right->node->ncols;
+    Rel pairs;
+    join_scope(b, left, right, lw, JT_INNER, &pairs);
+    pairs.node = sql_node_join(b, JT_INNER, left->node, right->node, 0, NULL, NULL, NULL);
+    Env env;
+    env_init(&env, b, &pairs);
+    env.outer = outer;
+    env.corr = outer ? CORR_ERROR : CORR_NONE;
+    env.clause = "JOIN ON";
+    if (!sql_plan_where(&env, ast->join.on)) return false;
+    join_scope(b, left, right, lw, type, out);
+    if (type == JT_INNER) {
+        out->node = pairs.node;
+        return true;
+    }
+    Expr **exprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(lw + rw + 1));
+    for (int32_t c = 0; c < lw + rw; c++) exprs[c] = sql_expr_col(b->arena, c, pairs.node->types[c]);
+    PlanNode *matched = sql_node_calc(b, pairs.node, NULL, lw + rw, exprs, NULL);
+    PlanNode *parts[3] = {matched, NULL, NULL};
+    int32_t nparts = 1;
+    if (type == JT_LEFT || type == JT_FULL) {
+        if (!(parts[nparts++] = unpaired_rows(b, left, true, matched, lw, rw, right->node->types, ast)))
+            return false;
+    }
+    if (type == JT_RIGHT || type == JT_FULL) {
+        if (!(parts[nparts++] = unpaired_rows(b, right, false, matched, lw, rw, left->node->types, ast)))
+            return false;
+    }
+    /* one schema for the union: the padded sides nullable everywhere */
+    for (int32_t i = 0; i < nparts; i++) {
+        Expr **e = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(lw + rw + 1));
+        for (int32_t c = 0; c < lw + rw; c++) {
+            SqlType t = out->cols[c].type;
+            SqlType have = parts[i]->types[c];
+            e[c] = sql_expr_col(b->arena, c, have);
+            t.nullable = 1;
+            if (!ty_equal(have, t)) e[c] = sql_expr_cast(b->arena, e[c], t);
+        }
+        parts[i] = sql_node_calc(b, parts[i], NULL, lw + rw, e, matched->names);
+    }
+    out->node = sql_node_union(b, nparts, parts);
+    return true;
+}
+
 static bool plan_join(Binder *b, const AstNode *ast, const Env *outer, Rel *out)
 {
     Rel left, right;
@@ -360,7 +459,9 @@ static bool plan_join(Binder *b, const AstNode *ast, const Env *outer, Rel *out)
     int32_t lwidth = left.node->ncols;
     Rel combined;
     join_scope(b, &left, &right, lwidth, type, &combined);
-    combined.node = NULL;   /* no scalar subqueries in ON: nothing to join them to */
+    if (ast->join.on && sql_ast_has_subquery(ast->join.on))
+        return plan_join_on_subquery(b, ast, type, outer, &left, &right, out);
+    combined.node = NULL;   /* no subqueries in ON here (see plan_join_on_subquery) */
     KeyPair *keys = NULL;
     int32_t nkeys = 0;
     Expr *cond = NULL;
