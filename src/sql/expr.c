@@ -352,6 +352,8 @@ static const struct {
     {"AVG", AGG_AVG}, {"MIN", AGG_MIN}, {"MAX", AGG_MAX},
     {"FIRST_VALUE", AGG_FIRST_VALUE}, {"LAST_VALUE", AGG_LAST_VALUE},
     {"LISTAGG", AGG_LISTAGG},
+    /* internal (a correlated scalar subquery's one value), as $SUM0 */
+    {"$SINGLE_VALUE", AGG_SINGLE_VALUE},
 };
 
 int sql_agg_lookup(const char *name, size_t len)

@@ -811,6 +811,31 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
         if (sql_ast_has_agg(items->items[i])) has_agg = true;
     for (int32_t i = 0; i < tail->order_by.count && !has_agg; i++)
         if (sql_ast_has_agg(tail->order_by.items[i])) has_agg = true;
+    if (correlated && !has_agg && items->count == 1 && !sel->select.distinct && !tail->limit &&
+        !tail->offset && items->items[0]->select_item.expr->kind != AST_STAR &&
+        !sql_ast_has_window(items->items[0])) {
+        /* (SELECT y FROM t WHERE t.k = o.k): the one row's value per
+         * correlation key, NULL without a row, an error (21000) with more:
+         * SINGLE_VALUE(y), as Flink plans it */
+        const AstNode *orig = items->items[0];
+        AstNode *call = wb_arena_calloc(b->arena, sizeof(AstNode));
+        *call = *orig->select_item.expr;
+        memset(&call->call, 0, sizeof call->call);
+        call->kind = AST_CALL;
+        call->call.name = "$SINGLE_VALUE";
+        call->call.args.count = 1;
+        call->call.args.items = wb_arena_alloc(b->arena, sizeof(AstNode *));
+        call->call.args.items[0] = orig->select_item.expr;
+        AstNode *item = wb_arena_alloc(b->arena, sizeof(AstNode));
+        *item = *orig;
+        item->select_item.expr = call;
+        AstList *one = wb_arena_alloc(b->arena, sizeof(AstList));
+        one->count = 1;
+        one->items = wb_arena_alloc(b->arena, sizeof(AstNode *));
+        one->items[0] = item;
+        items = one;
+        has_agg = true;
+    }
     if (correlated && (!has_agg || sel->select.group_by.count || sel->select.distinct ||
                        tail->limit || tail->offset || items->count != 1)) {
         bind_error(b, sel, WB_SQLSTATE_FEATURE,
