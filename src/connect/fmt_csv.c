@@ -569,7 +569,13 @@ static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_sta
     const int32_t base = out->nrows;
     const char *buf_text = in->data;
     const char *scratch_text = d->scratch.data;
-    if (d->has_strings) {
+    bool strings = d->has_strings;
+    if (strings && unread) {
+        strings = false;
+        for (int32_t col = 0; col < ncols && !strings; col++)
+            strings = !unread[col] && ty_phys(d->types[col]) == PK_STR;
+    }
+    if (strings) {
         /* One copy of the window and the scratch in the batch arena; string
          * values point into it. */
         size_t wlen = in->pos - window_start;

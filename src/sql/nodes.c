@@ -345,9 +345,26 @@ PlanNode *sql_node_distinct(Binder *b, PlanNode *input)
 
 /* The changelog mode and upsert key of a node from its inputs' (which
  * are derived already), by the rules of the constructors above.  SCAN
- * and VALUES keep theirs: they depend on the table, not on inputs. */
+ * and VALUES keep theirs: they depend on the table, not on inputs.  In
+ * batch mode (Binder.batch_mode) aggregates and top-N emit only final
+ * rows, so they and joins over insert-only inputs are insert-only, and
+ * operators choosing an implementation by their input's mode (the
+ * append-only top-N, MIN/MAX without counts) take the cheap one. */
 void sql_node_derive_mode(Binder *b, PlanNode *node)
 {
+    if (b->batch_mode && (node->kind == PN_AGG || node->kind == PN_RANK || node->kind == PN_JOIN)) {
+        /* batch: an aggregate or a top-N emits its final rows once, at the
+         * end of input; a join emits its pairs as they form (never taken
+         * back over inputs that only insert) and its padded, ANTI and NOT
+         * IN rows at the end (exec/join.c) */
+        bool inserts = node->kind != PN_JOIN || (node->inputs[0]->mode == CM_INSERT_ONLY &&
+                                                 node->inputs[1]->mode == CM_INSERT_ONLY);
+        if (inserts) {
+            node->mode = CM_INSERT_ONLY;
+            node->nupsert_key = 0;
+            return;
+        }
+    }
     switch (node->kind) {
     case PN_SCAN:
     case PN_VALUES:

@@ -236,6 +236,14 @@ static void test_batch_build_side(void)
     /* streaming keeps the written order */
     CHECK(plan_mode("SELECT big.v, tiny.w FROM big JOIN tiny ON big.k = tiny.k", false) == 0);
     CHECK(strstr(wb_buf_cstr(&text), "Scan(table=big") < strstr(wb_buf_cstr(&text), "Scan(table=tiny"));
+    /* batch: an aggregate and a top-N emit final rows only: insert-only */
+    CHECK(plan_mode("SELECT k, s FROM (SELECT k, SUM(v) AS s FROM big GROUP BY k) ORDER BY s DESC LIMIT 3",
+                    true) == 0);
+    CHECK(has("Agg(group=[$0], aggs=[SUM($1)]) [insert-only]"));
+    CHECK(has("Rank(partition=[], order=[$1 DESC], limit=3) [insert-only]"));
+    CHECK(plan_mode("SELECT k, s FROM (SELECT k, SUM(v) AS s FROM big GROUP BY k) ORDER BY s DESC LIMIT 3",
+                    false) == 0);
+    CHECK(has("Agg(group=[$0], aggs=[SUM($1)]) [upsert key=[0]]"));
     /* an outer join keeps its sides */
     CHECK(plan_mode("SELECT big.v, tiny.w FROM big LEFT JOIN tiny ON big.k = tiny.k", true) == 0);
     CHECK(strstr(wb_buf_cstr(&text), "Scan(table=big") < strstr(wb_buf_cstr(&text), "Scan(table=tiny"));
