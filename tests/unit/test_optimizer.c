@@ -221,6 +221,13 @@ static void test_constant_folding(void)
     /* OR with a TRUE constant: no filter at all */
     CHECK(plan_sql("SELECT k FROM a WHERE x > 1 OR 1 < 2") == 0);
     CHECK(lacks("filter="));
+    /* a conjunct in every branch of an OR is factored out: here the join
+     * key of a comma join (TPC-H Q19) */
+    CHECK(plan_sql("SELECT a.s FROM a, b WHERE (a.k = b.k AND a.x = 1) OR (a.k = b.k AND b.y = 2)") == 0);
+    CHECK(has("Join(type=inner, left=[$0], right=[$0], cond=((") && lacks("Exchange(single)"));
+    /* absorption: (A) OR (A AND B) is A */
+    CHECK(plan_sql("SELECT k FROM a WHERE x = 1 OR (x = 1 AND s = 'q')") == 0);
+    CHECK(has("Calc(filter=($1 = 1)"));
     /* a call that fails is left for run time (where no row may reach it) */
     CHECK(plan_sql("SELECT k FROM a WHERE x > 1 / 0") == 0);
     CHECK(has("(1 / 0)"));
