@@ -546,7 +546,10 @@ static void fmt(const AstNode *node, WbBuf *out)
     case AST_IN_QUERY:
         wb_buf_putc(out, '(');
         fmt(node->in.arg, out);
-        wb_buf_puts(out, node->in.negated ? " NOT IN (" : " IN (");
+        if (node->kind == AST_IN_QUERY && node->in.quantified)
+            wb_buf_printf(out, " %s %s (", sql_ast_op_name(node->in.cmp), node->in.all ? "ALL" : "ANY");
+        else
+            wb_buf_puts(out, node->in.negated ? " NOT IN (" : " IN (");
         if (node->kind == AST_IN_LIST) put_list(&node->in.list, ", ", out);
         else fmt(node->in.query, out);
         wb_buf_puts(out, "))");

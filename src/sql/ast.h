@@ -304,12 +304,17 @@ struct AstNode {
             bool negated, symmetric;
         } between;
 
-        /* AST_IN_LIST (list) and AST_IN_QUERY (query) */
+        /* AST_IN_LIST (list) and AST_IN_QUERY (query).  A quantified
+         * comparison `arg cmp ANY|SOME|ALL (query)` is an AST_IN_QUERY
+         * with `quantified` set (= ANY is written as IN, <> ALL as NOT IN
+         * by the parser, so quantified ones are the other comparisons). */
         struct {
             AstNode *arg;
             bool negated;
             AstList list;
             AstNode *query;
+            bool quantified, all;
+            AstBinOp cmp;
         } in;
 
         /* AST_LIKE */

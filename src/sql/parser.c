@@ -1468,6 +1468,34 @@ static AstNode *parse_predicate(Parser *p)
         AstBinOp op;
         if (comparison_op(p, &op)) {
             next(p);
+            bool any = is_kw(p, "ANY") || is_kw(p, "SOME"), all = is_kw(p, "ALL");
+            if ((any || all) && is_op_at(p, 1, "(")) {
+                /* x cmp ANY|SOME|ALL (query): = ANY is IN, <> ALL NOT IN */
+                next(p);
+                next(p);
+                if (!starts_query(p, 0) && !(is_op(p, "(") && paren_is_query(p, 0)))
+                    return syntax_error(p, peek(p));
+                if (left->kind == AST_ROW) {
+                    wb_error(p->err, WB_SQLSTATE_FEATURE, left->line, left->column,
+                             "a row value (a, b, ...) in a quantified comparison is not supported");
+                    return NULL;
+                }
+                AstNode *node = new_node_at(p, AST_IN_QUERY, left);
+                TRY(node->in.query = parse_query(p));
+                if (!expect_op(p, ")")) return NULL;
+                node->in.arg = left;
+                if (op == AOP_EQ && any) {
+                    /* IN */
+                } else if (op == AOP_NE && all) {
+                    node->in.negated = true;
+                } else {
+                    node->in.quantified = true;
+                    node->in.all = all;
+                    node->in.cmp = op;
+                }
+                left = fin(p, node);
+                continue;
+            }
             AstNode *right = parse_concat(p);
             TRY(right);
             left = make_binary(p, op, left, right);

@@ -40,7 +40,7 @@ static const AstNode *subquery_predicate(const AstNode *ast, bool *negated)
         *negated = neg;
         return ast;
     }
-    if (ast->kind == AST_IN_QUERY) {
+    if (ast->kind == AST_IN_QUERY && !ast->in.quantified) {
         *negated = neg != ast->in.negated;
         return ast;
     }

@@ -1,6 +1,7 @@
 /*
- * subquery_mark.c - IN / EXISTS as a value: `x IN (SELECT ..)` and
- * `EXISTS (SELECT ..)` anywhere an expression may stand (under OR, NOT or
+ * subquery_mark.c - IN / EXISTS as a value: `x IN (SELECT ..)`,
+ * `EXISTS (SELECT ..)` and the quantified comparisons `x > ANY (..)`,
+ * `x <= ALL (..)` anywhere an expression may stand (under OR, NOT or
  * CASE, in the select list, HAVING or ON), correlated or not.
  *
  * A WHERE conjunct becomes a semi or anti join (subquery.c); elsewhere the
@@ -107,6 +108,20 @@ static Expr *onto_domain(Binder *b, const Expr *e, bool corr, const int32_t *dma
     return copy;
 }
 
+/* The comparison of an IN (=) or a quantified comparison. */
+static FuncId cmp_fn(const AstNode *ast)
+{
+    if (!ast->in.quantified) return FN_EQ;
+    switch (ast->in.cmp) {
+    case AOP_NE: return FN_NE;
+    case AOP_LT: return FN_LT;
+    case AOP_LE: return FN_LE;
+    case AOP_GT: return FN_GT;
+    case AOP_GE: return FN_GE;
+    default: return FN_EQ;
+    }
+}
+
 Expr *sql_bind_subquery_mark(Env *env, const AstNode *ast)
 {
     Binder *b = env->b;
@@ -116,6 +131,7 @@ Expr *sql_bind_subquery_mark(Env *env, const AstNode *ast)
         return NULL;
     }
     bool is_in = ast->kind == AST_IN_QUERY;
+    bool all = is_in && ast->in.quantified && ast->in.all;
     const AstNode *q = is_in ? ast->in.query : ast->subquery.query;
     const AstNode *arg = is_in ? ast->in.arg : NULL;
     int32_t width = arg && arg->kind == AST_ROW ? arg->row.items.count : (is_in ? 1 : 0);
@@ -202,11 +218,12 @@ Expr *sql_bind_subquery_mark(Env *env, const AstNode *ast)
         for (int32_t k = 0; k < width; k++) {
             Expr *pair[2] = {onto_domain(b, xs[k], false, dmap, 0),
                              sql_expr_shift(b->arena, ys[k], 0, lw, -1)};
-            if (!(cmps[k] = call(b, FN_EQ, pair, 2, 0, ast))) return NULL;
+            if (!(cmps[k] = call(b, cmp_fn(ast), pair, 2, 0, ast))) return NULL;
         }
         Expr *cmp = width == 1 ? cmps[0] : call(b, FN_AND, cmps, width, 0, ast);
         if (!cmp) return NULL;
-        Expr *is_true = call(b, FN_IS_TRUE, &cmp, 1, 0, ast);
+        /* ALL counts the comparisons that are FALSE instead */
+        Expr *is_true = call(b, all ? FN_IS_FALSE : FN_IS_TRUE, &cmp, 1, 0, ast);
         Expr *is_null = call(b, FN_IS_NULL, &cmp, 1, 0, ast);
         Expr *has_row = call(b, FN_IS_NOT_NULL, &mref, 1, 0, ast);
         if (!is_true || !is_null || !has_row) return NULL;
@@ -265,7 +282,10 @@ Expr *sql_bind_subquery_mark(Env *env, const AstNode *ast)
     Expr *gt1[2] = {n1, zero_of(b, n1->type)};
     Expr *any_null = call(b, FN_GT, gt1, 2, 0, ast);
     if (!any_null) return NULL;
-    Expr *cases[5] = {some, bool_const(b, 1), any_null, bool_const(b, -1), bool_const(b, 0)};
+    /* IN / ANY: TRUE when one is TRUE, else NULL when one is NULL, else
+     * FALSE.  ALL: FALSE when one is FALSE, else NULL when one is NULL,
+     * else TRUE (also over no rows). */
+    Expr *cases[5] = {some, bool_const(b, !all), any_null, bool_const(b, -1), bool_const(b, all)};
     Expr *value = call(b, FN_CASE, cases, 5, 1, ast);
     if (!value || !ast->in.negated) return value;
     return call(b, FN_NOT, &value, 1, 0, ast);

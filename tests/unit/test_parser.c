@@ -121,6 +121,10 @@ static const Case ok_cases[] = {
      "SELECT * FROM t WHERE ((a BETWEEN 1 AND 2) AND (b NOT BETWEEN SYMMETRIC 3 AND 4))"},
     {"select * from t where c in (1,2) and d not in (select x from u)",
      "SELECT * FROM t WHERE ((c IN (1, 2)) AND (d NOT IN (SELECT x FROM u)))"},
+    {"select * from t where a > all (select x from u) or b <= some (select y from u) "
+     "or c = any (select z from u) or d <> all (select w from u)",
+     "SELECT * FROM t WHERE ((((a > ALL (SELECT x FROM u)) OR (b <= ANY (SELECT y FROM u))) OR "
+     "(c IN (SELECT z FROM u))) OR (d NOT IN (SELECT w FROM u)))"},
     {"select * from t where e like 'a%' escape '!' or f not similar to 'b' or g not like 'c'",
      "SELECT * FROM t WHERE (((e LIKE 'a%' ESCAPE '!') OR (f NOT SIMILAR TO 'b')) OR "
      "(g NOT LIKE 'c'))"},
