@@ -378,6 +378,27 @@ static Expr *bind_column(Env *env, const AstNode *ast)
             e->column = ast->column;
             return e;
         }
+        int32_t ocol = outer->rel->cols[oidx].index;
+        if (depth == 0 && env->corr == CORR_RECORD && ocol < env->domain->width) {
+            env->domain->used[ocol] = true;
+            Value null = {0};
+            null.type = outer->rel->cols[oidx].type;
+            null.type.nullable = 1;
+            null.is_null = true;
+            Expr *e = sql_expr_const(b->arena, null);
+            e->line = ast->line;
+            e->column = ast->column;
+            return e;
+        }
+        if (depth == 0 && env->corr == CORR_DOMAIN && ocol < env->domain->width &&
+            env->domain->dmap[ocol] >= 0) {
+            SqlType t = outer->rel->cols[oidx].type;
+            Expr *e = sql_expr_col(b->arena, env->domain_base + env->domain->dmap[ocol], t);
+            e->line = ast->line;
+            e->column = ast->column;
+            return e;
+        }
+        b->corr_failed = true;
         bind_error(b, ast, WB_SQLSTATE_FEATURE,
                    "correlated reference to column \"%s\" is not supported here", full);
         wb_error_hint(b->err, "Correlated columns are supported in the WHERE clause of an "
@@ -770,6 +791,7 @@ static Expr *match_group(Env *env, const AstNode *ast, bool *handled)
             return ref;
         }
     }
+    if (ast->kind == AST_COLUMN_REF && e->kind == EX_CONST) return e;   /* CORR_RECORD's stand-in */
     if (ast->kind == AST_COLUMN_REF && !sql_expr_has_corr(e)) {
         const char *q = ast->column_ref.qualifier;
         bind_error(env->b, ast, WB_SQLSTATE_GROUPING,

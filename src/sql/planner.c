@@ -623,6 +623,8 @@ typedef struct QueryOut {
     SortKey *order;              /* cols: output positions, or node columns >= rel.ncols */
     int64_t limit;
     int32_t nhidden_order;       /* trailing node columns that only ORDER BY uses */
+    int32_t npart;               /* a subquery's LIMIT per domain value: its */
+    int32_t *part;               /* partition columns (SubDomain) */
 } QueryOut;
 
 /* LIMIT / OFFSET: a global RANK (top-N), so that streaming maintains the
@@ -640,8 +642,8 @@ static bool apply_order_limit(Binder *b, const AstQueryTail *tail, OrderCtx *oct
     if (tail->limit && !const_int_of(b, tail->limit, "LIMIT", &limit)) return false;
     if (tail->offset && !const_int_of(b, tail->offset, "OFFSET", &offset)) return false;
     if (tail->limit || tail->offset) {
-        PlanNode *rank = sql_node_rank(b, out->rel.node, 0, NULL, out->norder, out->order,
-                                       limit, offset, false);
+        PlanNode *rank = sql_node_rank(b, out->rel.node, out->npart, out->part, out->norder,
+                                       out->order, limit, offset, false);
         out->rel.node = rank;
         out->limit = limit;
     }
@@ -786,6 +788,8 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
 {
     ScalarCorr *sc = b->scorr;   /* only for this SELECT, not for nested ones */
     b->scorr = NULL;
+    SubDomain *dom = b->domain;  /* likewise */
+    b->domain = NULL;
     Rel *from = wb_arena_calloc(b->arena, sizeof(Rel));
     if (sel->select.from) {
         if (!sql_plan_from(b, sel->select.from, outer, from)) return false;
@@ -796,10 +800,31 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
     env_init(&env, b, from);
     env.outer = outer;
     env.corr = outer ? CORR_ERROR : CORR_NONE;
+    int32_t *dom_out = NULL;    /* domain mode: D's columns in the output */
+    if (dom && outer) {
+        env.domain = dom;
+        if (dom->record) {
+            env.corr = CORR_RECORD;
+        } else {
+            /* D joins the FROM; outer references are its columns; they
+             * group, partition and ride along (the join-back keys) */
+            env.corr = CORR_DOMAIN;
+            env.domain_base = from->node->ncols;
+            from->node = sql_node_join(b, JT_INNER, from->node, dom->node, 0, NULL, NULL, NULL);
+            sc = dom->sc;
+            sc->nkeys = dom->m;
+            sc->keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(dom->m + 1));
+            for (int32_t j = 0; j < dom->m; j++) {
+                sc->keys[j].left = sql_expr_col(b->arena, dom->dcols[j], dom->node->types[j]);
+                sc->keys[j].right = sql_expr_col(b->arena, env.domain_base + j, dom->node->types[j]);
+            }
+            dom_out = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(dom->m + 1));
+        }
+    }
     if (sel->select.where) {
         env.clause = "WHERE";
-        if (sc ? !sql_plan_where_corr(&env, sel->select.where, sc)
-               : !sql_plan_where(&env, sel->select.where))
+        if (sc && !dom ? !sql_plan_where_corr(&env, sel->select.where, sc)
+                       : !sql_plan_where(&env, sel->select.where))
             return false;
         env.clause = NULL;
     }
@@ -811,7 +836,8 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
         if (sql_ast_has_agg(items->items[i])) has_agg = true;
     for (int32_t i = 0; i < tail->order_by.count && !has_agg; i++)
         if (sql_ast_has_agg(tail->order_by.items[i])) has_agg = true;
-    if (correlated && !has_agg && items->count == 1 && !sel->select.distinct && !tail->limit &&
+    if (correlated && (!dom || dom->scalar) && !has_agg && items->count == 1 &&
+        !sel->select.distinct && !tail->limit &&
         !tail->offset && items->items[0]->select_item.expr->kind != AST_STAR &&
         !sql_ast_has_window(items->items[0])) {
         /* (SELECT y FROM t WHERE t.k = o.k): the one row's value per
@@ -836,8 +862,9 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
         items = one;
         has_agg = true;
     }
-    if (correlated && (!has_agg || sel->select.group_by.count || sel->select.distinct ||
-                       tail->limit || tail->offset || items->count != 1)) {
+    if (correlated && !dom && (!has_agg || sel->select.group_by.count || sel->select.distinct ||
+                               tail->limit || tail->offset || items->count != 1)) {
+        b->corr_failed = true;
         bind_error(b, sel, WB_SQLSTATE_FEATURE,
                    "a correlated scalar subquery must compute one aggregate, without GROUP BY, "
                    "DISTINCT or LIMIT");
@@ -1001,9 +1028,12 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
         memcpy(grown, exprs, sizeof(Expr *) * (size_t)n);
         memcpy(gnames, names, sizeof(char *) * (size_t)n);
         for (int32_t k = 0; k < sc->nkeys; k++) {
-            grown[n + k] = sql_expr_col(b->arena, k, post->node->types[k]);
+            /* the key: a grouping column, or (no aggregate) its expression */
+            grown[n + k] = has_agg ? sql_expr_col(b->arena, k, post->node->types[k])
+                                   : sc->keys[k].right;
             gnames[n + k] = wb_arena_printf(b->arena, "$key%d", (int)k);
-            sc->keys[k].right = sql_expr_col(b->arena, n + k, post->node->types[k]);
+            sc->keys[k].right = sql_expr_col(b->arena, n + k, grown[n + k]->type);
+            if (dom_out) dom_out[k] = n + k;
         }
         exprs = grown;
         names = gnames;
@@ -1053,6 +1083,11 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
     if (sel->select.distinct) {
         out->node = sql_node_distinct(b, proj);
         octx.env = NULL;   /* only output columns can be ordered after DISTINCT */
+    }
+    if (dom_out) {
+        /* per domain value: LIMIT keeps the first rows of each */
+        qout->npart = dom->m;
+        qout->part = dom_out;
     }
     return apply_order_limit(b, tail, &octx, qout);
 }
@@ -1259,6 +1294,8 @@ static bool plan_query_out(Binder *b, const AstNode *query, const Env *outer, Qu
                    sql_ast_kind_name(query->kind));
         return false;
     }
+    out->npart = 0;
+    out->part = NULL;
     CteDef *saved = b->ctes;
     for (int32_t i = 0; i < tail->ctes.count; i++) {
         CteDef *def = wb_arena_alloc(b->arena, sizeof *def);

@@ -58,6 +58,8 @@ typedef struct Binder {
      * equalities of its WHERE become grouping keys (taken by plan_select). */
     struct ScalarCorr *scorr;
     bool batch_mode;             /* planning for bounded inputs (SqlPlanOptions) */
+    struct SubDomain *domain;    /* for the next plan_select (see SubDomain) */
+    bool corr_failed;            /* an outer reference was refused (CORR_ERROR) */
     SqlEvalConstFn eval_const;   /* constant folding (SqlPlanOptions), or NULL */
 } Binder;
 
@@ -84,8 +86,31 @@ typedef struct AggInfo {
 typedef enum CorrMode {
     CORR_NONE,                   /* no enclosing query */
     CORR_CAPTURE,                /* outer refs become SQL_CORR_BASE + index */
-    CORR_ERROR                   /* outer refs are a 0A000 error */
+    CORR_ERROR,                  /* outer refs are a 0A000 error */
+    CORR_RECORD,                 /* outer refs are recorded (SubDomain.used), bound as NULL */
+    CORR_DOMAIN                  /* outer refs are the domain's columns (SubDomain) */
 } CorrMode;
+
+/* A correlated subquery planned over the domain of the outer values it
+ * reads (Neumann and Kemper): consumed by the next plan_select, that of
+ * the subquery's top SELECT.  First `record`: a planning pass that only
+ * finds which outer columns are read (used[]).  Then the real pass: D
+ * (DISTINCT of those outer columns) is joined into the SELECT's FROM,
+ * outer references are D's columns, the SELECT is computed per D row
+ * (D's columns lead its GROUP BY, partition its LIMIT, ride along its
+ * output), and sc->keys (NULL-safe pairs, left over the outer relation,
+ * right over the subquery's output) join it back. */
+typedef struct SubDomain {
+    bool record;
+    bool scalar;                 /* a scalar subquery: a plain value becomes SINGLE_VALUE */
+    int32_t width;               /* the outer relation's node columns */
+    bool *used;                  /* record: outer node columns read */
+    PlanNode *node;              /* D */
+    int32_t m;                   /* D's columns */
+    int32_t *dmap;               /* outer node column -> D column */
+    int32_t *dcols;              /* D column -> outer node column */
+    struct ScalarCorr *sc;       /* the join-back keys, filled by plan_select */
+} SubDomain;
 
 /* A window call (ROW_NUMBER() OVER ..) already planned: its AST and the
  * column of the relation that holds its value. */
@@ -105,6 +130,10 @@ typedef struct Env {
     int32_t nwindows;
     WindowCol *windows;
     bool saw_corr;               /* an outer reference was captured */
+    /* CORR_RECORD / CORR_DOMAIN: the subquery's domain; CORR_DOMAIN: where
+     * D's columns start in rel's node */
+    SubDomain *domain;
+    int32_t domain_base;
 } Env;
 
 /* ---- binder.c ---- */
@@ -235,6 +264,11 @@ Expr *sql_bind_subquery_mark(Env *env, const AstNode *ast);
  * conjuncts are moved into sc->keys, other correlated conjuncts are a
  * 0A000 error, the rest is planned as sql_plan_where does. */
 bool sql_plan_where_corr(Env *env, const AstNode *where, ScalarCorr *sc);
+/* Plans a subquery that may be correlated in any clause: as written when
+ * it is not (or only as sql_plan_query supports), else over the domain of
+ * the outer values it reads (SubDomain); then sc holds the join-back keys
+ * (sc->nkeys 0 when uncorrelated).  scalar: a scalar subquery. */
+bool sql_plan_subquery_any(Env *env, const AstNode *q, bool scalar, Rel *sub, struct ScalarCorr *sc);
 /* Applies the WHERE clause `where` to env->rel: plain conjuncts become a
  * filter, EXISTS / IN subqueries semi or anti joins. */
 bool sql_plan_where(Env *env, const AstNode *where);

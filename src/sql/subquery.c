@@ -252,9 +252,12 @@ static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated)
     if (simple) {
         if (!sql_subquery_decorrelate(env, q, &sub, &dc, width)) return false;
     } else {
-        if (!sql_plan_query(b, q, env, &sub)) return false;
-        dc.keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(width + 1));
-        dc.res = wb_arena_alloc(b->arena, sizeof(Expr *));
+        ScalarCorr sc;
+        if (!sql_plan_subquery_any(env, q, false, &sub, &sc)) return false;
+        dc.keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(width + sc.nkeys + 1));
+        if (sc.nkeys) memcpy(dc.keys, sc.keys, sizeof(KeyPair) * (size_t)sc.nkeys);
+        dc.nkeys = sc.nkeys;
+        dc.res = wb_arena_alloc(b->arena, sizeof(Expr *) * 2);
     }
     JoinType type = negated ? JT_ANTI : JT_SEMI;
     if (is_in) {
@@ -522,10 +525,7 @@ Expr *sql_bind_scalar_subquery(Env *env, const AstNode *ast)
     ScalarCorr sc;
     memset(&sc, 0, sizeof sc);
     const AstNode *q = ast->subquery.query;
-    b->scorr = q->kind == AST_SELECT ? &sc : NULL;
-    bool ok = sql_plan_query(b, q, env, &sub);
-    b->scorr = NULL;
-    if (!ok) return NULL;
+    if (!sql_plan_subquery_any(env, q, true, &sub, &sc)) return NULL;
     if (sub.ncols != 1) {
         bind_error(b, ast, WB_SQLSTATE_SYNTAX, "subquery must return only one column");
         return NULL;
@@ -554,4 +554,77 @@ Expr *sql_bind_scalar_subquery(Env *env, const AstNode *ast)
     e->line = ast->line;
     e->column = ast->column;
     return e;
+}
+
+/* Each key `l = r` as the NULL-safe pair COALESCE(l, 0) = COALESCE(r, 0),
+ * l IS NULL = r IS NULL (a domain value NULL is a value like any other). */
+static bool null_safe_keys(Binder *b, ScalarCorr *sc, const AstNode *at)
+{
+    KeyPair *keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(2 * sc->nkeys + 1));
+    for (int32_t k = 0; k < sc->nkeys; k++)
+        if (!null_safe_key(b, sc->keys[k].left, &keys[2 * k].left, &keys[2 * k + 1].left, at) ||
+            !null_safe_key(b, sc->keys[k].right, &keys[2 * k].right, &keys[2 * k + 1].right, at))
+            return false;
+    sc->keys = keys;
+    sc->nkeys *= 2;
+    return true;
+}
+
+bool sql_plan_subquery_any(Env *env, const AstNode *q, bool scalar, Rel *sub, ScalarCorr *sc)
+{
+    Binder *b = env->b;
+    memset(sc, 0, sizeof *sc);
+    /* as written (a scalar SELECT may be correlated through its WHERE) */
+    bool failed_before = b->corr_failed;
+    b->corr_failed = false;
+    b->scorr = scalar && q->kind == AST_SELECT ? sc : NULL;
+    bool ok = sql_plan_query(b, q, env, sub);
+    b->scorr = NULL;
+    bool refused = b->corr_failed;
+    b->corr_failed = failed_before;
+    if (ok || !refused || q->kind != AST_SELECT || !env->rel || !env->rel->node) return ok;
+
+    /* over the domain: first find the outer columns it reads */
+    WbError first = *b->err;
+    wb_error_clear(b->err);
+    PlanNode *o = env->rel->node;
+    SubDomain dom;
+    memset(&dom, 0, sizeof dom);
+    dom.record = true;
+    dom.scalar = scalar;
+    dom.width = o->ncols;
+    dom.used = wb_arena_calloc(b->arena, (size_t)o->ncols + 1);
+    memset(sc, 0, sizeof *sc);
+    b->domain = &dom;
+    Rel scratch;
+    ok = sql_plan_query(b, q, env, &scratch);
+    b->domain = NULL;
+    int32_t m = 0;
+    for (int32_t c = 0; c < o->ncols; c++) m += dom.used[c];
+    if (!ok || m == 0) {
+        /* deeper than one level, or another error: the first error */
+        if (ok || m == 0) *b->err = first;
+        return false;
+    }
+    dom.record = false;
+    dom.m = m;
+    dom.dmap = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(o->ncols + 1));
+    dom.dcols = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(m + 1));
+    Expr **dexprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(m + 1));
+    for (int32_t c = 0, j = 0; c < o->ncols; c++) {
+        dom.dmap[c] = -1;
+        if (!dom.used[c]) continue;
+        dom.dmap[c] = j;
+        dom.dcols[j] = c;
+        dexprs[j] = sql_expr_col(b->arena, c, o->types[c]);
+        j++;
+    }
+    dom.node = sql_node_distinct(b, sql_node_calc(b, o, NULL, m, dexprs, NULL));
+    dom.sc = sc;
+    memset(sc, 0, sizeof *sc);
+    b->domain = &dom;
+    ok = sql_plan_query(b, q, env, sub);
+    b->domain = NULL;
+    if (!ok) return false;
+    return null_safe_keys(b, sc, q);
 }

@@ -146,7 +146,10 @@ Expr *sql_bind_subquery_mark(Env *env, const AstNode *ast)
     if (simple) {
         if (!sql_subquery_decorrelate(env, q, &sub, &dc, 0)) return NULL;
     } else {
-        if (!sql_plan_query(b, q, env, &sub)) return NULL;
+        ScalarCorr sc;
+        if (!sql_plan_subquery_any(env, q, false, &sub, &sc)) return NULL;
+        dc.keys = sc.keys;
+        dc.nkeys = sc.nkeys;
     }
     Expr **xs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(width + 1));
     Expr **ys = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(width + 1));
