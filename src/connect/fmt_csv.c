@@ -673,37 +673,22 @@ static int convert(CsvDecoder *d, RecordInput *in, Batch *out, size_t window_sta
             }
             break;
         }
-        case TY_DATE: {
-            /* 'YYYY-MM-DD' directly; anything else (signs, short fields,
-             * errors) through the shared parser */
+        default: {
+            /* BOOLEAN, DATE, TIME, TIMESTAMP, intervals: the shared parser
+             * (a DATE written YYYY-MM-DD directly).  The local error is
+             * cleared only after a failure: clearing costs more than
+             * parsing. */
             WbError local;
             wb_error_clear(&local);
+            const bool date = id == TY_DATE;
             for (int32_t r = 0; r < n; r++, span += ncols, kind += ncols) {
                 int32_t row = base + r;
                 if (*kind == CELL_NULL) { vec->nulls[row] = 1; continue; }
                 const char *t = (*kind == CELL_BUF ? in->data : d->scratch.data) + span->off;
-                if (date_fast(t, span->len, &vec->i64[row])) {
+                if (date && date_fast(t, span->len, &vec->i64[row])) {
                     vec->nulls[row] = 0;
                     continue;
                 }
-                if (ty_parse_value(out, col, row, t, span->len, &local) != 0) {
-                    int rc = strcmp(local.sqlstate, WB_SQLSTATE_OVERFLOW) == 0 ? -2 : -1;
-                    wb_error_clear(&local);
-                    if (bad_value(d, in, r, col, rc, t, span->len, err) != 0) return -1;
-                }
-            }
-            break;
-        }
-        default: {
-            /* BOOLEAN, TIME, TIMESTAMP, intervals: the shared parser.
-             * The local error is cleared only after a failure: clearing
-             * costs more than parsing. */
-            WbError local;
-            wb_error_clear(&local);
-            for (int32_t r = 0; r < n; r++, span += ncols, kind += ncols) {
-                int32_t row = base + r;
-                if (*kind == CELL_NULL) { vec->nulls[row] = 1; continue; }
-                const char *t = (*kind == CELL_BUF ? in->data : d->scratch.data) + span->off;
                 if (ty_parse_value(out, col, row, t, span->len, &local) != 0) {
                     int rc = strcmp(local.sqlstate, WB_SQLSTATE_OVERFLOW) == 0 ? -2 : -1;
                     wb_error_clear(&local);

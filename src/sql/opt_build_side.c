@@ -19,17 +19,9 @@ static PlanNode *swap_sides(OptCtx *ctx, PlanNode *node);
 
 static PlanNode *visit(OptCtx *ctx, PlanNode *node)
 {
-    if (opt_shared(ctx, node)) {
-        if (!ctx->memo[node->id]) {
-            ctx->parents[node->id] = 1;
-            ctx->memo[node->id] = visit(ctx, node);
-            ctx->parents[node->id] = 2;
-        }
-        return ctx->memo[node->id];
-    }
+    if (opt_shared(ctx, node)) return opt_memo(ctx, node, visit);
     if (node->ninputs == 0) return node;
-    PlanNode *copy = opt_copy(ctx->b, node);
-    for (int32_t i = 0; i < node->ninputs; i++) copy->inputs[i] = visit(ctx, opt_input(node, i));
+    PlanNode *copy = opt_map_inputs(ctx, node, visit);
     if (copy->kind == PN_JOIN && copy->join.type == JT_INNER) return swap_sides(ctx, copy);
     return copy;
 }

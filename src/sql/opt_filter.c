@@ -312,19 +312,17 @@ static PlanNode *push_join(OptCtx *ctx, PlanNode *node, Preds *preds)
     return opt_filter(b, out, jp.above.e, jp.above.n);
 }
 
+static PlanNode *push_none(OptCtx *ctx, PlanNode *node)
+{
+    Preds none = {0};
+    return push(ctx, node, &none);
+}
+
 static PlanNode *push(OptCtx *ctx, PlanNode *node, Preds *preds)
 {
     Binder *b = ctx->b;
-    if (opt_shared(ctx, node)) {
-        /* optimized once inside, the same node for every parent */
-        if (!ctx->memo[node->id]) {
-            Preds none = {0};
-            ctx->parents[node->id] = 1;
-            ctx->memo[node->id] = push(ctx, node, &none);
-            ctx->parents[node->id] = 2;
-        }
-        return opt_filter(b, ctx->memo[node->id], preds->e, preds->n);
-    }
+    if (opt_shared(ctx, node))   /* optimized once inside, the same node for every parent */
+        return opt_filter(b, opt_memo(ctx, node, push_none), preds->e, preds->n);
     switch (node->kind) {
     case PN_CALC: return push_calc(ctx, node, preds);
     case PN_AGG: return push_agg(ctx, node, preds);

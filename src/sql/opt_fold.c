@@ -152,17 +152,9 @@ static Expr *fold(Binder *b, const Expr *e)
 static PlanNode *visit(OptCtx *ctx, PlanNode *node)
 {
     Binder *b = ctx->b;
-    if (opt_shared(ctx, node)) {
-        if (!ctx->memo[node->id]) {
-            ctx->parents[node->id] = 1;
-            ctx->memo[node->id] = visit(ctx, node);
-            ctx->parents[node->id] = 2;
-        }
-        return ctx->memo[node->id];
-    }
+    if (opt_shared(ctx, node)) return opt_memo(ctx, node, visit);
     if (node->ninputs == 0) return node;
-    PlanNode *copy = opt_copy(b, node);
-    for (int32_t i = 0; i < node->ninputs; i++) copy->inputs[i] = visit(ctx, opt_input(node, i));
+    PlanNode *copy = opt_map_inputs(ctx, node, visit);
     if (copy->kind == PN_CALC) {
         const Expr **exprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(copy->calc.nexprs + 1));
         for (int32_t i = 0; i < copy->calc.nexprs; i++) exprs[i] = fold(b, copy->calc.exprs[i]);

@@ -31,6 +31,15 @@ typedef struct OptCtx {
 
 bool opt_shared(const OptCtx *ctx, const PlanNode *node);
 
+/* A rule's rewrite of one node (and what is below it). */
+typedef PlanNode *(*OptRewrite)(OptCtx *ctx, PlanNode *node);
+/* A shared node's rewrite by fn, computed once and then reused (fn sees
+ * the node as unshared while it runs). */
+PlanNode *opt_memo(OptCtx *ctx, PlanNode *node, OptRewrite fn);
+/* A copy of node whose inputs are fn's rewrites of its inputs (node
+ * itself when it has none). */
+PlanNode *opt_map_inputs(OptCtx *ctx, PlanNode *node, OptRewrite fn);
+
 /* ---- expressions (optimizer.c) ---- */
 /* Marks the columns e references in used[] (size: the input width). */
 void opt_expr_cols(const Expr *e, bool *used);

@@ -218,15 +218,7 @@ static PlanNode *rebuild(OptCtx *ctx, Cluster *cl)
 
 static PlanNode *reorder(OptCtx *ctx, PlanNode *node)
 {
-    Binder *b = ctx->b;
-    if (opt_shared(ctx, node)) {
-        if (!ctx->memo[node->id]) {
-            ctx->parents[node->id] = 1;
-            ctx->memo[node->id] = reorder(ctx, node);
-            ctx->parents[node->id] = 2;
-        }
-        return ctx->memo[node->id];
-    }
+    if (opt_shared(ctx, node)) return opt_memo(ctx, node, reorder);
     if (in_cluster(ctx, node)) {
         Cluster cl;
         memset(&cl, 0, sizeof cl);
@@ -238,10 +230,7 @@ static PlanNode *reorder(OptCtx *ctx, PlanNode *node)
             return out;
         }
     }
-    if (node->ninputs == 0) return node;
-    PlanNode *copy = opt_copy(b, node);
-    for (int32_t i = 0; i < node->ninputs; i++) copy->inputs[i] = reorder(ctx, opt_input(node, i));
-    return copy;
+    return opt_map_inputs(ctx, node, reorder);
 }
 
 PlanNode *opt_order_joins(OptCtx *ctx, PlanNode *node)

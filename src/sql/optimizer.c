@@ -105,6 +105,25 @@ bool opt_shared(const OptCtx *ctx, const PlanNode *node)
     return node->id < ctx->nids && ctx->parents[node->id] > 1;
 }
 
+PlanNode *opt_memo(OptCtx *ctx, PlanNode *node, OptRewrite fn)
+{
+    if (!ctx->memo[node->id]) {
+        int32_t parents = ctx->parents[node->id];
+        ctx->parents[node->id] = 1;
+        ctx->memo[node->id] = fn(ctx, node);
+        ctx->parents[node->id] = parents;
+    }
+    return ctx->memo[node->id];
+}
+
+PlanNode *opt_map_inputs(OptCtx *ctx, PlanNode *node, OptRewrite fn)
+{
+    if (node->ninputs == 0) return node;
+    PlanNode *copy = opt_copy(ctx->b, node);
+    for (int32_t i = 0; i < node->ninputs; i++) copy->inputs[i] = fn(ctx, opt_input(node, i));
+    return copy;
+}
+
 PlanNode *opt_input(const PlanNode *node, int32_t i)
 {
     PlanNode *in = node->inputs[i];
@@ -177,18 +196,10 @@ PlanNode *opt_calc_merge(Binder *b, const PlanNode *upper, const PlanNode *lower
 /* CALC over CALC (the lower one read by it alone) becomes one CALC. */
 static PlanNode *merge_calcs(OptCtx *ctx, PlanNode *node)
 {
-    if (opt_shared(ctx, node)) {
-        if (!ctx->memo[node->id]) {
-            ctx->parents[node->id] = 1;
-            ctx->memo[node->id] = merge_calcs(ctx, node);
-            ctx->parents[node->id] = 2;
-        }
-        return ctx->memo[node->id];
-    }
+    if (opt_shared(ctx, node)) return opt_memo(ctx, node, merge_calcs);
     if (node->ninputs == 0) return node;
-    PlanNode *copy = opt_copy(ctx->b, node);
-    for (int32_t i = 0; i < node->ninputs; i++) copy->inputs[i] = merge_calcs(ctx, node->inputs[i]);
-    PlanNode *in = copy->ninputs ? copy->inputs[0] : NULL;
+    PlanNode *copy = opt_map_inputs(ctx, node, merge_calcs);
+    PlanNode *in = copy->inputs[0];
     if (copy->kind == PN_CALC && in != copy && in->kind == PN_CALC &&
         !opt_shared(ctx, node->inputs[0])) {
         PlanNode *merged = opt_calc_merge(ctx->b, copy, in);
