@@ -39,7 +39,10 @@
  * update its match counts).  A batch job reads a join's left input to its
  * end before its right input starts, and the optimizer puts the smaller
  * input of a batch inner join on the left: the hash join of a batch
- * engine, with the left side as the build side.
+ * engine, with the left side as the build side.  SEMI and ANTI joins
+ * (and NOT IN's) go the other way: once the right input has ended, a left
+ * row's fate is final, so it is emitted or dropped as it arrives and not
+ * kept; a batch job reads their right input first (runtime/job.c).
  *
  * Batch mode (`deferred`): the rows that depend on the absence of a match
  * (outer joins' padded rows, ANTI, NOT IN) are emitted once, at the end of
@@ -73,6 +76,8 @@ typedef struct JoinOp {
     bool deferred;              /* batch mode: padded, ANTI, NOT IN rows at the end */
     bool probe_after_left;      /* right rows need no state once the left side ended */
     bool left_done;             /* the left input has ended */
+    bool probe_after_right;     /* SEMI/ANTI: left rows are decided once the right ended */
+    bool right_done;
     const SqlType *types[2];
     int32_t ncols[2];
     int32_t *key_cols[2];
@@ -278,12 +283,20 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
     /* once the left side has ended, a right row only probes: no left row
      * will ever look for it (and the right side is never null-padded) */
     const bool probe = side == 1 && op->probe_after_left && op->left_done;
-    StateEntry *e = probe ? NULL : own_entry(op, side, batch, row, key_null);
-    JoinRow *own = probe ? NULL : jrow(e);
-
     int64_t matches = 0;
     for (int32_t p = p_begin; p < p_end; p++)
         if (op->pair_match[p]) matches += jrow(op->pair_other[p])->weight;
+    if (side == 0 && op->probe_after_right && op->right_done) {
+        /* the right side is complete: the row's fate is final, emit it
+         * now (batch mode too) and keep nothing */
+        JoinRow probe_row = {.key_null = key_null};
+        if (type_visible(type, &probe_row, matches, op->right_total, op->right_nulls) &&
+            emit_side(op, 0, batch, row, NULL, delta, err) != 0)
+            return -1;
+        return 0;
+    }
+    StateEntry *e = probe ? NULL : own_entry(op, side, batch, row, key_null);
+    JoinRow *own = probe ? NULL : jrow(e);
     if (own) own->matches = matches;
 
     for (int32_t p = p_begin; p < p_end; p++) {
@@ -417,6 +430,7 @@ static int join_control(Operator *base, int32_t port, const ControlMsg *msg, WbE
 {
     JoinOp *op = (JoinOp *)base;
     if (msg->kind == CTL_END && port == 0) op->left_done = true;
+    if (msg->kind == CTL_END && port == 1) op->right_done = true;
     return ex_op_default_control(base, port, msg, err);
 }
 
@@ -486,6 +500,7 @@ Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err
                                        spec->type == JT_ANTI_NULL_AWARE);
     op->probe_after_left = spec->type == JT_INNER || spec->type == JT_LEFT ||
                            spec->type == JT_SEMI || spec->type == JT_ANTI;
+    op->probe_after_right = filtering;
     op->types[0] = left->types;
     op->types[1] = right->types;
     op->ncols[0] = left->ncols;

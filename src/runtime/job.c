@@ -185,7 +185,15 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         break;
     }
     job_track(job, node, op);
-    for (int32_t port = 0; port < node->ninputs; port++) {
+    /* A batch job drains its sources in the order they are found here (a
+     * streaming job takes them round robin in that order).  A join's left
+     * input comes first (its hash table: exec/join.c), unless the planner
+     * chose the right one (JoinSpec.right_first: a SEMI/ANTI join whose
+     * right side is the smaller; its left rows are then decided as they
+     * arrive and never kept). */
+    bool right_first = job->opts->batch_mode && node->kind == PN_JOIN && node->join.right_first;
+    for (int32_t i = 0; i < node->ninputs; i++) {
+        int32_t port = right_first ? node->ninputs - 1 - i : i;
         Operator *in = job_build(job, node->inputs[port], err);
         if (!in) return NULL;
         ex_op_add_output(in, op, port);

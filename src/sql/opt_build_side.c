@@ -9,7 +9,10 @@
  * estimated smaller (opt_estimate_rows) goes left; a CALC above the
  * swapped join restores the column order.  Streaming jobs keep the
  * written order: both sides are kept there anyway, and the order of the
- * changes a join emits follows its inputs.
+ * changes a join emits follows its inputs.  A SEMI or ANTI join keeps its
+ * sides (they mean different things) but, when its right input is the
+ * smaller, is marked to read that one first (JoinSpec.right_first): its
+ * left rows then only probe.
  */
 #include "sql/opt_int.h"
 
@@ -23,6 +26,10 @@ static PlanNode *visit(OptCtx *ctx, PlanNode *node)
     if (node->ninputs == 0) return node;
     PlanNode *copy = opt_map_inputs(ctx, node, visit);
     if (copy->kind == PN_JOIN && copy->join.type == JT_INNER) return swap_sides(ctx, copy);
+    if (copy->kind == PN_JOIN && (copy->join.type == JT_SEMI || copy->join.type == JT_ANTI ||
+                                  copy->join.type == JT_ANTI_NULL_AWARE))
+        copy->join.right_first =
+            opt_estimate_rows(copy->inputs[1]) < opt_estimate_rows(copy->inputs[0]);
     return copy;
 }
 

@@ -90,6 +90,9 @@ PlanNode *opt_push_filters(OptCtx *ctx, PlanNode *node);
  * an order without one, each condition at the lowest join that has its
  * columns. */
 PlanNode *opt_order_joins(OptCtx *ctx, PlanNode *node);
+/* opt_semi.c: SEMI/ANTI joins pushed below projections and into the
+ * inner-join input that holds every column they read. */
+PlanNode *opt_push_semi_joins(OptCtx *ctx, PlanNode *root);
 /* opt_build_side.c: in batch mode, an inner join's smaller input (by
  * estimate) is its left input, read first and kept as the hash table. */
 PlanNode *opt_batch_build_side(OptCtx *ctx, PlanNode *root);

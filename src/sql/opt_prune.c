@@ -192,6 +192,7 @@ static Pruned prune_join(OptCtx *ctx, PlanNode *node, const bool *need)
     PlanNode *join = sql_node_join(b, js->type, pl.node, pr.node, js->nkeys, lk, rk, cond);
     join->inputs[0] = pl.node;
     join->inputs[1] = pr.node;
+    join->join.right_first = js->right_first;
     int32_t *map = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(node->ncols + 1));
     for (int32_t c = 0; c < node->ncols; c++) map[c] = semi ? pl.map[c] : pair[c];
     /* keep the names the query gave */

@@ -8,7 +8,8 @@
  * (already merged) inputs.  The runtime then runs the merged node once and
  * feeds its output to every reader.  Running last, the merge never stops a
  * filter from being pushed into one reader's copy: what differs after the
- * push-down stays separate, what is still equal is shared.
+ * push-down stays separate, what is still equal is shared.  Only subtrees
+ * with a stateful operator are shared (see has_state).
  */
 #include "sql/opt_int.h"
 
@@ -75,11 +76,21 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
     return false;
 }
 
+static bool has_state(const PlanNode *node);
+
+/* Inputs are the same when already merged (one node), or when both are
+ * stateless chains (never merged themselves) that are equal. */
+static bool node_equal(const PlanNode *a, const PlanNode *b);
+static bool same_input(const PlanNode *a, const PlanNode *b)
+{
+    return a == b || (!has_state(a) && !has_state(b) && node_equal(a, b));
+}
+
 static bool node_equal(const PlanNode *a, const PlanNode *b)
 {
     if (a->kind != b->kind || a->ncols != b->ncols || a->ninputs != b->ninputs) return false;
     for (int32_t i = 0; i < a->ninputs; i++)
-        if (a->inputs[i] != b->inputs[i]) return false;
+        if (!same_input(a->inputs[i], b->inputs[i])) return false;
     for (int32_t c = 0; c < a->ncols; c++) {
         if (!ty_equal(a->types[c], b->types[c]) ||
             a->types[c].nullable != b->types[c].nullable)
@@ -88,6 +99,18 @@ static bool node_equal(const PlanNode *a, const PlanNode *b)
         if ((x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0)) return false;
     }
     return spec_equal(a, b);
+}
+
+/* Whether a stateful operator (aggregate, join, top-N) is in the subtree:
+ * only such work is worth sharing.  Two readers of one scan would have to
+ * take its rows together, which in batch mode stops a join from reading
+ * its build side to the end before its probe side (opt_build_side.c). */
+static bool has_state(const PlanNode *node)
+{
+    if (node->kind == PN_AGG || node->kind == PN_JOIN || node->kind == PN_RANK) return true;
+    for (int32_t i = 0; i < node->ninputs; i++)
+        if (has_state(node->inputs[i])) return true;
+    return false;
 }
 
 typedef struct Done {
@@ -114,8 +137,9 @@ static PlanNode *share(Binder *b, Seen *seen, PlanNode *node)
         }
     }
     PlanNode *out = NULL;
-    for (int32_t i = 0; i < seen->n && !out; i++)
-        if (node_equal(seen->nodes[i], self)) out = seen->nodes[i];
+    if (has_state(self))   /* a stateless chain over a source is cheaper read twice */
+        for (int32_t i = 0; i < seen->n && !out; i++)
+            if (node_equal(seen->nodes[i], self)) out = seen->nodes[i];
     if (!out) {
         out = self;
         if (seen->n == seen->cap) {

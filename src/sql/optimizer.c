@@ -394,6 +394,8 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out)
     count_all(&ctx, root);
     root = opt_push_filters(&ctx, root);   /* keys of the reordered joins */
     count_all(&ctx, root);
+    root = opt_push_semi_joins(&ctx, root);
+    count_all(&ctx, root);
     root = opt_batch_build_side(&ctx, root);
     count_all(&ctx, root);
     root = opt_prune_columns(&ctx, root);

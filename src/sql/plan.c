@@ -143,6 +143,7 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
             wb_buf_puts(out, ", cond=");
             sql_expr_format(node->join.cond, out);
         }
+        if (node->join.right_first) wb_buf_puts(out, ", right first");
         break;
     case PN_RANK:
         wb_buf_puts(out, "partition=");

@@ -99,6 +99,9 @@ typedef struct JoinSpec {
     int32_t *left_keys;
     int32_t *right_keys;
     const Expr *cond;            /* NULL = true */
+    /* Batch: the right input is read before the left one (a SEMI/ANTI
+     * join whose right side is the smaller: left rows then only probe) */
+    bool right_first;
 } JoinSpec;
 
 typedef struct SortKey {

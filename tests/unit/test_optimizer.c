@@ -203,10 +203,11 @@ static void test_shared_subplans(void)
     CHECK(count_of("Scan(table=a") == 1);
     CHECK(count_of("Agg(group=[$0], aggs=[SUM($1)])") == 1);
     CHECK(has("(shared, shown above)"));
-    /* readers whose filters differ keep their own filters over one scan */
+    /* a stateless chain is not shared: each reader scans and filters
+     * (in batch mode a join reads its build side to the end first) */
     CHECK(plan_sql("WITH c AS (SELECT k, x FROM a) "
                    "SELECT c1.k FROM c c1, c c2 WHERE c1.k = c2.k AND c1.x > 1 AND c2.x < 0") == 0);
-    CHECK(count_of("Scan(table=a") == 1);
+    CHECK(count_of("Scan(table=a") == 2);
     CHECK(has("Calc(filter=($1 > 1)"));
     CHECK(has("Calc(filter=($1 < 0)"));
 }
@@ -231,6 +232,29 @@ static void test_constant_folding(void)
     /* a call that fails is left for run time (where no row may reach it) */
     CHECK(plan_sql("SELECT k FROM a WHERE x > 1 / 0") == 0);
     CHECK(has("(1 / 0)"));
+}
+
+static void test_semi_joins(void)
+{
+    /* IN over big's keys, on a join with a larger input: the semi join
+     * goes below the join, onto tiny */
+    CHECK(ddl("CREATE TABLE huge (k INT, z INT) WITH ('connector' = 'datagen', 'number-of-rows' = '100000000')") == 0);
+    CHECK(plan_mode("SELECT tiny.w, huge.z FROM tiny JOIN huge ON tiny.k = huge.k "
+                    "WHERE tiny.w IN (SELECT v FROM big)", true) == 0);
+    CHECK(directly_above("Exchange(hash=[$0])", "Join(type=semi, left=[$1], right=[$0]"));
+    CHECK(count_of("Join(type=inner, left=[$0], right=[$0])") == 1);
+    /* ... but not below a join that shrinks its input */
+    CHECK(plan_mode("SELECT huge.z FROM huge JOIN tiny ON tiny.k = huge.k "
+                    "WHERE huge.z IN (SELECT v FROM big)", true) == 0);
+    CHECK(has("Join(type=semi") && strstr(wb_buf_cstr(&text), "Join(type=semi") <
+                                       strstr(wb_buf_cstr(&text), "Join(type=inner"));
+    /* batch: a SEMI join whose right side is the smaller reads it first */
+    CHECK(plan_mode("SELECT k FROM big WHERE k IN (SELECT k FROM tiny)", true) == 0);
+    CHECK(has("Join(type=semi, left=[$0], right=[$0], right first)"));
+    CHECK(plan_mode("SELECT k FROM tiny WHERE k IN (SELECT k FROM big)", true) == 0);
+    CHECK(lacks("right first"));
+    CHECK(plan_mode("SELECT k FROM big WHERE k IN (SELECT k FROM tiny)", false) == 0);
+    CHECK(lacks("right first"));
 }
 
 static void test_batch_build_side(void)
@@ -266,6 +290,7 @@ int main(void)
     RUN(test_pruning);
     RUN(test_shared_subplans);
     RUN(test_batch_build_side);
+    RUN(test_semi_joins);
     RUN(test_constant_folding);
     wb_buf_free(&text);
     wb_arena_free(arena);
