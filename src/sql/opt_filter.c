@@ -39,6 +39,8 @@ static void preds_add(Binder *b, Preds *p, Expr *e)
         for (int32_t i = 0; i < e->nargs; i++) preds_add(b, p, e->args[i]);
         return;
     }
+    for (int32_t i = 0; i < p->n; i++)
+        if (sql_expr_equal(p->e[i], e)) return;   /* once is enough */
     if (p->n == p->cap) {
         int32_t cap = p->cap ? p->cap * 2 : 8;
         Expr **grown = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)cap);
@@ -191,12 +193,40 @@ static bool equi_key(Binder *b, const Expr *e, int32_t L, int32_t R, Expr **l, E
 }
 
 /* Sorts a conjunct of the join condition (over left ++ right). */
+/* What an OR over both sides implies for the columns in [lo, hi): the
+ * OR of each branch's conjuncts over those columns, or NULL when some
+ * branch has none.  (n1 = 'FRANCE' AND n2 = 'GERMANY') OR (n1 = 'GERMANY'
+ * AND n2 = 'FRANCE') implies n1 = 'FRANCE' OR n1 = 'GERMANY' (TPC-H Q7):
+ * a filter for that side, the OR itself staying where it was. */
+static Expr *implied(Binder *b, const Expr *e, int32_t lo, int32_t hi)
+{
+    if (e->kind != EX_CALL || e->fn != FN_OR) return NULL;
+    Expr **branches = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)e->nargs);
+    for (int32_t i = 0; i < e->nargs; i++) {
+        Preds parts = {0}, mine = {0};
+        preds_add(b, &parts, e->args[i]);
+        for (int32_t k = 0; k < parts.n; k++)
+            if (has_cols(parts.e[k]) && opt_expr_within(parts.e[k], lo, hi))
+                preds_add(b, &mine, parts.e[k]);
+        if (mine.n == 0) return NULL;
+        branches[i] = sql_and_all(b, mine.e, mine.n);
+    }
+    Expr *or = sql_expr_call(b->arena, FN_OR, branches, e->nargs, e->line, e->column);
+    or->type = e->type;
+    return or;
+}
+
 static void place_cond(Binder *b, JoinParts *jp, JoinType type, Expr *e, int32_t L, int32_t R)
 {
     Expr *l, *r;
     if (equi_key(b, e, L, R, &l, &r)) {
         add_key(b, jp, l, r);
         return;
+    }
+    if (type == JT_INNER && !opt_expr_within(e, 0, L) && !opt_expr_within(e, L, L + R)) {
+        Expr *li = implied(b, e, 0, L), *ri = implied(b, e, L, L + R);
+        if (li) preds_add(b, &jp->left, li);
+        if (ri) preds_add(b, &jp->right, shift(b, ri, L, -L));
     }
     bool lonly = has_cols(e) && opt_expr_within(e, 0, L);
     bool ronly = has_cols(e) && opt_expr_within(e, L, L + R);

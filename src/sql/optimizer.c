@@ -233,49 +233,90 @@ static double path_bytes(const char *path, int depth)
     return sum;
 }
 
-double opt_estimate_rows(const PlanNode *node)
+/* Estimated rows of a node, and in *base the rows of the same inputs
+ * before any filter: their ratio is the fraction a join with this input
+ * keeps of the other side (a join on a key of a filtered dimension keeps
+ * that fraction of the facts: the fact side is the one with more rows
+ * before filters). */
+static double estimate(const PlanNode *node, double *base)
 {
     switch (node->kind) {
     case PN_SCAN: {
         const TableDef *t = node->scan.table;
         const char *rows = sql_table_option(t, "number-of-rows");
-        if (rows) return atof(rows);
-        double bytes = path_bytes(sql_table_option(t, "path"), 0);
-        if (bytes < 0) return 1e6;
-        return bytes / (8.0 * node->ncols + 1) + 1;
+        double n;
+        if (rows) {
+            n = atof(rows);
+        } else {
+            double bytes = path_bytes(sql_table_option(t, "path"), 0);
+            /* csv: about 8 bytes per field of the file's whole row */
+            n = bytes < 0 ? 1e6 : bytes / (8.0 * sql_table_physical(t, NULL, NULL) + 1) + 1;
+        }
+        *base = n;
+        return n;
     }
     case PN_VALUES:
+        *base = node->values.nrows;
         return node->values.nrows;
     case PN_CALC: {
-        double in = opt_estimate_rows(opt_input(node, 0));
+        double in = estimate(opt_input(node, 0), base);
         if (!node->calc.filter) return in;
         int32_t n = sql_count_and(node->calc.filter);
         for (int32_t i = 0; i < n && in > 1; i++) in *= 0.3;
         return in;
     }
-    case PN_AGG:
-        return node->agg.ngroup == 0 ? 1 : opt_estimate_rows(opt_input(node, 0)) * 0.5;
-    case PN_JOIN: {
-        double l = opt_estimate_rows(opt_input(node, 0));
-        double r = opt_estimate_rows(opt_input(node, 1));
-        if (node->join.type == JT_SEMI || node->join.type == JT_ANTI ||
-            node->join.type == JT_ANTI_NULL_AWARE)
-            return l * 0.5;
-        if (node->join.nkeys == 0) return l * r;
-        return l > r ? l : r;
+    case PN_AGG: {
+        double in = estimate(opt_input(node, 0), base);
+        double out = node->agg.ngroup == 0 ? 1 : in * 0.5;
+        *base = out;
+        return out;
     }
-    case PN_RANK:
-        return opt_estimate_rows(opt_input(node, 0)) * 0.5;
+    case PN_JOIN: {
+        double lb, rb;
+        double l = estimate(opt_input(node, 0), &lb);
+        double r = estimate(opt_input(node, 1), &rb);
+        *base = lb > rb ? lb : rb;
+        if (node->join.type == JT_SEMI || node->join.type == JT_ANTI ||
+            node->join.type == JT_ANTI_NULL_AWARE) {
+            *base = lb;
+            return l * 0.5;
+        }
+        if (node->join.nkeys == 0) {
+            *base = lb * rb;
+            return l * r;
+        }
+        /* the side with more rows before filters is the fact side: each of
+         * its rows finds its key in the other side's rows that remain */
+        double ls = lb > 0 ? l / lb : 1, rs = rb > 0 ? r / rb : 1;
+        return lb >= rb ? l * rs : r * ls;
+    }
+    case PN_RANK: {
+        double out = estimate(opt_input(node, 0), base) * 0.5;
+        *base = out;
+        return out;
+    }
     case PN_UNION: {
-        double sum = 0;
-        for (int32_t i = 0; i < node->ninputs; i++) sum += opt_estimate_rows(opt_input(node, i));
+        double sum = 0, bsum = 0;
+        for (int32_t i = 0; i < node->ninputs; i++) {
+            double b;
+            sum += estimate(opt_input(node, i), &b);
+            bsum += b;
+        }
+        *base = bsum;
         return sum;
     }
     case PN_EXCHANGE:
     case PN_SINK:
-        return opt_estimate_rows(node->inputs[0]);
+        return estimate(node->inputs[0], base);
     }
+    *base = 1e6;
     return 1e6;
+}
+
+double opt_estimate_rows(const PlanNode *node)
+{
+    double base;
+    return estimate(node, &base);
 }
 
 /* ---- driver ---- */

@@ -132,6 +132,19 @@ static void test_join_order(void)
     CHECK(lacks("Exchange(single)"));
 }
 
+static void test_or_implied_filters(void)
+{
+    /* an OR over both sides of a join implies a filter for each side */
+    CHECK(plan_sql("SELECT a.k FROM a, b WHERE a.k = b.k AND "
+                   "((a.s = 'x' AND b.t = 'y') OR (a.s = 'y' AND b.t = 'x'))") == 0);
+    CHECK(directly_above("Calc(filter=(($1 = 'x') OR ($1 = 'y'))", "Scan(table=a"));
+    CHECK(directly_above("Calc(filter=(($1 = 'y') OR ($1 = 'x'))", "Scan(table=b"));
+    CHECK(has("cond=((($1 = 'x') AND ($3 = 'y')) OR (($1 = 'y') AND ($3 = 'x')))"));
+    /* a branch without a conjunct of that side implies nothing for it */
+    CHECK(plan_sql("SELECT a.k FROM a, b WHERE a.k = b.k AND (a.s = 'x' OR b.t = 'y')") == 0);
+    CHECK(lacks("Calc(filter="));
+}
+
 static void test_outer_joins(void)
 {
     /* a comparison on the padded side: LEFT becomes INNER */
@@ -286,6 +299,7 @@ int main(void)
     RUN(test_comma_join_keys);
     RUN(test_join_order);
     RUN(test_outer_joins);
+    RUN(test_or_implied_filters);
     RUN(test_aggregate_rank_union);
     RUN(test_pruning);
     RUN(test_shared_subplans);
