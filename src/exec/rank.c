@@ -14,6 +14,12 @@
  * array tail (O(partition size) moves, cheap for the small partitions of
  * top-N and dedup); each touched partition costs O(offset + limit) per
  * input batch to diff its old and new top rows.
+ *
+ * Over an insert-only input (the plan's changelog mode: a source without
+ * retractions, and in batch mode any aggregate) with a finite window, a
+ * partition keeps at most offset + limit entries: a row pushed past the
+ * window can never return, so it is dropped (Flink's AppendOnlyTopN).
+ * Deduplication (limit 1) keeps one row per key.
  */
 #include "exec/op_int.h"
 
@@ -39,6 +45,10 @@ typedef struct RankOp {
     const SqlType *in_types;
     int32_t in_ncols;
     bool passthrough;       /* unlimited, no offset, no row number */
+    /* the input only inserts and the window is finite: a row ranked past
+     * offset + limit can never come back into it, so it is not kept */
+    bool append_only;
+    int64_t window;         /* offset + limit */
     StateTable *parts, *rows, *diff;
     uint64_t epoch, seq;
     WbBuf key;
@@ -298,6 +308,15 @@ static void apply_row(RankOp *op, StateEntry *pe, const Batch *batch, int32_t ro
         part_insert(part, e);
     }
     if (after == 0) st_table_remove(op->rows, e);
+    if (op->append_only) {
+        /* every entry holds a row at least: entries past the window's
+         * end hold rows it will never show again */
+        while (part->n > op->window) {
+            StateEntry *last = part->arr[--part->n];
+            row_of(last)->count = 0;
+            st_table_remove(op->rows, last);
+        }
+    }
 }
 
 static void drop_part_if_empty(RankOp *op, StateEntry *pe)
@@ -319,6 +338,11 @@ static int rank_push(Operator *base, int32_t port, const Batch *batch, WbError *
     op->ntouched = 0;
     ty_batch_reset(op->olds);
     for (int32_t row = 0; row < batch->nrows; row++) {
+        if (op->append_only && batch->weights[row] < 0) {
+            wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0,
+                     "top-N over an insert-only input received a retraction");
+            return -1;
+        }
         StateEntry *pe = find_part(op, batch, row);
         if (streaming && part_of(pe)->epoch != op->epoch) touch(op, pe);
         /* op->key still holds the partition key (touch does not use it) */
@@ -403,6 +427,8 @@ Operator *ex_rank_new(const PlanNode *node, const ExecContext *ctx, WbError *err
     op->in_types = in->types;
     op->in_ncols = in->ncols;
     op->passthrough = spec->limit < 0 && spec->offset == 0 && !spec->emit_rownum;
+    op->append_only = spec->limit >= 0 && in->mode == CM_INSERT_ONLY;
+    op->window = spec->limit >= 0 ? spec->offset + spec->limit : INT64_MAX;
     op->parts = st_table_new(sizeof(RankPart));
     op->rows = st_table_new(sizeof(RankRow));
     op->diff = st_table_new(sizeof(int64_t));
