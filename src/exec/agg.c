@@ -85,6 +85,7 @@ typedef struct AggOp {
     WbBuf *seps;                /* LISTAGG separators (per call) */
     bool *has_sep;
     bool has_single;            /* some call is SINGLE_VALUE */
+    bool inserts_only;          /* the input never retracts (its changelog mode) */
     ExOut out;
 } AggOp;
 
@@ -170,13 +171,28 @@ static inline int value_cmp(StateEntry *a, StateEntry *b)
 
 /* MIN/MAX: value `col[row]` of group g changes count by w.  The extreme is
  * cached; when its last copy goes, the group's value list is rescanned
- * (cost: the number of distinct values of the group). */
+ * (cost: the number of distinct values of the group).  Over an input that
+ * only inserts (its changelog mode), nothing can leave, so only the
+ * extreme is kept: a value that does not beat it is not stored. */
 static void minmax_update(AggOp *op, int32_t call, StateEntry *g, const ColumnVector *col,
                           int32_t row, int64_t w, bool is_max)
 {
     AggSlot *slot = group_slot(g, call);
     size_t off = vkey_prefix(op, call, 'V', g);
     ex_value_order_encode(col, row, &op->vkey);
+    if (op->inserts_only && w > 0) {
+        /* no value ever leaves: the extreme alone is kept */
+        StateEntry *ext = slot->list.a;
+        if (ext) {
+            ValEntry *xv = val(ext);
+            int c = ex_value_order_cmp((const uint8_t *)op->vkey.data + off, op->vkey.len - off,
+                                       ext->key + xv->val_off, xv->val_len);
+            if (is_max ? c <= 0 : c >= 0) return;
+            list_unlink(&slot->list.b, NULL, ext);
+            slot->list.a = NULL;
+            val_remove(op, g, ext);
+        }
+    }
     bool created;
     StateEntry *e = vkey_upsert(op, g, &created);
     ValEntry *v = val(e);
@@ -821,6 +837,7 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
         if (spec->aggs[call].kind == AGG_SINGLE_VALUE) op->has_single = true;
         if (acc[call] == ACC_MINMAX || acc[call] == ACC_SEQ) op->flat = false;
     }
+    op->inserts_only = in->mode == CM_INSERT_ONLY;
     op->i64_keys = true;
     for (int32_t i = 0; i < spec->ngroup; i++)
         if (ty_phys(in->types[spec->group[i]]) != PK_I64) op->i64_keys = false;
