@@ -22,7 +22,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all weir units sqltest test test-one demo deps clean bench
 
-all: $(BUILD)/weir units $(BUILD)/tests/sqltest
+all: $(BUILD)/weir units $(BUILD)/tests/sqltest $(BUILD)/tpch-dbgen
 
 weir: $(BUILD)/weir
 
@@ -49,6 +49,11 @@ $(BUILD)/tests/sqltest: tests/sqltest.c
 
 sqltest: $(BUILD)/tests/sqltest
 
+# The TPC-H data generator (bench/tpch): no weir code, only the C library.
+$(BUILD)/tpch-dbgen: bench/tpch/dbgen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lm
+
 deps:
 	@scripts/setup.sh
 
@@ -73,4 +78,4 @@ bench: deps
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/tests/sqltest.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_BIN:=.d) $(BUILD)/tests/sqltest.d $(BUILD)/tpch-dbgen.d
