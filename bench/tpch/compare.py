@@ -20,9 +20,11 @@ def same(a, b):
             return False
     return True
 
-weir = [tuple(cell(v) for v in row) for row in list(csv.reader(open(sys.argv[1])))[1:]]
-duck = [tuple(cell(v) for v in line.rstrip('\n').split('\t'))
-        for line in open(sys.argv[2]) if line.rstrip('\n') != '']
+# a one-column NULL row is an empty line: csv reads it as no field
+weir = [tuple(cell(v) for v in (row or [''])) for row in list(csv.reader(open(sys.argv[1])))[1:]]
+# one line per row (a row of one NULL is an empty line), each ended by \n
+text = open(sys.argv[2]).read()
+duck = [tuple(cell(v) for v in line.split('\t')) for line in text[:-1].split('\n')] if text else []
 # match rows greedily within buckets of equal text (and integer-part) cells
 buckets = {}
 for r in duck:
