@@ -46,6 +46,12 @@ struct Source {
      * one reads.  A format may leave such a column's values undecoded
      * (garbage in `out`); a record is still checked for its structure. */
     const uint8_t *unread;
+    /* Set by the reader after opening: the query's filter over the source's
+     * physical columns (column i of the expression is physical column
+     * read[i] of ScanSpec), or NULL.  A connector may skip what cannot
+     * pass it; none does yet (a filesystem source has no index or
+     * statistics to use it with), and the filter is applied after it. */
+    const struct Expr *filter;
     int64_t records_read;
     int64_t records_dirty;
 };

@@ -152,6 +152,7 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         memset(slot, 0, sizeof *slot);
         slot->source = src;
         slot->op = op;
+        src->filter = node->scan.filter;
         if (node->scan.read) {
             slot->nread = node->scan.nread;
             slot->read = node->scan.read;

@@ -368,13 +368,18 @@ static bool is_rename(const PlanNode *node)
 
 /* Exchanges in front of stateful nodes and modes, bottom-up, once per
  * node; renaming CALCs below the root are dropped. */
-static void make_physical(Visit *v, Binder *b, PlanNode *node)
+static void make_physical(Visit *v, Binder *b, const OptCtx *ctx, PlanNode *node)
 {
     if (!visit_first(v, node)) return;
     for (int32_t i = 0; i < node->ninputs; i++) {
         while (is_rename(node->inputs[i])) node->inputs[i] = node->inputs[i]->inputs[0];
-        make_physical(v, b, node->inputs[i]);
+        make_physical(v, b, ctx, node->inputs[i]);
     }
+    /* the filter right above a scan (of this reader alone) is handed to
+     * the connector */
+    if (node->kind == PN_CALC && node->calc.filter && node->inputs[0]->kind == PN_SCAN &&
+        !opt_shared(ctx, node->inputs[0]))
+        node->inputs[0]->scan.filter = node->calc.filter;
     switch (node->kind) {
     case PN_AGG:
         node->inputs[0] = sql_node_exchange(b, node->inputs[0], node->agg.ngroup, node->agg.group);
@@ -445,7 +450,8 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out)
     ctx.memo = wb_arena_calloc(b->arena, sizeof(PlanNode *) * (size_t)(ctx.nids + 1));
     root = merge_calcs(&ctx, root);
     out->optimized_text = explain_text(b, root);
+    count_all(&ctx, root);
     Visit p = visit_new(b);
-    make_physical(&p, b, root);
+    make_physical(&p, b, &ctx, root);
     return root;
 }

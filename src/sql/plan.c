@@ -103,6 +103,10 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
             wb_buf_puts(out, ", read=");
             format_cols(out, node->scan.read, node->scan.nread);
         }
+        if (node->scan.filter) {
+            wb_buf_puts(out, ", filter=");
+            sql_expr_format(node->scan.filter, out);
+        }
         break;
     }
     case PN_VALUES:

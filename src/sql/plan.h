@@ -46,6 +46,11 @@ typedef struct ScanSpec {
      * (projection push-down).  NULL: all of them. */
     int32_t nread;
     int32_t *read;
+    /* Filter push-down into the source: the conjuncts the query applies
+     * right above the scan, over the scan's columns (NULL: none).  A
+     * connector may use them to skip data; the CALC above still applies
+     * them, so a connector that ignores them loses nothing. */
+    const Expr *filter;
 } ScanSpec;
 
 typedef struct ValuesSpec {

@@ -177,7 +177,7 @@ static void test_aggregate_rank_union(void)
 {
     /* HAVING on a grouping column goes below the aggregate */
     CHECK(plan_sql("SELECT s, COUNT(*) FROM a GROUP BY s HAVING s <> 'x' AND COUNT(*) > 1") == 0);
-    CHECK(directly_above("Calc(filter=($0 <> 'x')", "Scan(table=a, connector=filesystem, format=csv, read=[$2])"));
+    CHECK(directly_above("Calc(filter=($0 <> 'x')", "Scan(table=a, connector=filesystem, format=csv, read=[$2], filter=($0 <> 'x'))"));
     CHECK(has("Calc(filter=($1 > 1)"));   /* the CAST of the constant folded */
     /* a filter over a global aggregate stays above it */
     CHECK(plan_sql("SELECT n FROM (SELECT COUNT(*) AS n FROM a) WHERE n = 0") == 0);
@@ -185,7 +185,7 @@ static void test_aggregate_rank_union(void)
     /* rank: the partition column goes below, another column stays above */
     CHECK(plan_sql("SELECT s, x FROM (SELECT s, x, ROW_NUMBER() OVER (PARTITION BY s ORDER BY x) AS rn "
                    "FROM a) WHERE s = 'q' AND x > 3 AND rn <= 2") == 0);
-    CHECK(directly_above("Calc(filter=($1 = 'q')", "Scan(table=a, connector=filesystem, format=csv, read=[$1, $2])"));
+    CHECK(directly_above("Calc(filter=($1 = 'q')", "Scan(table=a, connector=filesystem, format=csv, read=[$1, $2], filter=($1 = 'q'))"));
     CHECK(directly_above("Calc(filter=(($0 > 3)", "Rank("));
     /* union: into every branch */
     CHECK(plan_sql("SELECT k FROM (SELECT k, x FROM a UNION ALL SELECT k, y FROM b) WHERE x > 7") == 0);
