@@ -10,6 +10,8 @@
  * comparison.  Identical rows share one entry (their relative order cannot
  * be observed); an entry with count c occupies c consecutive row numbers.
  *
+ * Beside each array entry sits its sort key's first 8 bytes, so the binary
+ * search compares numbers and touches an entry only on equal prefixes.
  * Cost: insertion and removal are a binary search plus a memmove of the
  * array tail (O(partition size) moves, cheap for the small partitions of
  * top-N and dedup); each touched partition costs O(offset + limit) per
@@ -28,6 +30,7 @@
 
 typedef struct RankPart {
     StateEntry **arr;       /* entries with count > 0, in rank order */
+    uint64_t *pre;          /* beside each: its sort key's first 8 bytes, big-endian */
     int32_t n, cap;
     uint64_t epoch;         /* the batch that last touched the partition */
     int32_t touched_idx;
@@ -106,13 +109,29 @@ static int rank_cmp(StateEntry *a, StateEntry *b)
     return ra->seq < rb->seq ? -1 : ra->seq > rb->seq;
 }
 
-/* First index whose entry ranks at or after e. */
-static int32_t lower_bound(RankPart *part, StateEntry *e)
+/* The first 8 bytes of e's sort key as a big-endian number (zero-padded):
+ * sort keys compare as byte strings, so a smaller prefix ranks first and
+ * only equal prefixes need the entries themselves. */
+static uint64_t sort_prefix(StateEntry *e)
+{
+    const RankRow *r = row_of(e);
+    const uint8_t *k = e->key + r->sort_off;
+    uint32_t n = r->sort_len < 8 ? r->sort_len : 8;
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < 8; i++) v = (v << 8) | (i < n ? k[i] : 0);
+    return v;
+}
+
+/* First index whose entry ranks at or after e (prefix: e's sort_prefix).
+ * The search reads the prefixes beside the entries, not the entries. */
+static int32_t lower_bound(RankPart *part, StateEntry *e, uint64_t prefix)
 {
     int32_t lo = 0, hi = part->n;
     while (lo < hi) {
         int32_t mid = lo + (hi - lo) / 2;
-        if (rank_cmp(part->arr[mid], e) < 0) lo = mid + 1;
+        uint64_t p = part->pre[mid];
+        bool before = p != prefix ? p < prefix : rank_cmp(part->arr[mid], e) < 0;
+        if (before) lo = mid + 1;
         else hi = mid;
     }
     return lo;
@@ -123,18 +142,25 @@ static void part_insert(RankPart *part, StateEntry *e)
     if (part->n == part->cap) {
         part->cap = part->cap ? part->cap * 2 : 8;
         part->arr = wb_realloc(part->arr, sizeof(StateEntry *) * (size_t)part->cap);
+        part->pre = wb_realloc(part->pre, sizeof(uint64_t) * (size_t)part->cap);
     }
-    int32_t pos = lower_bound(part, e);
-    memmove(&part->arr[pos + 1], &part->arr[pos], sizeof(StateEntry *) * (size_t)(part->n - pos));
+    uint64_t prefix = sort_prefix(e);
+    int32_t pos = lower_bound(part, e, prefix);
+    size_t tail = (size_t)(part->n - pos);
+    memmove(&part->arr[pos + 1], &part->arr[pos], sizeof(StateEntry *) * tail);
+    memmove(&part->pre[pos + 1], &part->pre[pos], sizeof(uint64_t) * tail);
     part->arr[pos] = e;
+    part->pre[pos] = prefix;
     part->n++;
 }
 
 static void part_remove(RankPart *part, StateEntry *e)
 {
-    int32_t pos = lower_bound(part, e);
+    int32_t pos = lower_bound(part, e, sort_prefix(e));
     assert(pos < part->n && part->arr[pos] == e);
-    memmove(&part->arr[pos], &part->arr[pos + 1], sizeof(StateEntry *) * (size_t)(part->n - pos - 1));
+    size_t tail = (size_t)(part->n - pos - 1);
+    memmove(&part->arr[pos], &part->arr[pos + 1], sizeof(StateEntry *) * tail);
+    memmove(&part->pre[pos], &part->pre[pos + 1], sizeof(uint64_t) * tail);
     part->n--;
 }
 
@@ -324,7 +350,9 @@ static void drop_part_if_empty(RankOp *op, StateEntry *pe)
     RankPart *part = part_of(pe);
     if (part->n > 0) return;
     free(part->arr);
+    free(part->pre);
     part->arr = NULL;
+    part->pre = NULL;
     st_table_remove(op->parts, pe);
 }
 
@@ -380,7 +408,10 @@ static void rank_destroy(Operator *base)
     RankOp *op = (RankOp *)base;
     StateIter it;
     st_iter_init(&it, op->parts);
-    for (StateEntry *pe; (pe = st_iter_next(&it));) free(part_of(pe)->arr);
+    for (StateEntry *pe; (pe = st_iter_next(&it));) {
+        free(part_of(pe)->arr);
+        free(part_of(pe)->pre);
+    }
     st_table_free(op->parts);
     st_table_free(op->rows);
     st_table_free(op->diff);
