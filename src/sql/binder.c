@@ -401,8 +401,8 @@ static Expr *bind_column(Env *env, const AstNode *ast)
         b->corr_failed = true;
         bind_error(b, ast, WB_SQLSTATE_FEATURE,
                    "correlated reference to column \"%s\" is not supported here", full);
-        wb_error_hint(b->err, "Correlated columns are supported in the WHERE clause of an "
-                              "EXISTS or IN subquery of WHERE, one level deep.");
+        wb_error_hint(b->err, "A subquery may refer to the columns of the query directly "
+                              "around it, not to a query further out.");
         return NULL;
     }
     if (qualifier && !qualifier_known(env, qualifier)) {
