@@ -363,13 +363,29 @@ static Expr *bind_column(Env *env, const AstNode *ast)
         return e;
     }
     int depth = 0;
-    for (const Env *outer = env->outer; outer; outer = outer->outer, depth++) {
+    const Env *inner = env;   /* the query directly inside `outer` */
+    for (const Env *outer = env->outer; outer; inner = outer, outer = outer->outer, depth++) {
         int32_t oidx = sql_scope_find(outer->rel, qualifier, name);
         if (oidx == -2) {
             bind_error(b, ast, WB_SQLSTATE_AMBIGUOUS_COL, "column reference \"%s\" is ambiguous", full);
             return NULL;
         }
         if (oidx < 0) continue;
+        if (depth > 0 && inner->corr == CORR_RECORD &&
+            outer->rel->cols[oidx].index < inner->domain->width) {
+            /* a subquery deeper down reads this column two levels out:
+             * the query in between, recording, takes it into its domain
+             * (then its scope holds it, and the reference is one level) */
+            inner->domain->used[outer->rel->cols[oidx].index] = true;
+            Value null = {0};
+            null.type = outer->rel->cols[oidx].type;
+            null.type.nullable = 1;
+            null.is_null = true;
+            Expr *e = sql_expr_const(b->arena, null);
+            e->line = ast->line;
+            e->column = ast->column;
+            return e;
+        }
         if (depth == 0 && env->corr == CORR_CAPTURE) {
             env->saw_corr = true;
             Expr *e = sql_expr_col(b->arena, SQL_CORR_BASE + outer->rel->cols[oidx].index,

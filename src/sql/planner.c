@@ -811,6 +811,26 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
             env.corr = CORR_DOMAIN;
             env.domain_base = from->node->ncols;
             from->node = sql_node_join(b, JT_INNER, from->node, dom->node, 0, NULL, NULL, NULL);
+            /* D's columns join the scope under their outer names (only
+             * qualified, never in *): a subquery nested in this one reads
+             * them as this query's columns */
+            ScopeCol *cols = wb_arena_calloc(b->arena, sizeof(ScopeCol) * (size_t)(from->ncols + dom->m + 1));
+            memcpy(cols, from->cols, sizeof(ScopeCol) * (size_t)from->ncols);
+            int32_t nc = from->ncols;
+            for (int32_t j = 0; j < dom->m; j++) {
+                for (int32_t c = 0; c < outer->rel->ncols; c++) {
+                    const ScopeCol *oc = &outer->rel->cols[c];
+                    if (oc->index != dom->dcols[j] || !oc->qualifier) continue;
+                    cols[nc] = *oc;
+                    cols[nc].index = env.domain_base + j;
+                    cols[nc].star_hidden = true;
+                    cols[nc].name_hidden = true;
+                    cols[nc].rank_node = NULL;
+                    nc++;
+                }
+            }
+            from->cols = cols;
+            from->ncols = nc;
             sc = dom->sc;
             sc->nkeys = dom->m;
             sc->keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(dom->m + 1));

@@ -251,6 +251,10 @@ bool sql_subquery_is_simple(const AstNode *q);
  * as a filter; `inner = outer` conjuncts become dc's keys, other
  * correlated conjuncts its residuals (room for extra_keys more keys). */
 bool sql_subquery_decorrelate(Env *env, const AstNode *q, Rel *sub, Decor *dc, int32_t extra_keys);
+/* The same, but when a subquery nested in q refers further out, sets
+ * *simple false (q is then to be planned by sql_plan_subquery_any). */
+bool sql_subquery_decorrelate_or_not(Env *env, const AstNode *q, Rel *sub, Decor *dc,
+                                     int32_t extra_keys, bool *simple);
 /* The subquery's side of an IN of `width` columns, over sub. */
 bool sql_subquery_in_keys(Env *env, const AstNode *q, Rel *sub, bool simple, int32_t width,
                           Expr **keys);

@@ -102,6 +102,24 @@ static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated);
 /* Decorrelates a simple subquery (SELECT .. FROM .. WHERE ..): local
  * conjuncts filter the subquery's input, `inner = outer` conjuncts become
  * join keys, other correlated conjuncts the join condition. */
+bool sql_subquery_decorrelate_or_not(Env *env, const AstNode *q, Rel *sub, Decor *dc,
+                                     int32_t extra_keys, bool *simple)
+{
+    Binder *b = env->b;
+    bool failed_before = b->corr_failed;
+    b->corr_failed = false;
+    bool ok = sql_subquery_decorrelate(env, q, sub, dc, extra_keys);
+    bool refused = b->corr_failed;
+    b->corr_failed = failed_before;
+    if (ok || !refused) return ok;
+    /* a reference further out (from a subquery nested in this one): plan
+     * it over its domain instead (sql_plan_subquery_any) */
+    wb_error_clear(b->err);
+    memset(dc, 0, sizeof *dc);
+    *simple = false;
+    return true;
+}
+
 bool sql_subquery_decorrelate(Env *env, const AstNode *q, Rel *sub, Decor *dc, int32_t extra_keys)
 {
     Binder *b = env->b;
@@ -249,9 +267,8 @@ static bool plan_subquery_pred(Env *env, const AstNode *pred, bool negated)
     Decor dc;
     memset(&dc, 0, sizeof dc);
     bool simple = sql_subquery_is_simple(q);
-    if (simple) {
-        if (!sql_subquery_decorrelate(env, q, &sub, &dc, width)) return false;
-    } else {
+    if (simple && !sql_subquery_decorrelate_or_not(env, q, &sub, &dc, width, &simple)) return false;
+    if (!simple) {
         ScalarCorr sc;
         if (!sql_plan_subquery_any(env, q, false, &sub, &sc)) return false;
         dc.keys = wb_arena_alloc(b->arena, sizeof(KeyPair) * (size_t)(width + sc.nkeys + 1));

@@ -143,9 +143,8 @@ Expr *sql_bind_subquery_mark(Env *env, const AstNode *ast)
     Decor dc;
     memset(&dc, 0, sizeof dc);
     bool simple = sql_subquery_is_simple(q);
-    if (simple) {
-        if (!sql_subquery_decorrelate(env, q, &sub, &dc, 0)) return NULL;
-    } else {
+    if (simple && !sql_subquery_decorrelate_or_not(env, q, &sub, &dc, 0, &simple)) return NULL;
+    if (!simple) {
         ScalarCorr sc;
         if (!sql_plan_subquery_any(env, q, false, &sub, &sc)) return NULL;
         dc.keys = sc.keys;
