@@ -343,6 +343,20 @@ static void hint_close_name(Env *env, const char *name)
                       best->name);
 }
 
+/* CORR_RECORD's stand-in for an outer column: a NULL of its type (the
+ * recording pass only learns which columns are read). */
+static Expr *recorded_ref(Binder *b, const AstNode *ast, SqlType type)
+{
+    Value null = {0};
+    null.type = type;
+    null.type.nullable = 1;
+    null.is_null = true;
+    Expr *e = sql_expr_const(b->arena, null);
+    e->line = ast->line;
+    e->column = ast->column;
+    return e;
+}
+
 static Expr *bind_column(Env *env, const AstNode *ast)
 {
     Binder *b = env->b;
@@ -377,14 +391,7 @@ static Expr *bind_column(Env *env, const AstNode *ast)
              * the query in between, recording, takes it into its domain
              * (then its scope holds it, and the reference is one level) */
             inner->domain->used[outer->rel->cols[oidx].index] = true;
-            Value null = {0};
-            null.type = outer->rel->cols[oidx].type;
-            null.type.nullable = 1;
-            null.is_null = true;
-            Expr *e = sql_expr_const(b->arena, null);
-            e->line = ast->line;
-            e->column = ast->column;
-            return e;
+            return recorded_ref(b, ast, outer->rel->cols[oidx].type);
         }
         if (depth == 0 && env->corr == CORR_CAPTURE) {
             env->saw_corr = true;
@@ -397,14 +404,7 @@ static Expr *bind_column(Env *env, const AstNode *ast)
         int32_t ocol = outer->rel->cols[oidx].index;
         if (depth == 0 && env->corr == CORR_RECORD && ocol < env->domain->width) {
             env->domain->used[ocol] = true;
-            Value null = {0};
-            null.type = outer->rel->cols[oidx].type;
-            null.type.nullable = 1;
-            null.is_null = true;
-            Expr *e = sql_expr_const(b->arena, null);
-            e->line = ast->line;
-            e->column = ast->column;
-            return e;
+            return recorded_ref(b, ast, outer->rel->cols[oidx].type);
         }
         if (depth == 0 && env->corr == CORR_DOMAIN && ocol < env->domain->width &&
             env->domain->dmap[ocol] >= 0) {
