@@ -401,7 +401,7 @@ int ev_string(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnV
 enum { LIKE_ONE = -1, LIKE_ANY = -2 };
 
 /* Common shapes are matched with memcmp/memmem instead of the walk. */
-enum { SHAPE_GENERAL, SHAPE_EXACT, SHAPE_PREFIX, SHAPE_SUFFIX, SHAPE_CONTAINS };
+enum { SHAPE_GENERAL, SHAPE_EXACT, SHAPE_PREFIX, SHAPE_SUFFIX, SHAPE_CONTAINS, SHAPE_SEGMENTS };
 
 typedef struct LikePattern {
     int16_t *tok;
@@ -409,6 +409,11 @@ typedef struct LikePattern {
     int shape;
     char *lit;           /* the literal bytes of a non-general shape */
     uint32_t nlit;
+    /* SHAPE_SEGMENTS ('a%b%c', '%special%requests%'): literals between
+     * '%'s, no '_': each found after the previous one, leftmost first */
+    uint32_t *seg_end;   /* segment k is lit[seg_end[k-1] .. seg_end[k]) */
+    int32_t nseg;
+    bool lead, trail;    /* the pattern starts / ends with '%' */
 } LikePattern;
 
 static int like_compile(EvalCtx *cx, const Expr *e, WbStr pat, int escape, LikePattern *lp)
@@ -442,8 +447,27 @@ static int like_compile(EvalCtx *cx, const Expr *e, WbStr pat, int escape, LikeP
     if (lead) first++;
     if (trail) last--;
     lp->shape = SHAPE_GENERAL;
-    for (int32_t t = first; t < last; t++)
-        if (lp->tok[t] < 0) return 0;
+    bool inner_any = false;
+    for (int32_t t = first; t < last; t++) {
+        if (lp->tok[t] == LIKE_ONE) return 0;
+        if (lp->tok[t] == LIKE_ANY) inner_any = true;
+    }
+    if (inner_any) {
+        /* literal segments between the '%'s */
+        lp->lit = wb_arena_alloc(cx->arena, (size_t)(last - first) + 1);
+        lp->seg_end = wb_arena_alloc(cx->arena, sizeof(uint32_t) * (size_t)(last - first + 1));
+        lp->nlit = 0;
+        lp->nseg = 0;
+        for (int32_t t = first; t < last; t++) {
+            if (lp->tok[t] == LIKE_ANY) lp->seg_end[lp->nseg++] = lp->nlit;
+            else lp->lit[lp->nlit++] = (char)lp->tok[t];
+        }
+        lp->seg_end[lp->nseg++] = lp->nlit;
+        lp->lead = lead;
+        lp->trail = trail;
+        lp->shape = SHAPE_SEGMENTS;
+        return 0;
+    }
     lp->lit = wb_arena_alloc(cx->arena, (size_t)(last - first) + 1);
     lp->nlit = 0;
     for (int32_t t = first; t < last; t++) lp->lit[lp->nlit++] = (char)lp->tok[t];
@@ -460,6 +484,28 @@ static bool like_match(const LikePattern *lp, const char *s, uint32_t len)
     case SHAPE_PREFIX: return len >= nl && (nl == 0 || memcmp(s, lp->lit, nl) == 0);
     case SHAPE_SUFFIX: return len >= nl && (nl == 0 || memcmp(s + len - nl, lp->lit, nl) == 0);
     case SHAPE_CONTAINS: return find_bytes(s, len, lp->lit, nl) != NULL;
+    case SHAPE_SEGMENTS: {
+        /* leftmost match of each segment in turn is a match if any is:
+         * only '%' lies between them */
+        uint32_t pos = 0, from = 0;
+        for (int32_t k = 0; k < lp->nseg; k++) {
+            uint32_t to = lp->seg_end[k], n = to - from;
+            const char *seg = lp->lit + from;
+            from = to;
+            if (k == 0 && !lp->lead) {
+                if (len < n || memcmp(s, seg, n) != 0) return false;
+                pos = n;
+            } else if (k == lp->nseg - 1 && !lp->trail) {
+                if (len - pos < n || memcmp(s + len - n, seg, n) != 0) return false;
+                pos = len;
+            } else {
+                const char *at = find_bytes(s + pos, len - pos, seg, n);
+                if (!at) return false;
+                pos = (uint32_t)(at - s) + n;
+            }
+        }
+        return true;
+    }
     default: break;
     }
     int32_t p = 0, star = -1;
