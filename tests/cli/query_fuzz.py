@@ -2,7 +2,8 @@
 """query_fuzz.py WEIR DIR SEED N: N random queries (comma joins with WHERE
 conditions, inner and LEFT joins with ON and WHERE, IN / NOT IN / EXISTS /
 NOT EXISTS / scalar subqueries correlated through = and <, under OR and
-CASE, aggregates over joins) over three small random tables, each run by
+CASE, RIGHT and FULL joins under WHERE, aggregates over joins) over
+three small random tables, each run by
 weir in batch mode and in streaming mode (one row per batch) and checked
 against SQLite's answer.  Prints each difference; exits 1 if any."""
 import random, sqlite3, subprocess, csv, io, sys
@@ -49,7 +50,7 @@ def sub(outer):
 
 def query():
     c = random.choice
-    shape = c(['comma', 'join', 'left', 'sub', 'sub2', 'agg'])
+    shape = c(['comma', 'join', 'left', 'right', 'full', 'sub', 'sub2', 'agg'])
     if shape == 'comma':
         w = ' AND '.join([pred('a', 'b'), pred('b', 'c'), pred(c(['a','b','c']))])
         return f"SELECT a.k AS ak, b.v AS bv, c.s AS cs FROM a, b, c WHERE {w}"
@@ -57,6 +58,10 @@ def query():
         return f"SELECT a.k AS ak, b.k AS bk FROM a JOIN b ON {pred('a','b')} WHERE {pred(c(['a','b']))}"
     if shape == 'left':
         return f"SELECT a.k AS ak, a.v AS av, b.v AS bv FROM a LEFT JOIN b ON {pred('a','b')} WHERE {pred(c(['a','b']))}"
+    if shape in ('right', 'full'):
+        kind = shape.upper()
+        return (f"SELECT a.k AS ak, a.v AS av, b.k AS bk, b.v AS bv FROM a {kind} JOIN b ON {pred('a','b')} "
+                f"WHERE {pred(c(['a','b']))}")
     if shape == 'sub':
         return f"SELECT a.k AS ak, a.v AS av FROM a WHERE {sub('a')}"
     if shape == 'sub2':
