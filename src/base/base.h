@@ -162,6 +162,21 @@ static inline uint64_t wb_get_u64(const uint8_t *p)
 bool wb_ieq(const char *s, size_t len, const char *cstr);
 int64_t wb_now_millis(void);   /* wall clock, ms since the epoch */
 
+/* ---- the processing-time clock ----
+ * One per job, owned by the runtime and passed to operators and sources:
+ * nothing else reads the system clock for processing time.  A system clock
+ * reads the wall clock (CLOCK_REALTIME); a manual clock (tests:
+ * SET 'weir.clock' = 'manual') stands still until the runtime moves it.
+ * Values are microseconds since 1970-01-01 00:00:00 UTC. */
+typedef struct WbClock {
+    bool manual;
+    int64_t manual_us;           /* the manual clock's time */
+} WbClock;
+int64_t wb_clock_now(const WbClock *clock);
+/* Monotonic microseconds for measuring durations (progress, elapsed):
+ * not processing time, never seen by a query. */
+int64_t wb_monotonic_us(void);
+
 /* ---- Unicode text (unicode.c, over ICU) ----
  * Strings are UTF-8; an ill-formed byte sequence is never an error: it is
  * copied unchanged by the case mappings and counts one column. */

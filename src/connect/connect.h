@@ -52,6 +52,10 @@ struct Source {
      * pass it; none does yet (a filesystem source has no index or
      * statistics to use it with), and the filter is applied after it. */
     const struct Expr *filter;
+    /* Set by the reader after opening: the job's processing-time clock.
+     * A source that paces itself (a rate) or stamps processing time reads
+     * this, never the system clock, so that a manual clock drives it. */
+    const WbClock *clock;
     int64_t records_read;
     int64_t records_dirty;
 };

@@ -42,6 +42,7 @@ typedef struct ControlMsg {
 
 typedef struct ExecContext {
     bool batch_mode;
+    const WbClock *clock;        /* processing time (the job's one clock) */
     int64_t state_ttl_ms;        /* table.exec.state.ttl, 0 = forever */
     bool general_agg_only;       /* tests: never pick the flat aggregate */
 } ExecContext;

@@ -94,6 +94,7 @@ typedef struct SourceSlot {
 typedef struct Job {
     const JobOptions *opts;
     ExecContext ctx;
+    WbClock clock;               /* the job's processing time */
     /* node -> operator map (plans are small: linear search is fine) */
     const PlanNode **nodes;
     Operator **ops;
@@ -153,6 +154,7 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         slot->source = src;
         slot->op = op;
         src->filter = node->scan.filter;
+        src->clock = &job->clock;
         if (node->scan.read) {
             slot->nread = node->scan.nread;
             slot->read = node->scan.read;
@@ -239,9 +241,7 @@ static int64_t job_state_bytes(Job *job)
 
 static int64_t now_us(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    return wb_monotonic_us();
 }
 
 /* Reads one batch from a source and pushes it.  Returns 1 if rows were
@@ -391,6 +391,8 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
     job.opts = opts;
     job.ctx.batch_mode = opts->batch_mode;
     job.ctx.state_ttl_ms = opts->state_ttl_ms;
+    job.clock = opts->clock;
+    job.ctx.clock = &job.clock;
     int64_t start = now_us();
     int rc = -1;
 

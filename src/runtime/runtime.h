@@ -57,6 +57,10 @@ typedef struct JobOptions {
     ProgressFn progress;         /* NULL: no progress reports */
     void *progress_ctx;
     int64_t progress_interval_us;
+    /* The job's processing-time clock as it starts (SET 'weir.clock'):
+     * system, or manual at a start time, moved by the sources' clock
+     * marks.  The job keeps its own copy; operators and sources read it. */
+    WbClock clock;
 } JobOptions;
 
 /* Receives every batch of changes reaching the root of a query (not for
