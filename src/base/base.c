@@ -4,10 +4,12 @@
  */
 #include "base/base.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -380,3 +382,31 @@ int64_t wb_monotonic_us(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+/* "1 h", "30 min", "1000 ms", "10s", "1 d" -> milliseconds (Flink durations). */
+int wb_parse_duration_ms(const char *text, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(text, &end, 10);
+    if (end == text || errno || n < 0) return -1;
+    while (*end == ' ') end++;
+    int64_t unit = 1;
+    if (!*end || !strcasecmp(end, "ms") || !strcasecmp(end, "milli") || !strcasecmp(end, "millis"))
+        unit = 1;
+    else if (!strcasecmp(end, "s") || !strcasecmp(end, "sec") || !strcasecmp(end, "second") ||
+             !strcasecmp(end, "seconds"))
+        unit = 1000;
+    else if (!strcasecmp(end, "min") || !strcasecmp(end, "m") || !strcasecmp(end, "minute") ||
+             !strcasecmp(end, "minutes"))
+        unit = 60000;
+    else if (!strcasecmp(end, "h") || !strcasecmp(end, "hour") || !strcasecmp(end, "hours"))
+        unit = 3600000;
+    else if (!strcasecmp(end, "d") || !strcasecmp(end, "day") || !strcasecmp(end, "days"))
+        unit = 86400000;
+    else
+        return -1;
+    *out = (int64_t)n * unit;
+    return 0;
+}
+

@@ -161,6 +161,9 @@ static inline uint64_t wb_get_u64(const uint8_t *p)
 /* case-insensitive ASCII comparison of a counted string with a C string */
 bool wb_ieq(const char *s, size_t len, const char *cstr);
 int64_t wb_now_millis(void);   /* wall clock, ms since the epoch */
+/* A Flink duration: "1 h", "30 min", "1000 ms", "10s", "1 d" (no unit =
+ * ms) -> milliseconds.  Returns 0, or -1 when the text is not one. */
+int wb_parse_duration_ms(const char *text, int64_t *out);
 
 /* ---- the processing-time clock ----
  * One per job, owned by the runtime and passed to operators and sources:

@@ -70,33 +70,6 @@ static void print_error(const Session *s, const WbError *err, int stmt_line, int
         fprintf(stderr, "(SQLSTATE %s at %s:%d)\n", err->sqlstate, err->c_file, err->c_line);
 }
 
-/* "1 h", "30 min", "1000 ms", "10s", "1 d" -> milliseconds (Flink durations). */
-static int parse_duration_ms(const char *text, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long n = strtoll(text, &end, 10);
-    if (end == text || errno || n < 0) return -1;
-    while (*end == ' ') end++;
-    int64_t unit = 1;
-    if (!*end || !strcasecmp(end, "ms") || !strcasecmp(end, "milli") || !strcasecmp(end, "millis"))
-        unit = 1;
-    else if (!strcasecmp(end, "s") || !strcasecmp(end, "sec") || !strcasecmp(end, "second") ||
-             !strcasecmp(end, "seconds"))
-        unit = 1000;
-    else if (!strcasecmp(end, "min") || !strcasecmp(end, "m") || !strcasecmp(end, "minute") ||
-             !strcasecmp(end, "minutes"))
-        unit = 60000;
-    else if (!strcasecmp(end, "h") || !strcasecmp(end, "hour") || !strcasecmp(end, "hours"))
-        unit = 3600000;
-    else if (!strcasecmp(end, "d") || !strcasecmp(end, "day") || !strcasecmp(end, "days"))
-        unit = 86400000;
-    else
-        return -1;
-    *out = (int64_t)n * unit;
-    return 0;
-}
-
 /* The SET keys weir implements; every other key is remembered and listed by
  * a bare SET (Flink accepts arbitrary keys) but has no effect, so SET/RESET
  * of one warns on stderr naming it.  Keep docs/reference.md's SET section in
@@ -162,7 +135,7 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
             return -1;
         }
     } else if (strcmp(key, "table.exec.state.ttl") == 0) {
-        if (parse_duration_ms(value, &s->state_ttl_ms) != 0) {
+        if (wb_parse_duration_ms(value, &s->state_ttl_ms) != 0) {
             wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
                      "invalid duration \"%s\" for 'table.exec.state.ttl'", value);
             wb_error_hint(err, "Write a number with a unit, e.g. '1 h', '30 min', '1000 ms'.");

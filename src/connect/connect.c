@@ -22,7 +22,9 @@ int cn_opt_check_keys(const TableDef *table, const char *connector,
 {
     for (int32_t i = 0; i < table->noptions; i++) {
         const char *key = table->options[i].key;
-        bool ok = false;
+        /* options of the engine's, not the connector's (the planner reads
+         * them): the source's watermark idleness */
+        bool ok = strcmp(key, "scan.watermark.idle-timeout") == 0;
         for (const char *const *a = allowed; *a && !ok; a++) ok = strcmp(*a, key) == 0;
         for (const char *const *p = prefixes; p && *p && !ok; p++)
             ok = strncmp(*p, key, strlen(*p)) == 0;

@@ -12,10 +12,20 @@
  * SINGLE_VALUE checks its group's net row count once the whole batch is
  * applied (streaming) or at finish (batch), so that a retraction and its
  * replacement inside one batch never look like two rows.
+ *
+ * A window aggregate (AggSpec.window) is the same operator with one
+ * difference in emission: a group (window_end and the grouping columns)
+ * gets an event-time timer at window_end - 1 ms when it is created, emits
+ * its one final row when the watermark passes it, and is then dropped
+ * with all of its `vals` entries (linked per group for that).  Rows of a
+ * window that has fired are late: dropped and counted.  In batch mode the
+ * end-of-input watermark fires every window, through the same code.
  */
 #include "exec/agg_int.h"
 
 #include <stdlib.h>
+
+#include "state/timers.h"
 
 /* One accumulator slot in a group's payload.  32 bytes, 16-aligned. */
 typedef union AggSlot {
@@ -31,7 +41,11 @@ typedef union AggSlot {
 typedef struct GroupHdr {
     int64_t nrows;          /* sum of the weights of all rows of the group */
     int64_t nvals;          /* live `vals` entries of the group */
-    uint64_t epoch;         /* the batch that last touched the group */
+    union {
+        uint64_t epoch;     /* the batch that last touched the group */
+        StateEntry *all_vals; /* window mode (never touched): the group's
+                               * `vals` entries, linked through gprev/gnext */
+    };
     int32_t touched_idx;    /* its index in that batch's touched list */
     uint8_t emitted;        /* an output row of the group is out there */
 } GroupHdr;
@@ -54,6 +68,7 @@ typedef struct ValEntry {
     StateEntry *prev, *next;
     StateEntry *chain_first, *chain_last, *chain_next;
     StateEntry *value;      /* occurrence -> its value entry */
+    StateEntry *gprev, *gnext; /* window mode: all entries of the group */
     uint32_t val_off;       /* value entry: where the value starts in the key */
     uint32_t val_len;       /* SEQ value entry: its length (the row follows) */
 } ValEntry;
@@ -86,6 +101,10 @@ typedef struct AggOp {
     bool *has_sep;
     bool has_single;            /* some call is SINGLE_VALUE */
     bool inserts_only;          /* the input never retracts (its changelog mode) */
+    bool window;                /* a window aggregate (AggSpec.window) */
+    TimerService *timers;       /* window mode: key = group hash ++ group key */
+    WbArena scratch;            /* window mode: the batch without late rows */
+    int32_t *keep;
     ExOut out;
 } AggOp;
 
@@ -119,14 +138,37 @@ static StateEntry *vkey_upsert(AggOp *op, StateEntry *g, bool *created)
 {
     uint64_t hash = wb_hash_bytes(op->vkey.data, op->vkey.len, 0x7661);
     StateEntry *e = st_table_upsert(op->vals, op->vkey.data, (uint32_t)op->vkey.len, hash, created);
-    if (*created) group_hdr(g)->nvals++;
+    if (*created) {
+        GroupHdr *hdr = group_hdr(g);
+        hdr->nvals++;
+        if (op->window) {
+            ValEntry *v = st_payload(e);
+            v->gnext = hdr->all_vals;
+            if (hdr->all_vals) ((ValEntry *)st_payload(hdr->all_vals))->gprev = e;
+            hdr->all_vals = e;
+        }
+    }
     return e;
 }
 
 static void val_remove(AggOp *op, StateEntry *g, StateEntry *e)
 {
-    group_hdr(g)->nvals--;
+    GroupHdr *hdr = group_hdr(g);
+    hdr->nvals--;
+    if (op->window) {
+        ValEntry *v = st_payload(e);
+        if (v->gprev) ((ValEntry *)st_payload(v->gprev))->gnext = v->gnext;
+        else hdr->all_vals = v->gnext;
+        if (v->gnext) ((ValEntry *)st_payload(v->gnext))->gprev = v->gprev;
+    }
     st_table_remove(op->vals, e);
+}
+
+/* Window mode: drops a fired group and every `vals` entry it owns. */
+static void drop_group(AggOp *op, StateEntry *g)
+{
+    while (group_hdr(g)->all_vals) val_remove(op, g, group_hdr(g)->all_vals);
+    st_table_remove(op->groups, g);
 }
 
 /* ---- list helpers (doubly linked through ValEntry prev/next) ---- */
@@ -630,6 +672,40 @@ static int emit_flat(AggOp *op, int32_t idx, bool has_new, WbError *err)
     return 0;
 }
 
+/* Window mode: the batch without the rows of windows that have fired
+ * (window_end - 1 ms <= the watermark), counted as late; NULL when none
+ * is left. */
+static const Batch *drop_late(AggOp *op, const Batch *batch)
+{
+    int64_t wm = op->base.watermark;
+    const ColumnVector *end = &batch->cols[op->spec->window_end];
+    int32_t n = batch->nrows, nkeep = 0;
+    bool late = false;
+    for (int32_t row = 0; row < n && !late; row++) late = end->i64[row] - 1000 <= wm;
+    if (!late) return batch;
+    wb_arena_reset(&op->scratch);
+    op->keep = wb_arena_alloc(&op->scratch, sizeof(int32_t) * (size_t)n);
+    for (int32_t row = 0; row < n; row++) {
+        if (end->i64[row] - 1000 <= wm) op->base.late_dropped++;
+        else op->keep[nkeep++] = row;
+    }
+    if (nkeep == 0) return NULL;
+    return ex_batch_compact(batch, op->keep, nkeep, &op->scratch);
+}
+
+/* Window mode: a new group's timer, at its window's last millisecond. */
+static void register_window(AggOp *op, StateEntry *g, const Batch *batch, int32_t row)
+{
+    int64_t fire = batch->cols[op->spec->window_end].i64[row] - 1000;
+    uint8_t stack[256];
+    uint32_t len = 8 + g->key_len;
+    uint8_t *key = len <= sizeof stack ? stack : wb_malloc(len);
+    memcpy(key, &g->hash, 8);
+    memcpy(key + 8, g->key, g->key_len);
+    st_timers_register(op->timers, fire, key, len);
+    if (key != stack) free(key);
+}
+
 /* Prefetch distances in rows (index slot, then entry); 24/12 and 32/16
  * measured no better. */
 #define PF_SLOT 16
@@ -639,7 +715,8 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
 {
     (void)port;
     AggOp *op = (AggOp *)base;
-    bool streaming = !base->ctx->batch_mode;
+    bool streaming = !base->ctx->batch_mode && !op->window;
+    if (op->window && !(batch = drop_late(op, batch))) return 0;
     int32_t nrows = batch->nrows;
     ensure_rows(op, nrows);
     op->epoch++;
@@ -662,9 +739,11 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     for (int32_t row = 0; row < nrows; row++) {
         if (row + PF_SLOT < nrows) st_table_prefetch(op->groups, op->row_hash[row + PF_SLOT]);
         if (row + PF_ENTRY < nrows) st_table_prefetch_entry(op->groups, op->row_hash[row + PF_ENTRY]);
+        bool created = false;
         StateEntry *g = st_table_upsert(op->groups, op->keys.data + op->key_off[row],
                                         op->key_off[row + 1] - op->key_off[row],
-                                        op->row_hash[row], NULL);
+                                        op->row_hash[row], &created);
+        if (created && op->window) register_window(op, g, batch, row);
         GroupHdr *hdr = group_hdr(g);
         if (streaming && hdr->epoch != op->epoch && touch(op, g, err) != 0) return -1;
         hdr->nrows += batch->weights[row];
@@ -701,9 +780,33 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     return ex_out_flush(base, &op->out, err);
 }
 
+/* Window mode: fires the windows the watermark passed, in time order. */
+static int agg_watermark(Operator *base, int64_t wm, WbError *err)
+{
+    AggOp *op = (AggOp *)base;
+    if (!op->window) return 0;
+    int64_t time;
+    const uint8_t *key;
+    uint32_t len;
+    while (st_timers_pop(op->timers, wm, &time, &key, &len)) {
+        uint64_t hash;
+        memcpy(&hash, key, 8);
+        StateEntry *g = st_table_find(op->groups, key + 8, len - 8, hash);
+        if (!g) continue;
+        if (group_hdr(g)->nrows > 0) {
+            if (op->has_single && check_single(op, g, err) != 0) return -1;
+            if (ex_out_reserve(base, &op->out, 1, err) != 0) return -1;
+            if (append_row(op, g, 1, err) != 0) return -1;
+        }
+        drop_group(op, g);
+    }
+    return ex_out_flush(base, &op->out, err);
+}
+
 static int agg_finish(Operator *base, WbError *err)
 {
     AggOp *op = (AggOp *)base;
+    if (op->window) return ex_out_flush(base, &op->out, err);   /* all fired */
     bool global = op->spec->ngroup == 0;
     if (global) {
         /* the one row of a global aggregate exists even over no input */
@@ -726,6 +829,10 @@ static int agg_finish(Operator *base, WbError *err)
 static void agg_destroy(Operator *base)
 {
     AggOp *op = (AggOp *)base;
+    if (op->window) {
+        st_timers_free(op->timers);
+        wb_arena_destroy(&op->scratch);
+    }
     st_table_free(op->groups);
     st_table_free(op->vals);
     wb_buf_free(&op->key);
@@ -750,11 +857,12 @@ static void agg_destroy(Operator *base)
 static int64_t agg_state_bytes(const Operator *base)
 {
     const AggOp *op = (const AggOp *)base;
-    return st_table_bytes(op->groups) + st_table_bytes(op->vals);
+    return st_table_bytes(op->groups) + st_table_bytes(op->vals) +
+           (op->timers ? st_timers_bytes(op->timers) : 0);
 }
 
 static const OpVTable agg_vt = {"GroupAggregate", agg_push, NULL, agg_finish, agg_destroy,
-                                agg_state_bytes};
+                                agg_state_bytes, agg_watermark, NULL};
 
 static int bad_plan(WbError *err, const char *what, int32_t call)
 {
@@ -838,6 +946,11 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
         if (acc[call] == ACC_MINMAX || acc[call] == ACC_SEQ) op->flat = false;
     }
     op->inserts_only = in->mode == CM_INSERT_ONLY;
+    op->window = spec->window;
+    if (op->window) {
+        op->timers = st_timers_new();
+        wb_arena_init(&op->scratch, 4096);
+    }
     op->i64_keys = true;
     for (int32_t i = 0; i < spec->ngroup; i++)
         if (ty_phys(in->types[spec->group[i]]) != PK_I64) op->i64_keys = false;

@@ -170,7 +170,7 @@ static inline bool words_equal(const uint8_t *a, const uint8_t *b, uint32_t n)
 bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc)
 {
     const AggSpec *spec = &node->agg;
-    if (spec->ngroup > ST_FLAT_MAX_KEYS) return false;
+    if (spec->ngroup > ST_FLAT_MAX_KEYS || spec->window) return false;
     const PlanNode *in = node->inputs[0];
     for (int32_t i = 0; i < spec->ngroup; i++)
         if (ty_phys(in->types[spec->group[i]]) != PK_I64) return false;
@@ -843,7 +843,7 @@ static int64_t flat_state_bytes(const Operator *base)
 }
 
 static const OpVTable flat_vt = {"GroupAggregate", flat_push, NULL, flat_finish, flat_destroy,
-                                 flat_state_bytes};
+                                 flat_state_bytes, NULL, NULL};
 
 Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind *acc)
 {

@@ -18,59 +18,6 @@ typedef struct CalcOp {
     WbArena scratch;
 } CalcOp;
 
-/* Copies the rows listed in keep[0..n) of every column of `in` into a new
- * batch in arena (strings still point at the input's bytes, which outlive
- * this push call). */
-static Batch *compact(const Batch *in, const int32_t *keep, int32_t n, WbArena *arena)
-{
-    Batch *b = wb_arena_calloc(arena, sizeof *b);
-    b->ncols = in->ncols;
-    b->nrows = n;
-    b->capacity = n;
-    b->arena = arena;
-    b->cols = wb_arena_alloc(arena, sizeof(ColumnVector) * (size_t)(in->ncols ? in->ncols : 1));
-    b->weights = wb_arena_alloc(arena, sizeof(int64_t) * (size_t)(n ? n : 1));
-    for (int32_t k = 0; k < n; k++) b->weights[k] = in->weights[keep[k]];
-    if (in->updates) {
-        /* A pair is a -U row directly followed by its +U row (types.h):
-         * a half whose partner was in the input and was dropped becomes a
-         * plain change.  (A half without its partner in the batch keeps
-         * its kind: the filter did not drop the partner.) */
-        b->updates = wb_arena_calloc(arena, (size_t)(n ? n : 1));
-        for (int32_t k = 0; k < n; k++) {
-            int32_t row = keep[k];
-            bool before = in->weights[row] < 0;
-            int32_t other = before ? row + 1 : row - 1;
-            bool partner_in = other >= 0 && other < in->nrows && in->updates[other] &&
-                              (in->weights[other] < 0) != before;
-            bool partner_kept = before ? k + 1 < n && keep[k + 1] == other
-                                       : k > 0 && keep[k - 1] == other;
-            b->updates[k] = in->updates[row] && (!partner_in || partner_kept);
-        }
-    }
-    for (int32_t c = 0; c < in->ncols; c++) {
-        const ColumnVector *src = &in->cols[c];
-        ColumnVector *dst = &b->cols[c];
-        ex_vector_alloc(dst, src->type, n, arena);
-        for (int32_t k = 0; k < n; k++) dst->nulls[k] = src->nulls[keep[k]];
-        switch (ty_phys(src->type)) {
-        case PK_I64:
-            for (int32_t k = 0; k < n; k++) dst->i64[k] = src->i64[keep[k]];
-            break;
-        case PK_I128:
-            for (int32_t k = 0; k < n; k++) dst->i128[k] = src->i128[keep[k]];
-            break;
-        case PK_F64:
-            for (int32_t k = 0; k < n; k++) dst->f64[k] = src->f64[keep[k]];
-            break;
-        case PK_STR:
-            for (int32_t k = 0; k < n; k++) dst->str[k] = src->str[keep[k]];
-            break;
-        }
-    }
-    return b;
-}
-
 static int calc_push(Operator *op, int32_t port, const Batch *batch, WbError *err)
 {
     (void)port;
@@ -92,7 +39,7 @@ static int calc_push(Operator *op, int32_t port, const Batch *batch, WbError *er
             nkeep += !keep_vec.nulls[r] && keep_vec.i64[r] != 0;
         }
         if (nkeep == 0) return 0;
-        if (nkeep < batch->nrows) src = compact(batch, keep, nkeep, arena);
+        if (nkeep < batch->nrows) src = ex_batch_compact(batch, keep, nkeep, arena);
     }
 
     const PlanNode *node = op->node;

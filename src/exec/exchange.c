@@ -16,7 +16,7 @@ static int exchange_push(Operator *op, int32_t port, const Batch *batch, WbError
     return ex_emit(op, batch, err);
 }
 
-static const OpVTable exchange_vt = {"Exchange", exchange_push, NULL, NULL, NULL, NULL};
+static const OpVTable exchange_vt = {"Exchange", exchange_push, NULL, NULL, NULL, NULL, NULL, NULL};
 
 Operator *ex_exchange_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
 {

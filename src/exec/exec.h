@@ -59,6 +59,16 @@ typedef struct OpVTable {
     void (*destroy)(Operator *op);
     /* Bytes of state held, for metrics; NULL = stateless. */
     int64_t (*state_bytes)(const Operator *op);
+    /* The operator's watermark (the minimum over its inputs) advanced to
+     * wm: fire the event-time timers up to wm and emit what they produce.
+     * Called before the watermark is forwarded, so rows a watermark
+     * completes travel ahead of it.  NULL = nothing is driven by event
+     * time.  wm is INT64_MAX at end of input (batch mode sees only that
+     * one). */
+    int (*watermark)(Operator *op, int64_t wm, WbError *err);
+    /* The job's clock moved to now_us: fire processing-time timers.  NULL
+     * = nothing is driven by processing time. */
+    int (*proctime)(Operator *op, int64_t now_us, WbError *err);
 } OpVTable;
 
 typedef struct OpOutput {
@@ -77,6 +87,7 @@ struct Operator {
     int64_t *input_watermarks;   /* per port; INT64_MIN before the first */
     int64_t watermark;           /* last forwarded */
     int64_t rows_in, rows_out;   /* metrics */
+    int64_t late_dropped;        /* rows behind the watermark, dropped */
     /* Barrier alignment (op.c): the barrier being collected and how many
      * inputs delivered it so far. */
     int64_t barrier_id;
@@ -105,8 +116,16 @@ Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err
 Operator *ex_rank_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 Operator *ex_union_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 Operator *ex_exchange_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+Operator *ex_watermark_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+Operator *ex_window_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 /* Dispatches on node->kind for CALC, AGG, JOIN, RANK, UNION, EXCHANGE. */
 Operator *ex_op_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+
+/* Copies the rows keep[0..n) of every column of `in` into a new batch in
+ * arena (strings still point at the input's bytes).  An update half whose
+ * partner was dropped becomes a plain change (-U alone -> -D, +U alone ->
+ * +I). */
+Batch *ex_batch_compact(const Batch *in, const int32_t *keep, int32_t n, WbArena *arena);
 
 /* ---- vectorized evaluation (exec/eval.c) ----
  * Evaluates e over all rows of `in` into `out`, a vector of e->type with

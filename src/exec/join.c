@@ -461,7 +461,7 @@ static int64_t join_state_bytes(const Operator *base)
 }
 
 static const OpVTable join_vt = {"Join", join_push, join_control, join_finish, join_destroy,
-                                 join_state_bytes};
+                                 join_state_bytes, NULL, NULL};
 
 Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
 {

@@ -25,6 +25,7 @@ void ex_op_init(Operator *op, const OpVTable *vt, const PlanNode *node,
     for (int32_t port = 0; port < slots; port++) op->input_watermarks[port] = INT64_MIN;
     op->watermark = INT64_MIN;
     op->rows_in = op->rows_out = 0;
+    op->late_dropped = 0;
     op->barrier_id = 0;
     op->barrier_count = 0;
 }
@@ -99,6 +100,7 @@ static int advance_watermark(Operator *op, WbError *err)
     int64_t wm = min_input_watermark(op);
     if (wm <= op->watermark) return 0;
     op->watermark = wm;
+    if (op->vt->watermark && op->vt->watermark(op, wm, err) != 0) return -1;
     ControlMsg out = {CTL_WATERMARK, wm};
     return ex_emit_control(op, &out, err);
 }
@@ -159,6 +161,8 @@ Operator *ex_op_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
     case PN_RANK: return ex_rank_new(node, ctx, err);
     case PN_UNION: return ex_union_new(node, ctx, err);
     case PN_EXCHANGE: return ex_exchange_new(node, ctx, err);
+    case PN_WATERMARK: return ex_watermark_new(node, ctx, err);
+    case PN_WINDOW: return ex_window_new(node, ctx, err);
     case PN_SCAN:
     case PN_VALUES:
     case PN_SINK:
@@ -168,6 +172,61 @@ Operator *ex_op_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
              "plan node %d (%s) is instantiated by the runtime, not by ex_op_new",
              (int)node->id, sql_plan_kind_name(node->kind));
     return NULL;
+}
+
+/* ---- selecting rows ---- */
+
+/* Copies the rows listed in keep[0..n) of every column of `in` into a new
+ * batch in arena (strings still point at the input's bytes, which outlive
+ * this push call). */
+Batch *ex_batch_compact(const Batch *in, const int32_t *keep, int32_t n, WbArena *arena)
+{
+    Batch *b = wb_arena_calloc(arena, sizeof *b);
+    b->ncols = in->ncols;
+    b->nrows = n;
+    b->capacity = n;
+    b->arena = arena;
+    b->cols = wb_arena_alloc(arena, sizeof(ColumnVector) * (size_t)(in->ncols ? in->ncols : 1));
+    b->weights = wb_arena_alloc(arena, sizeof(int64_t) * (size_t)(n ? n : 1));
+    for (int32_t k = 0; k < n; k++) b->weights[k] = in->weights[keep[k]];
+    if (in->updates) {
+        /* A pair is a -U row directly followed by its +U row (types.h):
+         * a half whose partner was in the input and was dropped becomes a
+         * plain change.  (A half without its partner in the batch keeps
+         * its kind: the filter did not drop the partner.) */
+        b->updates = wb_arena_calloc(arena, (size_t)(n ? n : 1));
+        for (int32_t k = 0; k < n; k++) {
+            int32_t row = keep[k];
+            bool before = in->weights[row] < 0;
+            int32_t other = before ? row + 1 : row - 1;
+            bool partner_in = other >= 0 && other < in->nrows && in->updates[other] &&
+                              (in->weights[other] < 0) != before;
+            bool partner_kept = before ? k + 1 < n && keep[k + 1] == other
+                                       : k > 0 && keep[k - 1] == other;
+            b->updates[k] = in->updates[row] && (!partner_in || partner_kept);
+        }
+    }
+    for (int32_t c = 0; c < in->ncols; c++) {
+        const ColumnVector *src = &in->cols[c];
+        ColumnVector *dst = &b->cols[c];
+        ex_vector_alloc(dst, src->type, n, arena);
+        for (int32_t k = 0; k < n; k++) dst->nulls[k] = src->nulls[keep[k]];
+        switch (ty_phys(src->type)) {
+        case PK_I64:
+            for (int32_t k = 0; k < n; k++) dst->i64[k] = src->i64[keep[k]];
+            break;
+        case PK_I128:
+            for (int32_t k = 0; k < n; k++) dst->i128[k] = src->i128[keep[k]];
+            break;
+        case PK_F64:
+            for (int32_t k = 0; k < n; k++) dst->f64[k] = src->f64[keep[k]];
+            break;
+        case PK_STR:
+            for (int32_t k = 0; k < n; k++) dst->str[k] = src->str[keep[k]];
+            break;
+        }
+    }
+    return b;
 }
 
 /* ---- the output buffer ---- */

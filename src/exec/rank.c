@@ -433,7 +433,7 @@ static int64_t rank_state_bytes(const Operator *base)
 }
 
 static const OpVTable rank_vt = {"Rank", rank_push, NULL, rank_finish, rank_destroy,
-                                 rank_state_bytes};
+                                 rank_state_bytes, NULL, NULL};
 
 Operator *ex_rank_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
 {

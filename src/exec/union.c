@@ -14,7 +14,7 @@ static int union_push(Operator *op, int32_t port, const Batch *batch, WbError *e
     return ex_emit(op, batch, err);
 }
 
-static const OpVTable union_vt = {"Union", union_push, NULL, NULL, NULL, NULL};
+static const OpVTable union_vt = {"Union", union_push, NULL, NULL, NULL, NULL, NULL, NULL};
 
 Operator *ex_union_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
 {

@@ -72,10 +72,10 @@ static int no_push(Operator *op, int32_t port, const Batch *batch, WbError *err)
     return -1;
 }
 
-static const OpVTable scan_vt = {"Scan", no_push, NULL, NULL, edge_destroy, NULL};
-static const OpVTable values_vt = {"Values", no_push, NULL, NULL, edge_destroy, NULL};
-static const OpVTable sink_vt = {"Sink", sink_push, NULL, sink_finish, edge_destroy, NULL};
-static const OpVTable result_vt = {"Result", result_push, NULL, NULL, edge_destroy, NULL};
+static const OpVTable scan_vt = {"Scan", no_push, NULL, NULL, edge_destroy, NULL, NULL, NULL};
+static const OpVTable values_vt = {"Values", no_push, NULL, NULL, edge_destroy, NULL, NULL, NULL};
+static const OpVTable sink_vt = {"Sink", sink_push, NULL, sink_finish, edge_destroy, NULL, NULL, NULL};
+static const OpVTable result_vt = {"Result", result_push, NULL, NULL, edge_destroy, NULL, NULL, NULL};
 
 typedef struct SourceSlot {
     Source *source;

@@ -29,7 +29,7 @@ const char *sql_ast_kind_name(AstKind kind)
         [AST_EXPLAIN] = "EXPLAIN", [AST_SET] = "SET", [AST_RESET] = "RESET",
         [AST_INSERT] = "INSERT", [AST_SELECT] = "SELECT", [AST_SETOP] = "SETOP",
         [AST_VALUES] = "VALUES", [AST_TABLE_REF] = "TABLE_REF",
-        [AST_SUBQUERY_REF] = "SUBQUERY_REF", [AST_JOIN] = "JOIN",
+        [AST_SUBQUERY_REF] = "SUBQUERY_REF", [AST_JOIN] = "JOIN", [AST_TVF_REF] = "TVF_REF",
         [AST_LITERAL] = "LITERAL", [AST_COLUMN_REF] = "COLUMN_REF", [AST_STAR] = "STAR",
         [AST_UNARY] = "UNARY", [AST_BINARY] = "BINARY", [AST_IS] = "IS",
         [AST_BETWEEN] = "BETWEEN", [AST_IN_LIST] = "IN_LIST", [AST_IN_QUERY] = "IN_QUERY",
@@ -476,6 +476,34 @@ static void fmt(const AstNode *node, WbBuf *out)
                 put_ident_list(&node->subquery_ref.col_aliases, out);
         }
         break;
+    case AST_TVF_REF: {
+        wb_buf_puts(out, "TABLE(");
+        wb_buf_puts(out, node->tvf.func);
+        wb_buf_puts(out, "(TABLE ");
+        fmt(node->tvf.data, out);
+        if (node->tvf.partition.count) {
+            wb_buf_puts(out, " PARTITION BY ");
+            put_ident_list(&node->tvf.partition, out);
+        }
+        wb_buf_puts(out, ", DESCRIPTOR(");
+        put_ident(node->tvf.timecol, out);
+        wb_buf_putc(out, ')');
+        for (int32_t i = 0; i < node->tvf.args.count; i++) {
+            wb_buf_puts(out, ", ");
+            if (node->tvf.arg_names[i]) {
+                wb_buf_puts(out, node->tvf.arg_names[i]);
+                wb_buf_puts(out, " => ");
+            }
+            fmt(node->tvf.args.items[i], out);
+        }
+        wb_buf_puts(out, "))");
+        if (node->tvf.alias) {
+            wb_buf_puts(out, " AS ");
+            put_ident(node->tvf.alias, out);
+            if (node->tvf.col_aliases.count) put_ident_list(&node->tvf.col_aliases, out);
+        }
+        break;
+    }
     case AST_JOIN: {
         static const char *const types[] = {"INNER JOIN", "LEFT JOIN", "RIGHT JOIN",
                                             "FULL JOIN", "CROSS JOIN"};

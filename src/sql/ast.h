@@ -50,6 +50,7 @@ typedef enum AstKind {
     AST_TABLE_REF,     /* table_ref: name [FOR SYSTEM_TIME AS OF e] [[AS] alias [(cols)]] */
     AST_SUBQUERY_REF,  /* subquery_ref: (query) [AS] alias [(cols)] */
     AST_JOIN,          /* join: left JOIN right ON cond / USING (cols); comma = CROSS */
+    AST_TVF_REF,       /* tvf: TABLE(func(TABLE t, DESCRIPTOR(c), ...)) [AS] alias [(cols)] */
 
     /* ---- expressions ---- */
     AST_LITERAL,       /* literal: numbers, strings, booleans, NULL, DATE/TIME/TIMESTAMP, INTERVAL */
@@ -233,6 +234,24 @@ struct AstNode {
             const char *alias;
             AstList col_aliases;   /* AST_IDENT */
         } subquery_ref;
+
+        /* AST_TVF_REF: a window table-valued function in FROM.  data is
+         * the AST_TABLE_REF or AST_SUBQUERY_REF after TABLE (or a
+         * parenthesized query); partition: SESSION's PARTITION BY columns
+         * (AST_IDENT); timecol: the DESCRIPTOR's column; args: the other
+         * arguments in the order written, arg_names[i] the name of a named
+         * argument (SIZE => ...) or NULL. */
+        struct {
+            const char *func;
+            AstNode *data;
+            AstList partition;
+            const char *timecol;
+            int timecol_line, timecol_column;
+            AstList args;
+            const char **arg_names;
+            const char *alias;
+            AstList col_aliases;
+        } tvf;
 
         /* AST_JOIN: at most one of on / using is set; neither for CROSS
          * (implicit = true when written as a comma). */

@@ -234,7 +234,8 @@ int sql_lex(const char *text, size_t len, WbArena *arena, SqlToken **toks_out,
         if (lx.pos + 1 < len) {
             char pair[3] = {(char)c, text[lx.pos + 1], '\0'};
             if (!strcmp(pair, "<=") || !strcmp(pair, ">=") || !strcmp(pair, "<>") ||
-                !strcmp(pair, "!=") || !strcmp(pair, "||") || !strcmp(pair, "::")) {
+                !strcmp(pair, "!=") || !strcmp(pair, "||") || !strcmp(pair, "::") ||
+                !strcmp(pair, "=>")) {
                 advance(&lx);
                 advance(&lx);
                 push_token(&lx, SQL_TOK_OP, start, line, column);

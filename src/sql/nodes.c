@@ -210,6 +210,50 @@ PlanNode *sql_node_exchange(Binder *b, PlanNode *input, int32_t nkeys, const int
     return node;
 }
 
+/* WATERMARK over `input`: the same columns; `rowtime` becomes the rowtime
+ * attribute. */
+PlanNode *sql_node_watermark(Binder *b, PlanNode *input, int32_t rowtime, const Expr *expr,
+                             int64_t idle_timeout_us)
+{
+    PlanNode *node = sql_node_new(b, PN_WATERMARK, input->ncols, 1);
+    node->inputs[0] = input;
+    memcpy(node->types, input->types, sizeof(SqlType) * (size_t)input->ncols);
+    memcpy(node->names, input->names, sizeof(char *) * (size_t)input->ncols);
+    node->types[rowtime].time_attr = TY_ROWTIME;
+    node->watermark.rowtime = rowtime;
+    node->watermark.expr = expr;
+    node->watermark.idle_timeout_us = idle_timeout_us;
+    copy_mode(b, node, input);
+    return node;
+}
+
+/* WINDOW over `input`: its columns, then window_start, window_end and
+ * window_time.  The input's time attributes lose their mark (the window
+ * columns carry time from here on), as in Flink: window_time is a rowtime
+ * attribute when the time column was one. */
+PlanNode *sql_node_window(Binder *b, PlanNode *input, const WindowSpec *spec)
+{
+    int32_t n = input->ncols;
+    PlanNode *node = sql_node_new(b, PN_WINDOW, n + 3, 1);
+    node->inputs[0] = input;
+    memcpy(node->types, input->types, sizeof(SqlType) * (size_t)n);
+    memcpy(node->names, input->names, sizeof(char *) * (size_t)n);
+    for (int32_t i = 0; i < n; i++) node->types[i].time_attr = 0;
+    SqlType ts = ty_timestamp(3);
+    ts.nullable = 0;
+    node->types[n] = ts;
+    node->types[n + 1] = ts;
+    node->types[n + 2] = ts;
+    if (input->types[spec->time_col].time_attr == TY_ROWTIME) node->types[n + 2].time_attr = TY_ROWTIME;
+    node->names[n] = "window_start";
+    node->names[n + 1] = "window_end";
+    node->names[n + 2] = "window_time";
+    node->window = *spec;
+    copy_mode(b, node, input);
+    if (node->mode == CM_UPSERT) node->mode = CM_RETRACT;
+    return node;
+}
+
 /* AGG over input columns 0..ngroup-1 (the caller's pre-projection puts the
  * group keys first), behind an EXCHANGE on them.  Output: upsert keyed by
  * the group columns; a global aggregate is an upsert with an empty key (a
@@ -374,9 +418,20 @@ void sql_node_derive_mode(Binder *b, PlanNode *node)
         return;
     case PN_EXCHANGE:
     case PN_SINK:
+    case PN_WATERMARK:
         copy_mode(b, node, node->inputs[0]);
         return;
+    case PN_WINDOW:
+        copy_mode(b, node, node->inputs[0]);
+        if (node->mode == CM_UPSERT) node->mode = CM_RETRACT;
+        return;
     case PN_AGG:
+        if (node->agg.window) {
+            /* one final row per window and group */
+            node->mode = CM_INSERT_ONLY;
+            node->nupsert_key = 0;
+            return;
+        }
         set_upsert(b, node, node->agg.ngroup, node->agg.group);
         for (int32_t i = 0; i < node->agg.ngroup; i++) node->upsert_key[i] = i;
         return;

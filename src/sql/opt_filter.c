@@ -132,6 +132,17 @@ static PlanNode *push_rank(OptCtx *ctx, PlanNode *node, Preds *preds)
     return push_keyed(ctx, node, preds, ok, map);
 }
 
+/* Conditions on the input's columns go below a window TVF (it is per
+ * row); conditions on the window columns stay above. */
+static PlanNode *push_window(OptCtx *ctx, PlanNode *node, Preds *preds)
+{
+    bool *ok = wb_arena_calloc(ctx->b->arena, (size_t)node->ncols + 1);
+    int32_t *map = wb_arena_calloc(ctx->b->arena, sizeof(int32_t) * ((size_t)node->ncols + 1));
+    for (int32_t c = 0; c < node->ncols; c++) map[c] = c;
+    for (int32_t c = 0; c < node->ncols - 3; c++) ok[c] = true;
+    return push_keyed(ctx, node, preds, ok, map);
+}
+
 static PlanNode *push_union(OptCtx *ctx, PlanNode *node, Preds *preds)
 {
     PlanNode *copy = opt_copy(ctx->b, node);
@@ -357,8 +368,10 @@ static PlanNode *push(OptCtx *ctx, PlanNode *node, Preds *preds)
     case PN_CALC: return push_calc(ctx, node, preds);
     case PN_AGG: return push_agg(ctx, node, preds);
     case PN_RANK: return push_rank(ctx, node, preds);
+    case PN_WINDOW: return push_window(ctx, node, preds);
     case PN_UNION: return push_union(ctx, node, preds);
     case PN_JOIN: return push_join(ctx, node, preds);
+    case PN_WATERMARK:   /* a filter below would change the watermark */
     case PN_SINK: {
         PlanNode *copy = opt_copy(b, node);
         Preds none = {0};

@@ -139,6 +139,7 @@ static Pruned prune_agg(OptCtx *ctx, PlanNode *node, const bool *need)
     copy->agg.naggs = nkeep;
     copy->inputs[0] = p.node;
     int32_t *map = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(node->ncols + 1));
+    if (spec->window) copy->agg.window_end = p.map[spec->window_end];
     for (int32_t i = 0; i < spec->ngroup; i++) {
         copy->agg.group[i] = p.map[spec->group[i]];
         copy->types[i] = node->types[i];
@@ -239,6 +240,64 @@ static Pruned prune_rank(OptCtx *ctx, PlanNode *node, const bool *need)
     return (Pruned){copy, map};
 }
 
+/* The watermark assigner keeps its time column and what its expression
+ * reads; the rest passes through as the parent needs it. */
+static Pruned prune_watermark(OptCtx *ctx, PlanNode *node, const bool *need)
+{
+    Binder *b = ctx->b;
+    PlanNode *in = opt_input(node, 0);
+    bool *in_need = need_none(b, in->ncols);
+    for (int32_t c = 0; c < in->ncols; c++) in_need[c] = need[c];
+    in_need[node->watermark.rowtime] = true;
+    opt_expr_cols(node->watermark.expr, in_need);
+    Pruned p = narrow(b, prune(ctx, in, in_need), in_need, in->ncols);
+    PlanNode *copy = opt_copy(b, node);
+    copy->inputs[0] = p.node;
+    copy->ncols = p.node->ncols;
+    copy->types = wb_arena_alloc(b->arena, sizeof(SqlType) * (size_t)(copy->ncols + 1));
+    copy->names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(copy->ncols + 1));
+    for (int32_t c = 0; c < in->ncols; c++) {
+        if (p.map[c] < 0) continue;
+        copy->types[p.map[c]] = node->types[c];
+        copy->names[p.map[c]] = node->names[c];
+    }
+    copy->watermark.rowtime = p.map[node->watermark.rowtime];
+    copy->watermark.expr = opt_expr_remap(b->arena, node->watermark.expr, p.map);
+    return (Pruned){copy, p.map};
+}
+
+/* A window TVF keeps its time column; its three window columns stay. */
+static Pruned prune_window(OptCtx *ctx, PlanNode *node, const bool *need)
+{
+    Binder *b = ctx->b;
+    PlanNode *in = opt_input(node, 0);
+    int32_t n = in->ncols;
+    bool *in_need = need_none(b, n);
+    for (int32_t c = 0; c < n; c++) in_need[c] = need[c];
+    in_need[node->window.time_col] = true;
+    Pruned p = narrow(b, prune(ctx, in, in_need), in_need, n);
+    PlanNode *copy = opt_copy(b, node);
+    copy->inputs[0] = p.node;
+    int32_t nin = p.node->ncols;
+    copy->ncols = nin + 3;
+    copy->types = wb_arena_alloc(b->arena, sizeof(SqlType) * (size_t)(copy->ncols + 1));
+    copy->names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(copy->ncols + 1));
+    int32_t *map = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(node->ncols + 1));
+    for (int32_t c = 0; c < n; c++) {
+        map[c] = p.map[c];
+        if (map[c] < 0) continue;
+        copy->types[map[c]] = node->types[c];
+        copy->names[map[c]] = node->names[c];
+    }
+    for (int32_t k = 0; k < 3; k++) {
+        map[n + k] = nin + k;
+        copy->types[nin + k] = node->types[n + k];
+        copy->names[nin + k] = node->names[n + k];
+    }
+    copy->window.time_col = p.map[node->window.time_col];
+    return (Pruned){copy, map};
+}
+
 static Pruned prune_union(OptCtx *ctx, PlanNode *node, const bool *need)
 {
     Binder *b = ctx->b;
@@ -315,6 +374,8 @@ static Pruned prune(OptCtx *ctx, PlanNode *node, const bool *need)
     case PN_AGG: return prune_agg(ctx, node, need);
     case PN_JOIN: return prune_join(ctx, node, need);
     case PN_RANK: return prune_rank(ctx, node, need);
+    case PN_WATERMARK: return prune_watermark(ctx, node, need);
+    case PN_WINDOW: return prune_window(ctx, node, need);
     case PN_UNION: return prune_union(ctx, node, need);
     case PN_SINK: {
         PlanNode *in = opt_input(node, 0);

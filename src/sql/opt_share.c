@@ -43,7 +43,8 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
             return false;
         for (int32_t j = 0; j < a->agg.naggs; j++) {
             const AggCall *x = &a->agg.aggs[j], *y = &b->agg.aggs[j];
-            if (x->kind != y->kind || x->distinct != y->distinct || x->arg != y->arg ||
+            if (a->agg.window != b->agg.window || a->agg.window_end != b->agg.window_end) return false;
+        if (x->kind != y->kind || x->distinct != y->distinct || x->arg != y->arg ||
                 x->arg2 != y->arg2 || x->filter != y->filter || !ty_equal(x->type, y->type))
                 return false;
         }
@@ -68,6 +69,12 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
     }
     case PN_UNION:
         return true;
+    case PN_WATERMARK:
+        return a->watermark.rowtime == b->watermark.rowtime &&
+               a->watermark.idle_timeout_us == b->watermark.idle_timeout_us &&
+               expr_equal(a->watermark.expr, b->watermark.expr);
+    case PN_WINDOW:
+        return memcmp(&a->window, &b->window, sizeof a->window) == 0;
     case PN_VALUES:     /* cheap: not worth comparing rows */
     case PN_EXCHANGE:
     case PN_SINK:

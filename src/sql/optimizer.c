@@ -307,7 +307,16 @@ static double estimate(const PlanNode *node, double *base)
     }
     case PN_EXCHANGE:
     case PN_SINK:
+    case PN_WATERMARK:
         return estimate(node->inputs[0], base);
+    case PN_WINDOW: {
+        double copies = 1;
+        if (node->window.kind != WK_TUMBLE && node->window.slide > 0)
+            copies = (double)node->window.size / (double)node->window.slide;
+        double out = estimate(opt_input(node, 0), base) * copies;
+        *base *= copies;
+        return out;
+    }
     }
     *base = 1e6;
     return 1e6;
@@ -375,11 +384,15 @@ static void make_physical(Visit *v, Binder *b, const OptCtx *ctx, PlanNode *node
         while (is_rename(node->inputs[i])) node->inputs[i] = node->inputs[i]->inputs[0];
         make_physical(v, b, ctx, node->inputs[i]);
     }
-    /* the filter right above a scan (of this reader alone) is handed to
-     * the connector */
-    if (node->kind == PN_CALC && node->calc.filter && node->inputs[0]->kind == PN_SCAN &&
-        !opt_shared(ctx, node->inputs[0]))
-        node->inputs[0]->scan.filter = node->calc.filter;
+    /* the filter right above a scan (of this reader alone), or above its
+     * watermark assigner (same columns), is handed to the connector: as
+     * in Flink, a source that skips rows by it generates its watermark
+     * from the rows it keeps */
+    if (node->kind == PN_CALC && node->calc.filter) {
+        PlanNode *in = node->inputs[0];
+        if (in->kind == PN_WATERMARK && !opt_shared(ctx, in)) in = in->inputs[0];
+        if (in->kind == PN_SCAN && !opt_shared(ctx, in)) in->scan.filter = node->calc.filter;
+    }
     switch (node->kind) {
     case PN_AGG:
         node->inputs[0] = sql_node_exchange(b, node->inputs[0], node->agg.ngroup, node->agg.group);
@@ -433,6 +446,8 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out)
     OptCtx ctx = {.b = b};
     count_all(&ctx, root);
     root = opt_fold_constants(&ctx, root);
+    count_all(&ctx, root);
+    root = opt_window_operators(&ctx, root);
     count_all(&ctx, root);
     root = opt_push_filters(&ctx, root);
     count_all(&ctx, root);

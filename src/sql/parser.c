@@ -1682,6 +1682,102 @@ static AstNode *parse_table_ref(Parser *p)
     return fin(p, node);
 }
 
+/* [NAME =>] : the name of a named argument, or NULL. */
+static const char *parse_arg_name(Parser *p)
+{
+    if (!is_name_tok(p, peek(p)) || !is_op_at(p, 1, "=>")) return NULL;
+    const char *name = tok_name(p, next(p));
+    next(p);
+    return name;
+}
+
+/* TABLE(func(TABLE t [PARTITION BY cols], DESCRIPTOR(col), arg, ...)) [AS] alias [(cols)]
+ * Arguments may be named (DATA => TABLE t, TIMECOL => DESCRIPTOR(ts),
+ * SIZE => ...), in Flink's order or not; the binder checks them. */
+static AstNode *parse_tvf_ref(Parser *p)
+{
+    SqlToken *tok = peek(p);
+    AstNode *node = new_node(p, AST_TVF_REF, tok);
+    next(p);   /* TABLE */
+    if (!expect_op(p, "(")) return NULL;
+    TRY(enter(p));
+    const SqlToken *ftok = peek(p);
+    TRY(node->tvf.func = parse_name(p));
+    static const char *const funcs[] = {"TUMBLE", "HOP", "CUMULATE", "SESSION", NULL};
+    bool known = false;
+    for (const char *const *f = funcs; *f && !known; f++) known = strcasecmp(*f, node->tvf.func) == 0;
+    if (!known) return unsupported(p, ftok, "table functions other than the window functions TUMBLE, HOP, CUMULATE and SESSION");
+    if (!expect_op(p, "(")) return NULL;
+    ListB args = {0};
+    const char **names = NULL;
+    int32_t nnames = 0, cap = 0;
+    do {
+        const char *name = parse_arg_name(p);
+        if (tok_kw(p, peek(p), "TABLE")) {
+            if (node->tvf.data) return expect_error(p, "one TABLE argument");
+            next(p);
+            if (is_op(p, "(")) {
+                SqlToken *qtok = next(p);
+                AstNode *q = new_node(p, AST_SUBQUERY_REF, qtok);
+                TRY(q->subquery_ref.query = parse_query(p));
+                if (!expect_op(p, ")")) return NULL;
+                node->tvf.data = fin(p, q);
+            } else {
+                AstNode *ref = new_node(p, AST_TABLE_REF, peek(p));
+                TRY(ref->table_ref.name = parse_qualified_name(p));
+                node->tvf.data = fin(p, ref);
+            }
+            if (accept_kw(p, "PARTITION")) {
+                if (!expect_kw(p, "BY")) return NULL;
+                if (is_op(p, "(")) {
+                    if (!parse_ident_list(p, &node->tvf.partition)) return NULL;
+                } else {
+                    ListB cols = {0};
+                    do {
+                        AstNode *ident = parse_ident(p);
+                        TRY(ident);
+                        lb_push(p, &cols, ident);
+                    } while (is_op(p, ",") && is_name_tok(p, peek_at(p, 1)) &&
+                             !is_op_at(p, 2, "=>") && !tok_kw(p, peek_at(p, 1), "DESCRIPTOR") &&
+                             accept_op(p, ","));
+                    node->tvf.partition = lb_done(&cols);
+                }
+            }
+        } else if (tok_kw(p, peek(p), "DESCRIPTOR") && is_op_at(p, 1, "(")) {
+            if (node->tvf.timecol) return expect_error(p, "one DESCRIPTOR argument");
+            next(p);
+            next(p);
+            const SqlToken *ctok = peek(p);
+            node->tvf.timecol_line = ctok->line;
+            node->tvf.timecol_column = ctok->column;
+            TRY(node->tvf.timecol = parse_name(p));
+            if (!expect_op(p, ")")) return NULL;
+        } else {
+            AstNode *arg = parse_expr(p);
+            TRY(arg);
+            lb_push(p, &args, arg);
+            if (nnames == cap) {
+                cap = cap ? cap * 2 : 4;
+                const char **grown = wb_arena_alloc(p->arena, sizeof(char *) * (size_t)cap);
+                if (nnames) memcpy(grown, names, sizeof(char *) * (size_t)nnames);
+                names = grown;
+            }
+            names[nnames++] = name;
+        }
+    } while (accept_op(p, ","));
+    if (!expect_op(p, ")") || !expect_op(p, ")")) return NULL;
+    if (!node->tvf.data || !node->tvf.timecol) {
+        wb_error(p->err, WB_SQLSTATE_SYNTAX, ftok->line, ftok->column,
+                 "%s needs %s argument", node->tvf.func,
+                 !node->tvf.data ? "a TABLE" : "a DESCRIPTOR(time column)");
+        return NULL;
+    }
+    node->tvf.args = lb_done(&args);
+    node->tvf.arg_names = names ? names : wb_arena_calloc(p->arena, sizeof(char *));
+    if (!parse_opt_alias(p, &node->tvf.alias, &node->tvf.col_aliases)) return NULL;
+    return leave(p, fin(p, node));
+}
+
 static AstNode *parse_from_primary(Parser *p)
 {
     SqlToken *tok = peek(p);
@@ -1704,8 +1800,7 @@ static AstNode *parse_from_primary(Parser *p)
     }
     if (tok_kw(p, tok, "LATERAL")) return unsupported(p, tok, "LATERAL");
     if (tok_kw(p, tok, "UNNEST") && is_op_at(p, 1, "(")) return unsupported(p, tok, "UNNEST");
-    if (tok_kw(p, tok, "TABLE") && is_op_at(p, 1, "("))
-        return unsupported(p, tok, "TABLE(...) in FROM (table functions, window TVFs)");
+    if (tok_kw(p, tok, "TABLE") && is_op_at(p, 1, "(")) return parse_tvf_ref(p);
     return parse_table_ref(p);
 }
 

@@ -20,6 +20,8 @@ const char *sql_plan_kind_name(PlanKind kind)
     case PN_RANK: return "Rank";
     case PN_UNION: return "Union";
     case PN_EXCHANGE: return "Exchange";
+    case PN_WATERMARK: return "WatermarkAssigner";
+    case PN_WINDOW: return "WindowTableFunction";
     case PN_SINK: return "Sink";
     }
     return "?";
@@ -89,7 +91,8 @@ static void format_agg_call(WbBuf *out, const AggCall *call)
 
 static void format_node(const PlanNode *node, bool modes, WbBuf *out)
 {
-    wb_buf_puts(out, sql_plan_kind_name(node->kind));
+    wb_buf_puts(out, node->kind == PN_AGG && node->agg.window ? "WindowAgg"
+                                                              : sql_plan_kind_name(node->kind));
     wb_buf_putc(out, '(');
     switch (node->kind) {
     case PN_SCAN: {
@@ -126,6 +129,8 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
         wb_buf_putc(out, ']');
         break;
     case PN_AGG:
+        if (node->agg.window) wb_buf_printf(out, "window_end=$%d, ", (int)node->agg.window_end);
+
         wb_buf_puts(out, "group=");
         format_cols(out, node->agg.group, node->agg.ngroup);
         wb_buf_puts(out, ", aggs=[");
@@ -163,6 +168,23 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
     case PN_UNION:
         wb_buf_printf(out, "inputs=%d", (int)node->ninputs);
         break;
+    case PN_WATERMARK:
+        wb_buf_printf(out, "rowtime=$%d, watermark=", (int)node->watermark.rowtime);
+        sql_expr_format(node->watermark.expr, out);
+        if (node->watermark.idle_timeout_us > 0)
+            wb_buf_printf(out, ", idle-timeout=%lldms",
+                          (long long)(node->watermark.idle_timeout_us / 1000));
+        break;
+    case PN_WINDOW: {
+        static const char *const kinds[] = {"TUMBLE", "HOP", "CUMULATE", "SESSION"};
+        const WindowSpec *w = &node->window;
+        wb_buf_printf(out, "%s, time=$%d, size=%lldms", kinds[w->kind], (int)w->time_col,
+                      (long long)(w->size / 1000));
+        if (w->kind == WK_HOP) wb_buf_printf(out, ", slide=%lldms", (long long)(w->slide / 1000));
+        if (w->kind == WK_CUMULATE) wb_buf_printf(out, ", step=%lldms", (long long)(w->slide / 1000));
+        if (w->offset) wb_buf_printf(out, ", offset=%lldms", (long long)(w->offset / 1000));
+        break;
+    }
     case PN_EXCHANGE:
         if (node->exchange.nkeys == 0) {
             wb_buf_puts(out, "single");

@@ -35,6 +35,8 @@ typedef enum PlanKind {
     PN_RANK,        /* ROW_NUMBER() top-N / dedup per partition, retracting */
     PN_UNION,       /* UNION ALL of n inputs with the same schema */
     PN_EXCHANGE,    /* repartition by key (identity with one worker) */
+    PN_WATERMARK,   /* event time: generates watermarks from a rowtime column */
+    PN_WINDOW,      /* window TVF: appends window_start, window_end, window_time */
     PN_SINK         /* write to a table's connector (INSERT INTO) */
 } PlanKind;
 
@@ -82,7 +84,44 @@ typedef struct AggSpec {
     int32_t *group;              /* input columns */
     int32_t naggs;
     AggCall *aggs;
+    /* A window aggregate (window TVF aggregation, legacy group windows):
+     * the group includes the window_end input column `window_end`; each
+     * group's row is emitted once, when the watermark passes its window's
+     * end (window_end - 1 ms), and its state is then dropped.  Rows of a
+     * window that has fired are late: dropped and counted.  Insert-only
+     * output. */
+    bool window;
+    int32_t window_end;
 } AggSpec;
+
+/* PN_WATERMARK: the input's columns unchanged; after each input batch a
+ * watermark of max(expr) over the rows so far (the WATERMARK FOR
+ * declaration), and +infinity at end of input.  rowtime is the column the
+ * watermark is declared for.  idle_timeout_us > 0: an input with no rows
+ * for that long (processing time) stops holding back the watermark of the
+ * operators downstream ('scan.watermark.idle-timeout'). */
+typedef struct WatermarkSpec {
+    int32_t rowtime;
+    const Expr *expr;
+    int64_t idle_timeout_us;
+} WatermarkSpec;
+
+typedef enum WindowKind { WK_TUMBLE, WK_HOP, WK_CUMULATE, WK_SESSION } WindowKind;
+
+/* PN_WINDOW: a window table-valued function.  Output: the input columns,
+ * then window_start, window_end (TIMESTAMP(3)) and window_time (the
+ * window's last instant, window_end - 1 ms, a rowtime attribute when the
+ * time column is one).  TUMBLE: one row per input row; HOP (size, slide)
+ * and CUMULATE (size, step) one row per window containing the row.
+ * Windows are aligned to 1970-01-01 plus offset.  Durations in
+ * microseconds.  SESSION windows are assigned by their aggregate. */
+typedef struct WindowSpec {
+    WindowKind kind;
+    int32_t time_col;
+    int64_t size;                /* TUMBLE/HOP/CUMULATE size; SESSION gap */
+    int64_t slide;               /* HOP slide, CUMULATE step */
+    int64_t offset;
+} WindowSpec;
 
 typedef enum JoinType {
     JT_INNER, JT_LEFT, JT_RIGHT, JT_FULL,
@@ -169,6 +208,8 @@ typedef struct PlanNode {
         RankSpec rank;
         ExchangeSpec exchange;
         SinkSpec sink;
+        WatermarkSpec watermark;
+        WindowSpec window;
     };
 } PlanNode;
 

@@ -46,6 +46,8 @@ void sql_rel_single_row(Binder *b, Rel *out)
     out->cols = scope_alloc(b, 0);
 }
 
+bool sql_rel_rename(Binder *b, Rel *rel, const AstList *aliases, const AstNode *at);
+
 /* Renames the visible columns (t AS x(a, b), CTE and view column lists). */
 static bool rel_rename(Binder *b, Rel *rel, const AstList *aliases, const AstNode *at)
 {
@@ -76,15 +78,45 @@ static const char *last_name_part(const char *name)
 /* Scan of the physical columns, then a CALC computing the declared column
  * list when the table has computed or metadata columns (metadata columns
  * are not read yet: they are NULL). */
+/* The table's WATERMARK FOR declaration as a WATERMARK node over its
+ * declared columns (rel), and 'scan.watermark.idle-timeout'. */
+static bool plan_watermark(Binder *b, const TableDef *def, Rel *rel)
+{
+    if (def->watermark_col < 0 || !def->watermark) return true;
+    Env env;
+    env_init(&env, b, rel);
+    env.clause = "a WATERMARK";
+    Expr *e = sql_bind_expr(&env, def->watermark);
+    if (!e) return false;
+    int64_t idle_ms = 0;
+    const char *idle = sql_table_option(def, "scan.watermark.idle-timeout");
+    if (idle && wb_parse_duration_ms(idle, &idle_ms) != 0) {
+        wb_error(b->err, WB_SQLSTATE_CONFIG, def->line, def->column,
+                 "invalid duration \"%s\" for 'scan.watermark.idle-timeout' of table %s", idle,
+                 def->name);
+        wb_error_hint(b->err, "Write a number with a unit, e.g. '5 s', '1 min', '500 ms'.");
+        return false;
+    }
+    PlanNode *wm = sql_node_watermark(b, rel->node, def->watermark_col, e, idle_ms * 1000);
+    rel->node = wm;
+    rel->cols[def->watermark_col].type = wm->types[def->watermark_col];
+    return true;
+}
+
+/* Scan of the physical columns, then a CALC computing the declared column
+ * list when the table has computed or metadata columns (metadata columns
+ * are not read yet: they are NULL), then the watermark assigner when the
+ * table declares one. */
 static bool plan_table(Binder *b, const TableDef *def, const AstNode *at, Rel *out)
 {
+    (void)at;
     PlanNode *scan = sql_node_scan(b, def);
     bool plain = true;
     for (int32_t i = 0; i < def->ncols; i++)
         if (def->cols[i].computed || def->cols[i].is_metadata) plain = false;
     if (plain) {
         rel_from_node(b, scan, def->name, out);
-        return true;
+        return plan_watermark(b, def, out);
     }
     Rel phys;
     rel_from_node(b, scan, def->name, &phys);
@@ -99,10 +131,7 @@ static bool plan_table(Binder *b, const TableDef *def, const AstNode *at, Rel *o
         names[i] = col->name;
         if (col->computed) {
             Expr *e = sql_bind_expr(&env, col->computed);
-            if (!e) {
-                (void)at;
-                return false;
-            }
+            if (!e) return false;
             exprs[i] = e;
         } else if (col->is_metadata) {
             Value null = {0};
@@ -117,7 +146,7 @@ static bool plan_table(Binder *b, const TableDef *def, const AstNode *at, Rel *o
     }
     PlanNode *calc = sql_node_calc(b, scan, NULL, def->ncols, exprs, names);
     rel_from_node(b, calc, def->name, out);
-    return true;
+    return plan_watermark(b, def, out);
 }
 
 static const CteDef *find_cte(const Binder *b, const char *name)
@@ -521,9 +550,21 @@ static bool plan_join(Binder *b, const AstNode *ast, const Env *outer, Rel *out)
     return true;
 }
 
+bool sql_rel_rename(Binder *b, Rel *rel, const AstList *aliases, const AstNode *at)
+{
+    return rel_rename(b, rel, aliases, at);
+}
+
+ScopeCol *sql_scope_alloc(Binder *b, int32_t n)
+{
+    return scope_alloc(b, n);
+}
+
 bool sql_plan_from(Binder *b, const AstNode *from, const Env *outer, Rel *out)
 {
     switch (from->kind) {
+    case AST_TVF_REF:
+        return sql_plan_window_tvf(b, from, out);
     case AST_TABLE_REF:
         return plan_table_ref(b, from, out);
     case AST_SUBQUERY_REF: {

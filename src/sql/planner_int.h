@@ -180,6 +180,9 @@ PlanNode *sql_node_calc(Binder *b, PlanNode *input, const Expr *filter, int32_t 
 PlanNode *sql_node_filter_extend(Binder *b, PlanNode *input, const Expr *filter,
                                  int32_t nextra, Expr **extra);
 PlanNode *sql_node_exchange(Binder *b, PlanNode *input, int32_t nkeys, const int32_t *keys);
+PlanNode *sql_node_watermark(Binder *b, PlanNode *input, int32_t rowtime, const Expr *expr,
+                             int64_t idle_timeout_us);
+PlanNode *sql_node_window(Binder *b, PlanNode *input, const WindowSpec *spec);
 PlanNode *sql_node_agg(Binder *b, PlanNode *input, int32_t ngroup, int32_t naggs,
                        const AggItem *aggs, const int32_t *arg_cols,
                        const int32_t *arg2_cols, const int32_t *filter_cols);
@@ -212,6 +215,13 @@ bool sql_plan_query(Binder *b, const AstNode *query, const Env *outer, Rel *out)
 bool sql_plan_from(Binder *b, const AstNode *from, const Env *outer, Rel *out);
 /* A relation of one row and no visible column (SELECT without FROM). */
 void sql_rel_single_row(Binder *b, Rel *out);
+/* Renames a relation's visible columns (an alias's column list). */
+bool sql_rel_rename(Binder *b, Rel *rel, const AstList *aliases, const AstNode *at);
+ScopeCol *sql_scope_alloc(Binder *b, int32_t n);
+
+/* ---- window.c: window table-valued functions ---- */
+/* Plans TABLE(TUMBLE|HOP|CUMULATE(...)) in FROM (AST_TVF_REF). */
+bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out);
 
 /* One equi-join key: left over the left input, right over the right
  * input's own columns (either may be an expression). */

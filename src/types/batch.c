@@ -20,7 +20,7 @@ const int64_t ty_pow10[19] = {
 
 SqlType ty_make(TypeId id)
 {
-    SqlType t = {(uint8_t)id, 1, -1, 0};
+    SqlType t = {(uint8_t)id, 1, -1, 0, 0};
     if (id == TY_DECIMAL) { t.precision = 10; t.scale = 0; }
     if (id == TY_TIMESTAMP) t.precision = 6;
     if (id == TY_TIME) t.precision = 0;
@@ -29,13 +29,13 @@ SqlType ty_make(TypeId id)
 
 SqlType ty_decimal(int precision, int scale)
 {
-    SqlType t = {TY_DECIMAL, 1, (int16_t)precision, (int16_t)scale};
+    SqlType t = {TY_DECIMAL, 1, (int16_t)precision, (int16_t)scale, 0};
     return t;
 }
 
 SqlType ty_timestamp(int precision)
 {
-    SqlType t = {TY_TIMESTAMP, 1, (int16_t)precision, 0};
+    SqlType t = {TY_TIMESTAMP, 1, (int16_t)precision, 0, 0};
     return t;
 }
 

@@ -44,7 +44,15 @@ typedef struct SqlType {
     uint8_t nullable;    /* 1 unless declared NOT NULL / proven non-null */
     int16_t precision;   /* DECIMAL p, TIMESTAMP p, VARCHAR n (-1 = none) */
     int16_t scale;       /* DECIMAL s */
+    /* A TIMESTAMP column that is a time attribute (Flink's time indicator):
+     * TY_ROWTIME (event time, declared by a WATERMARK) or TY_PROCTIME
+     * (PROCTIME()).  Carried by column references; any computation on the
+     * value gives a plain TIMESTAMP.  Ignored by ty_equal. */
+    uint8_t time_attr;
 } SqlType;
+
+#define TY_ROWTIME 1
+#define TY_PROCTIME 2
 
 /* A 128-bit integer for DECIMAL(19..38).  Vectors of it live in arenas,
  * which align to 8 bytes, so the type asks for no more than that. */

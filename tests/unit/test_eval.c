@@ -582,7 +582,7 @@ static int collect_push(Operator *op, int32_t port, const Batch *b, WbError *err
     return 0;
 }
 
-static const OpVTable collect_vt = {"Collect", collect_push, NULL, NULL, NULL, NULL};
+static const OpVTable collect_vt = {"Collect", collect_push, NULL, NULL, NULL, NULL, NULL, NULL};
 
 static const char *cell(const Batch *b, int32_t col_idx, int32_t row)
 {

@@ -124,7 +124,7 @@ static int cap_control(Operator *base, int32_t port, const ControlMsg *msg, WbEr
 
 static void cap_destroy(Operator *base) { ty_batch_free(((Capture *)base)->all); }
 
-static const OpVTable cap_vt = {"Capture", cap_push, cap_control, NULL, cap_destroy, NULL};
+static const OpVTable cap_vt = {"Capture", cap_push, cap_control, NULL, cap_destroy, NULL, NULL, NULL};
 
 static Capture *capture(Operator *from, const PlanNode *node)
 {

@@ -61,6 +61,8 @@ typedef struct Case {
 static const Case ok_cases[] = {
     /* queries */
     {"select * from t", "SELECT * FROM t"},
+    {"select * from table(hop(data => table t, timecol => descriptor(ts), size => interval '2' minute, slide => interval '1' minute)) w",
+     "SELECT * FROM TABLE(hop(TABLE t, DESCRIPTOR(ts), size => INTERVAL '120000' MILLISECOND, slide => INTERVAL '60000' MILLISECOND)) AS w"},
     {"SELECT a, b AS x, c y FROM t", "SELECT a, b AS x, c AS y FROM t"},
     {"select t.*, u.a from t join u on t.id = u.id",
      "SELECT t.*, u.a FROM (t INNER JOIN u ON (t.id = u.id))"},
@@ -277,8 +279,8 @@ static const ErrCase err_cases[] = {
     {"create table t (a int, watermark for a as a, watermark for a as a)", 1, 46,
      "multiple WATERMARK"},
     {"select * from lateral table(f(x))", 1, 15, "LATERAL is not supported yet"},
-    {"select * from table(tumble(table t, descriptor(ts), interval '1' minute))", 1, 15,
-     "not supported yet"},
+    {"select * from table(foo(table t, descriptor(ts)))", 1, 21, "not supported yet"},
+    {"select * from table(tumble(table t, interval '1' minute))", 1, 21, "DESCRIPTOR"},
     {"select * from t natural join u", 1, 17, "NATURAL JOIN is not supported yet"},
     {"drop schema x", 1, 6, "expected TABLE or VIEW"},
     {"select a from t group by rollup(a)", 1, 26, "not supported yet"},

@@ -1,0 +1,176 @@
+/*
+ * window.c - planning of the window table-valued functions in FROM:
+ * TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset])), HOP (slide,
+ * size [, offset]), CUMULATE (step, size [, offset]), with positional or
+ * named arguments (DATA, TIMECOL, SIZE, SLIDE, STEP, OFFSET), as Flink
+ * defines them.  The result is a PN_WINDOW node over the data: its columns,
+ * then window_start, window_end and window_time.  The time column must be
+ * a time attribute; after windowing it is a plain TIMESTAMP and
+ * window_time is the time attribute (Flink's rule).  Which aggregates,
+ * top-Ns and joins over the windows become window operators is decided
+ * by the optimizer (opt_window.c).
+ */
+#include "sql/planner_int.h"
+
+#include <string.h>
+#include <strings.h>
+
+typedef struct TvfSig {
+    const char *name;
+    WindowKind kind;
+    int32_t nrequired;
+    const char *args[3];         /* the duration arguments, in order */
+} TvfSig;
+
+static const TvfSig sigs[] = {
+    {"TUMBLE", WK_TUMBLE, 1, {"SIZE", "OFFSET", NULL}},
+    {"HOP", WK_HOP, 2, {"SLIDE", "SIZE", "OFFSET"}},
+    {"CUMULATE", WK_CUMULATE, 2, {"STEP", "SIZE", "OFFSET"}},
+    {"SESSION", WK_SESSION, 1, {"GAP", NULL, NULL}},
+};
+
+/* An INTERVAL DAY TO SECOND literal, in microseconds. */
+static bool duration_of(Binder *b, const AstNode *arg, const char *func, const char *what,
+                        bool positive, int64_t *out)
+{
+    const AstNode *a = arg;
+    bool negate = false;
+    if (a->kind == AST_UNARY && a->op.op == AOP_NEG) {
+        negate = true;
+        a = a->op.left;
+    }
+    if (a->kind != AST_LITERAL || a->literal.type.id != TY_INTERVAL_DT) {
+        bind_error(b, arg, WB_SQLSTATE_DATATYPE,
+                   "the %s of %s must be an INTERVAL literal of days to seconds, e.g. INTERVAL '10' MINUTES",
+                   what, func);
+        return false;
+    }
+    int64_t ms = negate ? -a->literal.i64 : a->literal.i64;
+    if (positive && ms <= 0) {
+        bind_error(b, arg, WB_SQLSTATE_DATA, "the %s of %s must be positive", what, func);
+        return false;
+    }
+    *out = ms * 1000;
+    return true;
+}
+
+bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out)
+{
+    const TvfSig *sig = NULL;
+    for (size_t i = 0; i < WB_ARRAY_LEN(sigs); i++)
+        if (strcasecmp(sigs[i].name, ast->tvf.func) == 0) sig = &sigs[i];
+    if (!sig) {
+        bind_error(b, ast, WB_SQLSTATE_UNDEFINED_FUNC, "unknown window function %s", ast->tvf.func);
+        return false;
+    }
+    if (sig->kind == WK_SESSION) {
+        bind_error(b, ast, WB_SQLSTATE_FEATURE, "SESSION window table functions are not supported yet");
+        wb_error_hint(b->err, "Use the legacy group window GROUP BY SESSION(ts, INTERVAL ...) instead.");
+        return false;
+    }
+    if (ast->tvf.partition.count) {
+        bind_error(b, ast, WB_SQLSTATE_SYNTAX, "PARTITION BY is only for SESSION windows");
+        return false;
+    }
+    /* arguments into their slots: positional first, then by name */
+    const AstNode *slot[3] = {NULL, NULL, NULL};
+    int32_t nslots = 0;
+    while (nslots < 3 && sig->args[nslots]) nslots++;
+    int32_t pos = 0;
+    for (int32_t i = 0; i < ast->tvf.args.count; i++) {
+        const AstNode *arg = ast->tvf.args.items[i];
+        const char *name = ast->tvf.arg_names[i];
+        int32_t k = -1;
+        if (name) {
+            for (int32_t j = 0; j < nslots; j++)
+                if (strcasecmp(sig->args[j], name) == 0) k = j;
+            if (k < 0) {
+                bind_error(b, arg, WB_SQLSTATE_SYNTAX, "%s has no parameter named %s", sig->name, name);
+                return false;
+            }
+        } else {
+            k = pos++;
+            if (k >= nslots) {
+                bind_error(b, arg, WB_SQLSTATE_SYNTAX, "too many arguments for %s", sig->name);
+                return false;
+            }
+        }
+        if (slot[k]) {
+            bind_error(b, arg, WB_SQLSTATE_SYNTAX, "the %s of %s is given twice", sig->args[k], sig->name);
+            return false;
+        }
+        slot[k] = arg;
+    }
+    for (int32_t k = 0; k < sig->nrequired; k++) {
+        if (!slot[k]) {
+            bind_error(b, ast, WB_SQLSTATE_SYNTAX, "%s needs its %s argument", sig->name, sig->args[k]);
+            return false;
+        }
+    }
+    WindowSpec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.kind = sig->kind;
+    if (sig->kind == WK_TUMBLE) {
+        if (!duration_of(b, slot[0], sig->name, "SIZE", true, &spec.size)) return false;
+        if (slot[1] && !duration_of(b, slot[1], sig->name, "OFFSET", false, &spec.offset)) return false;
+    } else {
+        if (!duration_of(b, slot[0], sig->name, sig->args[0], true, &spec.slide)) return false;
+        if (!duration_of(b, slot[1], sig->name, "SIZE", true, &spec.size)) return false;
+        if (slot[2] && !duration_of(b, slot[2], sig->name, "OFFSET", false, &spec.offset)) return false;
+        if (spec.size % spec.slide != 0) {
+            bind_error(b, slot[1], WB_SQLSTATE_DATA,
+                       "the SIZE of %s must be an integral multiple of its %s, but got size %lld ms and %s %lld ms",
+                       sig->name, sig->args[0], (long long)(spec.size / 1000),
+                       sig->kind == WK_HOP ? "slide" : "step", (long long)(spec.slide / 1000));
+            return false;
+        }
+    }
+
+    Rel in;
+    if (!sql_plan_from(b, ast->tvf.data, NULL, &in)) return false;
+    int32_t idx = sql_scope_find(&in, NULL, ast->tvf.timecol);
+    if (idx < 0) {
+        wb_error(b->err, idx == -2 ? WB_SQLSTATE_AMBIGUOUS_COL : WB_SQLSTATE_UNDEFINED_COL,
+                 ast->tvf.timecol_line, ast->tvf.timecol_column,
+                 idx == -2 ? "column reference \"%s\" is ambiguous" : "column \"%s\" does not exist",
+                 ast->tvf.timecol);
+        return false;
+    }
+    SqlType tt = in.cols[idx].type;
+    if (tt.id != TY_TIMESTAMP || !tt.time_attr) {
+        char tbuf[64];
+        wb_error(b->err, WB_SQLSTATE_DATATYPE, ast->tvf.timecol_line, ast->tvf.timecol_column,
+                 "the window function %s requires its time column to be a time attribute, "
+                 "but \"%s\" is %s",
+                 sig->name, ast->tvf.timecol, ty_name(tt, tbuf, sizeof tbuf));
+        wb_error_hint(b->err, "Declare WATERMARK FOR %s AS ... in the table, or use a PROCTIME() column.",
+                      ast->tvf.timecol);
+        return false;
+    }
+    if (tt.time_attr == TY_PROCTIME) {
+        bind_error(b, ast, WB_SQLSTATE_FEATURE, "processing-time windows are not supported yet");
+        return false;
+    }
+    spec.time_col = in.cols[idx].index;
+    PlanNode *w = sql_node_window(b, in.node, &spec);
+    int32_t n = in.node->ncols;
+    out->node = w;
+    out->ncols = in.ncols + 3;
+    out->cols = sql_scope_alloc(b, out->ncols);
+    for (int32_t i = 0; i < in.ncols; i++) {
+        out->cols[i] = in.cols[i];
+        out->cols[i].type.time_attr = 0;
+    }
+    const char *qualifier = ast->tvf.alias;
+    for (int32_t k = 0; k < 3; k++) {
+        ScopeCol *col = &out->cols[in.ncols + k];
+        memset(col, 0, sizeof *col);
+        col->qualifier = qualifier;
+        col->name = w->names[n + k];
+        col->type = w->types[n + k];
+        col->index = n + k;
+    }
+    if (qualifier)
+        for (int32_t i = 0; i < out->ncols; i++) out->cols[i].qualifier = qualifier;
+    return sql_rel_rename(b, out, &ast->tvf.col_aliases, ast);
+}
