@@ -689,6 +689,9 @@ static Expr *bind_call(Env *env, const AstNode *ast)
                        env->clause ? env->clause : "this context");
         return NULL;
     }
+    bool handled;
+    Expr *gw = sql_bind_group_window_fn(env, ast, &handled);
+    if (handled) return gw;
     if (ast->call.distinct || ast->call.filter) {
         bind_error(b, ast, WB_SQLSTATE_SYNTAX, "DISTINCT and FILTER are only allowed in aggregate "
                    "functions, not in %s", name);

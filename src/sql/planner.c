@@ -942,14 +942,35 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
         *pre = env;
         agg->pre = pre;
         int32_t ng = sel->select.group_by.count;
-        agg->group = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(ng + (sc ? sc->nkeys : 0) + 1));
+        /* (+2: a group window groups by its three columns) */
+        agg->group = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(ng + (sc ? sc->nkeys : 0) + 3));
         if (correlated) {
             /* the correlation keys group the aggregate */
             for (int32_t k = 0; k < sc->nkeys; k++) agg->group[agg->ngroup++] = sc->keys[k].right;
             ng = sc->nkeys;
         }
+        GroupWindow *gwin = NULL;
         for (int32_t g = 0; g < sel->select.group_by.count; g++) {
             const AstNode *gast = sel->select.group_by.items[g];
+            if (!sql_is_group_window(gast)) continue;
+            if (gwin) {
+                bind_error(b, gast, WB_SQLSTATE_GROUPING, "a GROUP BY has at most one group window");
+                return false;
+            }
+            gwin = wb_arena_calloc(b->arena, sizeof *gwin);
+            if (!sql_plan_group_window(b, from, gast, gwin)) return false;
+            env.gwin = gwin;
+            pre->gwin = gwin;
+        }
+        for (int32_t g = 0; g < sel->select.group_by.count; g++) {
+            const AstNode *gast = sel->select.group_by.items[g];
+            if (sql_is_group_window(gast)) {
+                int32_t wc[3] = {gwin->start_col, gwin->end_col, gwin->time_col};
+                for (int k = 0; k < 3; k++)
+                    agg->group[agg->ngroup++] =
+                        sql_expr_col(b->arena, wc[k], from->node->types[wc[k]]);
+                continue;
+            }
             pre->clause = "GROUP BY";
             Expr *e = sql_bind_expr(pre, gast);
             if (!e && gast->kind == AST_COLUMN_REF && !gast->column_ref.qualifier &&

@@ -120,8 +120,17 @@ typedef struct WindowCol {
 } WindowCol;
 
 /* Where names are resolved and expressions are bound. */
+/* A legacy group window (GROUP BY TUMBLE(ts, size) ...): the PN_WINDOW
+ * placed over the FROM relation and its columns there, which
+ * TUMBLE_START/_END/_ROWTIME (HOP_..., SESSION_...) of the query read. */
+typedef struct GroupWindow {
+    const char *func;            /* TUMBLE, HOP or SESSION, as written */
+    int32_t start_col, end_col, time_col;
+} GroupWindow;
+
 typedef struct Env {
     Binder *b;
+    const GroupWindow *gwin;     /* GROUP BY TUMBLE(...) of this SELECT, or NULL */
     Rel *rel;                    /* visible columns; rel->node NULL = no joins allowed */
     const struct Env *outer;     /* the enclosing query, for correlation */
     CorrMode corr;
@@ -222,6 +231,15 @@ ScopeCol *sql_scope_alloc(Binder *b, int32_t n);
 /* ---- window.c: window table-valued functions ---- */
 /* Plans TABLE(TUMBLE|HOP|CUMULATE(...)) in FROM (AST_TVF_REF). */
 bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out);
+/* Whether a GROUP BY item is a legacy group window call TUMBLE(ts, ..),
+ * HOP(ts, ..) or SESSION(ts, ..). */
+bool sql_is_group_window(const AstNode *ast);
+/* Plans it: a PN_WINDOW over from->node, its three columns appended to
+ * from (hidden from names and *), described in *out. */
+bool sql_plan_group_window(Binder *b, Rel *from, const AstNode *call, GroupWindow *out);
+/* TUMBLE_START(..) and the like under a group window: a reference to
+ * the window's column; NULL with *handled false when ast is no such call. */
+Expr *sql_bind_group_window_fn(Env *env, const AstNode *ast, bool *handled);
 
 /* One equi-join key: left over the left input, right over the right
  * input's own columns (either may be an expression). */

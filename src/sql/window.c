@@ -54,6 +54,38 @@ static bool duration_of(Binder *b, const AstNode *arg, const char *func, const c
     return true;
 }
 
+/* The time column of a window function: a rowtime attribute of rel. */
+static bool window_time_col(Binder *b, const Rel *rel, const char *func, const char *name,
+                            int line, int column, int32_t *out)
+{
+    int32_t idx = sql_scope_find(rel, NULL, name);
+    if (idx < 0) {
+        wb_error(b->err, idx == -2 ? WB_SQLSTATE_AMBIGUOUS_COL : WB_SQLSTATE_UNDEFINED_COL, line,
+                 column,
+                 idx == -2 ? "column reference \"%s\" is ambiguous" : "column \"%s\" does not exist",
+                 name);
+        return false;
+    }
+    SqlType tt = rel->cols[idx].type;
+    if (tt.id != TY_TIMESTAMP || !tt.time_attr) {
+        char tbuf[64];
+        wb_error(b->err, WB_SQLSTATE_DATATYPE, line, column,
+                 "the window function %s requires its time column to be a time attribute, "
+                 "but \"%s\" is %s",
+                 func, name, ty_name(tt, tbuf, sizeof tbuf));
+        wb_error_hint(b->err, "Declare WATERMARK FOR %s AS ... in the table, or use a PROCTIME() column.",
+                      name);
+        return false;
+    }
+    if (tt.time_attr == TY_PROCTIME) {
+        wb_error(b->err, WB_SQLSTATE_FEATURE, line, column,
+                 "processing-time windows are not supported yet");
+        return false;
+    }
+    *out = idx;
+    return true;
+}
+
 bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out)
 {
     const TvfSig *sig = NULL;
@@ -128,29 +160,10 @@ bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out)
 
     Rel in;
     if (!sql_plan_from(b, ast->tvf.data, NULL, &in)) return false;
-    int32_t idx = sql_scope_find(&in, NULL, ast->tvf.timecol);
-    if (idx < 0) {
-        wb_error(b->err, idx == -2 ? WB_SQLSTATE_AMBIGUOUS_COL : WB_SQLSTATE_UNDEFINED_COL,
-                 ast->tvf.timecol_line, ast->tvf.timecol_column,
-                 idx == -2 ? "column reference \"%s\" is ambiguous" : "column \"%s\" does not exist",
-                 ast->tvf.timecol);
+    int32_t idx;
+    if (!window_time_col(b, &in, sig->name, ast->tvf.timecol, ast->tvf.timecol_line,
+                         ast->tvf.timecol_column, &idx))
         return false;
-    }
-    SqlType tt = in.cols[idx].type;
-    if (tt.id != TY_TIMESTAMP || !tt.time_attr) {
-        char tbuf[64];
-        wb_error(b->err, WB_SQLSTATE_DATATYPE, ast->tvf.timecol_line, ast->tvf.timecol_column,
-                 "the window function %s requires its time column to be a time attribute, "
-                 "but \"%s\" is %s",
-                 sig->name, ast->tvf.timecol, ty_name(tt, tbuf, sizeof tbuf));
-        wb_error_hint(b->err, "Declare WATERMARK FOR %s AS ... in the table, or use a PROCTIME() column.",
-                      ast->tvf.timecol);
-        return false;
-    }
-    if (tt.time_attr == TY_PROCTIME) {
-        bind_error(b, ast, WB_SQLSTATE_FEATURE, "processing-time windows are not supported yet");
-        return false;
-    }
     spec.time_col = in.cols[idx].index;
     PlanNode *w = sql_node_window(b, in.node, &spec);
     int32_t n = in.node->ncols;
@@ -173,4 +186,114 @@ bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out)
     if (qualifier)
         for (int32_t i = 0; i < out->ncols; i++) out->cols[i].qualifier = qualifier;
     return sql_rel_rename(b, out, &ast->tvf.col_aliases, ast);
+}
+
+/* ---- legacy group windows ---- */
+
+bool sql_is_group_window(const AstNode *ast)
+{
+    if (ast->kind != AST_CALL || ast->call.over || ast->call.star) return false;
+    const char *n = ast->call.name;
+    return strcasecmp(n, "TUMBLE") == 0 || strcasecmp(n, "HOP") == 0 ||
+           strcasecmp(n, "SESSION") == 0;
+}
+
+bool sql_plan_group_window(Binder *b, Rel *from, const AstNode *call, GroupWindow *out)
+{
+    const char *func = call->call.name;
+    const AstList *args = &call->call.args;
+    WindowSpec spec;
+    memset(&spec, 0, sizeof spec);
+    int32_t want_min, want_max;
+    if (strcasecmp(func, "TUMBLE") == 0) {
+        spec.kind = WK_TUMBLE;
+        want_min = 2, want_max = 3;
+    } else if (strcasecmp(func, "HOP") == 0) {
+        spec.kind = WK_HOP;
+        want_min = 3, want_max = 4;
+    } else {
+        bind_error(b, call, WB_SQLSTATE_FEATURE, "SESSION group windows are not supported yet");
+        return false;
+    }
+    if (args->count < want_min || args->count > want_max) {
+        bind_error(b, call, WB_SQLSTATE_SYNTAX, "%s takes %d to %d arguments: the time column, %s",
+                   func, (int)want_min, (int)want_max,
+                   spec.kind == WK_TUMBLE ? "the size [, the offset]" : "the slide, the size [, the offset]");
+        return false;
+    }
+    const AstNode *tc = args->items[0];
+    if (tc->kind != AST_COLUMN_REF) {
+        bind_error(b, tc, WB_SQLSTATE_SYNTAX, "the first argument of %s must be a time column", func);
+        return false;
+    }
+    int32_t idx;
+    if (!window_time_col(b, from, func, tc->column_ref.name, tc->line, tc->column, &idx))
+        return false;
+    if (spec.kind == WK_TUMBLE) {
+        if (!duration_of(b, args->items[1], func, "size", true, &spec.size)) return false;
+        if (args->count > 2 && !duration_of(b, args->items[2], func, "offset", false, &spec.offset))
+            return false;
+    } else {
+        if (!duration_of(b, args->items[1], func, "slide", true, &spec.slide)) return false;
+        if (!duration_of(b, args->items[2], func, "size", true, &spec.size)) return false;
+        if (args->count > 3 && !duration_of(b, args->items[3], func, "offset", false, &spec.offset))
+            return false;
+        if (spec.size % spec.slide != 0) {
+            bind_error(b, args->items[2], WB_SQLSTATE_DATA,
+                       "the size of HOP must be an integral multiple of its slide");
+            return false;
+        }
+    }
+    spec.time_col = from->cols[idx].index;
+    PlanNode *w = sql_node_window(b, from->node, &spec);
+    int32_t n = from->node->ncols;
+    ScopeCol *cols = sql_scope_alloc(b, from->ncols + 3);
+    memcpy(cols, from->cols, sizeof(ScopeCol) * (size_t)from->ncols);
+    for (int32_t k = 0; k < 3; k++) {
+        ScopeCol *col = &cols[from->ncols + k];
+        memset(col, 0, sizeof *col);
+        col->name = w->names[n + k];
+        col->type = w->types[n + k];
+        col->index = n + k;
+        col->star_hidden = true;
+        col->name_hidden = true;
+    }
+    from->node = w;
+    from->cols = cols;
+    from->ncols += 3;
+    out->func = func;
+    out->start_col = n;
+    out->end_col = n + 1;
+    out->time_col = n + 2;
+    return true;
+}
+
+Expr *sql_bind_group_window_fn(Env *env, const AstNode *ast, bool *handled)
+{
+    *handled = false;
+    const char *name = ast->call.name;
+    const char *us = strchr(name, '_');
+    if (!us) return NULL;
+    size_t plen = (size_t)(us - name);
+    static const char *const families[] = {"TUMBLE", "HOP", "SESSION"};
+    bool family = false;
+    for (size_t i = 0; i < WB_ARRAY_LEN(families); i++)
+        family |= strlen(families[i]) == plen && strncasecmp(families[i], name, plen) == 0;
+    const char *part = us + 1;
+    int which = strcasecmp(part, "START") == 0 ? 0 : strcasecmp(part, "END") == 0 ? 1
+              : strcasecmp(part, "ROWTIME") == 0 ? 2 : -1;
+    if (!family || which < 0) return NULL;
+    *handled = true;
+    const GroupWindow *gw = env->gwin;
+    if (!gw || strlen(gw->func) != plen || strncasecmp(gw->func, name, plen) != 0) {
+        bind_error(env->b, ast, WB_SQLSTATE_GROUPING, "%s needs GROUP BY %.*s(...) in the same query",
+                   name, (int)plen, name);
+        return NULL;
+    }
+    int32_t col = which == 0 ? gw->start_col : which == 1 ? gw->end_col : gw->time_col;
+    PlanNode *node = env->rel->node;
+    Expr *e = sql_expr_col(env->b->arena, col, node->types[col]);
+    e->line = ast->line;
+    e->column = ast->column;
+    return e;
 }
