@@ -29,6 +29,7 @@ typedef struct Session {
     bool have_seed;
     uint64_t seed;
     int64_t state_ttl_ms;
+    WbClock clock;               /* SET 'weir.clock' / 'weir.clock.start' */
     /* options set with SET, shown by a bare SET */
     int32_t noptions;
     char **keys;
@@ -77,6 +78,8 @@ static void print_error(const Session *s, const WbError *err, int stmt_line, int
 static const char *const known_set_keys[] = {
     "execution.runtime-mode",
     "table.exec.state.ttl",
+    "weir.clock",
+    "weir.clock.start",
 };
 
 static bool set_key_known(const char *key)
@@ -110,6 +113,8 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
         if (!key || strcmp(key, "execution.runtime-mode") == 0)
             s->batch_mode = s->default_batch_mode;
         if (!key || strcmp(key, "table.exec.state.ttl") == 0) s->state_ttl_ms = 0;
+        if (!key || strcmp(key, "weir.clock") == 0) s->clock.manual = false;
+        if (!key || strcmp(key, "weir.clock.start") == 0) s->clock.manual_us = 0;
         int32_t kept = 0;
         for (int32_t i = 0; i < s->noptions; i++) {
             if (!key || strcmp(s->keys[i], key) == 0) {
@@ -132,6 +137,26 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
             wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
                      "invalid value \"%s\" for 'execution.runtime-mode'", value);
             wb_error_hint(err, "Use 'batch' or 'streaming'.");
+            return -1;
+        }
+    } else if (strcmp(key, "weir.clock") == 0) {
+        /* processing time: the wall clock, or a manual clock that stands
+         * still until a "#clock <timestamp>" line in an input moves it */
+        if (strcasecmp(value, "manual") == 0) {
+            s->clock.manual = true;
+        } else if (strcasecmp(value, "system") == 0) {
+            s->clock.manual = false;
+        } else {
+            wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
+                     "invalid value \"%s\" for 'weir.clock'", value);
+            wb_error_hint(err, "Use 'system' or 'manual'.");
+            return -1;
+        }
+    } else if (strcmp(key, "weir.clock.start") == 0) {
+        if (ty_parse_timestamp(value, strlen(value), &s->clock.manual_us) != 0) {
+            wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
+                     "invalid timestamp \"%s\" for 'weir.clock.start'", value);
+            wb_error_hint(err, "Write it as '2024-01-01 00:00:00'.");
             return -1;
         }
     } else if (strcmp(key, "table.exec.state.ttl") == 0) {
@@ -277,6 +302,7 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     opts.random_split = s->have_seed && !s->batch_mode;
     opts.seed = s->seed;
     opts.state_ttl_ms = s->state_ttl_ms;
+    opts.clock = s->clock;
     opts.print_out = stdout;
     /* a progress line on a terminal's stderr; results go through a FILE
      * that erases it first */

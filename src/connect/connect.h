@@ -56,6 +56,11 @@ struct Source {
      * A source that paces itself (a rate) or stamps processing time reads
      * this, never the system clock, so that a manual clock drives it. */
     const WbClock *clock;
+    /* Manual clock marks: a line "#clock <timestamp>" in a file source's
+     * input (only under a manual clock) ends the batch there and sets
+     * this; the runtime moves the clock to it after the batch's rows. */
+    bool has_clock_mark;
+    int64_t clock_mark_us;
     int64_t records_read;
     int64_t records_dirty;
 };

@@ -218,21 +218,85 @@ static int refill(FsSource *src, WbError *err)
     return 0;
 }
 
+/* The first "#clock " line start in the window's unconsumed bytes, or
+ * NULL.  (A quoted CSV field holding a newline followed by "#clock " would
+ * be taken for a mark: marks are for test inputs.) */
+static const char *find_clock_mark(const RecordInput *in)
+{
+    static const char tag[] = "#clock ";
+    const char *p = in->data + in->pos, *end = in->data + in->len;
+    for (;;) {
+        size_t left = (size_t)(end - p);
+        if (left >= sizeof tag - 1 && memcmp(p, tag, sizeof tag - 1) == 0) return p;
+        const char *nl = memchr(p, '\n', left);
+        if (!nl) return NULL;
+        p = nl + 1;
+    }
+}
+
+/* Consumes the mark line at in->pos: sets the source's clock mark.
+ * Returns 1 (the mark was taken), 0 (the line is not complete yet: refill),
+ * -1 on a bad timestamp. */
+static int take_clock_mark(FsSource *src, WbError *err)
+{
+    RecordInput *in = &src->in;
+    const char *p = in->data + in->pos, *end = in->data + in->len;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl && !in->eof) return 0;
+    const char *stop = nl ? nl : end;
+    const char *text = p + 7;
+    size_t len = (size_t)(stop - text);
+    while (len > 0 && (text[len - 1] == '\r' || text[len - 1] == ' ')) len--;
+    while (len > 0 && *text == ' ') text++, len--;
+    int64_t us;
+    if (ty_parse_timestamp(text, len, &us) != 0) {
+        cn_record_error(err, WB_SQLSTATE_BAD_VALUE, in, in->line,
+                        in->base_offset + (int64_t)in->pos,
+                        "bad clock mark: \"%.*s\" is not a timestamp (write #clock 2024-01-01 06:00:00)",
+                        (int)len, text);
+        return -1;
+    }
+    src->base.has_clock_mark = true;
+    src->base.clock_mark_us = us;
+    in->pos = (size_t)((nl ? nl + 1 : end) - in->data);
+    in->line++;
+    return 1;
+}
+
 static int fs_next(Source *base, Batch *out, int32_t max_rows, WbError *err)
 {
     FsSource *src = (FsSource *)base;
+    bool marks = base->clock && base->clock->manual;
     while (out->nrows < max_rows) {
         if (src->fd < 0) {
             if (src->next_file == src->nfiles) return 0;
             if (open_next_file(src, err) != 0) return -1;
         }
+        const char *mark = marks ? find_clock_mark(&src->in) : NULL;
+        if (mark && mark == src->in.data + src->in.pos) {
+            int taken = take_clock_mark(src, err);
+            if (taken < 0) return -1;
+            if (taken > 0) return 1;   /* the batch ends at the mark */
+            if (refill(src, err) != 0) return -1;
+            continue;
+        }
+        /* decode only up to the mark */
+        size_t saved_len = src->in.len;
+        bool saved_eof = src->in.eof;
+        if (mark) {
+            src->in.len = (size_t)(mark - src->in.data);
+            src->in.eof = false;
+        }
         int rc = src->format == CN_FMT_CSV
                      ? cn_csv_decode(src->csv, &src->in, out, max_rows, src->base.unread, err)
                      : cn_json_decode(src->json, &src->in, out, max_rows, err);
+        src->in.len = saved_len;
+        src->in.eof = saved_eof;
         src->base.records_read = src->in.records;
         src->base.records_dirty = src->in.dirty;
         if (rc < 0) return -1;
         if (rc == CN_FULL) break;
+        if (mark) continue;          /* at the mark now */
         if (src->in.eof) {
             /* decoders consume everything at the end of a file */
             close(src->fd);

@@ -446,7 +446,7 @@ int ev_node(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVec
         return ev_math(cx, e, sel, n, out);
     case FN_EXTRACT: case FN_DATE_FORMAT: case FN_TO_TIMESTAMP: case FN_TO_DATE:
     case FN_FLOOR_TIME: case FN_CEIL_TIME: case FN_TIMESTAMPADD: case FN_TIMESTAMPDIFF:
-    case FN_UNIX_TIMESTAMP: case FN_FROM_UNIXTIME:
+    case FN_UNIX_TIMESTAMP: case FN_FROM_UNIXTIME: case FN_NOW: case FN_CURRENT_WATERMARK:
         return ev_time(cx, e, sel, n, out);
     default:
         break;

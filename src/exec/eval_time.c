@@ -463,8 +463,36 @@ static const char default_ts_format[] = "yyyy-MM-dd HH:mm:ss";
 
 /* ---- the functions ---- */
 
+_Thread_local ExTime ex_time = {0, INT64_MIN};
+
+/* NOW() and friends, CURRENT_WATERMARK(ts): the time of the operator
+ * evaluating them (ex_time), in milliseconds as Flink's TIMESTAMP(3). */
+static int ev_clock(const Expr *e, const int32_t *sel, int32_t n, ColumnVector *out)
+{
+    int64_t v;
+    bool null = false;
+    if (e->fn == FN_CURRENT_WATERMARK) {
+        int64_t wm = ex_time.watermark;
+        null = wm == INT64_MIN || wm >= INT64_MAX - 1;
+        v = ev_floor_div(wm, 1000) * 1000;
+    } else if (e->aux == 1) {
+        v = ev_floor_div(ex_time.now_us, EV_MICROS_PER_DAY);
+    } else if (e->aux == 2) {
+        v = (ex_time.now_us - ev_floor_div(ex_time.now_us, EV_MICROS_PER_DAY) * EV_MICROS_PER_DAY) / 1000;
+    } else {
+        v = ev_floor_div(ex_time.now_us, 1000) * 1000;
+    }
+    for (int32_t k = 0; k < n; k++) {
+        out->nulls[sel[k]] = null;
+        out->i64[sel[k]] = null ? 0 : v;
+    }
+    return 0;
+}
+
 int ev_time(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVector *out)
 {
+    if (e->fn == FN_NOW || (e->fn == FN_CURRENT_WATERMARK && e->nargs == 1))
+        return ev_clock(e, sel, n, out);
     FuncId fn = (FuncId)e->fn;
     ColumnVector args[3];
     for (int32_t i = 0; i < e->nargs && i < 3; i++)

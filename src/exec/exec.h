@@ -121,6 +121,16 @@ Operator *ex_window_new(const PlanNode *node, const ExecContext *ctx, WbError *e
 /* Dispatches on node->kind for CALC, AGG, JOIN, RANK, UNION, EXCHANGE. */
 Operator *ex_op_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 
+/* The time expressions see (NOW(), CURRENT_WATERMARK): the job clock and
+ * the watermark of the operator running, set by ex_push, ex_control and
+ * the runtime's clock ticks before an operator runs (ex_time_enter). */
+typedef struct ExTime {
+    int64_t now_us;
+    int64_t watermark;           /* INT64_MIN before the first */
+} ExTime;
+extern _Thread_local ExTime ex_time;
+void ex_time_enter(const Operator *op);
+
 /* Copies the rows keep[0..n) of every column of `in` into a new batch in
  * arena (strings still point at the input's bytes).  An update half whose
  * partner was dropped becomes a plain change (-U alone -> -D, +U alone ->

@@ -103,6 +103,8 @@ typedef struct Job {
     int32_t nsources, cap_sources;
     Operator **values;           /* VALUES ops, emitted at start */
     int32_t nvalues, cap_values;
+    Operator **timed;            /* operators with a processing-time hook */
+    int32_t ntimed, cap_timed;
 } Job;
 
 static void job_track(Job *job, const PlanNode *node, Operator *op)
@@ -188,6 +190,13 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         break;
     }
     job_track(job, node, op);
+    if (op->vt->proctime) {
+        if (job->ntimed == job->cap_timed) {
+            job->cap_timed = job->cap_timed ? job->cap_timed * 2 : 4;
+            job->timed = wb_realloc(job->timed, sizeof(Operator *) * (size_t)job->cap_timed);
+        }
+        job->timed[job->ntimed++] = op;
+    }
     /* A batch job drains its sources in the order they are found here (a
      * streaming job takes them round robin in that order).  A join's left
      * input comes first (its hash table: exec/join.c), unless the planner
@@ -244,6 +253,18 @@ static int64_t now_us(void)
     return wb_monotonic_us();
 }
 
+/* Tells the operators with processing-time timers what time it is. */
+static int tick(Job *job, WbError *err)
+{
+    if (job->ntimed == 0) return 0;
+    int64_t now = wb_clock_now(&job->clock);
+    for (int32_t i = 0; i < job->ntimed; i++) {
+        ex_time_enter(job->timed[i]);
+        if (job->timed[i]->vt->proctime(job->timed[i], now, err) != 0) return -1;
+    }
+    return 0;
+}
+
 /* Reads one batch from a source and pushes it.  Returns 1 if rows were
  * produced, 0 if none, -1 on error. */
 static int pump(Job *job, SourceSlot *slot, WbRand *rng, WbError *err)
@@ -269,6 +290,14 @@ static int pump(Job *job, SourceSlot *slot, WbRand *rng, WbError *err)
         out = &slot->view;
     }
     if (produced && ex_emit(slot->op, out, err) != 0) return -1;
+    if (slot->source->has_clock_mark) {
+        /* a manual clock mark after the rows before it */
+        slot->source->has_clock_mark = false;
+        if (slot->source->clock_mark_us > job->clock.manual_us)
+            job->clock.manual_us = slot->source->clock_mark_us;
+        if (tick(job, err) != 0) return -1;
+        produced = 1;
+    }
     if (rc == 0) {
         slot->done = true;
         ControlMsg end = {CTL_END, 0};
@@ -370,6 +399,7 @@ static int drive(Job *job, JobStats *stats, WbError *err)
         }
         int rc = pump(job, slot, &rng, err);
         if (rc < 0) return -1;
+        if (!job->clock.manual && tick(job, err) != 0) return -1;
         if (rc == 0 && !slot->done) {
             /* an unbounded source with nothing ready: do not spin */
             struct timespec pause = {0, 1000000};
@@ -437,5 +467,6 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
     free(job.nodes);
     free(job.ops);
     free(job.values);
+    free(job.timed);
     return rc;
 }

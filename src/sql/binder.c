@@ -699,8 +699,16 @@ static Expr *bind_call(Env *env, const AstNode *ast)
     }
     if (ast->call.has_unit) return bind_time_unit_call(env, ast);
     if (ast->call.no_parens) {
-        bind_error(b, ast, WB_SQLSTATE_FEATURE, "%s is not supported yet", name);
-        return NULL;
+        /* CURRENT_TIMESTAMP, LOCALTIMESTAMP, CURRENT_DATE, CURRENT_TIME, LOCALTIME */
+        int32_t aux = -1;
+        if (wb_ieq(name, len, "CURRENT_TIMESTAMP") || wb_ieq(name, len, "LOCALTIMESTAMP")) aux = 0;
+        else if (wb_ieq(name, len, "CURRENT_DATE")) aux = 1;
+        else if (wb_ieq(name, len, "CURRENT_TIME") || wb_ieq(name, len, "LOCALTIME")) aux = 2;
+        if (aux < 0) {
+            bind_error(b, ast, WB_SQLSTATE_FEATURE, "%s is not supported yet", name);
+            return NULL;
+        }
+        return make_call(env, FN_NOW, NULL, 0, aux, ast);
     }
     FuncId fn = sql_func_lookup(name, len);
     if (fn == FN_NONE) {
@@ -713,7 +721,9 @@ static Expr *bind_call(Env *env, const AstNode *ast)
     Expr **args = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
     if (!bind_list(env, &ast->call.args, args)) return NULL;
     int32_t aux = fn == FN_TRIM ? (int32_t)ast->call.trim_mode : 0;
-    return make_call(env, fn, args, n, aux, ast);
+    Expr *call = make_call(env, fn, args, n, aux, ast);
+    if (call && wb_ieq(name, len, "PROCTIME")) call->type.time_attr = TY_PROCTIME;
+    return call;
 }
 
 static FuncId binop_fn(AstBinOp op)

@@ -65,6 +65,10 @@ typedef enum FuncId {
     FN_EXTRACT, FN_DATE_FORMAT, FN_TO_TIMESTAMP, FN_TO_DATE, FN_FLOOR_TIME,
     FN_CEIL_TIME, FN_TIMESTAMPADD, FN_TIMESTAMPDIFF, FN_UNIX_TIMESTAMP,
     FN_FROM_UNIXTIME, FN_DATE_ADD_RESERVED,
+    /* processing time and event time (exec reads them from the operator
+     * evaluating the call: the job's clock, the operator's watermark) */
+    FN_NOW,              /* aux 0: TIMESTAMP(3) now, 1: DATE today, 2: TIME now */
+    FN_CURRENT_WATERMARK,/* args: a rowtime column; the watermark or NULL */
     FN__COUNT
 } FuncId;
 

@@ -30,6 +30,8 @@ static const struct {
     {"TO_DATE", FN_TO_DATE}, {"UNIX_TIMESTAMP", FN_UNIX_TIMESTAMP},
     {"FROM_UNIXTIME", FN_FROM_UNIXTIME}, {"TIMESTAMPADD", FN_TIMESTAMPADD},
     {"TIMESTAMPDIFF", FN_TIMESTAMPDIFF},
+    {"NOW", FN_NOW}, {"PROCTIME", FN_NOW}, {"CURRENT_ROW_TIMESTAMP", FN_NOW},
+    {"CURRENT_WATERMARK", FN_CURRENT_WATERMARK},
 };
 
 FuncId sql_func_lookup(const char *name, size_t len)
@@ -710,6 +712,22 @@ static int resolve_time(Expr *call, WbArena *arena, WbError *err)
         coerce(arena, call, 0, ty_make(TY_BIGINT));
         call->type = ty_make(TY_STRING);
         break;
+    case FN_NOW:
+        if (n != 0) return arity_error(call, err, "no arguments");
+        call->type = call->aux == 1 ? ty_make(TY_DATE)
+                   : call->aux == 2 ? ty_make(TY_TIME) : ty_timestamp(3);
+        call->type.nullable = 0;
+        return 0;
+    case FN_CURRENT_WATERMARK:
+        if (n != 1) return arity_error(call, err, "1 argument (a rowtime attribute)");
+        if (call->args[0]->type.id != TY_TIMESTAMP || call->args[0]->type.time_attr != TY_ROWTIME) {
+            wb_error(err, WB_SQLSTATE_DATATYPE, call->line, call->column,
+                     "CURRENT_WATERMARK needs a rowtime attribute (a column with a WATERMARK) as its argument");
+            return -1;
+        }
+        call->type = ty_timestamp(3);
+        call->type.nullable = 1;   /* no watermark yet */
+        return 0;
     default:
         return type_error(call, err);
     }
@@ -816,7 +834,7 @@ int sql_func_resolve(Expr *call, WbArena *arena, WbError *err)
         return resolve_math(call, arena, err);
     case FN_EXTRACT: case FN_DATE_FORMAT: case FN_TO_TIMESTAMP: case FN_TO_DATE:
     case FN_FLOOR_TIME: case FN_CEIL_TIME: case FN_TIMESTAMPADD: case FN_TIMESTAMPDIFF:
-    case FN_UNIX_TIMESTAMP: case FN_FROM_UNIXTIME:
+    case FN_UNIX_TIMESTAMP: case FN_FROM_UNIXTIME: case FN_NOW: case FN_CURRENT_WATERMARK:
         return resolve_time(call, arena, err);
     default:
         break;

@@ -19,7 +19,8 @@
 
 static bool foldable_fn(const Expr *e)
 {
-    return e->fn != FN_UNIX_TIMESTAMP;   /* without arguments: the current time */
+    /* the current time and watermark change while a job runs */
+    return e->fn != FN_UNIX_TIMESTAMP && e->fn != FN_NOW && e->fn != FN_CURRENT_WATERMARK;
 }
 
 static bool is_bool_const(const Expr *e, int64_t v)
