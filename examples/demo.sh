@@ -10,3 +10,8 @@ echo
 echo "== the same file in batch mode: the final table"
 echo "\$ $weir run --mode batch $sql"
 "$weir" run --mode batch "$sql" || exit 1
+echo
+sql=examples/scenario2/overdue.sql
+echo "== scenario 2: overdue orders under a manual clock (rows enter as deadlines pass, leave as pickups arrive)"
+echo "\$ $weir run --mode streaming --max-batch-rows 1 $sql"
+"$weir" run --mode streaming --max-batch-rows 1 "$sql" || exit 1

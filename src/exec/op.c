@@ -173,6 +173,7 @@ Operator *ex_op_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
     case PN_EXCHANGE: return ex_exchange_new(node, ctx, err);
     case PN_WATERMARK: return ex_watermark_new(node, ctx, err);
     case PN_WINDOW: return ex_window_new(node, ctx, err);
+    case PN_TEMPORAL_FILTER: return ex_temporal_filter_new(node, ctx, err);
     case PN_SCAN:
     case PN_VALUES:
     case PN_SINK:

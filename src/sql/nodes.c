@@ -425,6 +425,14 @@ void sql_node_derive_mode(Binder *b, PlanNode *node)
         copy_mode(b, node, node->inputs[0]);
         if (node->mode == CM_UPSERT) node->mode = CM_RETRACT;
         return;
+    case PN_TEMPORAL_FILTER: {
+        /* rows that leave are retracted; kinds are plain -D/+I */
+        bool leaves = false;
+        for (int32_t i = 0; i < node->temporal.nbounds; i++) leaves |= !node->temporal.bounds[i].lower;
+        node->mode = !leaves && node->inputs[0]->mode == CM_INSERT_ONLY ? CM_INSERT_ONLY : CM_RETRACT;
+        node->nupsert_key = 0;
+        return;
+    }
     case PN_AGG:
         if (node->agg.window) {
             /* one final row per window and group */

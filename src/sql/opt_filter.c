@@ -369,6 +369,13 @@ static PlanNode *push(OptCtx *ctx, PlanNode *node, Preds *preds)
     case PN_AGG: return push_agg(ctx, node, preds);
     case PN_RANK: return push_rank(ctx, node, preds);
     case PN_WINDOW: return push_window(ctx, node, preds);
+    case PN_TEMPORAL_FILTER: {
+        /* per-row conditions commute with it: they go below */
+        bool *ok = wb_arena_alloc(b->arena, (size_t)node->ncols + 1);
+        int32_t *map = wb_arena_alloc(b->arena, sizeof(int32_t) * ((size_t)node->ncols + 1));
+        for (int32_t c = 0; c < node->ncols; c++) ok[c] = true, map[c] = c;
+        return push_keyed(ctx, node, preds, ok, map);
+    }
     case PN_UNION: return push_union(ctx, node, preds);
     case PN_JOIN: return push_join(ctx, node, preds);
     case PN_WATERMARK:   /* a filter below would change the watermark */

@@ -89,6 +89,10 @@ PlanNode *opt_push_filters(OptCtx *ctx, PlanNode *node);
 /* opt_window.c: an aggregate grouped by a window TVF's window_start and
  * window_end (over a rowtime attribute) becomes a window aggregate. */
 PlanNode *opt_window_operators(OptCtx *ctx, PlanNode *root);
+
+/* opt_temporal.c: WHERE conjuncts comparing a row's time with NOW() (or
+ * a lower bound on CURRENT_WATERMARK) become a temporal filter. */
+PlanNode *opt_temporal_filters(OptCtx *ctx, PlanNode *root);
 /* opt_join_order.c: a tree of inner joins whose written order needs a
  * cross product although the conditions connect every input is rebuilt in
  * an order without one, each condition at the lowest join that has its

@@ -266,6 +266,35 @@ static Pruned prune_watermark(OptCtx *ctx, PlanNode *node, const bool *need)
     return (Pruned){copy, p.map};
 }
 
+/* A temporal filter keeps the columns its bounds read. */
+static Pruned prune_temporal(OptCtx *ctx, PlanNode *node, const bool *need)
+{
+    Binder *b = ctx->b;
+    PlanNode *in = opt_input(node, 0);
+    bool *in_need = need_none(b, in->ncols);
+    for (int32_t c = 0; c < in->ncols; c++) in_need[c] = need[c];
+    for (int32_t i = 0; i < node->temporal.nbounds; i++)
+        opt_expr_cols(node->temporal.bounds[i].expr, in_need);
+    Pruned p = narrow(b, prune(ctx, in, in_need), in_need, in->ncols);
+    PlanNode *copy = opt_copy(b, node);
+    copy->inputs[0] = p.node;
+    copy->ncols = p.node->ncols;
+    copy->types = wb_arena_alloc(b->arena, sizeof(SqlType) * (size_t)(copy->ncols + 1));
+    copy->names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(copy->ncols + 1));
+    for (int32_t c = 0; c < in->ncols; c++) {
+        if (p.map[c] < 0) continue;
+        copy->types[p.map[c]] = node->types[c];
+        copy->names[p.map[c]] = node->names[c];
+    }
+    int32_t nb = node->temporal.nbounds;
+    copy->temporal.bounds = wb_arena_alloc(b->arena, sizeof(TimeBound) * (size_t)(nb + 1));
+    for (int32_t i = 0; i < nb; i++) {
+        copy->temporal.bounds[i] = node->temporal.bounds[i];
+        copy->temporal.bounds[i].expr = opt_expr_remap(b->arena, node->temporal.bounds[i].expr, p.map);
+    }
+    return (Pruned){copy, p.map};
+}
+
 /* A window TVF keeps its time column; its three window columns stay. */
 static Pruned prune_window(OptCtx *ctx, PlanNode *node, const bool *need)
 {
@@ -376,6 +405,7 @@ static Pruned prune(OptCtx *ctx, PlanNode *node, const bool *need)
     case PN_RANK: return prune_rank(ctx, node, need);
     case PN_WATERMARK: return prune_watermark(ctx, node, need);
     case PN_WINDOW: return prune_window(ctx, node, need);
+    case PN_TEMPORAL_FILTER: return prune_temporal(ctx, node, need);
     case PN_UNION: return prune_union(ctx, node, need);
     case PN_SINK: {
         PlanNode *in = opt_input(node, 0);

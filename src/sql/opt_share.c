@@ -75,6 +75,8 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
                expr_equal(a->watermark.expr, b->watermark.expr);
     case PN_WINDOW:
         return memcmp(&a->window, &b->window, sizeof a->window) == 0;
+    case PN_TEMPORAL_FILTER:
+        return false;   /* state, but rarely written twice: not worth comparing */
     case PN_VALUES:     /* cheap: not worth comparing rows */
     case PN_EXCHANGE:
     case PN_SINK:
@@ -114,7 +116,9 @@ static bool node_equal(const PlanNode *a, const PlanNode *b)
  * its build side to the end before its probe side (opt_build_side.c). */
 static bool has_state(const PlanNode *node)
 {
-    if (node->kind == PN_AGG || node->kind == PN_JOIN || node->kind == PN_RANK) return true;
+    if (node->kind == PN_AGG || node->kind == PN_JOIN || node->kind == PN_RANK ||
+        node->kind == PN_TEMPORAL_FILTER)
+        return true;
     for (int32_t i = 0; i < node->ninputs; i++)
         if (has_state(node->inputs[i])) return true;
     return false;

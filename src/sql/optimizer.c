@@ -309,6 +309,8 @@ static double estimate(const PlanNode *node, double *base)
     case PN_SINK:
     case PN_WATERMARK:
         return estimate(node->inputs[0], base);
+    case PN_TEMPORAL_FILTER:
+        return estimate(node->inputs[0], base) * 0.5;
     case PN_WINDOW: {
         double copies = 1;
         if (node->window.kind != WK_TUMBLE && node->window.slide > 0)
@@ -454,6 +456,8 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out)
     root = opt_order_joins(&ctx, root);
     count_all(&ctx, root);
     root = opt_push_filters(&ctx, root);   /* keys of the reordered joins */
+    count_all(&ctx, root);
+    root = opt_temporal_filters(&ctx, root);
     count_all(&ctx, root);
     root = opt_push_semi_joins(&ctx, root);
     count_all(&ctx, root);

@@ -22,6 +22,7 @@ const char *sql_plan_kind_name(PlanKind kind)
     case PN_EXCHANGE: return "Exchange";
     case PN_WATERMARK: return "WatermarkAssigner";
     case PN_WINDOW: return "WindowTableFunction";
+    case PN_TEMPORAL_FILTER: return "TemporalFilter";
     case PN_SINK: return "Sink";
     }
     return "?";
@@ -185,6 +186,18 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
         if (w->offset) wb_buf_printf(out, ", offset=%lldms", (long long)(w->offset / 1000));
         break;
     }
+    case PN_TEMPORAL_FILTER:
+        wb_buf_puts(out, node->temporal.event_time ? "watermark" : "proctime");
+        for (int32_t i = 0; i < node->temporal.nbounds; i++) {
+            const TimeBound *tb = &node->temporal.bounds[i];
+            wb_buf_printf(out, ", time %s ", tb->lower ? (tb->inclusive ? ">=" : ">")
+                                                       : (tb->inclusive ? "<=" : "<"));
+            sql_expr_format(tb->expr, out);
+            if (tb->offset_us)
+                wb_buf_printf(out, " %c %lldms", tb->offset_us < 0 ? '-' : '+',
+                              (long long)(tb->offset_us < 0 ? -tb->offset_us : tb->offset_us) / 1000);
+        }
+        break;
     case PN_EXCHANGE:
         if (node->exchange.nkeys == 0) {
             wb_buf_puts(out, "single");

@@ -37,6 +37,7 @@ typedef enum PlanKind {
     PN_EXCHANGE,    /* repartition by key (identity with one worker) */
     PN_WATERMARK,   /* event time: generates watermarks from a rowtime column */
     PN_WINDOW,      /* window TVF: appends window_start, window_end, window_time */
+    PN_TEMPORAL_FILTER, /* rows pass while the time is within bounds of theirs */
     PN_SINK         /* write to a table's connector (INSERT INTO) */
 } PlanKind;
 
@@ -105,6 +106,27 @@ typedef struct WatermarkSpec {
     const Expr *expr;
     int64_t idle_timeout_us;
 } WatermarkSpec;
+
+/* One bound of a temporal filter: the condition "time > expr + offset"
+ * (lower) or "time < expr + offset" (upper), >= / <= when inclusive. */
+typedef struct TimeBound {
+    const Expr *expr;            /* over the input row, a TIMESTAMP */
+    int64_t offset_us;
+    bool lower;
+    bool inclusive;
+} TimeBound;
+
+/* PN_TEMPORAL_FILTER: the input's rows, each while the time (the job's
+ * processing time, or with event_time the operator's watermark) is
+ * within all its bounds: a row enters the result when its lower bounds
+ * pass and leaves (is retracted) when its upper bounds pass, driven by
+ * timers.  This is how WHERE ts < NOW() - INTERVAL '6' HOUR keeps acting
+ * after the row arrived. */
+typedef struct TemporalFilterSpec {
+    bool event_time;
+    int32_t nbounds;
+    TimeBound *bounds;
+} TemporalFilterSpec;
 
 typedef enum WindowKind { WK_TUMBLE, WK_HOP, WK_CUMULATE, WK_SESSION } WindowKind;
 
@@ -210,6 +232,7 @@ typedef struct PlanNode {
         SinkSpec sink;
         WatermarkSpec watermark;
         WindowSpec window;
+        TemporalFilterSpec temporal;
     };
 } PlanNode;
 
