@@ -55,6 +55,7 @@ static const char *const cities[] = {"Phoenix", "Los Angeles", "San Francisco", 
                                      "Bend",    "Redmond",     "Seattle",       "Kent",  "Cheyenne"};
 static const char *const states[] = {"AZ", "CA", "ID", "OR", "WA", "WY"};
 static const char *const hot_channels[] = {"Google", "Facebook", "Baidu", "Apple"};
+static const uint32_t hot_channel_lens[] = {6, 8, 5, 5};
 #define NX_COUNT(a) ((uint64_t)(sizeof(a) / sizeof((a)[0])))
 
 /* ---- the columns ---- */
@@ -258,7 +259,7 @@ static int32_t put_uint(char *out, uint64_t v)
 /* round(10^(u * 6) * 100) cents: log-uniform from $1 to $1M. */
 static inline int64_t next_price(NxRng *rng)
 {
-    return llround(exp2(rng_unit(rng) * (6.0 * 3.321928094887362)) * 100.0);
+    return (int64_t)(exp2(rng_unit(rng) * (6.0 * 3.321928094887362)) * 100.0 + 0.5);
 }
 
 /* Length of a random string of maximum length max (before trimming). */
@@ -583,7 +584,7 @@ static inline void fill_value(NexmarkSource *src, NxField f, ColumnVector *vec, 
         bool hot = rng_below(&rng, NX_HOT_CHANNEL_RATIO) > 0;
         uint32_t n = (uint32_t)rng_below(&rng, hot ? NX_COUNT(hot_channels) : NX_CHANNELS);
         if (f == NX_B_CHANNEL && hot) {
-            vec->str[i] = (WbStr){hot_channels[n], (uint32_t)strlen(hot_channels[n])};
+            vec->str[i] = (WbStr){hot_channels[n], hot_channel_lens[n]};   /* static storage */
         } else if (f == NX_B_CHANNEL) {
             memcpy(*cursor, "channel-", 8);
             int32_t len = 8 + put_uint(*cursor + 8, n);
