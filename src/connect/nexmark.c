@@ -148,6 +148,8 @@ typedef struct NexmarkSource {
     char *urls;                  /* NX_CHANNELS + 4 slots of NX_URL_MAX bytes */
     uint8_t *url_lens;
     char *pool;                  /* NX_POOL + NX_POOL_SLACK letters, drawn on first use */
+    uint64_t *keys;              /* event_key of each row of the batch being filled */
+    int32_t keys_cap;
 } NexmarkSource;
 
 /* One event's position: id, event number k, its place in the proportion
@@ -156,6 +158,7 @@ typedef struct NxEv {
     int64_t id, k;
     int64_t epoch, offset;       /* id / total_prop, id % total_prop */
     int64_t ms, ms_rem;          /* floor(k * 1000 / rate) and the remainder */
+    uint64_t key;                /* event_key(id): set by fill_column per row */
 } NxEv;
 
 static NxEv ev_at(const NexmarkSource *src, int64_t k)
@@ -233,17 +236,28 @@ static inline int64_t next_auction(const NexmarkSource *src, const NxEv *ev, NxR
     return min + (int64_t)rng_below(rng, (uint64_t)(max - min + 1 + NX_AUCTION_ID_LEAD));
 }
 
+/* The hash of an id (or a channel number) under the source's seed: the
+ * root of its random streams. */
+static inline uint64_t event_key(const NexmarkSource *src, int64_t id)
+{
+    return wb_hash_u64((uint64_t)id ^ src->seed_key);
+}
+
 /* The random stream `salt` of key (an event id, a channel number) under
  * the source's seed. */
 static inline NxRng key_stream(const NexmarkSource *src, int64_t key, uint64_t salt)
 {
-    NxRng rng = {wb_hash_u64((uint64_t)key ^ src->seed_key) ^ (salt * 0xd1b54a32d192ed03ULL)};
+    NxRng rng = {event_key(src, key) ^ (salt * 0xd1b54a32d192ed03ULL)};
     return rng;
 }
 
+/* key_stream(src, ev->id, salt), the hash of the id computed once per
+ * batch (fill_column). */
 static inline NxRng ev_stream(const NexmarkSource *src, const NxEv *ev, uint64_t salt)
 {
-    return key_stream(src, ev->id, salt);
+    (void)src;
+    NxRng rng = {ev->key ^ (salt * 0xd1b54a32d192ed03ULL)};
+    return rng;
 }
 
 /* Writes v in decimal at out; returns the number of digits. */
@@ -649,6 +663,7 @@ static void fill_column(NexmarkSource *src, Batch *out, int32_t col, int64_t fir
             continue;
         }
         vec->nulls[i] = 0;
+        ev.key = src->keys[i];
         fill_value(src, f, vec, i, &ev, &cursor);
     }
 }
@@ -678,7 +693,15 @@ static int nexmark_next(Source *base, Batch *out, int32_t max_rows, WbError *err
     /* events of each type in the batch: the string columns' space */
     int32_t type_counts[3] = {0, 0, 0};
     NxEv ev = ev_at(src, src->emitted);
-    for (int32_t i = 0; i < (int32_t)n; i++, ev_advance(src, &ev)) type_counts[ev_type(src, &ev)]++;
+    if (n > src->keys_cap) {
+        free(src->keys);
+        src->keys_cap = (int32_t)n;
+        src->keys = wb_malloc(sizeof(uint64_t) * (size_t)n);
+    }
+    for (int32_t i = 0; i < (int32_t)n; i++, ev_advance(src, &ev)) {
+        type_counts[ev_type(src, &ev)]++;
+        src->keys[i] = event_key(src, ev.id);
+    }
     for (int32_t col = 0; col < base->ncols; col++) {
         if (base->unread && base->unread[col]) continue;
         fill_column(src, out, col, src->emitted, (int32_t)n, type_counts);
@@ -693,6 +716,7 @@ static int nexmark_next(Source *base, Batch *out, int32_t max_rows, WbError *err
 static void nexmark_close(Source *base)
 {
     NexmarkSource *src = (NexmarkSource *)base;
+    free(src->keys);
     free(src->pool);
     free(src->urls);
     free(src->url_lens);
