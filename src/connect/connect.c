@@ -11,7 +11,7 @@
 
 const char *const cn_format_names[] = {"csv", "json", "debezium-json", "canal-json", NULL};
 
-static const char *const source_connectors = "filesystem or datagen";
+static const char *const source_connectors = "filesystem, datagen or nexmark";
 static const char *const sink_connectors = "print, blackhole or filesystem";
 
 /* ---- options ---- */
@@ -200,6 +200,7 @@ Source *cn_source_open(const TableDef *table, WbError *err)
     }
     if (strcmp(connector, "filesystem") == 0) return cn_fs_source_open(table, err);
     if (strcmp(connector, "datagen") == 0) return cn_datagen_open(table, err);
+    if (strcmp(connector, "nexmark") == 0) return cn_nexmark_open(table, err);
     cn_table_error(err, table, "unsupported connector \"%s\" for reading table %s; expected %s",
                    connector, table->name, source_connectors);
     return NULL;

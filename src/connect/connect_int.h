@@ -164,6 +164,7 @@ int32_t cn_json_member(const JsonDoc *doc, int32_t obj, const char *key);
 /* ---- sources and sinks per connector ---- */
 Source *cn_fs_source_open(const TableDef *table, WbError *err);
 Source *cn_datagen_open(const TableDef *table, WbError *err);
+Source *cn_nexmark_open(const TableDef *table, WbError *err);
 Sink *cn_print_sink_open(const TableDef *table, FILE *out, WbError *err);
 Sink *cn_blackhole_sink_open(const TableDef *table, WbError *err);
 Sink *cn_fs_sink_open(const TableDef *table, bool overwrite, WbError *err);
