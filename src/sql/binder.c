@@ -365,6 +365,17 @@ static Expr *bind_column(Env *env, const AstNode *ast)
     char full[300];
     snprintf(full, sizeof full, "%s%s%s", qualifier ? qualifier : "", qualifier ? "." : "", name);
     int32_t idx = sql_scope_find(env->rel, qualifier, name);
+    if (idx == -1 && qualifier) {
+        /* a field of a flattened ROW column (row.field names the column
+         * "row.field"), also as t.row.field */
+        idx = sql_scope_find(env->rel, NULL, full);
+        const char *dot = strchr(qualifier, '.');
+        if (idx == -1 && dot) {
+            char table[128];
+            snprintf(table, sizeof table, "%.*s", (int)(dot - qualifier), qualifier);
+            idx = sql_scope_find(env->rel, table, full + (dot - qualifier) + 1);
+        }
+    }
     if (idx == -2) {
         bind_error(b, ast, WB_SQLSTATE_AMBIGUOUS_COL, "column reference \"%s\" is ambiguous", full);
         wb_error_hint(b->err, "Qualify the column with its table name or alias.");
@@ -709,6 +720,18 @@ static Expr *bind_call(Env *env, const AstNode *ast)
             return NULL;
         }
         return make_call(env, FN_NOW, NULL, 0, aux, ast);
+    }
+    /* Flink's single-field extractors: HOUR(ts) is EXTRACT(HOUR FROM ts) */
+    static const struct { const char *name; TimeUnit unit; } fields[] = {
+        {"YEAR", TU_YEAR}, {"QUARTER", TU_QUARTER}, {"MONTH", TU_MONTH}, {"WEEK", TU_WEEK},
+        {"DAYOFYEAR", TU_DOY}, {"DAYOFMONTH", TU_DAY}, {"DAYOFWEEK", TU_DOW},
+        {"HOUR", TU_HOUR}, {"MINUTE", TU_MINUTE}, {"SECOND", TU_SECOND},
+    };
+    for (size_t i = 0; i < WB_ARRAY_LEN(fields); i++) {
+        if (!wb_ieq(name, len, fields[i].name) || ast->call.args.count != 1) continue;
+        Expr *arg = sql_bind_expr(env, ast->call.args.items[0]);
+        if (!arg) return NULL;
+        return make_call(env, FN_EXTRACT, &arg, 1, (int32_t)fields[i].unit, ast);
     }
     FuncId fn = sql_func_lookup(name, len);
     if (fn == FN_NONE) {

@@ -2166,6 +2166,40 @@ static AstNode *parse_column_def(Parser *p, AstNode *create)
     return fin(p, col);
 }
 
+/* name ROW<field TYPE [NOT NULL], ...> (or ROW(...)): weir has no ROW
+ * type, so the fields become columns named "name.field" (which
+ * name.field in a query reads). */
+static bool parse_row_column(Parser *p, ListB *cols)
+{
+    const SqlToken *tok = peek(p);
+    const char *row = parse_name(p);
+    if (!row) return false;
+    next(p);   /* ROW */
+    bool angle = accept_op(p, "<");
+    if (!angle && !expect_op(p, "(")) return false;
+    do {
+        const SqlToken *ftok = peek(p);
+        AstNode *col = new_node(p, AST_COLUMN_DEF, ftok);
+        const char *field = parse_name(p);
+        if (!field) return false;
+        col->column_def.name = wb_arena_printf(p->arena, "%s.%s", row, field);
+        if (tok_kw(p, peek(p), "ROW")) {
+            unsupported(p, peek(p), "a ROW inside a ROW");
+            return false;
+        }
+        if (!parse_type(p, &col->column_def.type, &col->column_def.ltz)) return false;
+        if (is_kw(p, "NOT") && is_kw_at(p, 1, "NULL")) {
+            next(p);
+            next(p);
+            col->column_def.type.nullable = 0;
+        }
+        if (accept_kw(p, "COMMENT") && !parse_string(p)) return false;
+        lb_push(p, cols, fin(p, col));
+    } while (accept_op(p, ","));
+    (void)tok;
+    return expect_op(p, angle ? ">" : ")");
+}
+
 static AstNode *parse_create_table(Parser *p, AstNode *node)
 {
     if (is_kw(p, "IF")) {
@@ -2201,6 +2235,9 @@ static AstNode *parse_create_table(Parser *p, AstNode *node)
                 TRY(node->create_table.watermark_col = parse_name(p));
                 if (!expect_kw(p, "AS")) return NULL;
                 TRY(node->create_table.watermark = parse_expr(p));
+            } else if (is_name_tok(p, tok) && is_kw_at(p, 1, "ROW") &&
+                       (is_op_at(p, 2, "<") || is_op_at(p, 2, "("))) {
+                if (!parse_row_column(p, &cols)) return NULL;
             } else {
                 AstNode *col = parse_column_def(p, node);
                 TRY(col);
