@@ -149,6 +149,7 @@ static const OpVTable window_vt = {"WindowTableFunction", window_push, NULL, NUL
 Operator *ex_window_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
 {
     const WindowSpec *w = &node->window;
+    if (w->kind == WK_SESSION && w->size > 0) return ex_session_new(node, ctx, err);
     if (w->size <= 0 || (w->kind != WK_TUMBLE && (w->slide <= 0 || w->slide > w->size)) ||
         w->kind == WK_SESSION) {
         wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0, "malformed window plan node %d", (int)node->id);

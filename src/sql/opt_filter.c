@@ -139,7 +139,12 @@ static PlanNode *push_window(OptCtx *ctx, PlanNode *node, Preds *preds)
     bool *ok = wb_arena_calloc(ctx->b->arena, (size_t)node->ncols + 1);
     int32_t *map = wb_arena_calloc(ctx->b->arena, sizeof(int32_t) * ((size_t)node->ncols + 1));
     for (int32_t c = 0; c < node->ncols; c++) map[c] = c;
-    for (int32_t c = 0; c < node->ncols - 3; c++) ok[c] = true;
+    if (node->window.kind == WK_SESSION) {
+        /* rows shape the sessions: only whole partitions may be filtered first */
+        for (int32_t i = 0; i < node->window.npartition; i++) ok[node->window.partition[i]] = true;
+    } else {
+        for (int32_t c = 0; c < node->ncols - 3; c++) ok[c] = true;
+    }
     return push_keyed(ctx, node, preds, ok, map);
 }
 

@@ -304,6 +304,7 @@ static Pruned prune_window(OptCtx *ctx, PlanNode *node, const bool *need)
     bool *in_need = need_none(b, n);
     for (int32_t c = 0; c < n; c++) in_need[c] = need[c];
     in_need[node->window.time_col] = true;
+    for (int32_t i = 0; i < node->window.npartition; i++) in_need[node->window.partition[i]] = true;
     Pruned p = narrow(b, prune(ctx, in, in_need), in_need, n);
     PlanNode *copy = opt_copy(b, node);
     copy->inputs[0] = p.node;
@@ -324,6 +325,9 @@ static Pruned prune_window(OptCtx *ctx, PlanNode *node, const bool *need)
         copy->names[nin + k] = node->names[n + k];
     }
     copy->window.time_col = p.map[node->window.time_col];
+    copy->window.partition = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(node->window.npartition + 1));
+    for (int32_t i = 0; i < node->window.npartition; i++)
+        copy->window.partition[i] = p.map[node->window.partition[i]];
     return (Pruned){copy, map};
 }
 

@@ -73,8 +73,12 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
         return a->watermark.rowtime == b->watermark.rowtime &&
                a->watermark.idle_timeout_us == b->watermark.idle_timeout_us &&
                expr_equal(a->watermark.expr, b->watermark.expr);
-    case PN_WINDOW:
-        return memcmp(&a->window, &b->window, sizeof a->window) == 0;
+    case PN_WINDOW: {
+        const WindowSpec *x = &a->window, *y = &b->window;
+        return x->kind == y->kind && x->time_col == y->time_col && x->size == y->size &&
+               x->slide == y->slide && x->offset == y->offset && x->npartition == y->npartition &&
+               ints_equal(x->partition, y->partition, x->npartition);
+    }
     case PN_TEMPORAL_FILTER:
         return false;   /* state, but rarely written twice: not worth comparing */
     case PN_VALUES:     /* cheap: not worth comparing rows */

@@ -409,6 +409,11 @@ static void make_physical(Visit *v, Binder *b, const OptCtx *ctx, PlanNode *node
         node->inputs[0] = sql_node_exchange(b, node->inputs[0], node->rank.npartition,
                                             node->rank.partition);
         break;
+    case PN_WINDOW:
+        if (node->window.kind == WK_SESSION)
+            node->inputs[0] = sql_node_exchange(b, node->inputs[0], node->window.npartition,
+                                                node->window.partition);
+        break;
     default:
         break;
     }

@@ -179,11 +179,15 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
     case PN_WINDOW: {
         static const char *const kinds[] = {"TUMBLE", "HOP", "CUMULATE", "SESSION"};
         const WindowSpec *w = &node->window;
-        wb_buf_printf(out, "%s, time=$%d, size=%lldms", kinds[w->kind], (int)w->time_col,
-                      (long long)(w->size / 1000));
+        wb_buf_printf(out, "%s, time=$%d, %s=%lldms", kinds[w->kind], (int)w->time_col,
+                      w->kind == WK_SESSION ? "gap" : "size", (long long)(w->size / 1000));
         if (w->kind == WK_HOP) wb_buf_printf(out, ", slide=%lldms", (long long)(w->slide / 1000));
         if (w->kind == WK_CUMULATE) wb_buf_printf(out, ", step=%lldms", (long long)(w->slide / 1000));
         if (w->offset) wb_buf_printf(out, ", offset=%lldms", (long long)(w->offset / 1000));
+        if (w->kind == WK_SESSION) {
+            wb_buf_puts(out, ", partition=");
+            format_cols(out, w->partition, w->npartition);
+        }
         break;
     }
     case PN_TEMPORAL_FILTER:

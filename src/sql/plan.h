@@ -136,13 +136,19 @@ typedef enum WindowKind { WK_TUMBLE, WK_HOP, WK_CUMULATE, WK_SESSION } WindowKin
  * time column is one).  TUMBLE: one row per input row; HOP (size, slide)
  * and CUMULATE (size, step) one row per window containing the row.
  * Windows are aligned to 1970-01-01 plus offset.  Durations in
- * microseconds.  SESSION windows are assigned by their aggregate. */
+ * microseconds.  SESSION (gap in `size`): per partition (the partition
+ * columns), rows closer than the gap form one window [first, last + gap);
+ * the operator keeps a session's rows until the watermark passes its end,
+ * then emits them with their window, so that the window aggregate above
+ * sees each session once, complete.  Rows of a closed session are late. */
 typedef struct WindowSpec {
     WindowKind kind;
     int32_t time_col;
     int64_t size;                /* TUMBLE/HOP/CUMULATE size; SESSION gap */
     int64_t slide;               /* HOP slide, CUMULATE step */
     int64_t offset;
+    int32_t npartition;          /* SESSION */
+    int32_t *partition;
 } WindowSpec;
 
 typedef enum JoinType {

@@ -958,7 +958,7 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
                 return false;
             }
             gwin = wb_arena_calloc(b->arena, sizeof *gwin);
-            if (!sql_plan_group_window(b, from, gast, gwin)) return false;
+            if (!sql_plan_group_window(b, from, gast, &sel->select.group_by, gwin)) return false;
             env.gwin = gwin;
             pre->gwin = gwin;
         }

@@ -236,7 +236,8 @@ bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out);
 bool sql_is_group_window(const AstNode *ast);
 /* Plans it: a PN_WINDOW over from->node, its three columns appended to
  * from (hidden from names and *), described in *out. */
-bool sql_plan_group_window(Binder *b, Rel *from, const AstNode *call, GroupWindow *out);
+bool sql_plan_group_window(Binder *b, Rel *from, const AstNode *call, const AstList *group_by,
+                           GroupWindow *out);
 /* TUMBLE_START(..) and the like under a group window: a reference to
  * the window's column; NULL with *handled false when ast is no such call. */
 Expr *sql_bind_group_window_fn(Env *env, const AstNode *ast, bool *handled);

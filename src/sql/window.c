@@ -95,12 +95,7 @@ bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out)
         bind_error(b, ast, WB_SQLSTATE_UNDEFINED_FUNC, "unknown window function %s", ast->tvf.func);
         return false;
     }
-    if (sig->kind == WK_SESSION) {
-        bind_error(b, ast, WB_SQLSTATE_FEATURE, "SESSION window table functions are not supported yet");
-        wb_error_hint(b->err, "Use the legacy group window GROUP BY SESSION(ts, INTERVAL ...) instead.");
-        return false;
-    }
-    if (ast->tvf.partition.count) {
+    if (ast->tvf.partition.count && sig->kind != WK_SESSION) {
         bind_error(b, ast, WB_SQLSTATE_SYNTAX, "PARTITION BY is only for SESSION windows");
         return false;
     }
@@ -142,7 +137,9 @@ bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out)
     WindowSpec spec;
     memset(&spec, 0, sizeof spec);
     spec.kind = sig->kind;
-    if (sig->kind == WK_TUMBLE) {
+    if (sig->kind == WK_SESSION) {
+        if (!duration_of(b, slot[0], sig->name, "GAP", true, &spec.size)) return false;
+    } else if (sig->kind == WK_TUMBLE) {
         if (!duration_of(b, slot[0], sig->name, "SIZE", true, &spec.size)) return false;
         if (slot[1] && !duration_of(b, slot[1], sig->name, "OFFSET", false, &spec.offset)) return false;
     } else {
@@ -165,6 +162,19 @@ bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out)
                          ast->tvf.timecol_column, &idx))
         return false;
     spec.time_col = in.cols[idx].index;
+    spec.npartition = ast->tvf.partition.count;
+    spec.partition = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(spec.npartition + 1));
+    for (int32_t i = 0; i < spec.npartition; i++) {
+        const AstNode *pc = ast->tvf.partition.items[i];
+        int32_t k = sql_scope_find(&in, NULL, pc->ident.name);
+        if (k < 0) {
+            bind_error(b, pc, k == -2 ? WB_SQLSTATE_AMBIGUOUS_COL : WB_SQLSTATE_UNDEFINED_COL,
+                       k == -2 ? "column reference \"%s\" is ambiguous" : "column \"%s\" does not exist",
+                       pc->ident.name);
+            return false;
+        }
+        spec.partition[i] = in.cols[k].index;
+    }
     PlanNode *w = sql_node_window(b, in.node, &spec);
     int32_t n = in.node->ncols;
     out->node = w;
@@ -198,7 +208,8 @@ bool sql_is_group_window(const AstNode *ast)
            strcasecmp(n, "SESSION") == 0;
 }
 
-bool sql_plan_group_window(Binder *b, Rel *from, const AstNode *call, GroupWindow *out)
+bool sql_plan_group_window(Binder *b, Rel *from, const AstNode *call, const AstList *group_by,
+                           GroupWindow *out)
 {
     const char *func = call->call.name;
     const AstList *args = &call->call.args;
@@ -212,13 +223,14 @@ bool sql_plan_group_window(Binder *b, Rel *from, const AstNode *call, GroupWindo
         spec.kind = WK_HOP;
         want_min = 3, want_max = 4;
     } else {
-        bind_error(b, call, WB_SQLSTATE_FEATURE, "SESSION group windows are not supported yet");
-        return false;
+        spec.kind = WK_SESSION;
+        want_min = 2, want_max = 2;
     }
     if (args->count < want_min || args->count > want_max) {
         bind_error(b, call, WB_SQLSTATE_SYNTAX, "%s takes %d to %d arguments: the time column, %s",
                    func, (int)want_min, (int)want_max,
-                   spec.kind == WK_TUMBLE ? "the size [, the offset]" : "the slide, the size [, the offset]");
+                   spec.kind == WK_TUMBLE ? "the size [, the offset]"
+                   : spec.kind == WK_HOP ? "the slide, the size [, the offset]" : "the gap");
         return false;
     }
     const AstNode *tc = args->items[0];
@@ -229,7 +241,9 @@ bool sql_plan_group_window(Binder *b, Rel *from, const AstNode *call, GroupWindo
     int32_t idx;
     if (!window_time_col(b, from, func, tc->column_ref.name, tc->line, tc->column, &idx))
         return false;
-    if (spec.kind == WK_TUMBLE) {
+    if (spec.kind == WK_SESSION) {
+        if (!duration_of(b, args->items[1], func, "gap", true, &spec.size)) return false;
+    } else if (spec.kind == WK_TUMBLE) {
         if (!duration_of(b, args->items[1], func, "size", true, &spec.size)) return false;
         if (args->count > 2 && !duration_of(b, args->items[2], func, "offset", false, &spec.offset))
             return false;
@@ -245,6 +259,23 @@ bool sql_plan_group_window(Binder *b, Rel *from, const AstNode *call, GroupWindo
         }
     }
     spec.time_col = from->cols[idx].index;
+    if (spec.kind == WK_SESSION) {
+        /* sessions are per group: the other GROUP BY items partition them */
+        spec.partition = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(group_by->count + 1));
+        for (int32_t g = 0; g < group_by->count; g++) {
+            const AstNode *item = group_by->items[g];
+            if (item == call) continue;
+            int32_t k = item->kind == AST_COLUMN_REF
+                            ? sql_scope_find(from, item->column_ref.qualifier, item->column_ref.name)
+                            : -1;
+            if (k < 0) {
+                bind_error(b, item, WB_SQLSTATE_FEATURE,
+                           "with a SESSION group window, the other GROUP BY items must be columns");
+                return false;
+            }
+            spec.partition[spec.npartition++] = from->cols[k].index;
+        }
+    }
     PlanNode *w = sql_node_window(b, from->node, &spec);
     int32_t n = from->node->ncols;
     ScopeCol *cols = sql_scope_alloc(b, from->ncols + 3);
