@@ -716,7 +716,7 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     (void)port;
     AggOp *op = (AggOp *)base;
     bool streaming = !base->ctx->batch_mode && !op->window;
-    if (op->window && !(batch = drop_late(op, batch))) return 0;
+    if (op->window && !op->spec->window_proctime && !(batch = drop_late(op, batch))) return 0;
     int32_t nrows = batch->nrows;
     ensure_rows(op, nrows);
     op->epoch++;
@@ -780,11 +780,10 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     return ex_out_flush(base, &op->out, err);
 }
 
-/* Window mode: fires the windows the watermark passed, in time order. */
-static int agg_watermark(Operator *base, int64_t wm, WbError *err)
+/* Window mode: fires the windows whose end time passed, in time order. */
+static int fire_windows(AggOp *op, int64_t wm, WbError *err)
 {
-    AggOp *op = (AggOp *)base;
-    if (!op->window) return 0;
+    Operator *base = &op->base;
     int64_t time;
     const uint8_t *key;
     uint32_t len;
@@ -803,10 +802,26 @@ static int agg_watermark(Operator *base, int64_t wm, WbError *err)
     return ex_out_flush(base, &op->out, err);
 }
 
+static int agg_watermark(Operator *base, int64_t wm, WbError *err)
+{
+    AggOp *op = (AggOp *)base;
+    if (!op->window || op->spec->window_proctime) return 0;
+    return fire_windows(op, wm, err);
+}
+
+static int agg_proctime(Operator *base, int64_t now, WbError *err)
+{
+    AggOp *op = (AggOp *)base;
+    if (!op->window || !op->spec->window_proctime) return 0;
+    return fire_windows(op, now, err);
+}
+
 static int agg_finish(Operator *base, WbError *err)
 {
     AggOp *op = (AggOp *)base;
-    if (op->window) return ex_out_flush(base, &op->out, err);   /* all fired */
+    /* event time: the end-of-input watermark fired them all; processing
+     * time: the job ends, so do its windows */
+    if (op->window) return fire_windows(op, INT64_MAX, err);
     bool global = op->spec->ngroup == 0;
     if (global) {
         /* the one row of a global aggregate exists even over no input */
@@ -862,7 +877,7 @@ static int64_t agg_state_bytes(const Operator *base)
 }
 
 static const OpVTable agg_vt = {"GroupAggregate", agg_push, NULL, agg_finish, agg_destroy,
-                                agg_state_bytes, agg_watermark, NULL};
+                                agg_state_bytes, agg_watermark, agg_proctime};
 
 static int bad_plan(WbError *err, const char *what, int32_t call)
 {

@@ -5,7 +5,8 @@
  * window_end of one window table function (PN_WINDOW, reached through
  * projections that pass the columns on), over a rowtime attribute,
  * becomes a window aggregate (AggSpec.window): it emits each group's row
- * once, when the watermark passes the window's end, and drops its state
+ * once, when the watermark (or, over a processing-time attribute, the
+ * job's clock) passes the window's end, and drops its state
  * then, instead of updating an unbounded result.  This is Flink's rule
  * for window aggregation: without both columns in GROUP BY the query is a
  * regular (updating) aggregate over the window columns.
@@ -53,10 +54,12 @@ static PlanNode *window_agg(OptCtx *ctx, PlanNode *node)
         if (which == 1 && end < 0) { end = i; win = w; }
     }
     if (start < 0 || end < 0) return node;
-    if (win->inputs[0]->types[win->window.time_col].time_attr != TY_ROWTIME) return node;
+    uint8_t attr = win->inputs[0]->types[win->window.time_col].time_attr;
+    if (attr != TY_ROWTIME && attr != TY_PROCTIME) return node;
     PlanNode *copy = opt_copy(ctx->b, node);
     copy->agg.window = true;
     copy->agg.window_end = spec->group[end];
+    copy->agg.window_proctime = attr == TY_PROCTIME;
     return copy;
 }
 

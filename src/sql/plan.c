@@ -130,7 +130,9 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
         wb_buf_putc(out, ']');
         break;
     case PN_AGG:
-        if (node->agg.window) wb_buf_printf(out, "window_end=$%d, ", (int)node->agg.window_end);
+        if (node->agg.window)
+            wb_buf_printf(out, "window_end=$%d%s, ", (int)node->agg.window_end,
+                          node->agg.window_proctime ? " (proctime)" : "");
 
         wb_buf_puts(out, "group=");
         format_cols(out, node->agg.group, node->agg.ngroup);

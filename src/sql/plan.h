@@ -93,6 +93,9 @@ typedef struct AggSpec {
      * output. */
     bool window;
     int32_t window_end;
+    /* ... over processing time: the windows fire as the job's clock
+     * passes their ends, and all remaining ones at the end of input */
+    bool window_proctime;
 } AggSpec;
 
 /* PN_WATERMARK: the input's columns unchanged; after each input batch a
