@@ -118,6 +118,7 @@ Operator *ex_union_new(const PlanNode *node, const ExecContext *ctx, WbError *er
 Operator *ex_exchange_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 Operator *ex_watermark_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 Operator *ex_window_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+Operator *ex_over_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 Operator *ex_session_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 Operator *ex_temporal_filter_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 /* Dispatches on node->kind for CALC, AGG, JOIN, RANK, UNION, EXCHANGE. */

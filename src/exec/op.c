@@ -174,6 +174,7 @@ Operator *ex_op_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
     case PN_WATERMARK: return ex_watermark_new(node, ctx, err);
     case PN_WINDOW: return ex_window_new(node, ctx, err);
     case PN_TEMPORAL_FILTER: return ex_temporal_filter_new(node, ctx, err);
+    case PN_OVER: return ex_over_new(node, ctx, err);
     case PN_SCAN:
     case PN_VALUES:
     case PN_SINK:

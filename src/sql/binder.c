@@ -27,6 +27,42 @@ void env_init(Env *env, Binder *b, Rel *rel)
 
 /* ---- AST walking ---- */
 
+bool sql_ast_each_child(const AstNode *ast, bool (*fn)(const AstNode *child, void *ctx), void *ctx)
+{
+    const AstNode *kids[4] = {NULL, NULL, NULL, NULL};
+    const AstList *list = NULL, *list2 = NULL;
+    switch (ast->kind) {
+    case AST_UNARY: kids[0] = ast->op.left; break;
+    case AST_BINARY: kids[0] = ast->op.left; kids[1] = ast->op.right; break;
+    case AST_IS: kids[0] = ast->is.arg; break;
+    case AST_BETWEEN:
+        kids[0] = ast->between.arg; kids[1] = ast->between.low; kids[2] = ast->between.high;
+        break;
+    case AST_IN_LIST: kids[0] = ast->in.arg; list = &ast->in.list; break;
+    case AST_IN_QUERY: kids[0] = ast->in.arg; break;
+    case AST_ROW: list = &ast->row.items; break;
+    case AST_LIKE:
+        kids[0] = ast->like.arg; kids[1] = ast->like.pattern; kids[2] = ast->like.escape;
+        break;
+    case AST_CASE:
+        kids[0] = ast->case_.operand; kids[1] = ast->case_.else_expr;
+        list = &ast->case_.whens; list2 = &ast->case_.thens;
+        break;
+    case AST_CAST: kids[0] = ast->cast.arg; break;
+    case AST_CALL: kids[0] = ast->call.filter; list = &ast->call.args; break;
+    case AST_ORDER_ITEM: kids[0] = ast->order_item.expr; break;
+    case AST_SELECT_ITEM: kids[0] = ast->select_item.expr; break;
+    default: break;
+    }
+    for (int i = 0; i < 4; i++)
+        if (kids[i] && !fn(kids[i], ctx)) return false;
+    for (int32_t i = 0; list && i < list->count; i++)
+        if (list->items[i] && !fn(list->items[i], ctx)) return false;
+    for (int32_t i = 0; list2 && i < list2->count; i++)
+        if (list2->items[i] && !fn(list2->items[i], ctx)) return false;
+    return true;
+}
+
 typedef bool (*AstPred)(const AstNode *ast);
 
 /* Whether pred holds for ast or any expression below it.  Does not look
@@ -680,15 +716,12 @@ static Expr *bind_call(Env *env, const AstNode *ast)
     size_t len = strlen(name);
     if (ast->call.over) {
         for (int32_t i = 0; i < env->nwindows; i++) {
-            if (env->windows[i].call == ast) {
-                Expr *e = sql_expr_col(b->arena, env->windows[i].col, ty_make(TY_BIGINT));
-                e->type.nullable = 0;
-                return e;
-            }
+            if (env->windows[i].call == ast)
+                return sql_expr_col(b->arena, env->windows[i].col, env->windows[i].type);
         }
         bind_error(b, ast, WB_SQLSTATE_FEATURE, "window function %s is not supported here", name);
-        wb_error_hint(b->err, "ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) is supported as a "
-                              "select item, filtered by the enclosing query (rn <= N).");
+        wb_error_hint(b->err, "ROW_NUMBER() OVER (..) and aggregates OVER (..) are supported in "
+                              "the select list.");
         return NULL;
     }
     if (sql_agg_lookup(name, len) >= 0 || ast->call.star) {

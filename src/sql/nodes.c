@@ -425,6 +425,10 @@ void sql_node_derive_mode(Binder *b, PlanNode *node)
         copy_mode(b, node, node->inputs[0]);
         if (node->mode == CM_UPSERT) node->mode = CM_RETRACT;
         return;
+    case PN_OVER:
+        node->mode = CM_INSERT_ONLY;
+        node->nupsert_key = 0;
+        return;
     case PN_TEMPORAL_FILTER: {
         /* rows that leave are retracted; kinds are plain -D/+I */
         bool leaves = false;

@@ -374,6 +374,14 @@ static PlanNode *push(OptCtx *ctx, PlanNode *node, Preds *preds)
     case PN_AGG: return push_agg(ctx, node, preds);
     case PN_RANK: return push_rank(ctx, node, preds);
     case PN_WINDOW: return push_window(ctx, node, preds);
+    case PN_OVER: {
+        /* whole partitions may be filtered first */
+        bool *ok = wb_arena_calloc(b->arena, (size_t)node->ncols + 1);
+        int32_t *map = wb_arena_alloc(b->arena, sizeof(int32_t) * ((size_t)node->ncols + 1));
+        for (int32_t c = 0; c < node->ncols; c++) map[c] = c;
+        for (int32_t i = 0; i < node->over.npartition; i++) ok[node->over.partition[i]] = true;
+        return push_keyed(ctx, node, preds, ok, map);
+    }
     case PN_TEMPORAL_FILTER: {
         /* per-row conditions commute with it: they go below */
         bool *ok = wb_arena_alloc(b->arena, (size_t)node->ncols + 1);

@@ -295,6 +295,46 @@ static Pruned prune_temporal(OptCtx *ctx, PlanNode *node, const bool *need)
     return (Pruned){copy, p.map};
 }
 
+/* OVER keeps its partition, order and aggregate input columns; its
+ * aggregate columns stay (they are computed for every row anyway). */
+static Pruned prune_over(OptCtx *ctx, PlanNode *node, const bool *need)
+{
+    Binder *b = ctx->b;
+    PlanNode *in = opt_input(node, 0);
+    const OverSpec *os = &node->over;
+    int32_t n = in->ncols, nagg = node->ncols - n;
+    bool *in_need = need_none(b, n);
+    for (int32_t c = 0; c < n; c++) in_need[c] = need[c];
+    for (int32_t i = 0; i < os->npartition; i++) in_need[os->partition[i]] = true;
+    for (int32_t i = 0; i < os->nproj; i++) in_need[os->proj[i]] = true;
+    in_need[os->order_col] = true;
+    Pruned p = narrow(b, prune(ctx, in, in_need), in_need, n);
+    PlanNode *copy = opt_copy(b, node);
+    copy->inputs[0] = p.node;
+    int32_t nin = p.node->ncols;
+    copy->ncols = nin + nagg;
+    copy->types = wb_arena_alloc(b->arena, sizeof(SqlType) * (size_t)(copy->ncols + 1));
+    copy->names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(copy->ncols + 1));
+    int32_t *map = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(node->ncols + 1));
+    for (int32_t c = 0; c < n; c++) {
+        map[c] = p.map[c];
+        if (map[c] < 0) continue;
+        copy->types[map[c]] = node->types[c];
+        copy->names[map[c]] = node->names[c];
+    }
+    for (int32_t k = 0; k < nagg; k++) {
+        map[n + k] = nin + k;
+        copy->types[nin + k] = node->types[n + k];
+        copy->names[nin + k] = node->names[n + k];
+    }
+    copy->over.partition = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(os->npartition + 1));
+    for (int32_t i = 0; i < os->npartition; i++) copy->over.partition[i] = p.map[os->partition[i]];
+    copy->over.proj = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(os->nproj + 1));
+    for (int32_t i = 0; i < os->nproj; i++) copy->over.proj[i] = p.map[os->proj[i]];
+    copy->over.order_col = p.map[os->order_col];
+    return (Pruned){copy, map};
+}
+
 /* A window TVF keeps its time column; its three window columns stay. */
 static Pruned prune_window(OptCtx *ctx, PlanNode *node, const bool *need)
 {
@@ -410,6 +450,7 @@ static Pruned prune(OptCtx *ctx, PlanNode *node, const bool *need)
     case PN_WATERMARK: return prune_watermark(ctx, node, need);
     case PN_WINDOW: return prune_window(ctx, node, need);
     case PN_TEMPORAL_FILTER: return prune_temporal(ctx, node, need);
+    case PN_OVER: return prune_over(ctx, node, need);
     case PN_UNION: return prune_union(ctx, node, need);
     case PN_SINK: {
         PlanNode *in = opt_input(node, 0);

@@ -82,6 +82,7 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
                ints_equal(x->partition, y->partition, x->npartition);
     }
     case PN_TEMPORAL_FILTER:
+    case PN_OVER:
         return false;   /* state, but rarely written twice: not worth comparing */
     case PN_VALUES:     /* cheap: not worth comparing rows */
     case PN_EXCHANGE:
@@ -123,7 +124,7 @@ static bool node_equal(const PlanNode *a, const PlanNode *b)
 static bool has_state(const PlanNode *node)
 {
     if (node->kind == PN_AGG || node->kind == PN_JOIN || node->kind == PN_RANK ||
-        node->kind == PN_TEMPORAL_FILTER)
+        node->kind == PN_TEMPORAL_FILTER || node->kind == PN_OVER)
         return true;
     for (int32_t i = 0; i < node->ninputs; i++)
         if (has_state(node->inputs[i])) return true;

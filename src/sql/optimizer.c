@@ -311,6 +311,8 @@ static double estimate(const PlanNode *node, double *base)
         return estimate(node->inputs[0], base);
     case PN_TEMPORAL_FILTER:
         return estimate(node->inputs[0], base) * 0.5;
+    case PN_OVER:
+        return estimate(node->inputs[0], base);
     case PN_WINDOW: {
         double copies = 1;
         if (node->window.kind != WK_TUMBLE && node->window.slide > 0)
@@ -408,6 +410,10 @@ static void make_physical(Visit *v, Binder *b, const OptCtx *ctx, PlanNode *node
     case PN_RANK:
         node->inputs[0] = sql_node_exchange(b, node->inputs[0], node->rank.npartition,
                                             node->rank.partition);
+        break;
+    case PN_OVER:
+        node->inputs[0] = sql_node_exchange(b, node->inputs[0], node->over.npartition,
+                                            node->over.partition);
         break;
     case PN_WINDOW:
         if (node->window.kind == WK_SESSION)

@@ -23,6 +23,7 @@ const char *sql_plan_kind_name(PlanKind kind)
     case PN_WATERMARK: return "WatermarkAssigner";
     case PN_WINDOW: return "WindowTableFunction";
     case PN_TEMPORAL_FILTER: return "TemporalFilter";
+    case PN_OVER: return "OverAggregate";
     case PN_SINK: return "Sink";
     }
     return "?";
@@ -190,6 +191,28 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
             wb_buf_puts(out, ", partition=");
             format_cols(out, w->partition, w->npartition);
         }
+        break;
+    }
+    case PN_OVER: {
+        const OverSpec *os = &node->over;
+        wb_buf_puts(out, "partition=");
+        format_cols(out, os->partition, os->npartition);
+        wb_buf_printf(out, ", order=$%d%s, %s ", (int)os->order_col, os->proctime ? " (proctime)" : "",
+                      os->rows ? "ROWS" : "RANGE");
+        if (os->unbounded) wb_buf_puts(out, "UNBOUNDED");
+        else if (os->rows) wb_buf_printf(out, "%lld", (long long)os->preceding);
+        else wb_buf_printf(out, "%lldms", (long long)(os->preceding / 1000));
+        wb_buf_puts(out, " PRECEDING, aggs=[");
+        const PlanNode *agg = os->agg;
+        for (int32_t i = 0; i < agg->agg.naggs; i++) {
+            if (i) wb_buf_puts(out, ", ");
+            AggCall ac = agg->agg.aggs[i];
+            if (ac.arg >= 0) ac.arg = os->proj[ac.arg];
+            if (ac.arg2 >= 0) ac.arg2 = os->proj[ac.arg2];
+            if (ac.filter >= 0) ac.filter = os->proj[ac.filter];
+            format_agg_call(out, &ac);
+        }
+        wb_buf_putc(out, ']');
         break;
     }
     case PN_TEMPORAL_FILTER:

@@ -38,6 +38,7 @@ typedef enum PlanKind {
     PN_WATERMARK,   /* event time: generates watermarks from a rowtime column */
     PN_WINDOW,      /* window TVF: appends window_start, window_end, window_time */
     PN_TEMPORAL_FILTER, /* rows pass while the time is within bounds of theirs */
+    PN_OVER,        /* aggregate OVER (PARTITION BY .. ORDER BY time frame) */
     PN_SINK         /* write to a table's connector (INSERT INTO) */
 } PlanKind;
 
@@ -130,6 +131,32 @@ typedef struct TemporalFilterSpec {
     int32_t nbounds;
     TimeBound *bounds;
 } TemporalFilterSpec;
+
+/* PN_OVER: AGG(..) OVER (PARTITION BY p ORDER BY t [ROWS|RANGE BETWEEN
+ * .. PRECEDING AND CURRENT ROW]) with t a time attribute.  Output: the
+ * input's columns, then the aggregate's value for each row over its
+ * frame: the rows of its partition up to it in time order (RANGE: with
+ * its peers, the rows of equal time), the last preceding+1 of them (ROWS)
+ * or those not older than preceding microseconds (RANGE), or all of them
+ * (unbounded).  Over event time, rows wait until the watermark passes
+ * them and are then taken in time order; later rows are late (dropped).
+ * Insert-only input and output.  `agg` is an AGG node (not part of the
+ * plan DAG) grouping its input's first npartition columns, over the
+ * input projected by proj[0..nproj): the operator keeps the aggregate's
+ * state through that very operator, adding each row of a frame and
+ * retracting each row that leaves it. */
+typedef struct OverSpec {
+    int32_t npartition;
+    int32_t *partition;
+    int32_t order_col;
+    bool proctime;
+    bool rows;                   /* ROWS, else RANGE */
+    bool unbounded;              /* UNBOUNDED PRECEDING */
+    int64_t preceding;           /* ROWS: rows; RANGE: microseconds */
+    int32_t nproj;
+    int32_t *proj;
+    struct PlanNode *agg;
+} OverSpec;
 
 typedef enum WindowKind { WK_TUMBLE, WK_HOP, WK_CUMULATE, WK_SESSION } WindowKind;
 
@@ -242,6 +269,7 @@ typedef struct PlanNode {
         WatermarkSpec watermark;
         WindowSpec window;
         TemporalFilterSpec temporal;
+        OverSpec over;
     };
 } PlanNode;
 

@@ -754,19 +754,184 @@ static AstNode *synthetic_ref(Binder *b, const ScopeCol *col, const AstNode *at)
     return ref;
 }
 
+static bool add_window_col(Binder *b, Env *env, const AstNode *call, int32_t col, SqlType type)
+{
+    WindowCol *grown = wb_arena_alloc(b->arena, sizeof(WindowCol) * (size_t)(env->nwindows + 1));
+    if (env->nwindows > 0) memcpy(grown, env->windows, sizeof(WindowCol) * (size_t)env->nwindows);
+    env->windows = grown;
+    env->windows[env->nwindows].call = call;
+    env->windows[env->nwindows].col = col;
+    env->windows[env->nwindows].type = type;
+    env->nwindows++;
+    return true;
+}
+
+/* A column of env's relation holding e (appended when e is not one). */
+static int32_t column_of(Binder *b, Env *env, Expr *e)
+{
+    if (e->kind == EX_COL) return e->col;
+    int32_t col = env->rel->node->ncols;
+    rel_extend(b, env->rel, 1, &e);
+    return col;
+}
+
+/* AGG(..) OVER (PARTITION BY .. ORDER BY time [frame]) as a PN_OVER node
+ * (plan.h) over env's relation; its value is the node's last column. */
+static bool plan_over_agg(Binder *b, const AstNode *call, Env *env)
+{
+    const AstNode *win = call->call.over;
+    if (win->window.order_by.count != 1) {
+        bind_error(b, win, WB_SQLSTATE_FEATURE,
+                   "an aggregate OVER a window must be ordered by one time attribute (ORDER BY ts)");
+        return false;
+    }
+    const AstNode *oi = win->window.order_by.items[0];
+    Env wenv = *env;
+    wenv.clause = "OVER";
+    Expr *order = sql_bind_expr(&wenv, oi->order_item.expr);
+    if (!order) return false;
+    if (order->kind != EX_COL || order->type.id != TY_TIMESTAMP || !order->type.time_attr ||
+        oi->order_item.desc) {
+        bind_error(b, oi, WB_SQLSTATE_FEATURE,
+                   "OVER windows must be ordered ascending by a time attribute (a column with a "
+                   "WATERMARK, or PROCTIME())");
+        return false;
+    }
+    if (!b->batch_mode && env->rel->node->mode != CM_INSERT_ONLY) {
+        bind_error(b, call, WB_SQLSTATE_FEATURE,
+                   "an aggregate OVER a window needs an insert-only input, but this one updates "
+                   "(as in Flink)");
+        return false;
+    }
+    OverSpec os;
+    memset(&os, 0, sizeof os);
+    os.order_col = order->col;
+    os.proctime = order->type.time_attr == TY_PROCTIME;
+    /* the frame: by default RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW */
+    AstFrameBound start = win->window.frame_start, end = win->window.frame_end;
+    os.rows = start != AFB_NONE && win->window.frame_rows;
+    os.unbounded = start == AFB_NONE || start == AFB_UNBOUNDED_PRECEDING;
+    if ((start != AFB_NONE && start != AFB_UNBOUNDED_PRECEDING && start != AFB_PRECEDING &&
+         start != AFB_CURRENT_ROW) ||
+        (end != AFB_NONE && end != AFB_CURRENT_ROW)) {
+        bind_error(b, win, WB_SQLSTATE_FEATURE,
+                   "OVER frames must end at the current row (.. PRECEDING AND CURRENT ROW)");
+        return false;
+    }
+    if (start == AFB_CURRENT_ROW) {
+        os.preceding = 0;
+    } else if (start == AFB_PRECEDING) {
+        const AstNode *off = win->window.start_offset;
+        if (os.rows) {
+            if (off->kind != AST_LITERAL || !ty_is_integer((TypeId)off->literal.type.id) ||
+                off->literal.i64 < 0) {
+                bind_error(b, off, WB_SQLSTATE_SYNTAX, "ROWS .. PRECEDING needs a non-negative integer");
+                return false;
+            }
+            os.preceding = off->literal.i64;
+        } else {
+            if (off->kind != AST_LITERAL || off->literal.type.id != TY_INTERVAL_DT ||
+                off->literal.i64 < 0) {
+                bind_error(b, off, WB_SQLSTATE_SYNTAX,
+                           "RANGE .. PRECEDING needs an INTERVAL literal (days to seconds)");
+                return false;
+            }
+            os.preceding = off->literal.i64 * 1000;
+        }
+    }
+    /* partition columns */
+    int32_t np = win->window.partition_by.count;
+    int32_t *part = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(np + 1));
+    for (int32_t k = 0; k < np; k++) {
+        Expr *e = sql_bind_expr(&wenv, win->window.partition_by.items[k]);
+        if (!e) return false;
+        part[k] = column_of(b, env, e);
+    }
+    /* the aggregate call, collected as GROUP BY would */
+    AggInfo *agg = wb_arena_calloc(b->arena, sizeof(AggInfo));
+    Env *pre = wb_arena_alloc(b->arena, sizeof(Env));
+    *pre = *env;
+    pre->agg = NULL;
+    agg->pre = pre;
+    Env collect = *env;
+    collect.agg = agg;
+    agg->collecting = true;
+    AstNode bare = *call;
+    bare.call.over = NULL;
+    if (sql_collect_aggs(&collect, &bare)) return false;
+    if (agg->naggs != 1) {
+        bind_error(b, call, WB_SQLSTATE_FEATURE, "an aggregate OVER a window cannot nest aggregates");
+        return false;
+    }
+    AggItem item = agg->aggs[0];
+    /* the inner aggregate's input: partition columns, then its arguments */
+    int32_t *proj = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(np + 4));
+    memcpy(proj, part, sizeof(int32_t) * (size_t)np);
+    int32_t nproj = np;
+    int32_t argc = -1, arg2c = -1, filc = -1;
+    Expr *parts[3] = {item.arg, item.arg2, item.filter};
+    int32_t *slots[3] = {&argc, &arg2c, &filc};
+    for (int k = 0; k < 3; k++) {
+        if (!parts[k]) continue;
+        proj[nproj] = column_of(b, env, parts[k]);
+        *slots[k] = nproj++;
+    }
+    PlanNode *input = env->rel->node;
+    Expr **pexprs = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(nproj + 1));
+    char **pnames = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(nproj + 1));
+    for (int32_t i = 0; i < nproj; i++) {
+        pexprs[i] = sql_expr_col(b->arena, proj[i], input->types[proj[i]]);
+        pnames[i] = input->names[proj[i]];
+    }
+    PlanNode *pcalc = sql_node_calc(b, input, NULL, nproj, pexprs, pnames);
+    /* rows leave a bounded frame: the aggregate sees retractions */
+    if (!os.unbounded) pcalc->mode = CM_RETRACT;
+    PlanNode *aggnode = sql_node_agg(b, pcalc, np, 1, &item, &argc, &arg2c, &filc);
+    os.npartition = np;
+    os.partition = part;
+    os.nproj = nproj;
+    os.proj = proj;
+    os.agg = aggnode;
+    int32_t n = input->ncols;
+    PlanNode *over = sql_node_new(b, PN_OVER, n + 1, 1);
+    over->inputs[0] = input;
+    memcpy(over->types, input->types, sizeof(SqlType) * (size_t)n);
+    memcpy(over->names, input->names, sizeof(char *) * (size_t)n);
+    over->types[n] = aggnode->types[np];
+    over->names[n] = wb_arena_printf(b->arena, "$over%d", (int)n);
+    over->over = os;
+    env->rel->node = over;
+    return add_window_col(b, env, call, n, over->types[n]);
+}
+
+static bool plan_over_calls(const AstNode *ast, void *ctx)
+{
+    Env *env = ctx;
+    if (ast->kind == AST_CALL && ast->call.over &&
+        sql_agg_lookup(ast->call.name, strlen(ast->call.name)) >= 0)
+        return plan_over_agg(env->b, ast, env);
+    if (ast->kind == AST_SUBQUERY || ast->kind == AST_EXISTS) return true;
+    return sql_ast_each_child(ast, plan_over_calls, env);
+}
+
 /* Plans ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) select items as
- * RANK nodes (unlimited until the enclosing query's rn filter sets it). */
+ * RANK nodes (unlimited until the enclosing query's rn filter sets it),
+ * and aggregates OVER (..) anywhere in a select item as PN_OVER nodes. */
 static bool plan_windows(Binder *b, const AstNode *sel, Env *env, PlanNode **rank_nodes)
 {
     const AstList *items = &sel->select.items;
     for (int32_t i = 0; i < items->count; i++) {
         const AstNode *call = items->items[i]->select_item.expr;
         rank_nodes[i] = NULL;
-        if (call->kind != AST_CALL || !call->call.over) continue;
+        if (call->kind != AST_CALL || !call->call.over ||
+            sql_agg_lookup(call->call.name, strlen(call->call.name)) >= 0) {
+            if (!plan_over_calls(call, env)) return false;
+            continue;
+        }
         const char *name = call->call.name;
         if (!wb_ieq(name, strlen(name), "ROW_NUMBER")) {
             bind_error(b, call, WB_SQLSTATE_FEATURE, "window function %s is not supported yet", name);
-            wb_error_hint(b->err, "Only ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) is supported.");
+            wb_error_hint(b->err, "ROW_NUMBER() and aggregates (SUM, COUNT, ..) OVER (..) are supported.");
             return false;
         }
         const AstNode *win = call->call.over;
@@ -803,14 +968,10 @@ static bool plan_windows(Binder *b, const AstNode *sel, Env *env, PlanNode **ran
         rel_extend(b, env->rel, nextra, extra);
         PlanNode *rank = sql_node_rank(b, env->rel->node, np, part, ns, sort, -1, 0, true);
         env->rel->node = rank;
-        WindowCol *grown = wb_arena_alloc(b->arena, sizeof(WindowCol) * (size_t)(env->nwindows + 1));
-        if (env->nwindows > 0)
-            memcpy(grown, env->windows, sizeof(WindowCol) * (size_t)env->nwindows);
-        env->windows = grown;
         rank_nodes[i] = rank;
-        env->nwindows++;
-        env->windows[env->nwindows - 1].call = call;
-        env->windows[env->nwindows - 1].col = rank->ncols - 1;
+        SqlType rn = ty_make(TY_BIGINT);
+        rn.nullable = 0;
+        add_window_col(b, env, call, rank->ncols - 1, rn);
     }
     return true;
 }

@@ -117,6 +117,7 @@ typedef struct SubDomain {
 typedef struct WindowCol {
     const AstNode *call;
     int32_t col;
+    SqlType type;
 } WindowCol;
 
 /* Where names are resolved and expressions are bound. */
@@ -167,6 +168,9 @@ bool sql_ast_has_count(const AstNode *ast);
 bool sql_ast_has_subquery(const AstNode *ast);
 bool sql_ast_has_window(const AstNode *ast);
 bool sql_ast_is_agg_call(const AstNode *ast);
+/* Calls fn on each direct child expression of ast (not into subqueries,
+ * not into an OVER clause) until it returns false; returns false then. */
+bool sql_ast_each_child(const AstNode *ast, bool (*fn)(const AstNode *child, void *ctx), void *ctx);
 /* Walks ast (not into subqueries) recording aggregate calls in env->agg. */
 int sql_collect_aggs(Env *env, const AstNode *ast);
 /* Resolves a column by name in a relation's scope: index into rel->cols,
