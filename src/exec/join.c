@@ -51,10 +51,21 @@
  * was a retraction that an append-only sink (filesystem) must refuse.
  * Pairs and SEMI rows are emitted as they form: over inputs of inserts
  * they are never taken back.
+ *
+ * An interval join (JoinSpec.interval) is this join with state that
+ * expires: a left row of time tl can only match right rows of time in
+ * [tl - upper, tl - lower], so once the watermark reaches tl - lower no
+ * row to come can match it (a right row's bound is tr + upper).  Each
+ * row gets an event-time timer at that bound; when it fires the row
+ * leaves the state, and an outer join's row that never matched is emitted
+ * NULL-padded then, once (padded rows are deferred as in batch mode), so
+ * the output only inserts.  Batch mode expires everything at the end.
  */
 #include "exec/op_int.h"
 
 #include <stdlib.h>
+
+#include "state/timers.h"
 
 typedef struct KeyHead {
     StateEntry *first;          /* the side's rows with this key */
@@ -93,6 +104,8 @@ typedef struct JoinOp {
     int32_t *row_pairs;         /* per delta row of the chunk: its first pair */
     int32_t row_pairs_cap;
     WbArena scratch;            /* condition vectors */
+    TimerService *expiry;       /* interval join: key = side ++ the row's state key */
+    WbBuf tkey;
     ExOut out;
 } JoinOp;
 
@@ -234,6 +247,17 @@ static StateEntry *own_entry(JoinOp *op, int side, const Batch *batch, int32_t r
     bool created;
     StateEntry *e = st_table_upsert(op->rows[side], op->key.data, (uint32_t)op->key.len, hash, &created);
     if (!created) return e;
+    if (op->expiry) {
+        const ColumnVector *tc = &batch->cols[side == 0 ? op->spec->ltime : op->spec->rtime];
+        /* a NULL time matches nothing: it goes at the next watermark */
+        int64_t at = tc->nulls[row] ? INT64_MIN
+                   : side == 0 ? tc->i64[row] - op->spec->lower : tc->i64[row] + op->spec->upper;
+        wb_buf_clear(&op->tkey);
+        uint8_t s8 = (uint8_t)side;
+        wb_buf_append(&op->tkey, &s8, 1);
+        wb_buf_append(&op->tkey, op->key.data, op->key.len);
+        st_timers_register(op->expiry, at, op->tkey.data, (uint32_t)op->tkey.len);
+    }
     JoinRow *r = jrow(e);
     r->row_off = (uint32_t)key_len;
     r->key_null = key_null;
@@ -426,6 +450,28 @@ static int join_finish(Operator *base, WbError *err)
     return ex_out_flush(base, &op->out, err);
 }
 
+/* Interval join: the rows no row to come can match leave the state (an
+ * outer side's unmatched row goes out NULL-padded). */
+static int join_watermark(Operator *base, int64_t wm, WbError *err)
+{
+    JoinOp *op = (JoinOp *)base;
+    if (!op->expiry) return 0;
+    int64_t time;
+    const uint8_t *key;
+    uint32_t len;
+    while (st_timers_pop(op->expiry, wm, &time, &key, &len)) {
+        int side = key[0];
+        uint64_t hash = wb_hash_bytes(key + 1, len - 1, 0x726f);
+        StateEntry *e = st_table_find(op->rows[side], key + 1, len - 1, hash);
+        if (!e) continue;
+        const JoinRow *r = jrow(e);
+        if (op->outer[side] && r->matches == 0 && emit_state_row(op, side, e, r->weight, err) != 0)
+            return -1;
+        drop_entry(op, side, e);
+    }
+    return ex_out_flush(base, &op->out, err);
+}
+
 static int join_control(Operator *base, int32_t port, const ControlMsg *msg, WbError *err)
 {
     JoinOp *op = (JoinOp *)base;
@@ -443,6 +489,8 @@ static void join_destroy(Operator *base)
         free(op->side_cols[side]);
     }
     wb_buf_free(&op->key);
+    wb_buf_free(&op->tkey);
+    st_timers_free(op->expiry);
     ty_batch_free(op->pairs);
     free(op->pair_other);
     free(op->pair_match);
@@ -457,11 +505,12 @@ static int64_t join_state_bytes(const Operator *base)
     int64_t total = 0;
     for (int side = 0; side < 2; side++)
         total += st_table_bytes(op->keys[side]) + st_table_bytes(op->rows[side]);
+    if (op->expiry) total += st_timers_bytes(op->expiry);
     return total;
 }
 
 static const OpVTable join_vt = {"Join", join_push, join_control, join_finish, join_destroy,
-                                 join_state_bytes, NULL, NULL};
+                                 join_state_bytes, join_watermark, NULL};
 
 Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
 {
@@ -498,6 +547,11 @@ Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err
     op->outer[1] = spec->type == JT_RIGHT || spec->type == JT_FULL;
     op->deferred = ctx->batch_mode && (op->outer[0] || op->outer[1] || spec->type == JT_ANTI ||
                                        spec->type == JT_ANTI_NULL_AWARE);
+    if (spec->interval) {
+        /* padded rows wait for their row's expiry */
+        op->deferred = op->outer[0] || op->outer[1];
+        op->expiry = st_timers_new();
+    }
     op->probe_after_left = spec->type == JT_INNER || spec->type == JT_LEFT ||
                            spec->type == JT_SEMI || spec->type == JT_ANTI;
     op->probe_after_right = filtering;

@@ -451,7 +451,9 @@ void sql_node_derive_mode(Binder *b, PlanNode *node)
         JoinType type = node->join.type;
         bool inserts = node->inputs[0]->mode == CM_INSERT_ONLY &&
                        node->inputs[1]->mode == CM_INSERT_ONLY;
-        node->mode = inserts && (type == JT_INNER || type == JT_SEMI) ? CM_INSERT_ONLY : CM_RETRACT;
+        /* an interval join's padded rows come once, when final */
+        node->mode = inserts && (type == JT_INNER || type == JT_SEMI || node->join.interval)
+                         ? CM_INSERT_ONLY : CM_RETRACT;
         node->nupsert_key = 0;
         return;
     }

@@ -89,6 +89,10 @@ PlanNode *opt_push_filters(OptCtx *ctx, PlanNode *node);
 /* opt_window.c: an aggregate grouped by a window TVF's window_start and
  * window_end (over a rowtime attribute) becomes a window aggregate. */
 PlanNode *opt_window_operators(OptCtx *ctx, PlanNode *root);
+/* ... and a join of two insert-only inputs whose condition bounds the
+ * difference of their rowtime columns on both sides becomes an interval
+ * join (JoinSpec.interval). */
+PlanNode *opt_interval_joins(OptCtx *ctx, PlanNode *root);
 
 /* opt_temporal.c: WHERE conjuncts comparing a row's time with NOW() (or
  * a lower bound on CURRENT_WATERMARK) become a temporal filter. */

@@ -194,6 +194,14 @@ static Pruned prune_join(OptCtx *ctx, PlanNode *node, const bool *need)
     join->inputs[0] = pl.node;
     join->inputs[1] = pr.node;
     join->join.right_first = js->right_first;
+    if (js->interval) {
+        /* the time columns are read by cond, so they are kept */
+        join->join.interval = true;
+        join->join.ltime = pl.map[js->ltime];
+        join->join.rtime = pr.map[js->rtime];
+        join->join.lower = js->lower;
+        join->join.upper = js->upper;
+    }
     int32_t *map = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(node->ncols + 1));
     for (int32_t c = 0; c < node->ncols; c++) map[c] = semi ? pl.map[c] : pair[c];
     /* keep the names the query gave */

@@ -55,6 +55,9 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
         return a->join.type == b->join.type && a->join.nkeys == b->join.nkeys &&
                ints_equal(a->join.left_keys, b->join.left_keys, a->join.nkeys) &&
                ints_equal(a->join.right_keys, b->join.right_keys, a->join.nkeys) &&
+               a->join.interval == b->join.interval && a->join.ltime == b->join.ltime &&
+               a->join.rtime == b->join.rtime && a->join.lower == b->join.lower &&
+               a->join.upper == b->join.upper &&
                expr_equal(a->join.cond, b->join.cond);
     case PN_RANK: {
         const RankSpec *x = &a->rank, *y = &b->rank;

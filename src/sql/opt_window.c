@@ -72,6 +72,101 @@ static PlanNode *visit(OptCtx *ctx, PlanNode *node)
     return copy;
 }
 
+/* ---- interval joins ---- */
+
+/* e = a column (+|- a constant interval): its column and offset. */
+static bool col_plus(const Expr *e, int32_t *col, int64_t *off)
+{
+    *off = 0;
+    while (e->kind == EX_CALL && e->fn == FN_CAST && e->type.id == TY_TIMESTAMP) e = e->args[0];
+    if (e->kind == EX_COL) {
+        *col = e->col;
+        return true;
+    }
+    if (e->kind != EX_CALL || (e->fn != FN_ADD && e->fn != FN_SUB) || e->nargs != 2) return false;
+    const Expr *c = e->args[1];
+    if (c->kind != EX_CONST || c->value.is_null || c->type.id != TY_INTERVAL_DT) return false;
+    int64_t inner;
+    if (!col_plus(e->args[0], col, &inner)) return false;
+    *off = inner + (e->fn == FN_ADD ? 1 : -1) * c->value.i64 * 1000;
+    return true;
+}
+
+static bool is_rowtime(const PlanNode *join, int32_t col, int32_t L)
+{
+    const PlanNode *in = col < L ? join->inputs[0] : join->inputs[1];
+    int32_t c = col < L ? col : col - L;
+    return in->types[c].id == TY_TIMESTAMP && in->types[c].time_attr == TY_ROWTIME;
+}
+
+/* Tightens [*lo, *hi] (bounds of l.ts - r.ts) by one conjunct. */
+static void bound_of(const PlanNode *join, const Expr *e, int32_t L, int32_t *lt, int32_t *rt,
+                     int64_t *lo, int64_t *hi)
+{
+    if (e->kind != EX_CALL || e->nargs != 2) return;
+    FuncId fn = (FuncId)e->fn;
+    if (fn != FN_LT && fn != FN_LE && fn != FN_GT && fn != FN_GE && fn != FN_EQ) return;
+    int32_t ca, cb;
+    int64_t oa, ob;
+    if (!col_plus(e->args[0], &ca, &oa) || !col_plus(e->args[1], &cb, &ob)) return;
+    if ((ca < L) == (cb < L) || !is_rowtime(join, ca, L) || !is_rowtime(join, cb, L)) return;
+    /* a + oa op b + ob, with l, r the left and right columns */
+    bool a_left = ca < L;
+    int32_t l = a_left ? ca : cb, r = a_left ? cb : ca;
+    if ((*lt >= 0 && *lt != l) || (*rt >= 0 && *rt != r)) return;
+    *lt = l;
+    *rt = r;
+    /* l - r compared with d = ob - oa (a on the left), or mirrored */
+    int64_t d = a_left ? ob - oa : oa - ob;
+    bool less = fn == FN_LT || fn == FN_LE;
+    if (!a_left && fn != FN_EQ) less = !less;
+    int64_t strict = (fn == FN_LT || fn == FN_GT) ? 1 : 0;
+    if (fn == FN_EQ || less) { if (d - (fn == FN_EQ ? 0 : strict) < *hi) *hi = d - (fn == FN_EQ ? 0 : strict); }
+    if (fn == FN_EQ || !less) { if (d + (fn == FN_EQ ? 0 : strict) > *lo) *lo = d + (fn == FN_EQ ? 0 : strict); }
+}
+
+static PlanNode *interval_join(OptCtx *ctx, PlanNode *node)
+{
+    const JoinSpec *js = &node->join;
+    if (!js->cond || js->interval || js->type == JT_SEMI || js->type == JT_ANTI ||
+        js->type == JT_ANTI_NULL_AWARE)
+        return node;
+    PlanNode *l = node->inputs[0], *r = node->inputs[1];
+    while (l->kind == PN_EXCHANGE) l = l->inputs[0];
+    while (r->kind == PN_EXCHANGE) r = r->inputs[0];
+    if (l->mode != CM_INSERT_ONLY || r->mode != CM_INSERT_ONLY) return node;
+    int32_t L = node->inputs[0]->ncols;
+    int32_t n = sql_count_and(js->cond);
+    Expr **conds = wb_arena_alloc(ctx->b->arena, sizeof(Expr *) * (size_t)(n + 1));
+    n = sql_split_and((Expr *)js->cond, conds, n);
+    int32_t lt = -1, rt = -1;
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    for (int32_t i = 0; i < n; i++) bound_of(node, conds[i], L, &lt, &rt, &lo, &hi);
+    if (lt < 0 || lo == INT64_MIN || hi == INT64_MAX || lo > hi) return node;
+    PlanNode *copy = opt_copy(ctx->b, node);
+    copy->join.interval = true;
+    copy->join.ltime = lt;
+    copy->join.rtime = rt - L;
+    copy->join.lower = lo;
+    copy->join.upper = hi;
+    return copy;
+}
+
+static PlanNode *visit_joins(OptCtx *ctx, PlanNode *node)
+{
+    if (opt_shared(ctx, node)) return opt_memo(ctx, node, visit_joins);
+    if (node->ninputs == 0) return node;
+    PlanNode *copy = opt_map_inputs(ctx, node, visit_joins);
+    if (copy->kind == PN_JOIN) return interval_join(ctx, copy);
+    return copy;
+}
+
+PlanNode *opt_interval_joins(OptCtx *ctx, PlanNode *root)
+{
+    ctx->memo = wb_arena_calloc(ctx->b->arena, sizeof(PlanNode *) * (size_t)(ctx->nids + 1));
+    return visit_joins(ctx, root);
+}
+
 PlanNode *opt_window_operators(OptCtx *ctx, PlanNode *root)
 {
     ctx->memo = wb_arena_calloc(ctx->b->arena, sizeof(PlanNode *) * (size_t)(ctx->nids + 1));

@@ -470,6 +470,8 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out)
     count_all(&ctx, root);
     root = opt_temporal_filters(&ctx, root);
     count_all(&ctx, root);
+    root = opt_interval_joins(&ctx, root);
+    count_all(&ctx, root);
     root = opt_push_semi_joins(&ctx, root);
     count_all(&ctx, root);
     root = opt_batch_build_side(&ctx, root);

@@ -157,6 +157,10 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
             sql_expr_format(node->join.cond, out);
         }
         if (node->join.right_first) wb_buf_puts(out, ", right first");
+        if (node->join.interval)
+            wb_buf_printf(out, ", interval: $%d - right $%d in [%lldms, %lldms]", (int)node->join.ltime,
+                          (int)node->join.rtime, (long long)(node->join.lower / 1000),
+                          (long long)(node->join.upper / 1000));
         break;
     case PN_RANK:
         wb_buf_puts(out, "partition=");

@@ -204,6 +204,15 @@ typedef struct JoinSpec {
     /* Batch: the right input is read before the left one (a SEMI/ANTI
      * join whose right side is the smaller: left rows then only probe) */
     bool right_first;
+    /* An interval join: cond bounds the left rowtime column ltime and the
+     * right one rtime (both insert-only inputs) so that lower <= l.ltime -
+     * r.rtime <= upper (microseconds).  A row is dropped from state once
+     * the watermark shows no row of the other side can match it any more;
+     * an outer join's unmatched row is emitted then, NULL-padded, once:
+     * the output is insert-only. */
+    bool interval;
+    int32_t ltime, rtime;
+    int64_t lower, upper;
 } JoinSpec;
 
 typedef struct SortKey {
