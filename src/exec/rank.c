@@ -22,11 +22,19 @@
  * partition keeps at most offset + limit entries: a row pushed past the
  * window can never return, so it is dropped (Flink's AppendOnlyTopN).
  * Deduplication (limit 1) keeps one row per key.
+ *
+ * Window top-N (RankSpec.window): a partition (its window_end among its
+ * columns) gets an event-time timer at window_end - 1 ms when created;
+ * nothing is emitted per batch; when the watermark passes the timer the
+ * partition's top rows go out once, as insertions, and the partition is
+ * dropped.  Rows of a window that has fired are late: dropped, counted.
  */
 #include "exec/op_int.h"
 
 #include <assert.h>
 #include <stdlib.h>
+
+#include "state/timers.h"
 
 typedef struct RankPart {
     StateEntry **arr;       /* entries with count > 0, in rank order */
@@ -60,6 +68,7 @@ typedef struct RankOp {
     StateEntry **touched;
     int32_t *old_start, *old_n;
     Batch *olds, *news;
+    TimerService *timers;   /* window mode: key = the partition key */
     ExOut out;
 } RankOp;
 
@@ -286,7 +295,12 @@ static StateEntry *find_part(RankOp *op, const Batch *batch, int32_t row)
     wb_buf_clear(&op->key);
     ty_row_encode(batch, row, op->spec->partition, op->spec->npartition, &op->key);
     uint64_t hash = wb_hash_bytes(op->key.data, op->key.len, 0x7061);
-    return st_table_upsert(op->parts, op->key.data, (uint32_t)op->key.len, hash, NULL);
+    bool created = false;
+    StateEntry *pe = st_table_upsert(op->parts, op->key.data, (uint32_t)op->key.len, hash, &created);
+    if (created && op->timers)
+        st_timers_register(op->timers, batch->cols[op->spec->window_end].i64[row] - 1000,
+                           op->key.data, (uint32_t)op->key.len);
+    return pe;
 }
 
 static void touch(RankOp *op, StateEntry *pe)
@@ -361,7 +375,7 @@ static int rank_push(Operator *base, int32_t port, const Batch *batch, WbError *
     (void)port;
     RankOp *op = (RankOp *)base;
     if (op->passthrough) return ex_emit(base, batch, err);
-    bool streaming = !base->ctx->batch_mode;
+    bool streaming = !base->ctx->batch_mode && !op->timers;
     op->epoch++;
     op->ntouched = 0;
     ty_batch_reset(op->olds);
@@ -370,6 +384,10 @@ static int rank_push(Operator *base, int32_t port, const Batch *batch, WbError *
             wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0,
                      "top-N over an insert-only input received a retraction");
             return -1;
+        }
+        if (op->timers && batch->cols[op->spec->window_end].i64[row] - 1000 <= base->watermark) {
+            base->late_dropped++;
+            continue;
         }
         StateEntry *pe = find_part(op, batch, row);
         if (streaming && part_of(pe)->epoch != op->epoch) touch(op, pe);
@@ -388,10 +406,34 @@ static int rank_push(Operator *base, int32_t port, const Batch *batch, WbError *
     return ex_out_flush(base, &op->out, err);
 }
 
+/* Window mode: the windows the watermark passed emit their top rows. */
+static int rank_watermark(Operator *base, int64_t wm, WbError *err)
+{
+    RankOp *op = (RankOp *)base;
+    if (!op->timers) return 0;
+    int64_t time;
+    const uint8_t *key;
+    uint32_t len;
+    while (st_timers_pop(op->timers, wm, &time, &key, &len)) {
+        uint64_t hash = wb_hash_bytes(key, len, 0x7061);
+        StateEntry *pe = st_table_find(op->parts, key, len, hash);
+        if (!pe) continue;
+        RankPart *part = part_of(pe);
+        ty_batch_reset(op->news);
+        top_rows(op, part, op->news);
+        for (int32_t row = 0; row < op->news->nrows; row++)
+            if (emit_copy(op, op->news, row, op->news->weights[row], err) != 0) return -1;
+        for (int32_t i = 0; i < part->n; i++) st_table_remove(op->rows, part->arr[i]);
+        part->n = 0;
+        drop_part_if_empty(op, pe);
+    }
+    return ex_out_flush(base, &op->out, err);
+}
+
 static int rank_finish(Operator *base, WbError *err)
 {
     RankOp *op = (RankOp *)base;
-    if (op->passthrough || !base->ctx->batch_mode) return 0;
+    if (op->passthrough || !base->ctx->batch_mode || op->timers) return ex_out_flush(base, &op->out, err);
     StateIter it;
     st_iter_init(&it, op->parts);
     for (StateEntry *pe; (pe = st_iter_next(&it));) {
@@ -421,6 +463,7 @@ static void rank_destroy(Operator *base)
     free(op->old_n);
     ty_batch_free(op->olds);
     ty_batch_free(op->news);
+    st_timers_free(op->timers);
     ex_out_free(&op->out);
 }
 
@@ -433,7 +476,7 @@ static int64_t rank_state_bytes(const Operator *base)
 }
 
 static const OpVTable rank_vt = {"Rank", rank_push, NULL, rank_finish, rank_destroy,
-                                 rank_state_bytes, NULL, NULL};
+                                 rank_state_bytes, rank_watermark, NULL};
 
 Operator *ex_rank_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
 {
@@ -459,6 +502,7 @@ Operator *ex_rank_new(const PlanNode *node, const ExecContext *ctx, WbError *err
     op->in_ncols = in->ncols;
     op->passthrough = spec->limit < 0 && spec->offset == 0 && !spec->emit_rownum;
     op->append_only = spec->limit >= 0 && in->mode == CM_INSERT_ONLY;
+    if (spec->window) op->timers = st_timers_new();
     op->window = spec->limit >= 0 ? spec->offset + spec->limit : INT64_MAX;
     op->parts = st_table_new(sizeof(RankPart));
     op->rows = st_table_new(sizeof(RankRow));

@@ -461,6 +461,10 @@ void sql_node_derive_mode(Binder *b, PlanNode *node)
         const RankSpec *r = &node->rank;
         node->mode = CM_RETRACT;
         node->nupsert_key = 0;
+        if (r->window) {
+            node->mode = CM_INSERT_ONLY;   /* each window's rows once, final */
+            return;
+        }
         if (r->emit_rownum) {
             int32_t *key = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(r->npartition + 1));
             memcpy(key, r->partition, sizeof(int32_t) * (size_t)r->npartition);

@@ -238,6 +238,7 @@ static Pruned prune_rank(OptCtx *ctx, PlanNode *node, const bool *need)
         copy->types[nin] = node->types[in->ncols];
         copy->names[nin] = node->names[in->ncols];
     }
+    if (rs->window) copy->rank.window_end = p.map[rs->window_end];
     copy->rank.partition = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(rs->npartition + 1));
     for (int32_t i = 0; i < rs->npartition; i++) copy->rank.partition[i] = p.map[rs->partition[i]];
     copy->rank.sort = wb_arena_alloc(b->arena, sizeof(SortKey) * (size_t)(rs->nsort + 1));

@@ -63,7 +63,8 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
         const RankSpec *x = &a->rank, *y = &b->rank;
         if (x->npartition != y->npartition || x->nsort != y->nsort || x->limit != y->limit ||
             x->offset != y->offset || x->emit_rownum != y->emit_rownum ||
-            x->rownum_hidden != y->rownum_hidden ||
+            x->rownum_hidden != y->rownum_hidden || x->window != y->window ||
+            x->window_end != y->window_end ||
             !ints_equal(x->partition, y->partition, x->npartition))
             return false;
         for (int32_t i = 0; i < x->nsort; i++)

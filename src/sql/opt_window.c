@@ -33,12 +33,50 @@ static const PlanNode *trace_window_col(const PlanNode *node, int32_t col, int32
             break;
         }
         case PN_EXCHANGE:
+        case PN_WATERMARK:
+        case PN_TEMPORAL_FILTER:
+            node = node->inputs[0];
+            break;
+        case PN_AGG:
+            /* a window aggregate's window columns are group columns */
+            if (!node->agg.window || col >= node->agg.ngroup) return NULL;
+            col = node->agg.group[col];
+            node = node->inputs[0];
+            break;
+        case PN_RANK:
+            if (col >= node->inputs[0]->ncols) return NULL;
             node = node->inputs[0];
             break;
         default:
             return NULL;
         }
     }
+}
+
+static bool rowtime_window(const PlanNode *win)
+{
+    return win->inputs[0]->types[win->window.time_col].time_attr == TY_ROWTIME;
+}
+
+/* A top-N or deduplication partitioned by a window's start and end (Flink's
+ * window top-N) emits each window's rows once, at its end. */
+static PlanNode *window_rank(OptCtx *ctx, PlanNode *node)
+{
+    const RankSpec *rs = &node->rank;
+    const PlanNode *win = NULL;
+    int32_t start = -1, end = -1;
+    for (int32_t i = 0; i < rs->npartition; i++) {
+        int32_t which;
+        const PlanNode *w = trace_window_col(node->inputs[0], rs->partition[i], &which);
+        if (!w || (win && w != win)) continue;
+        if (which == 0 && start < 0) { start = i; win = w; }
+        if (which == 1 && end < 0) { end = i; win = w; }
+    }
+    if (start < 0 || end < 0 || !rowtime_window(win) || rs->limit < 0) return node;
+    PlanNode *copy = opt_copy(ctx->b, node);
+    copy->rank.window = true;
+    copy->rank.window_end = rs->partition[end];
+    return copy;
 }
 
 static PlanNode *window_agg(OptCtx *ctx, PlanNode *node)
@@ -69,6 +107,7 @@ static PlanNode *visit(OptCtx *ctx, PlanNode *node)
     if (node->ninputs == 0) return node;
     PlanNode *copy = opt_map_inputs(ctx, node, visit);
     if (copy->kind == PN_AGG && !copy->agg.window) return window_agg(ctx, copy);
+    if (copy->kind == PN_RANK && !copy->rank.window) return window_rank(ctx, copy);
     return copy;
 }
 
@@ -125,10 +164,33 @@ static void bound_of(const PlanNode *join, const Expr *e, int32_t L, int32_t *lt
     if (fn == FN_EQ || !less) { if (d + (fn == FN_EQ ? 0 : strict) > *lo) *lo = d + (fn == FN_EQ ? 0 : strict); }
 }
 
+/* l_col = r_col where both are the window_end of event-time windows
+ * (Flink's window join: equal window_start and window_end): the rows of a
+ * window can be dropped when the window ends, as an interval join of
+ * bounds 0. */
+static void window_join_bound(const PlanNode *join, const Expr *e, int32_t L, int32_t *lt,
+                              int32_t *rt, int64_t *lo, int64_t *hi)
+{
+    if (e->kind != EX_CALL || e->fn != FN_EQ || e->nargs != 2 || e->args[0]->kind != EX_COL ||
+        e->args[1]->kind != EX_COL)
+        return;
+    int32_t a = e->args[0]->col, b = e->args[1]->col;
+    if ((a < L) == (b < L)) return;
+    int32_t l = a < L ? a : b, r = a < L ? b : a;
+    int32_t wl, wr;
+    const PlanNode *x = trace_window_col(join->inputs[0], l, &wl);
+    const PlanNode *y = trace_window_col(join->inputs[1], r - L, &wr);
+    if (!x || !y || wl != 1 || wr != 1 || !rowtime_window(x) || !rowtime_window(y)) return;
+    if ((*lt >= 0 && *lt != l) || (*rt >= 0 && *rt != r)) return;
+    *lt = l;
+    *rt = r;
+    *lo = *hi = 0;
+}
+
 static PlanNode *interval_join(OptCtx *ctx, PlanNode *node)
 {
     const JoinSpec *js = &node->join;
-    if (!js->cond || js->interval || js->type == JT_SEMI || js->type == JT_ANTI ||
+    if (js->interval || js->type == JT_SEMI || js->type == JT_ANTI ||
         js->type == JT_ANTI_NULL_AWARE)
         return node;
     PlanNode *l = node->inputs[0], *r = node->inputs[1];
@@ -136,12 +198,21 @@ static PlanNode *interval_join(OptCtx *ctx, PlanNode *node)
     while (r->kind == PN_EXCHANGE) r = r->inputs[0];
     if (l->mode != CM_INSERT_ONLY || r->mode != CM_INSERT_ONLY) return node;
     int32_t L = node->inputs[0]->ncols;
-    int32_t n = sql_count_and(js->cond);
+    int32_t n = js->cond ? sql_count_and(js->cond) : 0;
     Expr **conds = wb_arena_alloc(ctx->b->arena, sizeof(Expr *) * (size_t)(n + 1));
-    n = sql_split_and((Expr *)js->cond, conds, n);
+    if (js->cond) n = sql_split_and((Expr *)js->cond, conds, n);
     int32_t lt = -1, rt = -1;
     int64_t lo = INT64_MIN, hi = INT64_MAX;
     for (int32_t i = 0; i < n; i++) bound_of(node, conds[i], L, &lt, &rt, &lo, &hi);
+    /* window join: the keys hold the window_end equality */
+    for (int32_t k = 0; k < js->nkeys && lt < 0; k++) {
+        const PlanNode *ln = node->inputs[0], *rn = node->inputs[1];
+        Expr *lc = sql_expr_col(ctx->b->arena, js->left_keys[k], ln->types[js->left_keys[k]]);
+        Expr *rc = sql_expr_col(ctx->b->arena, L + js->right_keys[k], rn->types[js->right_keys[k]]);
+        Expr *args[2] = {lc, rc};
+        Expr *eq = sql_expr_call(ctx->b->arena, FN_EQ, args, 2, 0, 0);
+        window_join_bound(node, eq, L, &lt, &rt, &lo, &hi);
+    }
     if (lt < 0 || lo == INT64_MIN || hi == INT64_MAX || lo > hi) return node;
     PlanNode *copy = opt_copy(ctx->b, node);
     copy->join.interval = true;

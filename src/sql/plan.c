@@ -93,8 +93,9 @@ static void format_agg_call(WbBuf *out, const AggCall *call)
 
 static void format_node(const PlanNode *node, bool modes, WbBuf *out)
 {
-    wb_buf_puts(out, node->kind == PN_AGG && node->agg.window ? "WindowAgg"
-                                                              : sql_plan_kind_name(node->kind));
+    wb_buf_puts(out, node->kind == PN_AGG && node->agg.window     ? "WindowAgg"
+                     : node->kind == PN_RANK && node->rank.window ? "WindowRank"
+                                                                  : sql_plan_kind_name(node->kind));
     wb_buf_putc(out, '(');
     switch (node->kind) {
     case PN_SCAN: {
@@ -163,6 +164,7 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
                           (long long)(node->join.upper / 1000));
         break;
     case PN_RANK:
+        if (node->rank.window) wb_buf_printf(out, "window_end=$%d, ", (int)node->rank.window_end);
         wb_buf_puts(out, "partition=");
         format_cols(out, node->rank.partition, node->rank.npartition);
         wb_buf_puts(out, ", order=");

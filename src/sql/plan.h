@@ -239,6 +239,12 @@ typedef struct RankSpec {
      * position is -D / +I, as Flink's top-N without row numbers emits,
      * except for one row per partition (its upsert key): -U / +U. */
     bool rownum_hidden;
+    /* Window top-N / deduplication: the partition includes the window_end
+     * input column `window_end` of an event-time window; each partition's
+     * rows are emitted once, when the watermark passes the window's end,
+     * then dropped (insert-only output). */
+    bool window;
+    int32_t window_end;
 } RankSpec;
 
 typedef struct ExchangeSpec {
