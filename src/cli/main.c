@@ -166,10 +166,6 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
             wb_error_hint(err, "Write a number with a unit, e.g. '1 h', '30 min', '1000 ms'.");
             return -1;
         }
-        if (s->state_ttl_ms > 0)
-            fprintf(stderr, "%s:%d:%d: warning: 'table.exec.state.ttl' is accepted, but "
-                            "operators do not expire state yet\n",
-                    s->script_name, node->line, node->column);
     }
     /* Every key is remembered (Flink accepts options it does not use). */
     for (int32_t i = 0; i < s->noptions; i++) {
@@ -320,6 +316,9 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     memset(&stats, 0, sizeof stats);
     rc = rt_job_run(&plan, &opts, out_collector_batch, collector, &stats, err);
     if (progress) progress_clear(progress);
+    if (rc == 0 && (stats.late_dropped || stats.state_expired))
+        fprintf(stderr, "weir: %lld late rows dropped, %lld state entries expired\n",
+                (long long)stats.late_dropped, (long long)stats.state_expired);
     if (rc == 0 && stats.stopped) {
         /* an unbounded job's normal end: say what the result covers */
         fprintf(stderr, "weir: job stopped by %s after reading %lld records; %s\n",

@@ -41,13 +41,13 @@ typedef union AggSlot {
 typedef struct GroupHdr {
     int64_t nrows;          /* sum of the weights of all rows of the group */
     int64_t nvals;          /* live `vals` entries of the group */
-    union {
-        uint64_t epoch;     /* the batch that last touched the group */
-        StateEntry *all_vals; /* window mode (never touched): the group's
-                               * `vals` entries, linked through gprev/gnext */
-    };
+    uint64_t epoch;         /* the batch that last touched the group */
+    StateEntry *all_vals;   /* window mode or TTL: the group's `vals`
+                             * entries, linked through gprev/gnext */
+    int64_t used_us;        /* TTL: processing time of the last update */
     int32_t touched_idx;    /* its index in that batch's touched list */
     uint8_t emitted;        /* an output row of the group is out there */
+    uint8_t ttl_timer;      /* TTL: a timer is pending */
 } GroupHdr;
 
 #define SLOT_OFFSET ((sizeof(GroupHdr) + 15) & ~(size_t)15)
@@ -102,7 +102,11 @@ typedef struct AggOp {
     bool has_single;            /* some call is SINGLE_VALUE */
     bool inserts_only;          /* the input never retracts (its changelog mode) */
     bool window;                /* a window aggregate (AggSpec.window) */
+    bool link_vals;             /* window mode or TTL: vals listed per group */
     TimerService *timers;       /* window mode: key = group hash ++ group key */
+    int64_t ttl_us;             /* table.exec.state.ttl, 0 = none */
+    TimerService *ttl;          /* TTL: key = group hash ++ group key */
+    int64_t now_us;             /* TTL: the clock at this batch */
     WbArena scratch;            /* window mode: the batch without late rows */
     int32_t *keep;
     ExOut out;
@@ -141,7 +145,7 @@ static StateEntry *vkey_upsert(AggOp *op, StateEntry *g, bool *created)
     if (*created) {
         GroupHdr *hdr = group_hdr(g);
         hdr->nvals++;
-        if (op->window) {
+        if (op->link_vals) {
             ValEntry *v = st_payload(e);
             v->gnext = hdr->all_vals;
             if (hdr->all_vals) ((ValEntry *)st_payload(hdr->all_vals))->gprev = e;
@@ -155,7 +159,7 @@ static void val_remove(AggOp *op, StateEntry *g, StateEntry *e)
 {
     GroupHdr *hdr = group_hdr(g);
     hdr->nvals--;
-    if (op->window) {
+    if (op->link_vals) {
         ValEntry *v = st_payload(e);
         if (v->gprev) ((ValEntry *)st_payload(v->gprev))->gnext = v->gnext;
         else hdr->all_vals = v->gnext;
@@ -164,7 +168,7 @@ static void val_remove(AggOp *op, StateEntry *g, StateEntry *e)
     st_table_remove(op->vals, e);
 }
 
-/* Window mode: drops a fired group and every `vals` entry it owns. */
+/* Window mode, TTL: drops a group and every `vals` entry it owns. */
 static void drop_group(AggOp *op, StateEntry *g)
 {
     while (group_hdr(g)->all_vals) val_remove(op, g, group_hdr(g)->all_vals);
@@ -693,6 +697,22 @@ static const Batch *drop_late(AggOp *op, const Batch *batch)
     return ex_batch_compact(batch, op->keep, nkeep, &op->scratch);
 }
 
+/* TTL: the group was used now; one timer per group is pending at a time. */
+static void ttl_touch(AggOp *op, StateEntry *g)
+{
+    GroupHdr *hdr = group_hdr(g);
+    hdr->used_us = op->now_us;
+    if (hdr->ttl_timer) return;
+    hdr->ttl_timer = 1;
+    uint8_t stack[256];
+    uint32_t len = 8 + g->key_len;
+    uint8_t *key = len <= sizeof stack ? stack : wb_malloc(len);
+    memcpy(key, &g->hash, 8);
+    memcpy(key + 8, g->key, g->key_len);
+    st_timers_register(op->ttl, op->now_us + op->ttl_us, key, len);
+    if (key != stack) free(key);
+}
+
 /* Window mode: a new group's timer, at its window's last millisecond. */
 static void register_window(AggOp *op, StateEntry *g, const Batch *batch, int32_t row)
 {
@@ -716,6 +736,7 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     (void)port;
     AggOp *op = (AggOp *)base;
     bool streaming = !base->ctx->batch_mode && !op->window;
+    if (op->ttl) op->now_us = wb_clock_now(base->ctx->clock);
     if (op->window && !op->spec->window_proctime && !(batch = drop_late(op, batch))) return 0;
     int32_t nrows = batch->nrows;
     ensure_rows(op, nrows);
@@ -745,6 +766,7 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
                                         op->row_hash[row], &created);
         if (created && op->window) register_window(op, g, batch, row);
         GroupHdr *hdr = group_hdr(g);
+        if (op->ttl) ttl_touch(op, g);
         if (streaming && hdr->epoch != op->epoch && touch(op, g, err) != 0) return -1;
         hdr->nrows += batch->weights[row];
         op->row_group[row] = g;
@@ -809,9 +831,36 @@ static int agg_watermark(Operator *base, int64_t wm, WbError *err)
     return fire_windows(op, wm, err);
 }
 
+/* TTL: groups not updated for the TTL are dropped (as Flink's state TTL:
+ * silently; a later row of the key starts a new group). */
+static void expire_groups(AggOp *op, int64_t now)
+{
+    int64_t time;
+    const uint8_t *key;
+    uint32_t len;
+    while (st_timers_pop(op->ttl, now, &time, &key, &len)) {
+        uint64_t hash;
+        memcpy(&hash, key, 8);
+        StateEntry *g = st_table_find(op->groups, key + 8, len - 8, hash);
+        if (!g) continue;
+        GroupHdr *hdr = group_hdr(g);
+        if (now - hdr->used_us < op->ttl_us) {
+            /* used since: wait for its own expiry (key is the service's:
+             * register from a copy) */
+            wb_buf_clear(&op->key);
+            wb_buf_append(&op->key, key, len);
+            st_timers_register(op->ttl, hdr->used_us + op->ttl_us, op->key.data, len);
+            continue;
+        }
+        op->base.state_expired++;
+        drop_group(op, g);
+    }
+}
+
 static int agg_proctime(Operator *base, int64_t now, WbError *err)
 {
     AggOp *op = (AggOp *)base;
+    if (op->ttl) expire_groups(op, now);
     if (!op->window || !op->spec->window_proctime) return 0;
     return fire_windows(op, now, err);
 }
@@ -848,6 +897,7 @@ static void agg_destroy(Operator *base)
         st_timers_free(op->timers);
         wb_arena_destroy(&op->scratch);
     }
+    st_timers_free(op->ttl);
     st_table_free(op->groups);
     st_table_free(op->vals);
     wb_buf_free(&op->key);
@@ -873,7 +923,7 @@ static int64_t agg_state_bytes(const Operator *base)
 {
     const AggOp *op = (const AggOp *)base;
     return st_table_bytes(op->groups) + st_table_bytes(op->vals) +
-           (op->timers ? st_timers_bytes(op->timers) : 0);
+           (op->timers ? st_timers_bytes(op->timers) : 0) + (op->ttl ? st_timers_bytes(op->ttl) : 0);
 }
 
 static const OpVTable agg_vt = {"GroupAggregate", agg_push, NULL, agg_finish, agg_destroy,
@@ -948,7 +998,9 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
         free(acc);
         return NULL;
     }
-    if (!ctx->general_agg_only && ex_agg_flat_fits(node, acc))
+    /* the state TTL is kept by the general aggregate only */
+    bool ttl = ctx->state_ttl_ms > 0 && !ctx->batch_mode && spec->ngroup > 0;
+    if (!ctx->general_agg_only && !ttl && ex_agg_flat_fits(node, acc))
         return ex_agg_flat_new(node, ctx, acc);
     AggOp *op = wb_calloc(1, sizeof(AggOp));
     ex_op_init(&op->base, &agg_vt, node, ctx);
@@ -966,6 +1018,12 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
         op->timers = st_timers_new();
         wb_arena_init(&op->scratch, 4096);
     }
+    /* state TTL bounds unbounded state: window state is freed by time */
+    if (ctx->state_ttl_ms > 0 && !op->window && spec->ngroup > 0 && !ctx->batch_mode) {
+        op->ttl_us = ctx->state_ttl_ms * 1000;
+        op->ttl = st_timers_new();
+    }
+    op->link_vals = op->window || op->ttl;
     op->i64_keys = true;
     for (int32_t i = 0; i < spec->ngroup; i++)
         if (ty_phys(in->types[spec->group[i]]) != PK_I64) op->i64_keys = false;

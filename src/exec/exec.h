@@ -88,6 +88,7 @@ struct Operator {
     int64_t watermark;           /* last forwarded */
     int64_t rows_in, rows_out;   /* metrics */
     int64_t late_dropped;        /* rows behind the watermark, dropped */
+    int64_t state_expired;       /* keys dropped by the state TTL */
     /* Barrier alignment (op.c): the barrier being collected and how many
      * inputs delivered it so far. */
     int64_t barrier_id;

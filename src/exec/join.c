@@ -78,6 +78,8 @@ typedef struct JoinRow {
     StateEntry *head;           /* the key's KeyHead entry */
     uint32_t row_off;           /* where the row starts in the entry key */
     uint8_t key_null;           /* some key column is NULL: never matches */
+    uint8_t ttl_timer;          /* state TTL: a timer is pending */
+    int64_t used_us;            /* state TTL: processing time of the last change */
 } JoinRow;
 
 typedef struct JoinOp {
@@ -105,6 +107,8 @@ typedef struct JoinOp {
     int32_t row_pairs_cap;
     WbArena scratch;            /* condition vectors */
     TimerService *expiry;       /* interval join: key = side ++ the row's state key */
+    TimerService *ttl;          /* state TTL: the same keys */
+    int64_t ttl_us, now_us;
     WbBuf tkey;
     ExOut out;
 } JoinOp;
@@ -322,6 +326,17 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
     StateEntry *e = probe ? NULL : own_entry(op, side, batch, row, key_null);
     JoinRow *own = probe ? NULL : jrow(e);
     if (own) own->matches = matches;
+    if (own && op->ttl) {
+        own->used_us = op->now_us;
+        if (!own->ttl_timer) {
+            own->ttl_timer = 1;
+            wb_buf_clear(&op->tkey);
+            uint8_t s8 = (uint8_t)side;
+            wb_buf_append(&op->tkey, &s8, 1);
+            wb_buf_append(&op->tkey, e->key, e->key_len);
+            st_timers_register(op->ttl, op->now_us + op->ttl_us, op->tkey.data, (uint32_t)op->tkey.len);
+        }
+    }
 
     for (int32_t p = p_begin; p < p_end; p++) {
         if (!op->pair_match[p]) continue;
@@ -379,6 +394,7 @@ static int join_push(Operator *base, int32_t port, const Batch *batch, WbError *
 {
     JoinOp *op = (JoinOp *)base;
     int side = port == 0 ? 0 : 1;
+    if (op->ttl) op->now_us = wb_clock_now(base->ctx->clock);
     if (batch->ncols != op->ncols[side]) {
         wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0, "JOIN input %d has %d columns, expected %d",
                  (int)port, (int)batch->ncols, (int)op->ncols[side]);
@@ -472,6 +488,34 @@ static int join_watermark(Operator *base, int64_t wm, WbError *err)
     return ex_out_flush(base, &op->out, err);
 }
 
+/* State TTL: rows of either side not changed for the TTL are dropped
+ * (silently, as Flink's state TTL: a pair they formed is not retracted). */
+static int join_proctime(Operator *base, int64_t now, WbError *err)
+{
+    (void)err;
+    JoinOp *op = (JoinOp *)base;
+    if (!op->ttl) return 0;
+    int64_t time;
+    const uint8_t *key;
+    uint32_t len;
+    while (st_timers_pop(op->ttl, now, &time, &key, &len)) {
+        int side = key[0];
+        uint64_t hash = wb_hash_bytes(key + 1, len - 1, 0x726f);
+        StateEntry *e = st_table_find(op->rows[side], key + 1, len - 1, hash);
+        if (!e) continue;
+        JoinRow *r = jrow(e);
+        if (now - r->used_us < op->ttl_us) {
+            wb_buf_clear(&op->tkey);
+            wb_buf_append(&op->tkey, key, len);
+            st_timers_register(op->ttl, r->used_us + op->ttl_us, op->tkey.data, len);
+            continue;
+        }
+        base->state_expired++;
+        drop_entry(op, side, e);
+    }
+    return 0;
+}
+
 static int join_control(Operator *base, int32_t port, const ControlMsg *msg, WbError *err)
 {
     JoinOp *op = (JoinOp *)base;
@@ -491,6 +535,7 @@ static void join_destroy(Operator *base)
     wb_buf_free(&op->key);
     wb_buf_free(&op->tkey);
     st_timers_free(op->expiry);
+    st_timers_free(op->ttl);
     ty_batch_free(op->pairs);
     free(op->pair_other);
     free(op->pair_match);
@@ -506,11 +551,12 @@ static int64_t join_state_bytes(const Operator *base)
     for (int side = 0; side < 2; side++)
         total += st_table_bytes(op->keys[side]) + st_table_bytes(op->rows[side]);
     if (op->expiry) total += st_timers_bytes(op->expiry);
+    if (op->ttl) total += st_timers_bytes(op->ttl);
     return total;
 }
 
 static const OpVTable join_vt = {"Join", join_push, join_control, join_finish, join_destroy,
-                                 join_state_bytes, join_watermark, NULL};
+                                 join_state_bytes, join_watermark, join_proctime};
 
 Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
 {
@@ -547,6 +593,10 @@ Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err
     op->outer[1] = spec->type == JT_RIGHT || spec->type == JT_FULL;
     op->deferred = ctx->batch_mode && (op->outer[0] || op->outer[1] || spec->type == JT_ANTI ||
                                        spec->type == JT_ANTI_NULL_AWARE);
+    if (ctx->state_ttl_ms > 0 && !ctx->batch_mode && !spec->interval) {
+        op->ttl_us = ctx->state_ttl_ms * 1000;
+        op->ttl = st_timers_new();
+    }
     if (spec->interval) {
         /* padded rows wait for their row's expiry */
         op->deferred = op->outer[0] || op->outer[1];

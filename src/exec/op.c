@@ -26,6 +26,7 @@ void ex_op_init(Operator *op, const OpVTable *vt, const PlanNode *node,
     op->watermark = INT64_MIN;
     op->rows_in = op->rows_out = 0;
     op->late_dropped = 0;
+    op->state_expired = 0;
     op->barrier_id = 0;
     op->barrier_count = 0;
 }

@@ -42,6 +42,8 @@ typedef struct RankPart {
     int32_t n, cap;
     uint64_t epoch;         /* the batch that last touched the partition */
     int32_t touched_idx;
+    uint8_t ttl_timer;      /* state TTL: a timer is pending */
+    int64_t used_us;        /* state TTL: processing time of the last row */
 } RankPart;
 
 typedef struct RankRow {
@@ -69,6 +71,8 @@ typedef struct RankOp {
     int32_t *old_start, *old_n;
     Batch *olds, *news;
     TimerService *timers;   /* window mode: key = the partition key */
+    TimerService *ttl;      /* state TTL: key = the partition key */
+    int64_t ttl_us, now_us;
     ExOut out;
 } RankOp;
 
@@ -300,6 +304,14 @@ static StateEntry *find_part(RankOp *op, const Batch *batch, int32_t row)
     if (created && op->timers)
         st_timers_register(op->timers, batch->cols[op->spec->window_end].i64[row] - 1000,
                            op->key.data, (uint32_t)op->key.len);
+    if (op->ttl) {
+        RankPart *part = part_of(pe);
+        part->used_us = op->now_us;
+        if (!part->ttl_timer) {
+            part->ttl_timer = 1;
+            st_timers_register(op->ttl, op->now_us + op->ttl_us, op->key.data, (uint32_t)op->key.len);
+        }
+    }
     return pe;
 }
 
@@ -376,6 +388,7 @@ static int rank_push(Operator *base, int32_t port, const Batch *batch, WbError *
     RankOp *op = (RankOp *)base;
     if (op->passthrough) return ex_emit(base, batch, err);
     bool streaming = !base->ctx->batch_mode && !op->timers;
+    if (op->ttl) op->now_us = wb_clock_now(base->ctx->clock);
     op->epoch++;
     op->ntouched = 0;
     ty_batch_reset(op->olds);
@@ -430,6 +443,35 @@ static int rank_watermark(Operator *base, int64_t wm, WbError *err)
     return ex_out_flush(base, &op->out, err);
 }
 
+/* State TTL: partitions without a row for the TTL are dropped silently
+ * (Flink's state TTL). */
+static int rank_proctime(Operator *base, int64_t now, WbError *err)
+{
+    (void)err;
+    RankOp *op = (RankOp *)base;
+    if (!op->ttl) return 0;
+    int64_t time;
+    const uint8_t *key;
+    uint32_t len;
+    while (st_timers_pop(op->ttl, now, &time, &key, &len)) {
+        uint64_t hash = wb_hash_bytes(key, len, 0x7061);
+        StateEntry *pe = st_table_find(op->parts, key, len, hash);
+        if (!pe) continue;
+        RankPart *part = part_of(pe);
+        if (now - part->used_us < op->ttl_us) {
+            wb_buf_clear(&op->key);
+            wb_buf_append(&op->key, key, len);
+            st_timers_register(op->ttl, part->used_us + op->ttl_us, op->key.data, len);
+            continue;
+        }
+        base->state_expired++;
+        for (int32_t i = 0; i < part->n; i++) st_table_remove(op->rows, part->arr[i]);
+        part->n = 0;
+        drop_part_if_empty(op, pe);
+    }
+    return 0;
+}
+
 static int rank_finish(Operator *base, WbError *err)
 {
     RankOp *op = (RankOp *)base;
@@ -464,6 +506,7 @@ static void rank_destroy(Operator *base)
     ty_batch_free(op->olds);
     ty_batch_free(op->news);
     st_timers_free(op->timers);
+    st_timers_free(op->ttl);
     ex_out_free(&op->out);
 }
 
@@ -476,7 +519,7 @@ static int64_t rank_state_bytes(const Operator *base)
 }
 
 static const OpVTable rank_vt = {"Rank", rank_push, NULL, rank_finish, rank_destroy,
-                                 rank_state_bytes, rank_watermark, NULL};
+                                 rank_state_bytes, rank_watermark, rank_proctime};
 
 Operator *ex_rank_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
 {
@@ -503,6 +546,10 @@ Operator *ex_rank_new(const PlanNode *node, const ExecContext *ctx, WbError *err
     op->passthrough = spec->limit < 0 && spec->offset == 0 && !spec->emit_rownum;
     op->append_only = spec->limit >= 0 && in->mode == CM_INSERT_ONLY;
     if (spec->window) op->timers = st_timers_new();
+    if (ctx->state_ttl_ms > 0 && !ctx->batch_mode && !spec->window && spec->limit >= 0) {
+        op->ttl_us = ctx->state_ttl_ms * 1000;
+        op->ttl = st_timers_new();
+    }
     op->window = spec->limit >= 0 ? spec->offset + spec->limit : INT64_MAX;
     op->parts = st_table_new(sizeof(RankPart));
     op->rows = st_table_new(sizeof(RankRow));

@@ -450,6 +450,10 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
     if (stats) {
         int64_t bytes = job_state_bytes(&job);
         if (bytes > stats->state_bytes) stats->state_bytes = bytes;
+        for (int32_t i = 0; i < job.nops; i++) {
+            stats->late_dropped += job.ops[i]->late_dropped;
+            stats->state_expired += job.ops[i]->state_expired;
+        }
         for (int32_t i = 0; i < job.nsources; i++) {
             stats->records_in += job.sources[i].source->records_read;
             stats->records_dirty += job.sources[i].source->records_dirty;

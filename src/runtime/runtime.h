@@ -73,6 +73,8 @@ typedef struct JobStats {
     int64_t records_dirty;
     int64_t records_out;
     int64_t state_bytes;         /* peak over the run */
+    int64_t late_dropped;        /* rows behind the watermark, dropped */
+    int64_t state_expired;       /* keys dropped by table.exec.state.ttl */
     int64_t elapsed_us;
     bool stopped;                /* an unbounded job ended by a stop request */
 } JobStats;
