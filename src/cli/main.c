@@ -30,6 +30,8 @@ typedef struct Session {
     uint64_t seed;
     int64_t state_ttl_ms;
     WbClock clock;               /* SET 'weir.clock' / 'weir.clock.start' */
+    bool early_fire;             /* table.exec.emit.early-fire.enabled */
+    int64_t early_fire_delay_ms; /* table.exec.emit.early-fire.delay */
     /* options set with SET, shown by a bare SET */
     int32_t noptions;
     char **keys;
@@ -80,6 +82,8 @@ static const char *const known_set_keys[] = {
     "table.exec.state.ttl",
     "weir.clock",
     "weir.clock.start",
+    "table.exec.emit.early-fire.enabled",
+    "table.exec.emit.early-fire.delay",
 };
 
 static bool set_key_known(const char *key)
@@ -114,6 +118,8 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
             s->batch_mode = s->default_batch_mode;
         if (!key || strcmp(key, "table.exec.state.ttl") == 0) s->state_ttl_ms = 0;
         if (!key || strcmp(key, "weir.clock") == 0) s->clock.manual = false;
+        if (!key || strcmp(key, "table.exec.emit.early-fire.enabled") == 0) s->early_fire = false;
+        if (!key || strcmp(key, "table.exec.emit.early-fire.delay") == 0) s->early_fire_delay_ms = 0;
         if (!key || strcmp(key, "weir.clock.start") == 0) s->clock.manual_us = 0;
         int32_t kept = 0;
         for (int32_t i = 0; i < s->noptions; i++) {
@@ -150,6 +156,24 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
             wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
                      "invalid value \"%s\" for 'weir.clock'", value);
             wb_error_hint(err, "Use 'system' or 'manual'.");
+            return -1;
+        }
+    } else if (strcmp(key, "table.exec.emit.early-fire.enabled") == 0) {
+        if (strcasecmp(value, "true") == 0) {
+            s->early_fire = true;
+        } else if (strcasecmp(value, "false") == 0) {
+            s->early_fire = false;
+        } else {
+            wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
+                     "invalid value \"%s\" for 'table.exec.emit.early-fire.enabled'", value);
+            wb_error_hint(err, "Use 'true' or 'false'.");
+            return -1;
+        }
+    } else if (strcmp(key, "table.exec.emit.early-fire.delay") == 0) {
+        if (wb_parse_duration_ms(value, &s->early_fire_delay_ms) != 0) {
+            wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
+                     "invalid duration \"%s\" for 'table.exec.emit.early-fire.delay'", value);
+            wb_error_hint(err, "Write a number with a unit, e.g. '1 min', '10 s' ('0 s': after every batch).");
             return -1;
         }
     } else if (strcmp(key, "weir.clock.start") == 0) {
@@ -262,7 +286,7 @@ static int do_explain(Session *s, const AstNode *node, WbError *err)
     wb_arena_init(&arena, 0);
     QueryPlan plan;
     planning_batch_mode = s->batch_mode;
-    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode, ex_eval_const};
+    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode, ex_eval_const, s->early_fire};
     int rc = sql_plan_statement(s->catalog, node->explain.stmt, &arena, &popts, &plan, err);
     if (rc == 0) {
         WbBuf text = {0};
@@ -285,7 +309,7 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     wb_arena_init(&arena, 0);
     QueryPlan plan;
     planning_batch_mode = s->batch_mode;
-    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode, ex_eval_const};
+    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode, ex_eval_const, s->early_fire};
     int rc = sql_plan_statement(s->catalog, node, &arena, &popts, &plan, err);
     if (rc != 0) {
         wb_arena_destroy(&arena);
@@ -299,6 +323,8 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     opts.seed = s->seed;
     opts.state_ttl_ms = s->state_ttl_ms;
     opts.clock = s->clock;
+    opts.early_fire = s->early_fire;
+    opts.early_fire_delay_ms = s->early_fire_delay_ms;
     opts.print_out = stdout;
     /* a progress line on a terminal's stderr; results go through a FILE
      * that erases it first */

@@ -107,6 +107,9 @@ typedef struct AggOp {
     int64_t ttl_us;             /* table.exec.state.ttl, 0 = none */
     TimerService *ttl;          /* TTL: key = group hash ++ group key */
     int64_t now_us;             /* TTL: the clock at this batch */
+    bool early;                 /* window mode: table.exec.emit.early-fire */
+    int64_t early_us;           /* its delay (0: after every batch) */
+    int64_t next_early_us;
     WbArena scratch;            /* window mode: the batch without late rows */
     int32_t *keep;
     ExOut out;
@@ -731,18 +734,58 @@ static void register_window(AggOp *op, StateEntry *g, const Batch *batch, int32_
 #define PF_SLOT 16
 #define PF_ENTRY 8
 
+/* Emits the changes of the groups touched since the last emission (-U old
+ * and +U new next to each other, +I for a new group, -D for an emptied
+ * one) and starts a new emission period. */
+static int emit_touched(AggOp *op, WbError *err)
+{
+    Operator *base = &op->base;
+    bool global = op->spec->ngroup == 0;
+    Batch *out = op->out.batch;
+    for (int32_t idx = 0; idx < op->ntouched; idx++) {
+        StateEntry *g = op->touched[idx];
+        GroupHdr *hdr = group_hdr(g);
+        if (op->has_single && check_single(op, g, err) != 0) return -1;
+        bool has_new = global || hdr->nrows > 0;
+        if (ex_out_reserve(base, &op->out, 2, err) != 0) return -1;
+        int32_t first = out->nrows;
+        if (op->flat) {
+            if (emit_flat(op, idx, has_new, err) != 0) return -1;
+        } else {
+            if (op->had_old[idx]) ty_batch_append_row(out, op->olds, idx, -1);
+            if (has_new && append_row(op, g, 1, err) != 0) return -1;
+            if (op->had_old[idx] && has_new &&
+                ex_rows_equal(out, out->nrows - 2, out, out->nrows - 1))
+                out->nrows -= 2;
+        }
+        /* both rows out: the group's update (-U old, +U new); one alone
+         * is a new group (+I) or an emptied one (-D) */
+        if (out->nrows == first + 2) ty_mark_update(out, first);
+        hdr->emitted = has_new;
+        if (hdr->nrows == 0 && hdr->nvals == 0 && !global) {
+            if (op->window) drop_group(op, g);
+            else st_table_remove(op->groups, g);
+        }
+    }
+    op->epoch++;
+    op->ntouched = 0;
+    ty_batch_reset(op->olds);
+    return ex_out_flush(base, &op->out, err);
+}
+
 static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *err)
 {
     (void)port;
     AggOp *op = (AggOp *)base;
-    bool streaming = !base->ctx->batch_mode && !op->window;
+    /* changes are tracked per group in streaming mode, and by a window
+     * aggregate only when it fires early; they are emitted after each
+     * batch, or (early fire with a delay) every delay */
+    bool streaming = !base->ctx->batch_mode && (!op->window || op->early);
+    bool per_batch = streaming && !(op->window && op->early_us > 0);
     if (op->ttl) op->now_us = wb_clock_now(base->ctx->clock);
     if (op->window && !op->spec->window_proctime && !(batch = drop_late(op, batch))) return 0;
     int32_t nrows = batch->nrows;
     ensure_rows(op, nrows);
-    op->epoch++;
-    op->ntouched = 0;
-    ty_batch_reset(op->olds);
     /* Pass 1: encode and hash every row's group key (the hash is
      * ty_row_hash's, computed column at a time when the key columns are
      * all int64-backed).  Pass 2 looks the
@@ -773,39 +816,19 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     }
     for (int32_t call = 0; call < op->spec->naggs; call++) apply_call(op, call, batch);
     if (op->sum_overflow) return ex_agg_overflow(&op->spec->aggs[op->sum_overflow - 1], err);
-    if (!streaming) return 0;
-
-    bool global = op->spec->ngroup == 0;
-    Batch *out = op->out.batch;
-    for (int32_t idx = 0; idx < op->ntouched; idx++) {
-        StateEntry *g = op->touched[idx];
-        GroupHdr *hdr = group_hdr(g);
-        if (op->has_single && check_single(op, g, err) != 0) return -1;
-        bool has_new = global || hdr->nrows > 0;
-        if (ex_out_reserve(base, &op->out, 2, err) != 0) return -1;
-        int32_t first = out->nrows;
-        if (op->flat) {
-            if (emit_flat(op, idx, has_new, err) != 0) return -1;
-        } else {
-            if (op->had_old[idx]) ty_batch_append_row(out, op->olds, idx, -1);
-        if (has_new && append_row(op, g, 1, err) != 0) return -1;
-        if (op->had_old[idx] && has_new &&
-            ex_rows_equal(out, out->nrows - 2, out, out->nrows - 1))
-            out->nrows -= 2;
-        }
-        /* both rows out: the group's update (-U old, +U new); one alone
-         * is a new group (+I) or an emptied one (-D) */
-        if (out->nrows == first + 2) ty_mark_update(out, first);
-        hdr->emitted = has_new;
-        if (hdr->nrows == 0 && hdr->nvals == 0 && !global) st_table_remove(op->groups, g);
-    }
-    return ex_out_flush(base, &op->out, err);
+    if (!per_batch) return 0;
+    return emit_touched(op, err);
 }
 
 /* Window mode: fires the windows whose end time passed, in time order. */
 static int fire_windows(AggOp *op, int64_t wm, WbError *err)
 {
     Operator *base = &op->base;
+    /* early fire: the pending changes first; a group already out is then
+     * final as it stands */
+    if (op->early && op->ntouched > 0 && st_timers_next(op->timers) <= wm &&
+        emit_touched(op, err) != 0)
+        return -1;
     int64_t time;
     const uint8_t *key;
     uint32_t len;
@@ -814,7 +837,7 @@ static int fire_windows(AggOp *op, int64_t wm, WbError *err)
         memcpy(&hash, key, 8);
         StateEntry *g = st_table_find(op->groups, key + 8, len - 8, hash);
         if (!g) continue;
-        if (group_hdr(g)->nrows > 0) {
+        if (group_hdr(g)->nrows > 0 && !group_hdr(g)->emitted) {
             if (op->has_single && check_single(op, g, err) != 0) return -1;
             if (ex_out_reserve(base, &op->out, 1, err) != 0) return -1;
             if (append_row(op, g, 1, err) != 0) return -1;
@@ -861,6 +884,10 @@ static int agg_proctime(Operator *base, int64_t now, WbError *err)
 {
     AggOp *op = (AggOp *)base;
     if (op->ttl) expire_groups(op, now);
+    if (op->early && op->early_us > 0 && now >= op->next_early_us) {
+        op->next_early_us = now + op->early_us;
+        if (emit_touched(op, err) != 0) return -1;
+    }
     if (!op->window || !op->spec->window_proctime) return 0;
     return fire_windows(op, now, err);
 }
@@ -1013,6 +1040,7 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
         if (acc[call] == ACC_MINMAX || acc[call] == ACC_SEQ) op->flat = false;
     }
     op->inserts_only = in->mode == CM_INSERT_ONLY;
+    op->epoch = 1;   /* a new group's epoch is 0: not yet touched */
     op->window = spec->window;
     if (op->window) {
         op->timers = st_timers_new();
@@ -1024,6 +1052,11 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
         op->ttl = st_timers_new();
     }
     op->link_vals = op->window || op->ttl;
+    if (op->window && ctx->early_fire && !ctx->batch_mode) {
+        op->early = true;
+        op->early_us = ctx->early_fire_delay_ms * 1000;
+        op->next_early_us = wb_clock_now(ctx->clock) + op->early_us;
+    }
     op->i64_keys = true;
     for (int32_t i = 0; i < spec->ngroup; i++)
         if (ty_phys(in->types[spec->group[i]]) != PK_I64) op->i64_keys = false;

@@ -44,6 +44,10 @@ typedef struct ExecContext {
     bool batch_mode;
     const WbClock *clock;        /* processing time (the job's one clock) */
     int64_t state_ttl_ms;        /* table.exec.state.ttl, 0 = forever */
+    /* table.exec.emit.early-fire.enabled / .delay: window aggregates emit
+     * their changing results every delay (0: after every batch) */
+    bool early_fire;
+    int64_t early_fire_delay_ms;
     bool general_agg_only;       /* tests: never pick the flat aggregate */
 } ExecContext;
 

@@ -421,6 +421,8 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
     job.opts = opts;
     job.ctx.batch_mode = opts->batch_mode;
     job.ctx.state_ttl_ms = opts->state_ttl_ms;
+    job.ctx.early_fire = opts->early_fire;
+    job.ctx.early_fire_delay_ms = opts->early_fire_delay_ms;
     job.clock = opts->clock;
     job.ctx.clock = &job.clock;
     int64_t start = now_us();

@@ -53,6 +53,8 @@ typedef struct JobOptions {
     bool random_split;
     uint64_t seed;
     int64_t state_ttl_ms;
+    bool early_fire;             /* table.exec.emit.early-fire.* */
+    int64_t early_fire_delay_ms;
     FILE *print_out;             /* where the print connector writes */
     ProgressFn progress;         /* NULL: no progress reports */
     void *progress_ctx;

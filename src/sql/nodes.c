@@ -438,7 +438,7 @@ void sql_node_derive_mode(Binder *b, PlanNode *node)
         return;
     }
     case PN_AGG:
-        if (node->agg.window) {
+        if (node->agg.window && !b->early_fire) {
             /* one final row per window and group */
             node->mode = CM_INSERT_ONLY;
             node->nupsert_key = 0;

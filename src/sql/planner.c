@@ -1808,6 +1808,7 @@ int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
     b.arena = arena;
     b.err = err;
     b.batch_mode = opts && opts->batch_mode;
+    b.early_fire = opts && opts->early_fire && !b.batch_mode;
     b.eval_const = opts ? opts->eval_const : NULL;
     memset(out, 0, sizeof *out);
     out->limit = -1;

@@ -43,6 +43,10 @@ typedef struct SqlPlanOptions {
     SqlSinkRetractFn sink_accepts_retractions;
     bool batch_mode;
     SqlEvalConstFn eval_const;   /* NULL: no constant folding */
+    /* table.exec.emit.early-fire.enabled (streaming): window aggregates
+     * emit partial results before their windows end, so their output
+     * updates (an upsert stream keyed by the group) */
+    bool early_fire;
 } SqlPlanOptions;
 int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
                        const SqlPlanOptions *opts, QueryPlan *out, WbError *err);

@@ -58,6 +58,7 @@ typedef struct Binder {
      * equalities of its WHERE become grouping keys (taken by plan_select). */
     struct ScalarCorr *scorr;
     bool batch_mode;             /* planning for bounded inputs (SqlPlanOptions) */
+    bool early_fire;             /* window aggregates update (SqlPlanOptions) */
     struct SubDomain *domain;    /* for the next plan_select (see SubDomain) */
     bool corr_failed;            /* an outer reference was refused (CORR_ERROR) */
     SqlEvalConstFn eval_const;   /* constant folding (SqlPlanOptions), or NULL */

@@ -259,7 +259,7 @@ static const ErrCase err_cases[] = {
     {"create table t (a int", 1, 22, "expected \")\" but found end of input"},
     {"create table t (a array<int>) with ()", 1, 19, "type ARRAY is not supported yet"},
     {"create table t (a map<int, int>)", 1, 19, "type MAP is not supported yet"},
-    {"create table t (r row<a int>)", 1, 19, "type ROW is not supported yet"},
+    {"create table t (r row<a row<b int>>)", 1, 25, "a ROW inside a ROW is not supported yet"},
     {"select cast(a as foo) from t", 1, 18, "type \"foo\" does not exist"},
     {"select cast(a as decimal(40, 2))", 1, 26, "precision must be between 1 and 38"},
     {"select cast(a as decimal(5, 6))", 1, 26, "scale"},

@@ -39,7 +39,7 @@ static int plan_sql(const char *sql)
     wb_error_clear(&err);
     wb_buf_clear(&text);
     if (sql_parse_statement(sql, strlen(sql), arena, &node, &err) != 0) return -2;
-    SqlPlanOptions opts = {accepts, false, NULL};
+    SqlPlanOptions opts = {accepts, false, NULL, false};
     if (sql_plan_statement(cat, node, arena, &opts, &plan, &err) != 0) return -1;
     sql_plan_explain(plan.root, &text);
     wb_buf_cstr(&text);
