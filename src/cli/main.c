@@ -342,6 +342,12 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     memset(&stats, 0, sizeof stats);
     rc = rt_job_run(&plan, &opts, out_collector_batch, collector, &stats, err);
     if (progress) progress_clear(progress);
+    if (rc == 0 && stats.lat_rows > 0)
+        fprintf(stderr, "weir: latency p50 %.3f ms, p99 %.3f ms, max bucket %.3f ms over %lld rows\n",
+                (double)rt_latency_quantile(stats.lat_hist, stats.lat_rows, 0.50) / 1000.0,
+                (double)rt_latency_quantile(stats.lat_hist, stats.lat_rows, 0.99) / 1000.0,
+                (double)rt_latency_quantile(stats.lat_hist, stats.lat_rows, 1.0) / 1000.0,
+                (long long)stats.lat_rows);
     if (rc == 0 && (stats.late_dropped || stats.state_expired))
         fprintf(stderr, "weir: %lld late rows dropped, %lld state entries expired\n",
                 (long long)stats.late_dropped, (long long)stats.state_expired);

@@ -61,6 +61,13 @@ struct Source {
      * this; the runtime moves the clock to it after the batch's rows. */
     bool has_clock_mark;
     int64_t clock_mark_us;
+    /* A paced source (a fixed input rate) sets, with each batch, the
+     * processing time its first row was due; 0 = not paced.  The runtime
+     * measures end-to-end latency from it. */
+    int64_t due_us;
+    /* ... and, when it had nothing more due, when its next row is due
+     * (0 = unknown): the runtime sleeps until then, not longer */
+    int64_t next_due_us;
     int64_t records_read;
     int64_t records_dirty;
 };

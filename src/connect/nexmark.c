@@ -689,6 +689,9 @@ static int nexmark_next(Source *base, Batch *out, int32_t max_rows, WbError *err
     if (src->pace > 0 && base->clock) {
         int64_t due = events_due(src) - src->emitted;
         if (n > due) n = due > 0 ? due : 0;
+        base->due_us = src->paced_since_us + (int64_t)((ty_u128)src->emitted * 1000000 / (ty_u128)src->pace);
+        base->next_due_us = src->paced_since_us +
+                            (int64_t)((ty_u128)(src->emitted + n) * 1000000 / (ty_u128)src->pace);
     }
     /* events of each type in the batch: the string columns' space */
     int32_t type_counts[3] = {0, 0, 0};

@@ -253,6 +253,34 @@ static int64_t now_us(void)
     return wb_monotonic_us();
 }
 
+int32_t rt_latency_bucket(int64_t us)
+{
+    if (us < 16) return us < 0 ? 0 : (int32_t)us;
+    int lg = 63 - __builtin_clzll((uint64_t)us);          /* >= 4 */
+    int32_t sub = (int32_t)((us >> (lg - 4)) & 15);       /* next 4 bits */
+    int32_t b = (lg - 3) * 16 + sub;
+    return b < RT_LAT_BUCKETS ? b : RT_LAT_BUCKETS - 1;
+}
+
+int64_t rt_latency_bucket_high(int32_t b)
+{
+    if (b < 16) return b;
+    int lg = b / 16 + 3, sub = b % 16;
+    return ((int64_t)(16 + sub + 1) << (lg - 4)) - 1;
+}
+
+int64_t rt_latency_quantile(const int64_t *hist, int64_t rows, double q)
+{
+    if (rows <= 0) return 0;
+    int64_t want = (int64_t)((double)rows * q + 0.5), seen = 0;
+    if (want < 1) want = 1;
+    for (int32_t b = 0; b < RT_LAT_BUCKETS; b++) {
+        seen += hist[b];
+        if (seen >= want) return rt_latency_bucket_high(b);
+    }
+    return rt_latency_bucket_high(RT_LAT_BUCKETS - 1);
+}
+
 /* Tells the operators with processing-time timers what time it is. */
 static int tick(Job *job, WbError *err)
 {
@@ -267,7 +295,7 @@ static int tick(Job *job, WbError *err)
 
 /* Reads one batch from a source and pushes it.  Returns 1 if rows were
  * produced, 0 if none, -1 on error. */
-static int pump(Job *job, SourceSlot *slot, WbRand *rng, WbError *err)
+static int pump(Job *job, SourceSlot *slot, WbRand *rng, JobStats *stats, WbError *err)
 {
     int32_t max_rows = job->opts->max_batch_rows > 0 ? job->opts->max_batch_rows : EX_BATCH_ROWS;
     int32_t rows = max_rows;
@@ -290,6 +318,12 @@ static int pump(Job *job, SourceSlot *slot, WbRand *rng, WbError *err)
         out = &slot->view;
     }
     if (produced && ex_emit(slot->op, out, err) != 0) return -1;
+    if (produced && stats && slot->source->due_us > 0) {
+        /* the batch went through every operator: its rows are out */
+        int64_t lat = wb_clock_now(&job->clock) - slot->source->due_us;
+        stats->lat_hist[rt_latency_bucket(lat)] += out->nrows;
+        stats->lat_rows += out->nrows;
+    }
     if (slot->source->has_clock_mark) {
         /* a manual clock mark after the rows before it */
         slot->source->has_clock_mark = false;
@@ -397,12 +431,19 @@ static int drive(Job *job, JobStats *stats, WbError *err)
             slot = &job->sources[next % job->nsources];
             next++;
         }
-        int rc = pump(job, slot, &rng, err);
+        int rc = pump(job, slot, &rng, stats, err);
         if (rc < 0) return -1;
         if (!job->clock.manual && tick(job, err) != 0) return -1;
         if (rc == 0 && !slot->done) {
-            /* an unbounded source with nothing ready: do not spin */
-            struct timespec pause = {0, 1000000};
+            /* an unbounded source with nothing ready: do not spin; a
+             * paced source says when its next row is due */
+            int64_t wait = 1000;
+            int64_t next = slot->source->next_due_us;
+            if (next > 0 && !job->clock.manual) {
+                int64_t until = next - wb_clock_now(&job->clock);
+                if (until < wait) wait = until > 100 ? until : 100;   /* batches of >= 0.1 ms */
+            }
+            struct timespec pause = {0, wait * 1000};
             nanosleep(&pause, NULL);
         }
         if ((++pumps & 63) == 0 && stats) {

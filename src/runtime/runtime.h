@@ -70,6 +70,13 @@ typedef struct JobOptions {
  * (with err) to fail. */
 typedef int (*ResultFn)(void *ctx, const Batch *batch, WbError *err);
 
+/* Latency histogram buckets: 16 per power of two of microseconds. */
+#define RT_LAT_BUCKETS (40 * 16)
+int32_t rt_latency_bucket(int64_t us);
+int64_t rt_latency_bucket_high(int32_t bucket);   /* its upper bound, us */
+/* The q-quantile (0..1) of a histogram, microseconds (bucket upper bound). */
+int64_t rt_latency_quantile(const int64_t *hist, int64_t rows, double q);
+
 typedef struct JobStats {
     int64_t records_in;
     int64_t records_dirty;
@@ -77,6 +84,12 @@ typedef struct JobStats {
     int64_t state_bytes;         /* peak over the run */
     int64_t late_dropped;        /* rows behind the watermark, dropped */
     int64_t state_expired;       /* keys dropped by table.exec.state.ttl */
+    /* End-to-end latency of the rows of paced sources (Source.due_us):
+     * from when a row was due to when the runtime finished pushing its
+     * batch through every operator into the sinks, per row; a histogram
+     * of RT_LAT_BUCKETS buckets (rt_latency_bucket). */
+    int64_t lat_rows;
+    int64_t lat_hist[RT_LAT_BUCKETS];
     int64_t elapsed_us;
     bool stopped;                /* an unbounded job ended by a stop request */
 } JobStats;

@@ -131,11 +131,21 @@ static bool col_plus(const Expr *e, int32_t *col, int64_t *off)
     return true;
 }
 
+static bool rowtime_window(const PlanNode *win);
+
+/* A rowtime attribute, or the window_end of an event-time window: rows
+ * carrying it never arrive behind the watermark (a window's rows come out
+ * before the watermark that closes it), which is what expiring join state
+ * by the watermark needs. */
 static bool is_rowtime(const PlanNode *join, int32_t col, int32_t L)
 {
     const PlanNode *in = col < L ? join->inputs[0] : join->inputs[1];
     int32_t c = col < L ? col : col - L;
-    return in->types[c].id == TY_TIMESTAMP && in->types[c].time_attr == TY_ROWTIME;
+    if (in->types[c].id != TY_TIMESTAMP) return false;
+    if (in->types[c].time_attr == TY_ROWTIME) return true;
+    int32_t which;
+    const PlanNode *w = trace_window_col(in, c, &which);
+    return w && which >= 1 && rowtime_window(w);
 }
 
 /* Tightens [*lo, *hi] (bounds of l.ts - r.ts) by one conjunct. */
@@ -187,16 +197,43 @@ static void window_join_bound(const PlanNode *join, const Expr *e, int32_t L, in
     *lo = *hi = 0;
 }
 
+/* Whether a logical plan's output only inserts (the modes the planner set
+ * predate the window rules, so they are worked out again here). */
+static bool inserts_only(const Binder *b, const PlanNode *node)
+{
+    switch (node->kind) {
+    case PN_SCAN:
+        return node->mode == CM_INSERT_ONLY;
+    case PN_VALUES:
+    case PN_OVER:
+        return true;
+    case PN_AGG:
+        return (node->agg.window && !b->early_fire) || b->batch_mode;
+    case PN_RANK:
+        return node->rank.window || b->batch_mode;
+    case PN_JOIN:
+        if (!inserts_only(b, node->inputs[0]) || !inserts_only(b, node->inputs[1])) return false;
+        return node->join.type == JT_INNER || node->join.type == JT_SEMI || node->join.interval ||
+               b->batch_mode;
+    case PN_TEMPORAL_FILTER:
+        for (int32_t i = 0; i < node->temporal.nbounds; i++)
+            if (!node->temporal.bounds[i].lower) return false;
+        return inserts_only(b, node->inputs[0]);
+    default:
+        for (int32_t i = 0; i < node->ninputs; i++)
+            if (!inserts_only(b, node->inputs[i])) return false;
+        return true;
+    }
+}
+
 static PlanNode *interval_join(OptCtx *ctx, PlanNode *node)
 {
     const JoinSpec *js = &node->join;
     if (js->interval || js->type == JT_SEMI || js->type == JT_ANTI ||
         js->type == JT_ANTI_NULL_AWARE)
         return node;
-    PlanNode *l = node->inputs[0], *r = node->inputs[1];
-    while (l->kind == PN_EXCHANGE) l = l->inputs[0];
-    while (r->kind == PN_EXCHANGE) r = r->inputs[0];
-    if (l->mode != CM_INSERT_ONLY || r->mode != CM_INSERT_ONLY) return node;
+    if (!inserts_only(ctx->b, node->inputs[0]) || !inserts_only(ctx->b, node->inputs[1]))
+        return node;
     int32_t L = node->inputs[0]->ncols;
     int32_t n = js->cond ? sql_count_and(js->cond) : 0;
     Expr **conds = wb_arena_alloc(ctx->b->arena, sizeof(Expr *) * (size_t)(n + 1));
