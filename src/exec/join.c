@@ -33,8 +33,10 @@
  * update's rows go out as -D and +I, which Flink documents as equivalent
  * for a join (FLINK-17337).
  *
- * Once the left input has ended, the right rows of an INNER, LEFT, SEMI or
- * ANTI join are not kept: no left row will come to match them and the
+ * Once the right input has ended, the left rows of an INNER or RIGHT join
+ * are not kept either (symmetrically: a stream joined to a bounded side
+ * table keeps only the table).  Once the left input has ended, the right
+ * rows of an INNER, LEFT, SEMI or ANTI join are not kept: no left row will come to match them and the
  * right side is never null-padded, so they only probe the left state (and
  * update its match counts).  A batch job reads a join's left input to its
  * end before its right input starts, and the optimizer puts the smaller
@@ -90,6 +92,7 @@ typedef struct JoinOp {
     bool probe_after_left;      /* right rows need no state once the left side ended */
     bool left_done;             /* the left input has ended */
     bool probe_after_right;     /* SEMI/ANTI: left rows are decided once the right ended */
+    bool probe_left_after_right;/* INNER/RIGHT: left rows need no state once the right ended */
     bool right_done;
     const SqlType *types[2];
     int32_t ncols[2];
@@ -309,8 +312,11 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
     const int64_t delta = batch->weights[row];
     bool key_null = encode_key(op, side, batch, row);
     /* once the left side has ended, a right row only probes: no left row
-     * will ever look for it (and the right side is never null-padded) */
-    const bool probe = side == 1 && op->probe_after_left && op->left_done;
+     * will ever look for it (and the right side is never null-padded);
+     * likewise a left row of an INNER or RIGHT join once the right side
+     * has ended (a bounded side table joined to a stream) */
+    const bool probe = (side == 1 && op->probe_after_left && op->left_done) ||
+                       (side == 0 && op->probe_left_after_right && op->right_done);
     int64_t matches = 0;
     for (int32_t p = p_begin; p < p_end; p++)
         if (op->pair_match[p]) matches += jrow(op->pair_other[p])->weight;
@@ -605,6 +611,8 @@ Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err
     op->probe_after_left = spec->type == JT_INNER || spec->type == JT_LEFT ||
                            spec->type == JT_SEMI || spec->type == JT_ANTI;
     op->probe_after_right = filtering;
+    op->probe_left_after_right = (spec->type == JT_INNER || spec->type == JT_RIGHT) &&
+                                 !spec->interval;
     op->types[0] = left->types;
     op->types[1] = right->types;
     op->ncols[0] = left->ncols;
