@@ -410,3 +410,90 @@ int wb_parse_duration_ms(const char *text, int64_t *out)
     return 0;
 }
 
+
+/* ---- the session time zone ---- */
+
+static struct {
+    bool utc;
+    bool fixed;
+    int64_t offset_us;           /* fixed offsets */
+    char name[64];
+} session_tz = {true, true, 0, "UTC"};
+
+/* "+08:00", "-0530", "+8" after an optional GMT/UTC: seconds east. */
+static bool parse_offset(const char *s, int64_t *secs)
+{
+    if (!strncasecmp(s, "GMT", 3) || !strncasecmp(s, "UTC", 3)) s += 3;
+    if (*s != '+' && *s != '-') return false;
+    int sign = *s == '-' ? -1 : 1;
+    s++;
+    int h = 0, m = 0, digits = 0;
+    while (*s >= '0' && *s <= '9' && digits < 2) h = h * 10 + (*s++ - '0'), digits++;
+    if (!digits) return false;
+    if (*s == ':') s++;
+    if (*s) {
+        if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9') || s[2]) return false;
+        m = (s[0] - '0') * 10 + (s[1] - '0');
+    }
+    if (h > 18 || m > 59) return false;
+    *secs = sign * (h * 3600 + m * 60);
+    return true;
+}
+
+int wb_tz_set(const char *zone)
+{
+    int64_t secs;
+    if (!strcasecmp(zone, "UTC") || !strcasecmp(zone, "GMT") || !strcasecmp(zone, "Z") ||
+        !strcmp(zone, "Etc/UTC")) {
+        session_tz.utc = session_tz.fixed = true;
+        session_tz.offset_us = 0;
+    } else if (parse_offset(zone, &secs)) {
+        session_tz.utc = secs == 0;
+        session_tz.fixed = true;
+        session_tz.offset_us = secs * 1000000;
+    } else {
+        /* an IANA name: the system's zoneinfo must have it */
+        if (strstr(zone, "..") || strlen(zone) >= sizeof session_tz.name) return -1;
+        char path[128];
+        snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", zone);
+        FILE *f = fopen(path, "rb");
+        if (!f) return -1;
+        char magic[4] = {0};
+        size_t got = fread(magic, 1, 4, f);
+        fclose(f);
+        if (got != 4 || memcmp(magic, "TZif", 4) != 0) return -1;
+        setenv("TZ", zone, 1);
+        tzset();
+        session_tz.utc = false;
+        session_tz.fixed = false;
+    }
+    snprintf(session_tz.name, sizeof session_tz.name, "%s", zone);
+    return 0;
+}
+
+const char *wb_tz_name(void) { return session_tz.name; }
+bool wb_tz_is_utc(void) { return session_tz.utc; }
+
+static int64_t zone_offset_us(int64_t utc_us)
+{
+    if (session_tz.fixed) return session_tz.offset_us;
+    time_t secs = (time_t)(utc_us >= 0 ? utc_us / 1000000 : -((-utc_us + 999999) / 1000000));
+    struct tm tm;
+    if (!localtime_r(&secs, &tm)) return 0;
+    return (int64_t)tm.tm_gmtoff * 1000000;
+}
+
+int64_t wb_tz_to_local(int64_t utc_us)
+{
+    if (session_tz.utc) return utc_us;
+    return utc_us + zone_offset_us(utc_us);
+}
+
+int64_t wb_tz_to_utc(int64_t local_us)
+{
+    if (session_tz.utc) return local_us;
+    /* the offset at the instant the wall time means (twice: across a
+     * transition the first guess may be off by the change) */
+    int64_t guess = local_us - zone_offset_us(local_us);
+    return local_us - zone_offset_us(guess);
+}

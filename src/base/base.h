@@ -161,6 +161,18 @@ static inline uint64_t wb_get_u64(const uint8_t *p)
 /* case-insensitive ASCII comparison of a counted string with a C string */
 bool wb_ieq(const char *s, size_t len, const char *cstr);
 int64_t wb_now_millis(void);   /* wall clock, ms since the epoch */
+/* ---- the session time zone (table.local-time-zone) ----
+ * TIMESTAMP_LTZ values are instants (microseconds since the epoch, UTC);
+ * they are shown, cast to TIMESTAMP and split into fields in the session
+ * time zone.  Zones: "UTC" (the default; also "GMT", "Z"), fixed offsets
+ * ("+08:00", "-05:30", "GMT+8", "UTC-03:00") and IANA names
+ * ("Asia/Shanghai", from the system's zoneinfo).  Process-wide. */
+int wb_tz_set(const char *zone);              /* 0, or -1 when unknown */
+const char *wb_tz_name(void);
+bool wb_tz_is_utc(void);
+int64_t wb_tz_to_local(int64_t utc_us);       /* the wall time there */
+int64_t wb_tz_to_utc(int64_t local_us);       /* the instant of a wall time */
+
 /* A Flink duration: "1 h", "30 min", "1000 ms", "10s", "1 d" (no unit =
  * ms) -> milliseconds.  Returns 0, or -1 when the text is not one. */
 int wb_parse_duration_ms(const char *text, int64_t *out);

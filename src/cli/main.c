@@ -82,6 +82,7 @@ static const char *const known_set_keys[] = {
     "table.exec.state.ttl",
     "weir.clock",
     "weir.clock.start",
+    "table.local-time-zone",
     "table.exec.emit.early-fire.enabled",
     "table.exec.emit.early-fire.delay",
 };
@@ -118,6 +119,7 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
             s->batch_mode = s->default_batch_mode;
         if (!key || strcmp(key, "table.exec.state.ttl") == 0) s->state_ttl_ms = 0;
         if (!key || strcmp(key, "weir.clock") == 0) s->clock.manual = false;
+        if (!key || strcmp(key, "table.local-time-zone") == 0) wb_tz_set("UTC");
         if (!key || strcmp(key, "table.exec.emit.early-fire.enabled") == 0) s->early_fire = false;
         if (!key || strcmp(key, "table.exec.emit.early-fire.delay") == 0) s->early_fire_delay_ms = 0;
         if (!key || strcmp(key, "weir.clock.start") == 0) s->clock.manual_us = 0;
@@ -156,6 +158,14 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
             wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
                      "invalid value \"%s\" for 'weir.clock'", value);
             wb_error_hint(err, "Use 'system' or 'manual'.");
+            return -1;
+        }
+    } else if (strcmp(key, "table.local-time-zone") == 0) {
+        if (wb_tz_set(value) != 0) {
+            wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
+                     "unknown time zone \"%s\" for 'table.local-time-zone'", value);
+            wb_error_hint(err, "Use 'UTC', an offset such as '+08:00' or 'GMT-05:00', or a zone "
+                               "name such as 'Asia/Shanghai' or 'America/New_York'.");
             return -1;
         }
     } else if (strcmp(key, "table.exec.emit.early-fire.enabled") == 0) {

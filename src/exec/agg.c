@@ -688,12 +688,14 @@ static const Batch *drop_late(AggOp *op, const Batch *batch)
     const ColumnVector *end = &batch->cols[op->spec->window_end];
     int32_t n = batch->nrows, nkeep = 0;
     bool late = false;
-    for (int32_t row = 0; row < n && !late; row++) late = end->i64[row] - 1000 <= wm;
+    bool ltz = op->spec->window_ltz;
+    for (int32_t row = 0; row < n && !late; row++)
+        late = (ltz ? wb_tz_to_utc(end->i64[row]) : end->i64[row]) - 1000 <= wm;
     if (!late) return batch;
     wb_arena_reset(&op->scratch);
     op->keep = wb_arena_alloc(&op->scratch, sizeof(int32_t) * (size_t)n);
     for (int32_t row = 0; row < n; row++) {
-        if (end->i64[row] - 1000 <= wm) op->base.late_dropped++;
+        if ((ltz ? wb_tz_to_utc(end->i64[row]) : end->i64[row]) - 1000 <= wm) op->base.late_dropped++;
         else op->keep[nkeep++] = row;
     }
     if (nkeep == 0) return NULL;
@@ -719,7 +721,8 @@ static void ttl_touch(AggOp *op, StateEntry *g)
 /* Window mode: a new group's timer, at its window's last millisecond. */
 static void register_window(AggOp *op, StateEntry *g, const Batch *batch, int32_t row)
 {
-    int64_t fire = batch->cols[op->spec->window_end].i64[row] - 1000;
+    int64_t end = batch->cols[op->spec->window_end].i64[row];
+    int64_t fire = (op->spec->window_ltz ? wb_tz_to_utc(end) : end) - 1000;
     uint8_t stack[256];
     uint32_t len = 8 + g->key_len;
     uint8_t *key = len <= sizeof stack ? stack : wb_malloc(len);

@@ -97,6 +97,8 @@ static int from_string(CastCtx *cc, const ColumnVector *a, const int32_t *sel, i
         case TY_TIME: rc = ty_parse_time(s, len, &out->i64[r]); break;
         case TY_TIMESTAMP:
             rc = ty_parse_timestamp(s, len, &out->i64[r]);
+            /* a TIMESTAMP_LTZ text is the session zone's wall time */
+            if (rc == 0 && t.ltz) out->i64[r] = wb_tz_to_utc(out->i64[r]);
             if (rc == 0) out->i64[r] = ts_truncate(out->i64[r], t.precision);
             break;
         default:
@@ -271,17 +273,23 @@ static int temporal(CastCtx *cc, const ColumnVector *a, const int32_t *sel, int3
     else if (from == TY_TIMESTAMP && to == TY_TIME) { mod = EV_MICROS_PER_DAY; div = 1000; }
     else if (from == TY_TIME && to == TY_TIMESTAMP) mul = 1000;
     int precision = to == TY_TIMESTAMP ? out->type.precision : 6;
+    /* TIMESTAMP_LTZ is an instant: other temporal types are the session
+     * zone's wall time */
+    bool from_ltz = from == TY_TIMESTAMP && a->type.ltz;
+    bool to_ltz = to == TY_TIMESTAMP && out->type.ltz;
     for (int32_t k = 0; k < n; k++) {
         int32_t r = sel[k];
         out->nulls[r] = a->nulls[r];
         if (a->nulls[r]) continue;
         int64_t v = a->i64[r];
+        if (from_ltz && !to_ltz) v = wb_tz_to_local(v);
         if (mod) v -= ev_floor_div(v, mod) * mod;
         if (__builtin_mul_overflow(v, mul, &v)) {
             if (cast_fail(cc, r, true, NULL, 0)) return -1;
             continue;
         }
         v = ev_floor_div(v, div);
+        if (to_ltz && !from_ltz) v = wb_tz_to_utc(v);
         if (to == TY_TIMESTAMP) v = ts_truncate(v, precision);
         out->i64[r] = v;
     }

@@ -476,9 +476,12 @@ static int ev_clock(const Expr *e, const int32_t *sel, int32_t n, ColumnVector *
         null = wm == INT64_MIN || wm >= INT64_MAX - 1;
         v = ev_floor_div(wm, 1000) * 1000;
     } else if (e->aux == 1) {
-        v = ev_floor_div(ex_time.now_us, EV_MICROS_PER_DAY);
+        v = ev_floor_div(wb_tz_to_local(ex_time.now_us), EV_MICROS_PER_DAY);
     } else if (e->aux == 2) {
-        v = (ex_time.now_us - ev_floor_div(ex_time.now_us, EV_MICROS_PER_DAY) * EV_MICROS_PER_DAY) / 1000;
+        int64_t local = wb_tz_to_local(ex_time.now_us);
+        v = (local - ev_floor_div(local, EV_MICROS_PER_DAY) * EV_MICROS_PER_DAY) / 1000;
+    } else if (e->aux == 3) {
+        v = ev_floor_div(wb_tz_to_local(ex_time.now_us), 1000) * 1000;
     } else {
         v = ev_floor_div(ex_time.now_us, 1000) * 1000;
     }

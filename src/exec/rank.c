@@ -294,6 +294,13 @@ static int emit_diff(RankOp *op, int32_t os, int32_t on, int32_t ns, int32_t nn,
 
 /* ---- the operator ---- */
 
+/* Window mode: the instant row's window ends (its last millisecond). */
+static int64_t window_fire(const RankOp *op, const Batch *batch, int32_t row)
+{
+    int64_t end = batch->cols[op->spec->window_end].i64[row];
+    return (op->spec->window_ltz ? wb_tz_to_utc(end) : end) - 1000;
+}
+
 static StateEntry *find_part(RankOp *op, const Batch *batch, int32_t row)
 {
     wb_buf_clear(&op->key);
@@ -302,8 +309,7 @@ static StateEntry *find_part(RankOp *op, const Batch *batch, int32_t row)
     bool created = false;
     StateEntry *pe = st_table_upsert(op->parts, op->key.data, (uint32_t)op->key.len, hash, &created);
     if (created && op->timers)
-        st_timers_register(op->timers, batch->cols[op->spec->window_end].i64[row] - 1000,
-                           op->key.data, (uint32_t)op->key.len);
+        st_timers_register(op->timers, window_fire(op, batch, row), op->key.data, (uint32_t)op->key.len);
     if (op->ttl) {
         RankPart *part = part_of(pe);
         part->used_us = op->now_us;
@@ -398,7 +404,7 @@ static int rank_push(Operator *base, int32_t port, const Batch *batch, WbError *
                      "top-N over an insert-only input received a retraction");
             return -1;
         }
-        if (op->timers && batch->cols[op->spec->window_end].i64[row] - 1000 <= base->watermark) {
+        if (op->timers && window_fire(op, batch, row) <= base->watermark) {
             base->late_dropped++;
             continue;
         }

@@ -51,6 +51,13 @@ static int emit_row(TemporalOp *op, const uint8_t *key, int64_t w, WbError *err)
     return 0;
 }
 
+/* The clock as the bounds read it: an instant, or the session zone's wall
+ * time when they compare wall times (TemporalFilterSpec.local). */
+static int64_t clock_time(const TemporalOp *op, int64_t now)
+{
+    return op->spec->local ? wb_tz_to_local(now) : now;
+}
+
 /* Moves the time to `now`: fires the timers up to it. */
 static int advance(TemporalOp *op, int64_t now, WbError *err)
 {
@@ -117,7 +124,8 @@ static int tf_push(Operator *base, int32_t port, const Batch *batch, WbError *er
 {
     (void)port;
     TemporalOp *op = (TemporalOp *)base;
-    if (!op->spec->event_time && advance(op, wb_clock_now(base->ctx->clock), err) != 0) return -1;
+    if (!op->spec->event_time && advance(op, clock_time(op, wb_clock_now(base->ctx->clock)), err) != 0)
+        return -1;
     int64_t now = op->now;
     wb_arena_reset(&op->scratch);
     for (int32_t i = 0; i < op->spec->nbounds; i++) {
@@ -170,7 +178,7 @@ static int tf_proctime(Operator *base, int64_t now, WbError *err)
 {
     TemporalOp *op = (TemporalOp *)base;
     if (op->spec->event_time) return 0;
-    return advance(op, now, err);
+    return advance(op, clock_time(op, now), err);
 }
 
 static void tf_destroy(Operator *base)
@@ -201,7 +209,7 @@ Operator *ex_temporal_filter_new(const PlanNode *node, const ExecContext *ctx, W
     op->spec = &node->temporal;
     op->rows = st_table_new(sizeof(int64_t));
     op->timers = st_timers_new();
-    op->now = node->temporal.event_time ? INT64_MIN : wb_clock_now(ctx->clock);
+    op->now = node->temporal.event_time ? INT64_MIN : clock_time(op, wb_clock_now(ctx->clock));
     wb_arena_init(&op->scratch, 1 << 14);
     op->bound_vals = wb_calloc((size_t)node->temporal.nbounds + 1, sizeof(ColumnVector));
     wb_buf_reserve(&op->key, 64);

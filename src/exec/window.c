@@ -11,6 +11,9 @@
  *                        [s, s + step), [s, s + 2 step), ... [s, s + size),
  *                        those whose end is past t
  *
+ * Over a TIMESTAMP_LTZ time (an instant) the windows are those of its wall
+ * time in the session zone: window_start and window_end are wall times,
+ * window_time the instant of the window's last millisecond.
  * Rows with a NULL time belong to no window and are dropped.  Weights pass
  * through; TUMBLE keeps update pairs (one row out per row in), the others
  * emit plain changes (the copies of an update's halves are no longer
@@ -49,13 +52,15 @@ static void reserve(WindowOp *op, int32_t n)
 static int32_t assign(WindowOp *op, const WindowSpec *w, const Batch *batch)
 {
     const ColumnVector *tc = &batch->cols[w->time_col];
+    bool ltz = tc->type.ltz;
     int32_t n = 0;
     int64_t per_row = 1;
     if (w->kind != WK_TUMBLE) per_row = w->size / w->slide + 1;
     reserve(op, (int32_t)WB_MIN((int64_t)batch->nrows * per_row, INT32_MAX / 2));
     for (int32_t row = 0; row < batch->nrows; row++) {
         if (tc->nulls[row]) continue;
-        int64_t t = tc->i64[row];
+        /* an instant's windows are those of its wall time (Flink) */
+        int64_t t = ltz ? wb_tz_to_local(tc->i64[row]) : tc->i64[row];
         if (n + per_row > op->cap) reserve(op, n + (int32_t)per_row);
         switch (w->kind) {
         case WK_TUMBLE: {
@@ -131,6 +136,12 @@ static int window_push(Operator *base, int32_t port, const Batch *batch, WbError
     put_times(&out->cols[nin], op->start, 0, n, node->types[nin], &op->scratch);
     put_times(&out->cols[nin + 1], op->end, 0, n, node->types[nin + 1], &op->scratch);
     put_times(&out->cols[nin + 2], op->end, -1000, n, node->types[nin + 2], &op->scratch);
+    if (node->types[nin + 2].ltz) {
+        /* window_time, a TIMESTAMP_LTZ: the instant of the window's last
+         * millisecond */
+        ColumnVector *wt = &out->cols[nin + 2];
+        for (int32_t i = 0; i < n; i++) wt->i64[i] = wb_tz_to_utc(op->end[i]) - 1000;
+    }
     return ex_emit(base, out, err);
 }
 

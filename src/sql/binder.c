@@ -745,7 +745,8 @@ static Expr *bind_call(Env *env, const AstNode *ast)
     if (ast->call.no_parens) {
         /* CURRENT_TIMESTAMP, LOCALTIMESTAMP, CURRENT_DATE, CURRENT_TIME, LOCALTIME */
         int32_t aux = -1;
-        if (wb_ieq(name, len, "CURRENT_TIMESTAMP") || wb_ieq(name, len, "LOCALTIMESTAMP")) aux = 0;
+        if (wb_ieq(name, len, "CURRENT_TIMESTAMP")) aux = 0;
+        else if (wb_ieq(name, len, "LOCALTIMESTAMP")) aux = 3;
         else if (wb_ieq(name, len, "CURRENT_DATE")) aux = 1;
         else if (wb_ieq(name, len, "CURRENT_TIME") || wb_ieq(name, len, "LOCALTIME")) aux = 2;
         if (aux < 0) {
@@ -969,7 +970,9 @@ Expr *sql_bind_expr(Env *env, const AstNode *ast)
     case AST_CAST: {
         Expr *arg = sql_bind_expr(env, ast->cast.arg);
         if (!arg) return NULL;
-        return make_cast(env, ast->cast.try_cast ? FN_TRY_CAST : FN_CAST, arg, ast->cast.type, ast);
+        SqlType to = ast->cast.type;
+        if (ast->cast.ltz && to.id == TY_TIMESTAMP) to.ltz = 1;
+        return make_cast(env, ast->cast.try_cast ? FN_TRY_CAST : FN_CAST, arg, to, ast);
     }
     case AST_CALL:
         return bind_call(env, ast);

@@ -182,6 +182,7 @@ static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text,
         }
         col->name = wb_arena_strdup(arena, cd->column_def.name);
         col->type = cd->column_def.type;
+        if (cd->column_def.ltz && col->type.id == TY_TIMESTAMP) col->type.ltz = 1;
         col->is_metadata = cd->column_def.is_metadata;
         if (cd->column_def.computed) {
             col->computed = cd->column_def.computed;

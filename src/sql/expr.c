@@ -122,6 +122,9 @@ bool sql_common_type(SqlType a, SqlType b, SqlType *out)
             int pa = a.id == TY_TIMESTAMP ? a.precision : 0;
             int pb = b.id == TY_TIMESTAMP ? b.precision : 0;
             *out = ty_timestamp(WB_MAX(pa, pb));
+            /* two instants stay instants; an instant meeting a wall time
+             * is read as the session zone's wall time (Flink) */
+            out->ltz = a.id == TY_TIMESTAMP && b.id == TY_TIMESTAMP && a.ltz && b.ltz;
         }
         out->nullable = nullable;
         return true;

@@ -649,6 +649,13 @@ static int resolve_time(Expr *call, WbArena *arena, WbError *err)
 {
     FuncId fn = (FuncId)call->fn;
     int32_t n = call->nargs;
+    /* the fields, formats and calendar units of a TIMESTAMP_LTZ are those
+     * of its wall time in the session zone (TIMESTAMPDIFF of two instants
+     * too: across a zone change the wall times tell the calendar) */
+    if (fn != FN_NOW && fn != FN_CURRENT_WATERMARK)
+        for (int32_t i = 0; i < n; i++)
+            if (call->args[i]->type.id == TY_TIMESTAMP && call->args[i]->type.ltz)
+                coerce(arena, call, i, ty_timestamp(call->args[i]->type.precision));
     switch (fn) {
     case FN_EXTRACT: {
         if (n != 1) return arity_error(call, err, "1 argument");
@@ -714,8 +721,11 @@ static int resolve_time(Expr *call, WbArena *arena, WbError *err)
         break;
     case FN_NOW:
         if (n != 0) return arity_error(call, err, "no arguments");
+        /* NOW(), CURRENT_TIMESTAMP, PROCTIME(): TIMESTAMP_LTZ(3), an instant;
+         * LOCALTIMESTAMP, CURRENT_DATE, CURRENT_TIME: the session zone's */
         call->type = call->aux == 1 ? ty_make(TY_DATE)
                    : call->aux == 2 ? ty_make(TY_TIME) : ty_timestamp(3);
+        call->type.ltz = call->aux == 0;
         call->type.nullable = 0;
         return 0;
     case FN_CURRENT_WATERMARK:

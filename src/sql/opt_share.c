@@ -44,7 +44,7 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
         for (int32_t j = 0; j < a->agg.naggs; j++) {
             const AggCall *x = &a->agg.aggs[j], *y = &b->agg.aggs[j];
             if (a->agg.window != b->agg.window || a->agg.window_end != b->agg.window_end ||
-            a->agg.window_proctime != b->agg.window_proctime)
+            a->agg.window_proctime != b->agg.window_proctime || a->agg.window_ltz != b->agg.window_ltz)
             return false;
         if (x->kind != y->kind || x->distinct != y->distinct || x->arg != y->arg ||
                 x->arg2 != y->arg2 || x->filter != y->filter || !ty_equal(x->type, y->type))

@@ -42,24 +42,28 @@ static bool reads_time(const Expr *e)
 
 /* e = TIME [+|- constant interval] (through casts to TIMESTAMP): its time
  * source, and the offset in microseconds; 0 when e is not of that form. */
-static int time_side(const Expr *e, int64_t *offset)
+static int time_side(const Expr *e, int64_t *offset, bool *local)
 {
     *offset = 0;
-    while (e->kind == EX_CALL && e->fn == FN_CAST && e->type.id == TY_TIMESTAMP) e = e->args[0];
+    while (e->kind == EX_CALL && e->fn == FN_CAST && e->type.id == TY_TIMESTAMP) {
+        /* NOW() (an instant) compared with a wall time: its wall time */
+        if (!e->type.ltz && e->args[0]->type.id == TY_TIMESTAMP && e->args[0]->type.ltz) *local = true;
+        e = e->args[0];
+    }
     int src = time_source(e);
     if (src) return src;
     if (e->kind != EX_CALL || (e->fn != FN_ADD && e->fn != FN_SUB) || e->nargs != 2) return 0;
     const Expr *c = e->args[1];
     if (c->kind != EX_CONST || c->value.is_null || c->type.id != TY_INTERVAL_DT) return 0;
     int64_t inner;
-    src = time_side(e->args[0], &inner);
+    src = time_side(e->args[0], &inner, local);
     if (!src) return 0;
     *offset = inner + (e->fn == FN_ADD ? 1 : -1) * c->value.i64 * 1000;
     return src;
 }
 
 /* A conjunct as a bound: returns its time source (0: not a bound). */
-static int as_bound(const Expr *e, TimeBound *out)
+static int as_bound(const Expr *e, TimeBound *out, bool *local)
 {
     if (e->kind != EX_CALL || e->nargs != 2) return 0;
     FuncId fn = (FuncId)e->fn;
@@ -67,11 +71,12 @@ static int as_bound(const Expr *e, TimeBound *out)
     int64_t off;
     const Expr *row;
     bool time_left;
-    int src = time_side(e->args[1], &off);
+    *local = false;
+    int src = time_side(e->args[1], &off, local);
     if (src) {
         row = e->args[0];
         time_left = false;
-    } else if ((src = time_side(e->args[0], &off))) {
+    } else if ((src = time_side(e->args[0], &off, local))) {
         row = e->args[1];
         time_left = true;
     } else {
@@ -88,14 +93,15 @@ static int as_bound(const Expr *e, TimeBound *out)
     return src;
 }
 
-static PlanNode *temporal_node(Binder *b, PlanNode *input, bool event_time, TimeBound *bounds,
-                               int32_t n)
+static PlanNode *temporal_node(Binder *b, PlanNode *input, bool event_time, bool local,
+                               TimeBound *bounds, int32_t n)
 {
     PlanNode *node = sql_node_new(b, PN_TEMPORAL_FILTER, input->ncols, 1);
     node->inputs[0] = input;
     memcpy(node->types, input->types, sizeof(SqlType) * (size_t)input->ncols);
     memcpy(node->names, input->names, sizeof(char *) * (size_t)input->ncols);
     node->temporal.event_time = event_time;
+    node->temporal.local = local;
     node->temporal.nbounds = n;
     node->temporal.bounds = wb_arena_alloc(b->arena, sizeof(TimeBound) * (size_t)(n + 1));
     memcpy(node->temporal.bounds, bounds, sizeof(TimeBound) * (size_t)n);
@@ -112,17 +118,21 @@ static PlanNode *split_calc(OptCtx *ctx, PlanNode *calc)
     TimeBound *event = wb_arena_alloc(b->arena, sizeof(TimeBound) * (size_t)(n + 1));
     Expr **rest = wb_arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
     int32_t np = 0, ne = 0, nr = 0;
+    int proc_local = -1;   /* all processing-time bounds in one kind of time */
     for (int32_t i = 0; i < n; i++) {
         TimeBound tb;
-        int src = as_bound(conds[i], &tb);
+        bool local;
+        int src = as_bound(conds[i], &tb, &local);
+        if (src == 1 && proc_local >= 0 && proc_local != (int)local) src = 0;
+        if (src == 1) proc_local = local;
         if (src == 1) proc[np++] = tb;
         else if (src == 2) event[ne++] = tb;
         else rest[nr++] = conds[i];
     }
     if (np == 0 && ne == 0) return calc;
     PlanNode *input = calc->inputs[0];
-    if (ne) input = temporal_node(b, input, true, event, ne);
-    if (np) input = temporal_node(b, input, false, proc, np);
+    if (ne) input = temporal_node(b, input, true, false, event, ne);
+    if (np) input = temporal_node(b, input, false, proc_local == 1, proc, np);
     PlanNode *copy = opt_copy(b, calc);
     copy->inputs[0] = input;
     copy->calc.filter = nr ? sql_and_all(b, rest, nr) : NULL;

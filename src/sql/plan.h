@@ -97,6 +97,9 @@ typedef struct AggSpec {
     /* ... over processing time: the windows fire as the job's clock
      * passes their ends, and all remaining ones at the end of input */
     bool window_proctime;
+    /* the window's time is a TIMESTAMP_LTZ: window_end is a wall time of
+     * the session zone, the instant it ends is wb_tz_to_utc of it */
+    bool window_ltz;
 } AggSpec;
 
 /* PN_WATERMARK: the input's columns unchanged; after each input batch a
@@ -128,6 +131,7 @@ typedef struct TimeBound {
  * after the row arrived. */
 typedef struct TemporalFilterSpec {
     bool event_time;
+    bool local;                  /* the bounds compare the session zone's wall time */
     int32_t nbounds;
     TimeBound *bounds;
 } TemporalFilterSpec;
@@ -245,6 +249,7 @@ typedef struct RankSpec {
      * then dropped (insert-only output). */
     bool window;
     int32_t window_end;
+    bool window_ltz;             /* as AggSpec.window_ltz */
 } RankSpec;
 
 typedef struct ExchangeSpec {

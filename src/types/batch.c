@@ -20,7 +20,7 @@ const int64_t ty_pow10[19] = {
 
 SqlType ty_make(TypeId id)
 {
-    SqlType t = {(uint8_t)id, 1, -1, 0, 0};
+    SqlType t = {(uint8_t)id, 1, -1, 0, 0, 0};
     if (id == TY_DECIMAL) { t.precision = 10; t.scale = 0; }
     if (id == TY_TIMESTAMP) t.precision = 6;
     if (id == TY_TIME) t.precision = 0;
@@ -29,13 +29,13 @@ SqlType ty_make(TypeId id)
 
 SqlType ty_decimal(int precision, int scale)
 {
-    SqlType t = {TY_DECIMAL, 1, (int16_t)precision, (int16_t)scale, 0};
+    SqlType t = {TY_DECIMAL, 1, (int16_t)precision, (int16_t)scale, 0, 0};
     return t;
 }
 
 SqlType ty_timestamp(int precision)
 {
-    SqlType t = {TY_TIMESTAMP, 1, (int16_t)precision, 0, 0};
+    SqlType t = {TY_TIMESTAMP, 1, (int16_t)precision, 0, 0, 0};
     return t;
 }
 
@@ -43,7 +43,7 @@ bool ty_equal(SqlType a, SqlType b)
 {
     if (a.id != b.id) return false;
     if (a.id == TY_DECIMAL) return a.precision == b.precision && a.scale == b.scale;
-    if (a.id == TY_TIMESTAMP) return a.precision == b.precision;
+    if (a.id == TY_TIMESTAMP) return a.precision == b.precision && a.ltz == b.ltz;
     return true;
 }
 
@@ -77,7 +77,9 @@ const char *ty_name(SqlType type, char *buf, size_t size)
     case TY_BYTES: snprintf(buf, size, "BYTES%s", suffix); break;
     case TY_DATE: snprintf(buf, size, "DATE%s", suffix); break;
     case TY_TIME: snprintf(buf, size, "TIME(%d)%s", type.precision, suffix); break;
-    case TY_TIMESTAMP: snprintf(buf, size, "TIMESTAMP(%d)%s", type.precision, suffix); break;
+    case TY_TIMESTAMP:
+        snprintf(buf, size, "%s(%d)%s", type.ltz ? "TIMESTAMP_LTZ" : "TIMESTAMP", type.precision, suffix);
+        break;
     case TY_INTERVAL_DT: snprintf(buf, size, "INTERVAL DAY TO SECOND%s", suffix); break;
     case TY_INTERVAL_YM: snprintf(buf, size, "INTERVAL YEAR TO MONTH%s", suffix); break;
     default: snprintf(buf, size, "?"); break;

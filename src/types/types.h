@@ -49,6 +49,9 @@ typedef struct SqlType {
      * (PROCTIME()).  Carried by column references; any computation on the
      * value gives a plain TIMESTAMP.  Ignored by ty_equal. */
     uint8_t time_attr;
+    /* TIMESTAMP_LTZ (TIMESTAMP WITH LOCAL TIME ZONE): the value is an
+     * instant (UTC), shown in the session time zone (base.h wb_tz_*). */
+    uint8_t ltz;
 } SqlType;
 
 #define TY_ROWTIME 1

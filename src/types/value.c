@@ -277,7 +277,10 @@ void ty_format_value(const ColumnVector *col, int32_t row, WbBuf *out)
         if (col->type.precision > 0) format_fraction((ms % 1000) * 1000, WB_MIN(col->type.precision, 3), out);
         break;
     }
-    case TY_TIMESTAMP: ty_format_timestamp(col->i64[row], col->type.precision, out); break;
+    case TY_TIMESTAMP:
+        ty_format_timestamp(col->type.ltz ? wb_tz_to_local(col->i64[row]) : col->i64[row],
+                            col->type.precision, out);
+        break;
     case TY_INTERVAL_DT: format_interval_dt(col->i64[row], out); break;
     case TY_INTERVAL_YM: {
         int64_t m = col->i64[row];
@@ -504,6 +507,7 @@ int ty_parse_value(Batch *b, int32_t col, int32_t row, const char *text, size_t 
     case TY_TIME: rc = ty_parse_time(text, len, &vec->i64[row]); break;
     case TY_TIMESTAMP: {
         rc = ty_parse_timestamp(text, len, &vec->i64[row]);
+        if (rc == 0 && type.ltz) vec->i64[row] = wb_tz_to_utc(vec->i64[row]);
         if (rc == 0 && type.precision < 6) {
             int64_t unit = ty_pow10[6 - (type.precision < 0 ? 0 : type.precision)];
             vec->i64[row] = floor_div(vec->i64[row], unit) * unit;

@@ -10,8 +10,8 @@
 
 #include "cli/output.c"
 
-static const SqlType col_types[3] = {{TY_BIGINT, 1, -1, 0, 0}, {TY_STRING, 1, -1, 0, 0},
-                                     {TY_DECIMAL, 1, 10, 2, 0}};
+static const SqlType col_types[3] = {{TY_BIGINT, 1, -1, 0, 0, 0}, {TY_STRING, 1, -1, 0, 0, 0},
+                                     {TY_DECIMAL, 1, 10, 2, 0, 0}};
 static char *col_names[3] = {"id", "s", "amount"};
 
 /* A root node of the given kind and mode over (id BIGINT, s STRING,
@@ -511,8 +511,8 @@ static char *collect(const QueryPlan *plan, OutputFormat format, bool streaming,
 
 /* int64-backed types for the random rows */
 static const SqlType flat_types[6] = {
-    {TY_BIGINT, 1, -1, 0, 0}, {TY_DECIMAL, 1, 10, 2, 0}, {TY_DATE, 1, -1, 0, 0},
-    {TY_BOOLEAN, 1, -1, 0, 0}, {TY_TIMESTAMP, 1, 3, 0, 0}, {TY_INT, 1, -1, 0, 0},
+    {TY_BIGINT, 1, -1, 0, 0, 0}, {TY_DECIMAL, 1, 10, 2, 0, 0}, {TY_DATE, 1, -1, 0, 0, 0},
+    {TY_BOOLEAN, 1, -1, 0, 0, 0}, {TY_TIMESTAMP, 1, 3, 0, 0, 0}, {TY_INT, 1, -1, 0, 0, 0},
 };
 static char *flat_names[6] = {"k", "amount", "day", "flag", "at", "n"};
 
@@ -717,7 +717,7 @@ static void test_flat_choice(void)
     CHECK(!flat_fits(many, 0));
     CHECK(flat_fits(flat_types, 6));
     CHECK(!flat_fits(col_types, 3));   /* a STRING column */
-    SqlType with_double[2] = {flat_types[0], {TY_DOUBLE, 1, -1, 0, 0}};
+    SqlType with_double[2] = {flat_types[0], {TY_DOUBLE, 1, -1, 0, 0, 0}};
     CHECK(!flat_fits(with_double, 2));
 
     PlanNode root;
