@@ -74,7 +74,7 @@ static int advance(TemporalOp *op, int64_t now, WbError *err)
         int64_t enter = ex_order_unbits_i64(ex_get_be64(key));
         int64_t leave = ex_order_unbits_i64(ex_get_be64(key + 8));
         if (time == enter) {
-            if (now >= leave) {
+            if (leave != INT64_MAX && now >= leave) {
                 /* entered and left within one step of time: never seen */
                 st_table_remove(op->rows, e);
                 continue;
@@ -135,7 +135,8 @@ static int tf_push(Operator *base, int32_t port, const Batch *batch, WbError *er
     }
     for (int32_t r = 0; r < batch->nrows; r++) {
         int64_t enter, leave;
-        if (!interval_of(op, r, &enter, &leave) || enter >= leave || now >= leave) {
+        if (!interval_of(op, r, &enter, &leave) || enter >= leave ||
+            (leave != INT64_MAX && now >= leave)) {
             op->expired++;
             continue;
         }

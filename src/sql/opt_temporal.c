@@ -11,7 +11,8 @@
  * emits or retracts it when the time crosses the bound.  Any of < <= > >=
  * with NOW(), CURRENT_TIMESTAMP, LOCALTIMESTAMP or PROCTIME() on either
  * side, plus or minus a constant interval, is recognised; the other side
- * must not read the time.  Conjuncts on CURRENT_WATERMARK(ts) become
+ * must not read the time (LOCALTIMESTAMP too, compared as the session
+ * zone's wall time, TemporalFilterSpec.local).  Conjuncts on CURRENT_WATERMARK(ts) become
  * event-time bounds only when they are lower bounds (the row enters when
  * the watermark passes): an upper bound such as ts > CURRENT_WATERMARK(ts)
  * is Flink's filter of late rows, evaluated once when the row arrives, and
@@ -22,11 +23,13 @@
 
 #include <string.h>
 
-/* The time a side reads: 0 none, 1 processing time, 2 the watermark. */
-static int time_source(const Expr *e)
+/* The time a side reads: 0 none, 1 processing time, 2 the watermark;
+ * LOCALTIMESTAMP is processing time as the session zone's wall time. */
+static int time_source(const Expr *e, bool *local)
 {
     if (e->kind != EX_CALL) return 0;
-    if (e->fn == FN_NOW && e->aux == 0) return 1;
+    if (e->fn == FN_NOW && e->aux == 3) *local = true;
+    if (e->fn == FN_NOW && (e->aux == 0 || e->aux == 3)) return 1;
     if (e->fn == FN_CURRENT_WATERMARK) return 2;
     return 0;
 }
@@ -50,7 +53,7 @@ static int time_side(const Expr *e, int64_t *offset, bool *local)
         if (!e->type.ltz && e->args[0]->type.id == TY_TIMESTAMP && e->args[0]->type.ltz) *local = true;
         e = e->args[0];
     }
-    int src = time_source(e);
+    int src = time_source(e, local);
     if (src) return src;
     if (e->kind != EX_CALL || (e->fn != FN_ADD && e->fn != FN_SUB) || e->nargs != 2) return 0;
     const Expr *c = e->args[1];
