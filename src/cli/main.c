@@ -31,6 +31,7 @@ typedef struct Session {
     int64_t state_ttl_ms;
     WbClock clock;               /* SET 'weir.clock' / 'weir.clock.start' */
     bool early_fire;             /* table.exec.emit.early-fire.enabled */
+    char *late_rows_path;        /* weir.late-rows.path */
     int64_t early_fire_delay_ms; /* table.exec.emit.early-fire.delay */
     /* options set with SET, shown by a bare SET */
     int32_t noptions;
@@ -82,6 +83,7 @@ static const char *const known_set_keys[] = {
     "table.exec.state.ttl",
     "weir.clock",
     "weir.clock.start",
+    "weir.late-rows.path",
     "table.local-time-zone",
     "table.exec.emit.early-fire.enabled",
     "table.exec.emit.early-fire.delay",
@@ -120,6 +122,10 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
         if (!key || strcmp(key, "table.exec.state.ttl") == 0) s->state_ttl_ms = 0;
         if (!key || strcmp(key, "weir.clock") == 0) s->clock.manual = false;
         if (!key || strcmp(key, "table.local-time-zone") == 0) wb_tz_set("UTC");
+        if (!key || strcmp(key, "weir.late-rows.path") == 0) {
+            free(s->late_rows_path);
+            s->late_rows_path = NULL;
+        }
         if (!key || strcmp(key, "table.exec.emit.early-fire.enabled") == 0) s->early_fire = false;
         if (!key || strcmp(key, "table.exec.emit.early-fire.delay") == 0) s->early_fire_delay_ms = 0;
         if (!key || strcmp(key, "weir.clock.start") == 0) s->clock.manual_us = 0;
@@ -160,6 +166,9 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
             wb_error_hint(err, "Use 'system' or 'manual'.");
             return -1;
         }
+    } else if (strcmp(key, "weir.late-rows.path") == 0) {
+        free(s->late_rows_path);
+        s->late_rows_path = *value ? wb_strdup(value) : NULL;
     } else if (strcmp(key, "table.local-time-zone") == 0) {
         if (wb_tz_set(value) != 0) {
             wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
@@ -334,6 +343,7 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     opts.state_ttl_ms = s->state_ttl_ms;
     opts.clock = s->clock;
     opts.early_fire = s->early_fire;
+    opts.late_rows_path = s->late_rows_path;
     opts.early_fire_delay_ms = s->early_fire_delay_ms;
     opts.print_out = stdout;
     /* a progress line on a terminal's stderr; results go through a FILE
@@ -667,6 +677,7 @@ static int cmd_run(int argc, char **argv)
     }
     free(s.keys);
     free(s.values);
+    free(s.late_rows_path);
     free(text);
     return status;
 }

@@ -695,7 +695,7 @@ static const Batch *drop_late(AggOp *op, const Batch *batch)
     wb_arena_reset(&op->scratch);
     op->keep = wb_arena_alloc(&op->scratch, sizeof(int32_t) * (size_t)n);
     for (int32_t row = 0; row < n; row++) {
-        if ((ltz ? wb_tz_to_utc(end->i64[row]) : end->i64[row]) - 1000 <= wm) op->base.late_dropped++;
+        if ((ltz ? wb_tz_to_utc(end->i64[row]) : end->i64[row]) - 1000 <= wm) ex_late_row(&op->base, batch, row);
         else op->keep[nkeep++] = row;
     }
     if (nkeep == 0) return NULL;

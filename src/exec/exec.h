@@ -29,6 +29,8 @@
 #ifndef WEIR_EXEC_H
 #define WEIR_EXEC_H
 
+#include <stdio.h>
+
 #include "sql/plan.h"
 
 #define EX_BATCH_ROWS 2048
@@ -48,6 +50,9 @@ typedef struct ExecContext {
      * their changing results every delay (0: after every batch) */
     bool early_fire;
     int64_t early_fire_delay_ms;
+    /* 'weir.late-rows.path': late rows are written here (one line per
+     * row: the operator, then the row) instead of only counted */
+    FILE *late_out;
     bool general_agg_only;       /* tests: never pick the flat aggregate */
 } ExecContext;
 
@@ -138,6 +143,12 @@ typedef struct ExTime {
 } ExTime;
 extern _Thread_local ExTime ex_time;
 void ex_time_enter(const Operator *op);
+
+/* A row behind the watermark that the operator does not take: counted in
+ * late_dropped, and written to ctx->late_out when there is one, as
+ * "<operator>#<plan node id> <kind>[v1, v2, ...]" (the print connector's
+ * row format). */
+void ex_late_row(Operator *op, const Batch *batch, int32_t row);
 
 /* Copies the rows keep[0..n) of every column of `in` into a new batch in
  * arena (strings still point at the input's bytes).  An update half whose

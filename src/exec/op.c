@@ -187,6 +187,27 @@ Operator *ex_op_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
     return NULL;
 }
 
+/* ---- late rows ---- */
+
+void ex_late_row(Operator *op, const Batch *batch, int32_t row)
+{
+    op->late_dropped++;
+    FILE *f = op->ctx ? op->ctx->late_out : NULL;
+    if (!f) return;
+    WbBuf line = {0};
+    static const char *const kinds[] = {"+I", "-U", "+U", "-D"};
+    wb_buf_printf(&line, "%s#%d %s[", op->vt->name, op->node ? (int)op->node->id : -1,
+                  kinds[ty_row_kind(batch, row)]);
+    for (int32_t c = 0; c < batch->ncols; c++) {
+        if (c) wb_buf_puts(&line, ", ");
+        if (batch->cols[c].nulls[row]) wb_buf_puts(&line, "null");
+        else ty_format_value(&batch->cols[c], row, &line);
+    }
+    wb_buf_puts(&line, "]\n");
+    fwrite(line.data, 1, line.len, f);
+    wb_buf_free(&line);
+}
+
 /* ---- selecting rows ---- */
 
 /* Copies the rows listed in keep[0..n) of every column of `in` into a new

@@ -288,7 +288,7 @@ static int over_push(Operator *base, int32_t port, const Batch *batch, WbError *
         if (tc->nulls[r]) continue;
         int64_t ts = tc->i64[r];
         if (!op->spec->proctime && ts <= base->watermark) {
-            base->late_dropped++;
+            ex_late_row(base, batch, r);
             continue;
         }
         for (int64_t w = batch->weights[r]; w > 0; w--) {

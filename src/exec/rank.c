@@ -405,7 +405,7 @@ static int rank_push(Operator *base, int32_t port, const Batch *batch, WbError *
             return -1;
         }
         if (op->timers && window_fire(op, batch, row) <= base->watermark) {
-            base->late_dropped++;
+            ex_late_row(base, batch, row);
             continue;
         }
         StateEntry *pe = find_part(op, batch, row);

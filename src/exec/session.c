@@ -114,7 +114,7 @@ static int session_push(Operator *base, int32_t port, const Batch *batch, WbErro
         if (tc->nulls[r]) continue;
         int64_t ts = tc->i64[r];
         if (ts + w->size - 1000 <= base->watermark) {
-            base->late_dropped++;
+            ex_late_row(base, batch, r);
             continue;
         }
         wb_buf_clear(&op->key);

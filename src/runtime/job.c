@@ -5,6 +5,7 @@
  */
 #include "runtime/runtime.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -464,6 +465,15 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
     job.ctx.state_ttl_ms = opts->state_ttl_ms;
     job.ctx.early_fire = opts->early_fire;
     job.ctx.early_fire_delay_ms = opts->early_fire_delay_ms;
+    if (opts->late_rows_path) {
+        /* late rows are appended: every job of a script adds to the file */
+        job.ctx.late_out = fopen(opts->late_rows_path, "a");
+        if (!job.ctx.late_out) {
+            wb_error(err, WB_SQLSTATE_IO, 0, 0, "cannot open the late-rows file \"%s\": %s",
+                     opts->late_rows_path, strerror(errno));
+            return -1;
+        }
+    }
     job.clock = opts->clock;
     job.ctx.clock = &job.clock;
     int64_t start = now_us();
@@ -515,5 +525,6 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
     free(job.ops);
     free(job.values);
     free(job.timed);
+    if (job.ctx.late_out) fclose(job.ctx.late_out);
     return rc;
 }

@@ -54,6 +54,7 @@ typedef struct JobOptions {
     uint64_t seed;
     int64_t state_ttl_ms;
     bool early_fire;             /* table.exec.emit.early-fire.* */
+    const char *late_rows_path;  /* weir.late-rows.path, or NULL */
     int64_t early_fire_delay_ms;
     FILE *print_out;             /* where the print connector writes */
     ProgressFn progress;         /* NULL: no progress reports */
