@@ -474,7 +474,7 @@ static int ev_clock(const Expr *e, const int32_t *sel, int32_t n, ColumnVector *
     if (e->fn == FN_CURRENT_WATERMARK) {
         int64_t wm = ex_time.watermark;
         null = wm == INT64_MIN || wm >= INT64_MAX - 1;
-        v = ev_floor_div(wm, 1000) * 1000;
+        v = null ? 0 : ev_floor_div(wm, 1000) * 1000;
     } else if (e->aux == 1) {
         v = ev_floor_div(wb_tz_to_local(ex_time.now_us), EV_MICROS_PER_DAY);
     } else if (e->aux == 2) {

@@ -11,6 +11,8 @@
 #define SLAB_ENTRIES 1024
 #define TOMBSTONE ((StateEntry *)(uintptr_t)1)
 #define INLINE_KEY 32         /* keys up to this size live inside the entry */
+#define KEY_CLASS 16          /* long keys are allocated in multiples of this */
+#define KEY_CLASSES 64        /* size classes up to 1 KiB; longer keys use malloc */
 
 /* The index keeps each entry's hash beside its pointer, so a probe touches
  * one cache line of the index and only the entry it finds; keys up to
@@ -32,8 +34,41 @@ struct StateTable {
     StateEntry *free_list;
     WbArena slabs;            /* entries */
     WbArena keys;             /* key bytes */
+    /* freed long keys, per size class of KEY_CLASS bytes, for reuse: a
+     * table whose keys come and go (window state, timers) keeps its key
+     * memory bounded instead of growing with every key it ever held */
+    void *key_free[KEY_CLASSES];
+    int64_t big_key_bytes;    /* keys past the classes: malloc'ed */
     WbArena data;             /* variable-size payload data (st_table_arena) */
 };
+
+/* Long keys: size classes with free lists, malloc beyond them. */
+static uint8_t *key_alloc(StateTable *t, uint32_t len)
+{
+    uint32_t cls = (len + KEY_CLASS - 1) / KEY_CLASS;
+    if (cls >= KEY_CLASSES) {
+        t->big_key_bytes += len;
+        return wb_malloc(len);
+    }
+    void *block = t->key_free[cls];
+    if (block) {
+        memcpy(&t->key_free[cls], block, sizeof(void *));
+        return block;
+    }
+    return wb_arena_alloc(&t->keys, (size_t)cls * KEY_CLASS);
+}
+
+static void key_free(StateTable *t, uint8_t *key, uint32_t len)
+{
+    uint32_t cls = (len + KEY_CLASS - 1) / KEY_CLASS;
+    if (cls >= KEY_CLASSES) {
+        t->big_key_bytes -= len;
+        free(key);
+        return;
+    }
+    memcpy(key, &t->key_free[cls], sizeof(void *));
+    t->key_free[cls] = key;
+}
 
 /* Key comparison without a libc call for the common short keys. */
 static inline bool keys_equal(const uint8_t *a, const uint8_t *b, uint32_t len)
@@ -70,6 +105,12 @@ StateTable *st_table_new(uint32_t payload_size)
 void st_table_free(StateTable *t)
 {
     if (!t) return;
+    if (t->big_key_bytes > 0)
+        for (uint64_t i = 0; i <= t->mask; i++) {
+            StateEntry *e = t->slots[i].entry;
+            if (e && e != TOMBSTONE && (e->key_len + KEY_CLASS - 1) / KEY_CLASS >= KEY_CLASSES)
+                free(e->key);
+        }
     wb_arena_destroy(&t->slabs);
     wb_arena_destroy(&t->keys);
     wb_arena_destroy(&t->data);
@@ -83,7 +124,7 @@ int64_t st_table_count(const StateTable *t) { return t->count; }
 int64_t st_table_bytes(const StateTable *t)
 {
     return (int64_t)(t->slabs.total + t->keys.total + t->data.total +
-                     (t->mask + 1) * sizeof(Slot));
+                     (t->mask + 1) * sizeof(Slot)) + t->big_key_bytes;
 }
 
 static void grow(StateTable *t)
@@ -150,8 +191,7 @@ StateEntry *st_table_upsert(StateTable *t, const void *key, uint32_t key_len,
     e->hash = hash;
     e->key_len = key_len;
     e->alive = 1;
-    e->key = key_len <= INLINE_KEY ? (uint8_t *)e + t->inline_key_offset
-                                   : wb_arena_alloc(&t->keys, key_len);
+    e->key = key_len <= INLINE_KEY ? (uint8_t *)e + t->inline_key_offset : key_alloc(t, key_len);
     if (key_len) memcpy(e->key, key, key_len);
     uint64_t at = first_tomb >= 0 ? (uint64_t)first_tomb : pos;
     if (first_tomb < 0) t->used++;
@@ -164,6 +204,7 @@ StateEntry *st_table_upsert(StateTable *t, const void *key, uint32_t key_len,
 
 void st_table_remove(StateTable *t, StateEntry *entry)
 {
+    if (entry->key_len > INLINE_KEY) key_free(t, entry->key, entry->key_len);
     uint64_t pos = entry->hash & t->mask;
     while (t->slots[pos].entry != entry) pos = (pos + 1) & t->mask;
     t->slots[pos].entry = TOMBSTONE;
