@@ -1,6 +1,7 @@
 /*
- * timers.c - the timer service (timers.h): a binary min-heap of records
- * over a key buffer, and a StateTable of the live (time, key) pairs.
+ * timers.c - the timer service (timers.h): buckets of keys per time in a
+ * StateTable, a binary min-heap of the distinct times, and the bucket
+ * being drained.
  */
 #include "state/timers.h"
 
@@ -9,189 +10,142 @@
 
 #include "state/state.h"
 
-typedef struct TimerRec {
-    int64_t time;
-    uint64_t seq;                /* registration order breaks ties */
-    uint64_t off;                /* key bytes in `keys` */
-    uint32_t len;
-} TimerRec;
+/* A time's keys, each as a 4-byte length then the bytes. */
+typedef struct Bucket {
+    WbBuf keys;
+} Bucket;
 
 struct TimerService {
-    TimerRec *heap;
+    int64_t *heap;               /* distinct times with a bucket */
     int64_t n, cap;
-    uint64_t seq;
-    WbBuf keys;                  /* key bytes of the heap's records */
-    int64_t live_bytes;          /* of records whose pair is live */
-    StateTable *live;            /* key = be64(time) ++ key; no payload */
-    WbBuf probe;                 /* scratch: a pair's table key */
-    WbBuf popped;                /* the key handed out by st_timers_pop */
+    StateTable *buckets;         /* key: the time (8 bytes); payload: Bucket */
+    int64_t last_time;           /* the bucket registered into last */
+    Bucket *last;
+    Bucket draining;             /* the popped time's keys */
+    int64_t draining_time;
+    size_t draining_pos;
+    int64_t count;               /* timers not yet popped */
+    int64_t key_bytes;
 };
 
 TimerService *st_timers_new(void)
 {
     TimerService *t = wb_calloc(1, sizeof *t);
-    t->live = st_table_new(0);
-    wb_buf_reserve(&t->keys, 64);
-    wb_buf_reserve(&t->probe, 64);
-    wb_buf_reserve(&t->popped, 64);
+    t->buckets = st_table_new(sizeof(Bucket));
     return t;
 }
 
 void st_timers_free(TimerService *t)
 {
     if (!t) return;
+    StateIter it;
+    st_iter_init(&it, t->buckets);
+    for (StateEntry *e; (e = st_iter_next(&it));) wb_buf_free(&((Bucket *)st_payload(e))->keys);
+    st_table_free(t->buckets);
+    wb_buf_free(&t->draining.keys);
     free(t->heap);
-    wb_buf_free(&t->keys);
-    wb_buf_free(&t->probe);
-    wb_buf_free(&t->popped);
-    st_table_free(t->live);
     free(t);
 }
 
-static void pair_key(TimerService *t, int64_t time, const void *key, uint32_t key_len)
+static uint64_t time_hash(int64_t time)
 {
-    uint8_t be[8];
-    uint64_t v = (uint64_t)time;
-    for (int i = 7; i >= 0; i--) {
-        be[i] = (uint8_t)v;
-        v >>= 8;
+    return wb_hash_bytes(&time, 8, 0x74696d65);
+}
+
+static void heap_push(TimerService *t, int64_t time)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->heap = wb_realloc(t->heap, sizeof(int64_t) * (size_t)t->cap);
     }
-    wb_buf_clear(&t->probe);
-    wb_buf_append(&t->probe, be, 8);
-    if (key_len) wb_buf_append(&t->probe, key, key_len);
-}
-
-static uint64_t probe_hash(const TimerService *t)
-{
-    return wb_hash_bytes(t->probe.data, t->probe.len, 0x74696d65);
-}
-
-static bool rec_less(const TimerRec *a, const TimerRec *b)
-{
-    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
-}
-
-static void sift_up(TimerService *t, int64_t i)
-{
-    TimerRec rec = t->heap[i];
+    int64_t i = t->n++;
     while (i > 0) {
         int64_t parent = (i - 1) / 2;
-        if (!rec_less(&rec, &t->heap[parent])) break;
+        if (t->heap[parent] <= time) break;
         t->heap[i] = t->heap[parent];
         i = parent;
     }
-    t->heap[i] = rec;
+    t->heap[i] = time;
 }
 
-static void sift_down(TimerService *t, int64_t i)
+static int64_t heap_pop(TimerService *t)
 {
-    TimerRec rec = t->heap[i];
+    int64_t top = t->heap[0], last = t->heap[--t->n];
+    int64_t i = 0;
     for (;;) {
         int64_t child = 2 * i + 1;
         if (child >= t->n) break;
-        if (child + 1 < t->n && rec_less(&t->heap[child + 1], &t->heap[child])) child++;
-        if (!rec_less(&t->heap[child], &rec)) break;
+        if (child + 1 < t->n && t->heap[child + 1] < t->heap[child]) child++;
+        if (t->heap[child] >= last) break;
         t->heap[i] = t->heap[child];
         i = child;
     }
-    t->heap[i] = rec;
-}
-
-/* Rewrites the key buffer with only the heap's records' keys (dead ones
- * included: they leave at the top; the buffer then holds at most twice
- * the live bytes until more die). */
-static void compact_keys(TimerService *t)
-{
-    WbBuf fresh = {0};
-    wb_buf_reserve(&fresh, (size_t)t->live_bytes + 64);
-    for (int64_t i = 0; i < t->n; i++) {
-        TimerRec *r = &t->heap[i];
-        uint64_t off = fresh.len;
-        if (r->len) wb_buf_append(&fresh, t->keys.data + r->off, r->len);
-        r->off = off;
-    }
-    wb_buf_free(&t->keys);
-    t->keys = fresh;
+    if (t->n > 0) t->heap[i] = last;
+    return top;
 }
 
 void st_timers_register(TimerService *t, int64_t time, const void *key, uint32_t key_len)
 {
-    pair_key(t, time, key, key_len);
-    bool created = false;
-    st_table_upsert(t->live, t->probe.data, (uint32_t)t->probe.len, probe_hash(t), &created);
-    if (!created) return;
-    if (t->n == t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        t->heap = wb_realloc(t->heap, sizeof(TimerRec) * (size_t)t->cap);
+    Bucket *b = t->last;
+    if (!b || t->last_time != time) {
+        bool created = false;
+        StateEntry *e = st_table_upsert(t->buckets, &time, 8, time_hash(time), &created);
+        b = st_payload(e);
+        if (created) heap_push(t, time);
+        t->last = b;
+        t->last_time = time;
     }
-    if (t->keys.len > 4096 && t->keys.len > 2 * (size_t)t->live_bytes + 4096) compact_keys(t);
-    TimerRec *r = &t->heap[t->n];
-    r->time = time;
-    r->seq = t->seq++;
-    r->off = t->keys.len;
-    r->len = key_len;
-    if (key_len) wb_buf_append(&t->keys, key, key_len);
-    t->live_bytes += key_len;
-    t->n++;
-    sift_up(t, t->n - 1);
+    wb_buf_append(&b->keys, &key_len, 4);
+    if (key_len) wb_buf_append(&b->keys, key, key_len);
+    t->count++;
+    t->key_bytes += key_len;
 }
 
-void st_timers_delete(TimerService *t, int64_t time, const void *key, uint32_t key_len)
+/* The earliest time with timers: the bucket being drained first. */
+int64_t st_timers_next(TimerService *t)
 {
-    pair_key(t, time, key, key_len);
-    StateEntry *e = st_table_find(t->live, t->probe.data, (uint32_t)t->probe.len, probe_hash(t));
-    if (!e) return;
-    st_table_remove(t->live, e);
-    t->live_bytes -= key_len;
-}
-
-/* Drops dead records from the top; returns the top live record or NULL. */
-static TimerRec *live_top(TimerService *t)
-{
-    while (t->n > 0) {
-        TimerRec *r = &t->heap[0];
-        pair_key(t, r->time, t->keys.data + r->off, r->len);
-        if (st_table_find(t->live, t->probe.data, (uint32_t)t->probe.len, probe_hash(t)))
-            return r;
-        t->heap[0] = t->heap[--t->n];
-        if (t->n > 0) sift_down(t, 0);
-    }
-    return NULL;
+    if (t->draining_pos < t->draining.keys.len) return t->draining_time;
+    return t->n > 0 ? t->heap[0] : INT64_MAX;
 }
 
 bool st_timers_pop(TimerService *t, int64_t until, int64_t *time, const uint8_t **key,
                    uint32_t *key_len)
 {
-    TimerRec *r = live_top(t);
-    if (!r || r->time > until) return false;
-    /* t->probe holds the top's pair (live_top just looked it up) */
-    StateEntry *e = st_table_find(t->live, t->probe.data, (uint32_t)t->probe.len, probe_hash(t));
-    st_table_remove(t->live, e);
-    wb_buf_clear(&t->popped);
-    if (r->len) wb_buf_append(&t->popped, t->keys.data + r->off, r->len);
-    *time = r->time;
-    *key = (const uint8_t *)t->popped.data;
-    *key_len = r->len;
-    t->live_bytes -= r->len;
-    t->heap[0] = t->heap[--t->n];
-    if (t->n > 0) sift_down(t, 0);
-    if (t->n == 0) wb_buf_clear(&t->keys);
+    if (t->draining_pos >= t->draining.keys.len) {
+        /* the next time's bucket, when due, becomes the one drained (a
+         * timer registered meanwhile at that time starts a new bucket) */
+        if (t->n == 0 || t->heap[0] > until) return false;
+        int64_t next = heap_pop(t);
+        StateEntry *e = st_table_find(t->buckets, &next, 8, time_hash(next));
+        Bucket *b = st_payload(e);
+        wb_buf_free(&t->draining.keys);
+        t->draining.keys = b->keys;
+        memset(&b->keys, 0, sizeof b->keys);
+        st_table_remove(t->buckets, e);
+        if (t->last == b) t->last = NULL;
+        t->draining_time = next;
+        t->draining_pos = 0;
+    }
+    if (t->draining_time > until) return false;
+    const uint8_t *p = (const uint8_t *)t->draining.keys.data + t->draining_pos;
+    uint32_t len;
+    memcpy(&len, p, 4);
+    *time = t->draining_time;
+    *key = p + 4;
+    *key_len = len;
+    t->draining_pos += 4 + (size_t)len;
+    t->count--;
+    t->key_bytes -= len;
     return true;
-}
-
-int64_t st_timers_next(TimerService *t)
-{
-    TimerRec *r = live_top(t);
-    return r ? r->time : INT64_MAX;
 }
 
 int64_t st_timers_count(const TimerService *t)
 {
-    return st_table_count(t->live);
+    return t->count;
 }
 
 int64_t st_timers_bytes(const TimerService *t)
 {
-    return (int64_t)(sizeof(TimerRec) * (size_t)t->cap) + (int64_t)t->keys.cap +
-           st_table_bytes(t->live);
+    return (int64_t)(sizeof(int64_t) * (size_t)t->cap) + st_table_bytes(t->buckets) +
+           t->key_bytes + 4 * t->count + (int64_t)t->draining.keys.cap;
 }
