@@ -64,7 +64,7 @@ static void test_random(void)
     int64_t last_time = INT64_MIN, last_id = -1, popped = 0, t;
     char k[16];
     bool ordered = true;
-    for (int64_t until = 0; until <= 500; until += 37) {
+    for (int64_t until = 0; until <= 500 + 37; until += 37) {
         while (pop(until, &t, k)) {
             int64_t id = atoll(k);
             if (t < last_time || (t == last_time && id < last_id) || times[id] != t || t > until)
