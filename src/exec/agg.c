@@ -870,14 +870,7 @@ static void expire_groups(AggOp *op, int64_t now)
         StateEntry *g = st_table_find(op->groups, key + 8, len - 8, hash);
         if (!g) continue;
         GroupHdr *hdr = group_hdr(g);
-        if (now - hdr->used_us < op->ttl_us) {
-            /* used since: wait for its own expiry (key is the service's:
-             * register from a copy) */
-            wb_buf_clear(&op->key);
-            wb_buf_append(&op->key, key, len);
-            st_timers_register(op->ttl, hdr->used_us + op->ttl_us, op->key.data, len);
-            continue;
-        }
+        if (!ex_ttl_expired(op->ttl, now, hdr->used_us, op->ttl_us, key, len)) continue;
         op->base.state_expired++;
         drop_group(op, g);
     }

@@ -510,12 +510,7 @@ static int join_proctime(Operator *base, int64_t now, WbError *err)
         StateEntry *e = st_table_find(op->rows[side], key + 1, len - 1, hash);
         if (!e) continue;
         JoinRow *r = jrow(e);
-        if (now - r->used_us < op->ttl_us) {
-            wb_buf_clear(&op->tkey);
-            wb_buf_append(&op->tkey, key, len);
-            st_timers_register(op->ttl, r->used_us + op->ttl_us, op->tkey.data, len);
-            continue;
-        }
+        if (!ex_ttl_expired(op->ttl, now, r->used_us, op->ttl_us, key, len)) continue;
         base->state_expired++;
         drop_entry(op, side, e);
     }

@@ -10,6 +10,7 @@
 
 #include "exec/exec.h"
 #include "state/state.h"
+#include "state/timers.h"
 
 /* An output batch of the operator's schema that is filled row by row and
  * emitted downstream when full or at the end of each input batch.  The
@@ -30,6 +31,18 @@ int ex_out_reserve(Operator *op, ExOut *out, int32_t nrows, WbError *err);
 /* Appends a row whose cells are all NULL and returns its index; the caller
  * fills cells and sets the weight. */
 int32_t ex_out_null_row(ExOut *out, int64_t weight);
+
+/* State TTL (agg.c, join.c, rank.c): a key keeps one pending timer; when
+ * it fires, the key expired if it was not used for ttl_us by now, else
+ * its timer is set again at its own expiry (used_us + ttl_us) and false
+ * returned.  The key may be the one st_timers_pop handed out. */
+static inline bool ex_ttl_expired(TimerService *timers, int64_t now, int64_t used_us,
+                                  int64_t ttl_us, const uint8_t *key, uint32_t len)
+{
+    if (now - used_us >= ttl_us) return true;
+    st_timers_register(timers, used_us + ttl_us, key, len);
+    return false;
+}
 
 /* Whether row ra of a and row rb of b hold equal values in all columns
  * (same schema; NULL equals NULL). */

@@ -464,12 +464,7 @@ static int rank_proctime(Operator *base, int64_t now, WbError *err)
         StateEntry *pe = st_table_find(op->parts, key, len, hash);
         if (!pe) continue;
         RankPart *part = part_of(pe);
-        if (now - part->used_us < op->ttl_us) {
-            wb_buf_clear(&op->key);
-            wb_buf_append(&op->key, key, len);
-            st_timers_register(op->ttl, part->used_us + op->ttl_us, op->key.data, len);
-            continue;
-        }
+        if (!ex_ttl_expired(op->ttl, now, part->used_us, op->ttl_us, key, len)) continue;
         base->state_expired++;
         for (int32_t i = 0; i < part->n; i++) st_table_remove(op->rows, part->arr[i]);
         part->n = 0;

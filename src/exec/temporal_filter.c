@@ -83,10 +83,7 @@ static int advance(TemporalOp *op, int64_t now, WbError *err)
             if (leave == INT64_MAX) {
                 st_table_remove(op->rows, e);
             } else {
-                /* key lives in the service's buffer: register a copy */
-                wb_buf_clear(&op->key);
-                wb_buf_append(&op->key, key, len);
-                st_timers_register(op->timers, leave, op->key.data, len);
+                st_timers_register(op->timers, leave, key, len);
             }
         } else {
             /* time == leave: visible since enter, it leaves */

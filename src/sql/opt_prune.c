@@ -249,6 +249,23 @@ static Pruned prune_rank(OptCtx *ctx, PlanNode *node, const bool *need)
     return (Pruned){copy, map};
 }
 
+/* A copy of a node whose columns are its input's, over the input pruned
+ * to p: the columns p keeps, with the node's types and names. */
+static PlanNode *copy_over(Binder *b, const PlanNode *node, const PlanNode *in, Pruned p)
+{
+    PlanNode *copy = opt_copy(b, node);
+    copy->inputs[0] = p.node;
+    copy->ncols = p.node->ncols;
+    copy->types = wb_arena_alloc(b->arena, sizeof(SqlType) * (size_t)(copy->ncols + 1));
+    copy->names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(copy->ncols + 1));
+    for (int32_t c = 0; c < in->ncols; c++) {
+        if (p.map[c] < 0) continue;
+        copy->types[p.map[c]] = node->types[c];
+        copy->names[p.map[c]] = node->names[c];
+    }
+    return copy;
+}
+
 /* The watermark assigner keeps its time column and what its expression
  * reads; the rest passes through as the parent needs it. */
 static Pruned prune_watermark(OptCtx *ctx, PlanNode *node, const bool *need)
@@ -260,16 +277,7 @@ static Pruned prune_watermark(OptCtx *ctx, PlanNode *node, const bool *need)
     in_need[node->watermark.rowtime] = true;
     opt_expr_cols(node->watermark.expr, in_need);
     Pruned p = narrow(b, prune(ctx, in, in_need), in_need, in->ncols);
-    PlanNode *copy = opt_copy(b, node);
-    copy->inputs[0] = p.node;
-    copy->ncols = p.node->ncols;
-    copy->types = wb_arena_alloc(b->arena, sizeof(SqlType) * (size_t)(copy->ncols + 1));
-    copy->names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(copy->ncols + 1));
-    for (int32_t c = 0; c < in->ncols; c++) {
-        if (p.map[c] < 0) continue;
-        copy->types[p.map[c]] = node->types[c];
-        copy->names[p.map[c]] = node->names[c];
-    }
+    PlanNode *copy = copy_over(b, node, in, p);
     copy->watermark.rowtime = p.map[node->watermark.rowtime];
     copy->watermark.expr = opt_expr_remap(b->arena, node->watermark.expr, p.map);
     return (Pruned){copy, p.map};
@@ -285,16 +293,7 @@ static Pruned prune_temporal(OptCtx *ctx, PlanNode *node, const bool *need)
     for (int32_t i = 0; i < node->temporal.nbounds; i++)
         opt_expr_cols(node->temporal.bounds[i].expr, in_need);
     Pruned p = narrow(b, prune(ctx, in, in_need), in_need, in->ncols);
-    PlanNode *copy = opt_copy(b, node);
-    copy->inputs[0] = p.node;
-    copy->ncols = p.node->ncols;
-    copy->types = wb_arena_alloc(b->arena, sizeof(SqlType) * (size_t)(copy->ncols + 1));
-    copy->names = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)(copy->ncols + 1));
-    for (int32_t c = 0; c < in->ncols; c++) {
-        if (p.map[c] < 0) continue;
-        copy->types[p.map[c]] = node->types[c];
-        copy->names[p.map[c]] = node->names[c];
-    }
+    PlanNode *copy = copy_over(b, node, in, p);
     int32_t nb = node->temporal.nbounds;
     copy->temporal.bounds = wb_arena_alloc(b->arena, sizeof(TimeBound) * (size_t)(nb + 1));
     for (int32_t i = 0; i < nb; i++) {
