@@ -280,10 +280,21 @@ static const char *month_names[12] = {"January", "February", "March", "April", "
 static const char *day_names[7] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
                                    "Saturday", "Sunday"};
 
+/* v zero-padded to width digits, without printf (DATE_FORMAT runs per row) */
 static void put_num(WbBuf *out, int64_t v, int width)
 {
     if (v < 0) { wb_buf_putc(out, '-'); v = -v; }
-    wb_buf_printf(out, "%0*lld", width, (long long)v);
+    char digits[24];
+    int n = 0;
+    uint64_t u = (uint64_t)v;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u && n < (int)sizeof digits);
+    if (width > 20) width = 20;
+    wb_buf_reserve(out, (size_t)WB_MAX(n, width));
+    for (int i = n; i < width; i++) out->data[out->len++] = '0';
+    while (n > 0) out->data[out->len++] = digits[--n];
 }
 
 /* Formats micros with a pattern: y M d H h m s S a E D letters, text in
