@@ -36,10 +36,16 @@
 
 #include "state/timers.h"
 
+#define PART_INLINE 2        /* entries held in the partition itself (dedup, top-2) */
+
 typedef struct RankPart {
     StateEntry **arr;       /* entries with count > 0, in rank order */
     uint64_t *pre;          /* beside each: its sort key's first 8 bytes, big-endian */
     int32_t n, cap;
+    /* the first PART_INLINE entries: no allocation for the partitions of
+     * a deduplication (the payload never moves, so arr may point here) */
+    StateEntry *inl_arr[PART_INLINE];
+    uint64_t inl_pre[PART_INLINE];
     uint64_t epoch;         /* the batch that last touched the partition */
     int32_t touched_idx;
     uint8_t ttl_timer;      /* state TTL: a timer is pending */
@@ -150,12 +156,31 @@ static int32_t lower_bound(RankPart *part, StateEntry *e, uint64_t prefix)
     return lo;
 }
 
+static void part_free(RankPart *part)
+{
+    if (part->arr != part->inl_arr) free(part->arr);
+    if (part->pre != part->inl_pre) free(part->pre);
+    part->arr = NULL;
+    part->pre = NULL;
+}
+
 static void part_insert(RankPart *part, StateEntry *e)
 {
+    if (part->cap == 0) {
+        part->arr = part->inl_arr;
+        part->pre = part->inl_pre;
+        part->cap = PART_INLINE;
+    }
     if (part->n == part->cap) {
-        part->cap = part->cap ? part->cap * 2 : 8;
-        part->arr = wb_realloc(part->arr, sizeof(StateEntry *) * (size_t)part->cap);
-        part->pre = wb_realloc(part->pre, sizeof(uint64_t) * (size_t)part->cap);
+        int32_t cap = part->cap * 4;
+        StateEntry **arr = wb_malloc(sizeof(StateEntry *) * (size_t)cap);
+        uint64_t *pre = wb_malloc(sizeof(uint64_t) * (size_t)cap);
+        memcpy(arr, part->arr, sizeof(StateEntry *) * (size_t)part->n);
+        memcpy(pre, part->pre, sizeof(uint64_t) * (size_t)part->n);
+        part_free(part);
+        part->arr = arr;
+        part->pre = pre;
+        part->cap = cap;
     }
     uint64_t prefix = sort_prefix(e);
     int32_t pos = lower_bound(part, e, prefix);
@@ -381,8 +406,7 @@ static void drop_part_if_empty(RankOp *op, StateEntry *pe)
 {
     RankPart *part = part_of(pe);
     if (part->n > 0) return;
-    free(part->arr);
-    free(part->pre);
+    part_free(part);
     part->arr = NULL;
     part->pre = NULL;
     st_table_remove(op->parts, pe);
@@ -494,8 +518,7 @@ static void rank_destroy(Operator *base)
     StateIter it;
     st_iter_init(&it, op->parts);
     for (StateEntry *pe; (pe = st_iter_next(&it));) {
-        free(part_of(pe)->arr);
-        free(part_of(pe)->pre);
+        part_free(part_of(pe));
     }
     st_table_free(op->parts);
     st_table_free(op->rows);
