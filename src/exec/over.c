@@ -40,7 +40,9 @@
  * cancels it; what is left of a negative count at release, like a
  * retraction of a row that is not present, e.g. one dropped as late, is
  * counted as late); a retraction of a row whose time the watermark has
- * passed applies at once.  A set of changes (one input batch, or one
+ * passed applies at once, and so does the +U half of an update there (it
+ * replaces the row its -U half took back: an update of a placed row is
+ * not a late arrival; a plain +I behind the watermark is).  A set of changes (one input batch, or one
  * released chunk) is applied per partition: a row retracted is emitted
  * -D with its last value, then every row whose frame may hold a changed
  * position is recomputed: its frame is fed to the same inner aggregate,
@@ -760,7 +762,8 @@ static int urelease(OverOp *op, int64_t until, WbError *err)
 }
 
 /* The updating path's input: changes of rows the watermark passed apply
- * now (an insertion there is late), the others wait as net counts. */
+ * now (an insertion there is late, unless it is the +U half of an
+ * update), the others wait as net counts. */
 static int upush(OverOp *op, const Batch *batch, WbError *err)
 {
     Operator *base = &op->base;
@@ -774,7 +777,10 @@ static int upush(OverOp *op, const Batch *batch, WbError *err)
         const uint8_t *row = (const uint8_t *)op->scratch.data;
         uint32_t len = (uint32_t)op->scratch.len;
         if (ts <= op->late_before) {
-            if (weight > 0) base->late_dropped += weight;
+            /* the +U half of an update replaces the row its -U half took
+             * back: an update, not a late arrival */
+            bool update_after = weight > 0 && batch->updates && batch->updates[r];
+            if (weight > 0 && !update_after) base->late_dropped += weight;
             else uadd_change(op, batch, r, row, len, ts, weight);
             continue;
         }

@@ -149,7 +149,8 @@ typedef struct TemporalFilterSpec {
  * has its value over its frame; when a row is inserted or retracted, the
  * row itself is emitted +I / -D and every row whose value changes -U old,
  * +U new.  A retraction of a row still waiting for the watermark cancels
- * it; one of a row the watermark passed applies at once.
+ * it; one of a row the watermark passed applies at once, and so does the
+ * +U half of an update behind the watermark (an update, not a late row).
  *
  * `agg` is an AGG node (not part of the
  * plan DAG) grouping its input's first npartition columns, over the
