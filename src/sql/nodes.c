@@ -427,7 +427,8 @@ void sql_node_derive_mode(Binder *b, PlanNode *node)
         if (node->mode == CM_UPSERT) node->mode = CM_RETRACT;
         return;
     case PN_OVER:
-        node->mode = CM_INSERT_ONLY;
+        /* over an updating input, rows whose values change are retracted */
+        node->mode = node->inputs[0]->mode == CM_INSERT_ONLY ? CM_INSERT_ONLY : CM_RETRACT;
         node->nupsert_key = 0;
         return;
     case PN_TEMPORAL_FILTER: {

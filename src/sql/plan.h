@@ -139,16 +139,28 @@ typedef struct TemporalFilterSpec {
 /* PN_OVER: AGG(..) OVER (PARTITION BY p ORDER BY t [ROWS|RANGE BETWEEN
  * .. PRECEDING AND CURRENT ROW]) with t a time attribute.  Output: the
  * input's columns, then the aggregate's value for each row over its
- * frame: the rows of its partition up to it in time order (RANGE: with
- * its peers, the rows of equal time), the last preceding+1 of them (ROWS)
- * or those not older than preceding microseconds (RANGE), or all of them
- * (unbounded).  Over event time, rows wait until the watermark passes
- * them and are then taken in time order; later rows are late (dropped).
- * Insert-only input and output.  `agg` is an AGG node (not part of the
+ * frame.  The rows of a partition are ordered by t, then by their encoded
+ * bytes (a deterministic tie-break); a row's frame is, in that order, the
+ * rows up to it (RANGE: with its peers, the rows of equal time), the last
+ * preceding+1 of them (ROWS) or those not older than preceding
+ * microseconds (RANGE), or all of them (unbounded).  Over event time, rows
+ * wait until the watermark passes them and are then taken in time order;
+ * later rows are late (dropped).  Batch mode: every row at the end of input.
+ *
+ * Insert-only input: insert-only output.  An updating input (event time
+ * only; the binder rejects processing time) gives a retract output that
+ * is a function of the current multiset of input rows: every row present
+ * has its value over its frame; when a row is inserted or retracted, the
+ * row itself is emitted +I / -D and every row whose value changes -U old,
+ * +U new.  A retraction of a row still waiting for the watermark cancels
+ * it; one of a row the watermark passed applies at once, and so does the
+ * +U half of an update behind the watermark (an update, not a late row).
+ *
+ * `agg` is an AGG node (not part of the
  * plan DAG) grouping its input's first npartition columns, over the
  * input projected by proj[0..nproj): the operator keeps the aggregate's
  * state through that very operator, adding each row of a frame and
- * retracting each row that leaves it. */
+ * retracting each row that leaves it (exec/over.c). */
 typedef struct OverSpec {
     int32_t npartition;
     int32_t *partition;

@@ -797,10 +797,12 @@ static bool plan_over_agg(Binder *b, const AstNode *call, Env *env)
                    "WATERMARK, or PROCTIME())");
         return false;
     }
-    if (!b->batch_mode && env->rel->node->mode != CM_INSERT_ONLY) {
+    /* an updating input is taken (unlike Flink) over event time only: a
+     * retraction's processing time is not the row's it takes back */
+    if (order->type.time_attr == TY_PROCTIME && env->rel->node->mode != CM_INSERT_ONLY) {
         bind_error(b, call, WB_SQLSTATE_FEATURE,
-                   "an aggregate OVER a window needs an insert-only input, but this one updates "
-                   "(as in Flink)");
+                   "an aggregate OVER processing time needs an insert-only input, but this one "
+                   "updates");
         return false;
     }
     OverSpec os;
@@ -884,8 +886,9 @@ static bool plan_over_agg(Binder *b, const AstNode *call, Env *env)
         pnames[i] = input->names[proj[i]];
     }
     PlanNode *pcalc = sql_node_calc(b, input, NULL, nproj, pexprs, pnames);
-    /* rows leave a bounded frame: the aggregate sees retractions */
-    if (!os.unbounded) pcalc->mode = CM_RETRACT;
+    /* rows leave a bounded frame, and over an updating input every frame
+     * is fed and emptied again: the aggregate sees retractions */
+    if (!os.unbounded || input->mode != CM_INSERT_ONLY) pcalc->mode = CM_RETRACT;
     PlanNode *aggnode = sql_node_agg(b, pcalc, np, 1, &item, &argc, &arg2c, &filc);
     os.npartition = np;
     os.partition = part;
@@ -900,6 +903,7 @@ static bool plan_over_agg(Binder *b, const AstNode *call, Env *env)
     over->types[n] = aggnode->types[np];
     over->names[n] = wb_arena_printf(b->arena, "$over%d", (int)n);
     over->over = os;
+    over->mode = input->mode == CM_INSERT_ONLY ? CM_INSERT_ONLY : CM_RETRACT;
     env->rel->node = over;
     return add_window_col(b, env, call, n, over->types[n]);
 }
