@@ -32,6 +32,9 @@ typedef struct Session {
     WbClock clock;               /* SET 'weir.clock' / 'weir.clock.start' */
     bool early_fire;             /* table.exec.emit.early-fire.enabled */
     char *late_rows_path;        /* weir.late-rows.path */
+    bool late_fire;              /* table.exec.emit.late-fire.enabled */
+    int64_t late_fire_delay_ms;  /* table.exec.emit.late-fire.delay */
+    int64_t allow_lateness_ms;   /* table.exec.emit.allow-lateness */
     int64_t early_fire_delay_ms; /* table.exec.emit.early-fire.delay */
     /* options set with SET, shown by a bare SET */
     int32_t noptions;
@@ -87,6 +90,9 @@ static const char *const known_set_keys[] = {
     "table.local-time-zone",
     "table.exec.emit.early-fire.enabled",
     "table.exec.emit.early-fire.delay",
+    "table.exec.emit.late-fire.enabled",
+    "table.exec.emit.late-fire.delay",
+    "table.exec.emit.allow-lateness",
 };
 
 static bool set_key_known(const char *key)
@@ -128,6 +134,9 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
         }
         if (!key || strcmp(key, "table.exec.emit.early-fire.enabled") == 0) s->early_fire = false;
         if (!key || strcmp(key, "table.exec.emit.early-fire.delay") == 0) s->early_fire_delay_ms = 0;
+        if (!key || strcmp(key, "table.exec.emit.late-fire.enabled") == 0) s->late_fire = false;
+        if (!key || strcmp(key, "table.exec.emit.late-fire.delay") == 0) s->late_fire_delay_ms = 0;
+        if (!key || strcmp(key, "table.exec.emit.allow-lateness") == 0) s->allow_lateness_ms = 0;
         if (!key || strcmp(key, "weir.clock.start") == 0) s->clock.manual_us = 0;
         int32_t kept = 0;
         for (int32_t i = 0; i < s->noptions; i++) {
@@ -177,21 +186,27 @@ static int do_set(Session *s, const AstNode *node, WbError *err)
                                "name such as 'Asia/Shanghai' or 'America/New_York'.");
             return -1;
         }
-    } else if (strcmp(key, "table.exec.emit.early-fire.enabled") == 0) {
+    } else if (strcmp(key, "table.exec.emit.early-fire.enabled") == 0 ||
+               strcmp(key, "table.exec.emit.late-fire.enabled") == 0) {
+        bool *flag = key[16] == 'e' ? &s->early_fire : &s->late_fire;
         if (strcasecmp(value, "true") == 0) {
-            s->early_fire = true;
+            *flag = true;
         } else if (strcasecmp(value, "false") == 0) {
-            s->early_fire = false;
+            *flag = false;
         } else {
             wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
-                     "invalid value \"%s\" for 'table.exec.emit.early-fire.enabled'", value);
+                     "invalid value \"%s\" for '%s'", value, key);
             wb_error_hint(err, "Use 'true' or 'false'.");
             return -1;
         }
-    } else if (strcmp(key, "table.exec.emit.early-fire.delay") == 0) {
-        if (wb_parse_duration_ms(value, &s->early_fire_delay_ms) != 0) {
+    } else if (strcmp(key, "table.exec.emit.early-fire.delay") == 0 ||
+               strcmp(key, "table.exec.emit.late-fire.delay") == 0 ||
+               strcmp(key, "table.exec.emit.allow-lateness") == 0) {
+        int64_t *ms = key[16] == 'e' ? &s->early_fire_delay_ms
+                    : key[16] == 'l' ? &s->late_fire_delay_ms : &s->allow_lateness_ms;
+        if (wb_parse_duration_ms(value, ms) != 0) {
             wb_error(err, WB_SQLSTATE_CONFIG, node->line, node->column,
-                     "invalid duration \"%s\" for 'table.exec.emit.early-fire.delay'", value);
+                     "invalid duration \"%s\" for '%s'", value, key);
             wb_error_hint(err, "Write a number with a unit, e.g. '1 min', '10 s' ('0 s': after every batch).");
             return -1;
         }
@@ -305,7 +320,9 @@ static int do_explain(Session *s, const AstNode *node, WbError *err)
     wb_arena_init(&arena, 0);
     QueryPlan plan;
     planning_batch_mode = s->batch_mode;
-    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode, ex_eval_const, s->early_fire};
+    /* early or late firing: window aggregates update their results */
+    bool window_updates = s->early_fire || (s->late_fire && s->allow_lateness_ms > 0);
+    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode, ex_eval_const, window_updates};
     int rc = sql_plan_statement(s->catalog, node->explain.stmt, &arena, &popts, &plan, err);
     if (rc == 0) {
         WbBuf text = {0};
@@ -328,7 +345,8 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     wb_arena_init(&arena, 0);
     QueryPlan plan;
     planning_batch_mode = s->batch_mode;
-    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode, ex_eval_const, s->early_fire};
+    bool window_updates = s->early_fire || (s->late_fire && s->allow_lateness_ms > 0);
+    SqlPlanOptions popts = {sink_accepts_retractions, s->batch_mode, ex_eval_const, window_updates};
     int rc = sql_plan_statement(s->catalog, node, &arena, &popts, &plan, err);
     if (rc != 0) {
         wb_arena_destroy(&arena);
@@ -345,6 +363,9 @@ static int do_query(Session *s, const AstNode *node, WbError *err)
     opts.early_fire = s->early_fire;
     opts.late_rows_path = s->late_rows_path;
     opts.early_fire_delay_ms = s->early_fire_delay_ms;
+    opts.late_fire = s->late_fire;
+    opts.late_fire_delay_ms = s->late_fire_delay_ms;
+    opts.allow_lateness_ms = s->allow_lateness_ms;
     opts.print_out = stdout;
     /* a progress line on a terminal's stderr; results go through a FILE
      * that erases it first */

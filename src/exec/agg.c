@@ -108,8 +108,11 @@ typedef struct AggOp {
     TimerService *ttl;          /* TTL: key = group hash ++ group key */
     int64_t now_us;             /* TTL: the clock at this batch */
     bool early;                 /* window mode: table.exec.emit.early-fire */
-    int64_t early_us;           /* its delay (0: after every batch) */
+    int64_t late_us;            /* window mode: allowed lateness (late fire) */
+    bool tracking;              /* early or late fire: changes tracked for emission */
+    int64_t early_us;           /* the emission delay (0: after every batch) */
     int64_t next_early_us;
+    TimerService *cleanup;      /* late fire: a fired window's state ends at end + lateness */
     WbArena scratch;            /* window mode: the batch without late rows */
     int32_t *keep;
     ExOut out;
@@ -685,6 +688,7 @@ static int emit_flat(AggOp *op, int32_t idx, bool has_new, WbError *err)
 static const Batch *drop_late(AggOp *op, const Batch *batch)
 {
     int64_t wm = op->base.watermark;
+    if (wm > INT64_MIN + op->late_us) wm -= op->late_us;   /* a late fire's lateness */
     const ColumnVector *end = &batch->cols[op->spec->window_end];
     int32_t n = batch->nrows, nkeep = 0;
     bool late = false;
@@ -748,6 +752,12 @@ static int emit_touched(AggOp *op, WbError *err)
     for (int32_t idx = 0; idx < op->ntouched; idx++) {
         StateEntry *g = op->touched[idx];
         GroupHdr *hdr = group_hdr(g);
+        if (op->window && !op->early && !hdr->emitted) {
+            /* late fire only: a window's row comes out when it fires,
+             * changes after that as updates */
+            if (hdr->nrows == 0 && hdr->nvals == 0) drop_group(op, g);
+            continue;
+        }
         if (op->has_single && check_single(op, g, err) != 0) return -1;
         bool has_new = global || hdr->nrows > 0;
         if (ex_out_reserve(base, &op->out, 2, err) != 0) return -1;
@@ -783,7 +793,7 @@ static int agg_push(Operator *base, int32_t port, const Batch *batch, WbError *e
     /* changes are tracked per group in streaming mode, and by a window
      * aggregate only when it fires early; they are emitted after each
      * batch, or (early fire with a delay) every delay */
-    bool streaming = !base->ctx->batch_mode && (!op->window || op->early);
+    bool streaming = !base->ctx->batch_mode && (!op->window || op->tracking);
     bool per_batch = streaming && !(op->window && op->early_us > 0);
     if (op->ttl) op->now_us = wb_clock_now(base->ctx->clock);
     if (op->window && !op->spec->window_proctime && !(batch = drop_late(op, batch))) return 0;
@@ -829,7 +839,8 @@ static int fire_windows(AggOp *op, int64_t wm, WbError *err)
     Operator *base = &op->base;
     /* early fire: the pending changes first; a group already out is then
      * final as it stands */
-    if (op->early && op->ntouched > 0 && st_timers_next(op->timers) <= wm &&
+    if (op->tracking && op->ntouched > 0 &&
+        (st_timers_next(op->timers) <= wm || (op->cleanup && st_timers_next(op->cleanup) <= wm)) &&
         emit_touched(op, err) != 0)
         return -1;
     int64_t time;
@@ -844,8 +855,20 @@ static int fire_windows(AggOp *op, int64_t wm, WbError *err)
             if (op->has_single && check_single(op, g, err) != 0) return -1;
             if (ex_out_reserve(base, &op->out, 1, err) != 0) return -1;
             if (append_row(op, g, 1, err) != 0) return -1;
+            group_hdr(g)->emitted = 1;
+        }
+        if (op->cleanup) {
+            /* late fire: late rows update the window until end + lateness */
+            st_timers_register(op->cleanup, time + op->late_us, key, len);
+            continue;
         }
         drop_group(op, g);
+    }
+    while (op->cleanup && st_timers_pop(op->cleanup, wm, &time, &key, &len)) {
+        uint64_t hash;
+        memcpy(&hash, key, 8);
+        StateEntry *g = st_table_find(op->groups, key + 8, len - 8, hash);
+        if (g) drop_group(op, g);
     }
     return ex_out_flush(base, &op->out, err);
 }
@@ -880,7 +903,7 @@ static int agg_proctime(Operator *base, int64_t now, WbError *err)
 {
     AggOp *op = (AggOp *)base;
     if (op->ttl) expire_groups(op, now);
-    if (op->early && op->early_us > 0 && now >= op->next_early_us) {
+    if (op->tracking && op->early_us > 0 && now >= op->next_early_us) {
         op->next_early_us = now + op->early_us;
         if (emit_touched(op, err) != 0) return -1;
     }
@@ -920,6 +943,7 @@ static void agg_destroy(Operator *base)
         st_timers_free(op->timers);
         wb_arena_destroy(&op->scratch);
     }
+    st_timers_free(op->cleanup);
     st_timers_free(op->ttl);
     st_table_free(op->groups);
     st_table_free(op->vals);
@@ -1051,8 +1075,15 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
     if (op->window && ctx->early_fire && !ctx->batch_mode) {
         op->early = true;
         op->early_us = ctx->early_fire_delay_ms * 1000;
-        op->next_early_us = wb_clock_now(ctx->clock) + op->early_us;
     }
+    if (op->window && ctx->late_fire && ctx->allow_lateness_ms > 0 && !ctx->batch_mode &&
+        !spec->window_proctime) {
+        op->late_us = ctx->allow_lateness_ms * 1000;
+        op->cleanup = st_timers_new();
+        if (!op->early) op->early_us = ctx->late_fire_delay_ms * 1000;
+    }
+    op->tracking = op->early || op->late_us > 0;
+    op->next_early_us = wb_clock_now(ctx->clock) + op->early_us;
     op->i64_keys = true;
     for (int32_t i = 0; i < spec->ngroup; i++)
         if (ty_phys(in->types[spec->group[i]]) != PK_I64) op->i64_keys = false;

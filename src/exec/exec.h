@@ -50,6 +50,11 @@ typedef struct ExecContext {
      * their changing results every delay (0: after every batch) */
     bool early_fire;
     int64_t early_fire_delay_ms;
+    /* table.exec.emit.late-fire.enabled / .delay and
+     * table.exec.emit.allow-lateness: a fired window keeps its state for
+     * the lateness, and late rows update its result */
+    bool late_fire;
+    int64_t late_fire_delay_ms, allow_lateness_ms;
     /* 'weir.late-rows.path': late rows are written here (one line per
      * row: the operator, then the row) instead of only counted */
     FILE *late_out;

@@ -465,6 +465,9 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
     job.ctx.state_ttl_ms = opts->state_ttl_ms;
     job.ctx.early_fire = opts->early_fire;
     job.ctx.early_fire_delay_ms = opts->early_fire_delay_ms;
+    job.ctx.late_fire = opts->late_fire;
+    job.ctx.late_fire_delay_ms = opts->late_fire_delay_ms;
+    job.ctx.allow_lateness_ms = opts->allow_lateness_ms;
     if (opts->late_rows_path) {
         /* late rows are appended: every job of a script adds to the file */
         job.ctx.late_out = fopen(opts->late_rows_path, "a");

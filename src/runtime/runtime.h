@@ -56,6 +56,8 @@ typedef struct JobOptions {
     bool early_fire;             /* table.exec.emit.early-fire.* */
     const char *late_rows_path;  /* weir.late-rows.path, or NULL */
     int64_t early_fire_delay_ms;
+    bool late_fire;              /* table.exec.emit.late-fire.*, allow-lateness */
+    int64_t late_fire_delay_ms, allow_lateness_ms;
     FILE *print_out;             /* where the print connector writes */
     ProgressFn progress;         /* NULL: no progress reports */
     void *progress_ctx;
