@@ -370,7 +370,7 @@ int64_t wb_now_millis(void)
 
 int64_t wb_clock_now(const WbClock *clock)
 {
-    if (clock->manual) return clock->manual_us;
+    if (clock && clock->manual) return clock->manual_us;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;

@@ -187,7 +187,7 @@ typedef struct WbClock {
     bool manual;
     int64_t manual_us;           /* the manual clock's time */
 } WbClock;
-int64_t wb_clock_now(const WbClock *clock);
+int64_t wb_clock_now(const WbClock *clock);   /* NULL: the system clock */
 /* Monotonic microseconds for measuring durations (progress, elapsed):
  * not processing time, never seen by a query. */
 int64_t wb_monotonic_us(void);

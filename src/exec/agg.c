@@ -1083,7 +1083,7 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
         if (!op->early) op->early_us = ctx->late_fire_delay_ms * 1000;
     }
     op->tracking = op->early || op->late_us > 0;
-    op->next_early_us = wb_clock_now(ctx->clock) + op->early_us;
+    if (op->tracking) op->next_early_us = wb_clock_now(ctx->clock) + op->early_us;
     op->i64_keys = true;
     for (int32_t i = 0; i < spec->ngroup; i++)
         if (ty_phys(in->types[spec->group[i]]) != PK_I64) op->i64_keys = false;
