@@ -1,4 +1,4 @@
--- Scenario 1 (SCENARIOS.md): how many valid (not cancelled) orders does each
+-- Scenario 1 (logistics): how many valid (not cancelled) orders does each
 -- carrier have right now?  Only each order's latest message counts, so a
 -- reassignment moves the order between carriers and a cancellation removes it.
 CREATE TABLE orders (

@@ -1,7 +1,8 @@
 /*
  * nexmark.c - the nexmark source: the Nexmark benchmark's stream of Person,
  * Auction and Bid events generated in process, by the rules of the Apache
- * Beam reference generator (facts in NEXMARK.md; summary in README.md).
+ * Beam reference generator (facts in docs/nexmark.md; the connector's
+ * contract in src/connect/README.md).
  *
  * Deterministic and split-free: every value of event k (id = first id + k)
  * comes from its own random stream, seeded by (event id, 'seed', field), so

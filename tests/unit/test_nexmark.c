@@ -12,7 +12,7 @@
 
 static WbArena *arena;
 
-/* Every field, in the order of NEXMARK.md. */
+/* Every field, in the order of docs/nexmark.md's schema. */
 static const char *const all_names[] = {
     "event_type",
     "person.id", "person.name", "person.emailAddress", "person.creditCard", "person.city",
