@@ -1,7 +1,8 @@
 /*
  * datagen.c - the datagen source (Flink's options): random or sequence
  * values per column, bounded by 'number-of-rows' or by the sequences' ends,
- * paced to 'rows-per-second' by sleeping.
+ * paced to 'rows-per-second' by sleeping on the job clock (not under a manual
+ * clock, which does not move while a source sleeps).
  *
  * Deterministic: each column draws from its own WbRand seeded from the
  * column name, so a table generates the same rows on every run whatever the
@@ -39,19 +40,13 @@ typedef struct DatagenSource {
     int64_t total;               /* -1: unbounded */
     int64_t emitted;
     int64_t rows_per_second;
-    int64_t started_us;          /* monotonic clock at the first call, 0 before */
+    int64_t started_us;          /* the job clock at the first call, 0 before */
     char digits[24];
 } DatagenSource;
 
 static const char *const field_attrs[] = {"kind", "min", "max", "length", "start", "end",
                                           "null-rate", "max-past", NULL};
 
-static int64_t monotonic_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Checks every option key: the connector's own, and fields.<column>.<attr>
  * naming a physical column and a known attribute. */
@@ -289,7 +284,7 @@ static int datagen_next(Source *base, Batch *out, int32_t max_rows, WbError *err
 {
     (void)err;
     DatagenSource *src = (DatagenSource *)base;
-    if (src->started_us == 0) src->started_us = monotonic_us();
+    if (src->started_us == 0) src->started_us = wb_clock_now(base->clock);
     int64_t n = max_rows;
     /* at most ~100 ms of rows per call, so a slow rate does not stall */
     int64_t per_tick = src->rows_per_second / 10;
@@ -303,8 +298,9 @@ static int datagen_next(Source *base, Batch *out, int32_t max_rows, WbError *err
     base->records_read = src->emitted;
     /* pace: row k is due at start + k / rps seconds */
     int64_t due = src->started_us + (int64_t)((double)src->emitted * 1e6 / (double)src->rows_per_second);
-    int64_t now = monotonic_us();
-    if (due > now) {
+    int64_t now = wb_clock_now(base->clock);
+    /* a manual clock does not move while we sleep: no pacing under it */
+    if (due > now && !(base->clock && base->clock->manual)) {
         struct timespec pause = {(time_t)((due - now) / 1000000), (long)((due - now) % 1000000) * 1000};
         nanosleep(&pause, NULL);
     }
