@@ -474,27 +474,32 @@ static const char default_ts_format[] = "yyyy-MM-dd HH:mm:ss";
 
 /* ---- the functions ---- */
 
-_Thread_local ExTime ex_time = {0, INT64_MIN};
+_Thread_local const Operator *ex_time_op;
 
 /* NOW() and friends, CURRENT_WATERMARK(ts): the time of the operator
- * evaluating them (ex_time), in milliseconds as Flink's TIMESTAMP(3). */
+ * evaluating them (ex_time_op), in milliseconds as Flink's TIMESTAMP(3). */
 static int ev_clock(const Expr *e, const int32_t *sel, int32_t n, ColumnVector *out)
 {
+    const Operator *op = ex_time_op;
     int64_t v;
     bool null = false;
     if (e->fn == FN_CURRENT_WATERMARK) {
-        int64_t wm = ex_time.watermark;
+        int64_t wm = op ? op->watermark : INT64_MIN;
         null = wm == INT64_MIN || wm >= INT64_MAX - 1;
         v = null ? 0 : ev_floor_div(wm, 1000) * 1000;
-    } else if (e->aux == 1) {
-        v = ev_floor_div(wb_tz_to_local(ex_time.now_us), EV_MICROS_PER_DAY);
-    } else if (e->aux == 2) {
-        int64_t local = wb_tz_to_local(ex_time.now_us);
-        v = (local - ev_floor_div(local, EV_MICROS_PER_DAY) * EV_MICROS_PER_DAY) / 1000;
-    } else if (e->aux == 3) {
-        v = ev_floor_div(wb_tz_to_local(ex_time.now_us), 1000) * 1000;
     } else {
-        v = ev_floor_div(ex_time.now_us, 1000) * 1000;
+        /* the clock of the operator evaluating (a constant: the system's) */
+        int64_t now = wb_clock_now(op && op->ctx ? op->ctx->clock : NULL);
+        if (e->aux == 1) {
+            v = ev_floor_div(wb_tz_to_local(now), EV_MICROS_PER_DAY);
+        } else if (e->aux == 2) {
+            int64_t local = wb_tz_to_local(now);
+            v = (local - ev_floor_div(local, EV_MICROS_PER_DAY) * EV_MICROS_PER_DAY) / 1000;
+        } else if (e->aux == 3) {
+            v = ev_floor_div(wb_tz_to_local(now), 1000) * 1000;
+        } else {
+            v = ev_floor_div(now, 1000) * 1000;
+        }
     }
     for (int32_t k = 0; k < n; k++) {
         out->nulls[sel[k]] = null;

@@ -139,15 +139,22 @@ Operator *ex_temporal_filter_new(const PlanNode *node, const ExecContext *ctx, W
 /* Dispatches on node->kind for CALC, AGG, JOIN, RANK, UNION, EXCHANGE. */
 Operator *ex_op_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 
-/* The time expressions see (NOW(), CURRENT_WATERMARK): the job clock and
- * the watermark of the operator running, set by ex_push, ex_control and
- * the runtime's clock ticks before an operator runs (ex_time_enter). */
-typedef struct ExTime {
-    int64_t now_us;
-    int64_t watermark;           /* INT64_MIN before the first */
-} ExTime;
-extern _Thread_local ExTime ex_time;
-void ex_time_enter(const Operator *op);
+/* The operator running, whose time expressions see (NOW() reads its
+ * clock, CURRENT_WATERMARK its watermark, when evaluated: nothing is read
+ * per batch).  ex_push, ex_control and the runtime's clock ticks set it
+ * around an operator's call (ex_time_enter / ex_time_leave), restoring the
+ * caller's when a push returns. */
+extern _Thread_local const Operator *ex_time_op;
+static inline const Operator *ex_time_enter(const Operator *op)
+{
+    const Operator *outer = ex_time_op;
+    ex_time_op = op;
+    return outer;
+}
+static inline void ex_time_leave(const Operator *outer)
+{
+    ex_time_op = outer;
+}
 
 /* A row behind the watermark that the operator does not take: counted in
  * late_dropped, and written to ctx->late_out when there is one, as

@@ -73,27 +73,23 @@ int ex_emit_control(Operator *op, const ControlMsg *msg, WbError *err)
     return 0;
 }
 
-static const WbClock system_clock = {false, 0};
-
-void ex_time_enter(const Operator *op)
-{
-    ex_time.now_us = wb_clock_now(op->ctx && op->ctx->clock ? op->ctx->clock : &system_clock);
-    ex_time.watermark = op->watermark;
-}
-
 int ex_push(Operator *op, int32_t port, const Batch *batch, WbError *err)
 {
     if (batch->nrows == 0) return 0;
     op->rows_in += batch->nrows;
-    ex_time_enter(op);
-    return op->vt->push(op, port, batch, err);
+    const Operator *outer = ex_time_enter(op);
+    int rc = op->vt->push(op, port, batch, err);
+    ex_time_leave(outer);
+    return rc;
 }
 
 int ex_control(Operator *op, int32_t port, const ControlMsg *msg, WbError *err)
 {
-    ex_time_enter(op);
-    if (op->vt->control) return op->vt->control(op, port, msg, err);
-    return ex_op_default_control(op, port, msg, err);
+    const Operator *outer = ex_time_enter(op);
+    int rc = op->vt->control ? op->vt->control(op, port, msg, err)
+                             : ex_op_default_control(op, port, msg, err);
+    ex_time_leave(outer);
+    return rc;
 }
 
 static int64_t min_input_watermark(const Operator *op)

@@ -288,8 +288,10 @@ static int tick(Job *job, WbError *err)
     if (job->ntimed == 0) return 0;
     int64_t now = wb_clock_now(&job->clock);
     for (int32_t i = 0; i < job->ntimed; i++) {
-        ex_time_enter(job->timed[i]);
-        if (job->timed[i]->vt->proctime(job->timed[i], now, err) != 0) return -1;
+        const Operator *outer = ex_time_enter(job->timed[i]);
+        int rc = job->timed[i]->vt->proctime(job->timed[i], now, err);
+        ex_time_leave(outer);
+        if (rc != 0) return -1;
     }
     return 0;
 }
