@@ -706,6 +706,24 @@ static const Batch *drop_late(AggOp *op, const Batch *batch)
     return ex_batch_compact(batch, op->keep, nkeep, &op->scratch);
 }
 
+/* A group's timers (window end, late-fire cleanup, TTL) are keyed by the
+ * group's hash and key, so that the group is found again when one fires. */
+static void group_timer(AggOp *op, TimerService *timers, int64_t time, const StateEntry *g)
+{
+    wb_buf_clear(&op->text);
+    wb_buf_append(&op->text, &g->hash, 8);
+    wb_buf_append(&op->text, g->key, g->key_len);
+    st_timers_register(timers, time, op->text.data, (uint32_t)op->text.len);
+}
+
+/* The group a fired timer names, or NULL when it is gone. */
+static StateEntry *timer_group(AggOp *op, const uint8_t *key, uint32_t len)
+{
+    uint64_t hash;
+    memcpy(&hash, key, 8);
+    return st_table_find(op->groups, key + 8, len - 8, hash);
+}
+
 /* TTL: the group was used now; one timer per group is pending at a time. */
 static void ttl_touch(AggOp *op, StateEntry *g)
 {
@@ -713,27 +731,14 @@ static void ttl_touch(AggOp *op, StateEntry *g)
     hdr->used_us = op->now_us;
     if (hdr->ttl_timer) return;
     hdr->ttl_timer = 1;
-    uint8_t stack[256];
-    uint32_t len = 8 + g->key_len;
-    uint8_t *key = len <= sizeof stack ? stack : wb_malloc(len);
-    memcpy(key, &g->hash, 8);
-    memcpy(key + 8, g->key, g->key_len);
-    st_timers_register(op->ttl, op->now_us + op->ttl_us, key, len);
-    if (key != stack) free(key);
+    group_timer(op, op->ttl, op->now_us + op->ttl_us, g);
 }
 
 /* Window mode: a new group's timer, at its window's last millisecond. */
 static void register_window(AggOp *op, StateEntry *g, const Batch *batch, int32_t row)
 {
     int64_t end = batch->cols[op->spec->window_end].i64[row];
-    int64_t fire = (op->spec->window_ltz ? wb_tz_to_utc(end) : end) - 1000;
-    uint8_t stack[256];
-    uint32_t len = 8 + g->key_len;
-    uint8_t *key = len <= sizeof stack ? stack : wb_malloc(len);
-    memcpy(key, &g->hash, 8);
-    memcpy(key + 8, g->key, g->key_len);
-    st_timers_register(op->timers, fire, key, len);
-    if (key != stack) free(key);
+    group_timer(op, op->timers, (op->spec->window_ltz ? wb_tz_to_utc(end) : end) - 1000, g);
 }
 
 /* Prefetch distances in rows (index slot, then entry); 24/12 and 32/16
@@ -847,9 +852,7 @@ static int fire_windows(AggOp *op, int64_t wm, WbError *err)
     const uint8_t *key;
     uint32_t len;
     while (st_timers_pop(op->timers, wm, &time, &key, &len)) {
-        uint64_t hash;
-        memcpy(&hash, key, 8);
-        StateEntry *g = st_table_find(op->groups, key + 8, len - 8, hash);
+        StateEntry *g = timer_group(op, key, len);
         if (!g) continue;
         if (group_hdr(g)->nrows > 0 && !group_hdr(g)->emitted) {
             if (op->has_single && check_single(op, g, err) != 0) return -1;
@@ -865,9 +868,7 @@ static int fire_windows(AggOp *op, int64_t wm, WbError *err)
         drop_group(op, g);
     }
     while (op->cleanup && st_timers_pop(op->cleanup, wm, &time, &key, &len)) {
-        uint64_t hash;
-        memcpy(&hash, key, 8);
-        StateEntry *g = st_table_find(op->groups, key + 8, len - 8, hash);
+        StateEntry *g = timer_group(op, key, len);
         if (g) drop_group(op, g);
     }
     return ex_out_flush(base, &op->out, err);
@@ -888,9 +889,7 @@ static void expire_groups(AggOp *op, int64_t now)
     const uint8_t *key;
     uint32_t len;
     while (st_timers_pop(op->ttl, now, &time, &key, &len)) {
-        uint64_t hash;
-        memcpy(&hash, key, 8);
-        StateEntry *g = st_table_find(op->groups, key + 8, len - 8, hash);
+        StateEntry *g = timer_group(op, key, len);
         if (!g) continue;
         GroupHdr *hdr = group_hdr(g);
         if (!ex_ttl_expired(op->ttl, now, hdr->used_us, op->ttl_us, key, len)) continue;
