@@ -46,6 +46,13 @@ typedef struct TableDef {
     /* Views: the query AST and its text. */
     const struct AstNode *view_query;
     char *view_sql;
+    /* A table stored by weir's table store (no 'connector' option, or
+     * 'connector' = 'weir'): its directory inside the data directory
+     * (<data>/tables/<name>/), set by the session's catalog; NULL for a
+     * view or a table with an external connector.  The store owns what
+     * is inside it; a directory that does not exist yet is an empty table
+     * with this definition's schema. */
+    char *store_dir;
     /* Where it was declared, for error messages. */
     int line, column;
 } TableDef;
