@@ -38,6 +38,7 @@ const char *sql_ast_kind_name(AstKind kind)
         [AST_COLUMN_DEF] = "COLUMN_DEF", [AST_OPTION] = "OPTION",
         [AST_SELECT_ITEM] = "SELECT_ITEM", [AST_ORDER_ITEM] = "ORDER_ITEM",
         [AST_CTE] = "CTE", [AST_ROW] = "ROW", [AST_WINDOW] = "WINDOW", [AST_IDENT] = "IDENT",
+        [AST_HINT] = "HINT",
     };
     if ((unsigned)kind >= AST__COUNT || !names[kind]) return "?";
     return names[kind];
@@ -167,6 +168,15 @@ static void put_list(const AstList *list, const char *sep, WbBuf *out)
         if (i) wb_buf_puts(out, sep);
         fmt(list->items[i], out);
     }
+}
+
+/* The hints as a hint comment after what precedes them; nothing when none. */
+static void put_hints(const AstList *hints, WbBuf *out)
+{
+    if (!hints->count) return;
+    wb_buf_puts(out, " /*+ ");
+    put_list(hints, " ", out);
+    wb_buf_puts(out, " */");
 }
 
 static void put_ident_list(const AstList *list, WbBuf *out)
@@ -411,6 +421,7 @@ static void fmt(const AstNode *node, WbBuf *out)
     case AST_INSERT:
         wb_buf_puts(out, node->insert.overwrite ? "INSERT OVERWRITE " : "INSERT INTO ");
         put_dotted(node->insert.table, out);
+        put_hints(&node->insert.table_hints, out);
         if (node->insert.columns.count) {
             wb_buf_putc(out, ' ');
             put_ident_list(&node->insert.columns, out);
@@ -420,7 +431,9 @@ static void fmt(const AstNode *node, WbBuf *out)
         break;
     case AST_SELECT:
         put_tail_prefix(&node->select.tail, out);
-        wb_buf_puts(out, node->select.distinct ? "SELECT DISTINCT " : "SELECT ");
+        wb_buf_puts(out, "SELECT");
+        put_hints(&node->select.hints, out);
+        wb_buf_puts(out, node->select.distinct ? " DISTINCT " : " ");
         put_list(&node->select.items, ", ", out);
         if (node->select.from) {
             wb_buf_puts(out, " FROM ");
@@ -457,6 +470,7 @@ static void fmt(const AstNode *node, WbBuf *out)
         break;
     case AST_TABLE_REF:
         put_dotted(node->table_ref.name, out);
+        put_hints(&node->table_ref.hints, out);
         if (node->table_ref.system_time) {
             wb_buf_puts(out, " FOR SYSTEM_TIME AS OF ");
             fmt(node->table_ref.system_time, out);
@@ -710,6 +724,14 @@ static void fmt(const AstNode *node, WbBuf *out)
     }
     case AST_IDENT:
         put_ident(node->ident.name, out);
+        break;
+    case AST_HINT:
+        wb_buf_puts(out, node->hint.name);
+        if (node->hint.args.count) {
+            wb_buf_putc(out, '(');
+            put_list(&node->hint.args, ", ", out);
+            wb_buf_putc(out, ')');
+        }
         break;
     case AST__COUNT:
         wb_buf_puts(out, "?");

@@ -78,6 +78,7 @@ typedef enum AstKind {
     AST_ROW,           /* row: one row of VALUES: items */
     AST_WINDOW,        /* window: OVER (PARTITION BY .. ORDER BY .. [frame]) */
     AST_IDENT,         /* ident: a bare name in a column list (PK, USING, INSERT, view cols) */
+    AST_HINT,          /* hint: NAME(args) of a hint comment (slash-star-plus) */
     AST__COUNT
 } AstKind;
 
@@ -189,6 +190,7 @@ struct AstNode {
             bool overwrite;
             AstList columns;       /* AST_IDENT; empty if not given */
             AstNode *query;
+            AstList table_hints;   /* AST_HINT after the table name (OPTIONS) */
             int table_line, table_column;
         } insert;
 
@@ -199,6 +201,7 @@ struct AstNode {
             AstQueryTail tail;
             bool distinct;
             AstList items;         /* AST_SELECT_ITEM */
+            AstList hints;         /* AST_HINT after SELECT (query hints) */
             AstNode *from;
             AstNode *where;
             AstList group_by;      /* expressions */
@@ -226,6 +229,7 @@ struct AstNode {
             const char *alias;     /* NULL if none */
             AstList col_aliases;   /* AST_IDENT */
             AstNode *system_time;  /* FOR SYSTEM_TIME AS OF expr, or NULL */
+            AstList hints;         /* AST_HINT after the name (OPTIONS) */
         } table_ref;
 
         /* AST_SUBQUERY_REF: alias may be NULL (Flink allows it) */
@@ -450,6 +454,14 @@ struct AstNode {
         struct {
             const char *name;
         } ident;
+
+        /* AST_HINT: NAME(args) in a hint comment; args are AST_OPTION ('k' = 'v')
+         * or AST_IDENT (a bare name or string), in the order written.
+         * The name is as written; sql/hint.c says which are known. */
+        struct {
+            const char *name;
+            AstList args;
+        } hint;
     };
 };
 

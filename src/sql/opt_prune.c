@@ -194,6 +194,8 @@ static Pruned prune_join(OptCtx *ctx, PlanNode *node, const bool *need)
     join->inputs[0] = pl.node;
     join->inputs[1] = pr.node;
     join->join.right_first = js->right_first;
+    join->join.state_ttl_ms[0] = js->state_ttl_ms[0];
+    join->join.state_ttl_ms[1] = js->state_ttl_ms[1];
     if (js->interval) {
         /* the time columns are read by cond, so they are kept */
         join->join.interval = true;

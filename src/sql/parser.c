@@ -8,6 +8,7 @@
  * through enter()/leave(), which caps nesting at SQL_MAX_DEPTH.
  */
 #include "sql/parser.h"
+#include "sql/hint.h"
 
 #include <errno.h>
 #include <math.h>
@@ -26,6 +27,8 @@ typedef struct Parser {
     int depth;
     WbArena *arena;
     WbError *err;
+    SqlHintSpan *hints;        /* hint comments, in order of position */
+    int32_t nhints;
 } Parser;
 
 /* Growable node list in the arena (old arrays are abandoned on growth,
@@ -214,6 +217,17 @@ static AstNode *leave(Parser *p, AstNode *node)
     do {                               \
         if (!(x)) return NULL;         \
     } while (0)
+
+/* The hints written just before the current token, parsed for `place`
+ * into *out.  Returns false on a bad hint (err set). */
+static bool parse_hints_here(Parser *p, HintPlace place, AstList *out)
+{
+    for (int32_t i = 0; i < p->nhints; i++) {
+        if (p->hints[i].before != p->pos) continue;
+        if (sql_hints_parse(p->src, &p->hints[i], place, p->arena, out, p->err) != 0) return false;
+    }
+    return true;
+}
 
 /* ---- nodes and names ---- */
 
@@ -1668,6 +1682,7 @@ static AstNode *parse_table_ref(Parser *p)
     const SqlToken *tok = peek(p);
     AstNode *node = new_node(p, AST_TABLE_REF, tok);
     TRY(node->table_ref.name = parse_qualified_name(p));
+    if (!parse_hints_here(p, HINT_TABLE, &node->table_ref.hints)) return NULL;
     for (int round = 0; round < 2; round++) {
         if (!node->table_ref.system_time && is_kw(p, "FOR")) {
             next(p);
@@ -1892,6 +1907,7 @@ static AstNode *parse_select_item(Parser *p)
 static AstNode *parse_select(Parser *p)
 {
     AstNode *node = new_node(p, AST_SELECT, next(p));
+    if (!parse_hints_here(p, HINT_QUERY, &node->select.hints)) return NULL;
     if (accept_kw(p, "DISTINCT")) node->select.distinct = true;
     else accept_kw(p, "ALL");
     ListB items = {0};
@@ -2402,6 +2418,7 @@ static AstNode *parse_insert(Parser *p)
     node->insert.table_line = peek(p)->line;
     node->insert.table_column = peek(p)->column;
     TRY(node->insert.table = parse_qualified_name(p));
+    if (!parse_hints_here(p, HINT_TABLE, &node->insert.table_hints)) return NULL;
     if (is_kw(p, "PARTITION")) return unsupported(p, peek(p), "INSERT ... PARTITION");
     if (is_op(p, "(") && !paren_is_query(p, 0)) {
         if (!parse_ident_list(p, &node->insert.columns)) return NULL;
@@ -2469,7 +2486,7 @@ static int start_parser(Parser *p, const char *text, size_t len, WbArena *arena,
     p->src = text;
     p->arena = arena;
     p->err = err;
-    if (sql_lex(text, len, arena, &p->toks, &p->ntoks, err) != 0) return -1;
+    if (sql_lex(text, len, arena, &p->toks, &p->ntoks, &p->hints, &p->nhints, err) != 0) return -1;
     /* matching parentheses, for paren_is_query */
     p->match = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)p->ntoks);
     int32_t *stack = wb_malloc(sizeof(int32_t) * (size_t)p->ntoks);

@@ -54,6 +54,13 @@ static const char *join_type_name(JoinType type)
 }
 
 /* "[$0, $2]" for a list of column indices. */
+/* A STATE_TTL hint's value (AggSpec.state_ttl_ms): nothing when unset. */
+static void format_ttl(WbBuf *out, const char *label, int64_t ttl_ms)
+{
+    if (ttl_ms > 0) wb_buf_printf(out, ", %s=%lldms", label, (long long)ttl_ms);
+    else if (ttl_ms < 0) wb_buf_printf(out, ", %s=never", label);
+}
+
 static void format_cols(WbBuf *out, const int32_t *cols, int32_t n)
 {
     wb_buf_putc(out, '[');
@@ -144,6 +151,7 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
             format_agg_call(out, &node->agg.aggs[i]);
         }
         wb_buf_putc(out, ']');
+        format_ttl(out, "stateTtl", node->agg.state_ttl_ms);
         break;
     case PN_JOIN:
         wb_buf_printf(out, "type=%s", join_type_name(node->join.type));
@@ -162,6 +170,8 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
             wb_buf_printf(out, ", interval: $%d - right $%d in [%lldms, %lldms]", (int)node->join.ltime,
                           (int)node->join.rtime, (long long)(node->join.lower / 1000),
                           (long long)(node->join.upper / 1000));
+        format_ttl(out, "leftStateTtl", node->join.state_ttl_ms[0]);
+        format_ttl(out, "rightStateTtl", node->join.state_ttl_ms[1]);
         break;
     case PN_RANK:
         if (node->rank.window) wb_buf_printf(out, "window_end=$%d, ", (int)node->rank.window_end);

@@ -100,6 +100,9 @@ typedef struct AggSpec {
     /* the window's time is a TIMESTAMP_LTZ: window_end is a wall time of
      * the session zone, the instant it ends is wb_tz_to_utc of it */
     bool window_ltz;
+    /* The STATE_TTL hint for this aggregate's groups: 0 = the job's
+     * table.exec.state.ttl, -1 = never expire, > 0 = milliseconds */
+    int64_t state_ttl_ms;
 } AggSpec;
 
 /* PN_WATERMARK: the input's columns unchanged; after each input batch a
@@ -229,6 +232,9 @@ typedef struct JoinSpec {
     bool interval;
     int32_t ltime, rtime;
     int64_t lower, upper;
+    /* The STATE_TTL hint for each side's rows (left, right), as
+     * AggSpec.state_ttl_ms: 0 = the job's, -1 = never, > 0 = ms */
+    int64_t state_ttl_ms[2];
 } JoinSpec;
 
 typedef struct SortKey {

@@ -5,6 +5,7 @@
  * operations, and INSERT INTO with its sink checks.  Subquery predicates of
  * WHERE and scalar subqueries are in subquery.c.
  */
+#include "sql/hint.h"
 #include "sql/planner_int.h"
 
 #include <stdio.h>
@@ -159,13 +160,15 @@ static const CteDef *find_cte(const Binder *b, const char *name)
 static bool plan_table_ref(Binder *b, const AstNode *ast, Rel *out)
 {
     const char *name = ast->table_ref.name;
-    if (ast->table_ref.system_time) {
+    const CteDef *cte = find_cte(b, name);
+    if (cte && ast->table_ref.system_time) {
         bind_error(b, ast->table_ref.system_time, WB_SQLSTATE_FEATURE,
-                   "FOR SYSTEM_TIME AS OF is not supported yet");
+                   "FOR SYSTEM_TIME AS OF on \"%s\", a WITH query: time travel reads stored tables", name);
         return false;
     }
-    const CteDef *cte = find_cte(b, name);
     if (cte) {
+        const TableDef *none = NULL;
+        if (!sql_hint_apply_options(b, &ast->table_ref.hints, name, &none)) return false;
         CteDef *saved = b->ctes;
         b->ctes = cte->next;
         bool ok = sql_plan_query(b, cte->cte->cte.query, NULL, out);
@@ -173,11 +176,18 @@ static bool plan_table_ref(Binder *b, const AstNode *ast, Rel *out)
         if (!ok || !rel_rename(b, out, &cte->cte->cte.columns, cte->cte)) return false;
         rel_qualify(out, cte->cte->cte.name);
     } else {
-        TableDef *def = sql_catalog_find(b->cat, name);
+        const TableDef *def = sql_catalog_find(b->cat, name);
         if (!def) {
             bind_error(b, ast, WB_SQLSTATE_UNDEFINED_TABLE, "table \"%s\" does not exist", name);
             return false;
         }
+        if (!sql_hint_apply_options(b, &ast->table_ref.hints, name, &def)) return false;
+        if (ast->table_ref.system_time && def->is_view) {
+            bind_error(b, ast->table_ref.system_time, WB_SQLSTATE_FEATURE,
+                       "FOR SYSTEM_TIME AS OF on view \"%s\": time travel reads stored tables", name);
+            return false;
+        }
+        if (ast->table_ref.system_time && !sql_time_travel(b, ast, &def)) return false;
         if (def->is_view) {
             if (b->view_depth >= SQL_MAX_VIEW_DEPTH) {
                 bind_error(b, ast, WB_SQLSTATE_FEATURE,
@@ -545,6 +555,7 @@ static bool plan_join(Binder *b, const AstNode *ast, const Env *outer, Rel *out)
     }
     PlanNode *join = sql_build_join(b, type, &left, &right, nkeys, keys, cond, ast);
     if (!join) return false;
+    sql_hint_join_ttl(b, ast, join);
     join_scope(b, &left, &right, left.node->ncols, type, out);
     out->node = join;
     return true;
@@ -990,7 +1001,20 @@ static bool is_pure_filter(const PlanNode *node)
     return true;
 }
 
+static bool plan_select_block(Binder *b, const AstNode *sel, const Env *outer, QueryOut *qout);
+
+/* A SELECT block: its STATE_TTL hint holds for it, not for the blocks
+ * nested in it. */
 static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOut *qout)
+{
+    const AstNode *saved = b->state_ttl;
+    b->state_ttl = sql_hint_find(&sel->select.hints, "STATE_TTL");
+    bool ok = sql_hint_state_ttl_check(b, sel) && plan_select_block(b, sel, outer, qout);
+    b->state_ttl = saved;
+    return ok;
+}
+
+static bool plan_select_block(Binder *b, const AstNode *sel, const Env *outer, QueryOut *qout)
 {
     ScalarCorr *sc = b->scorr;   /* only for this SELECT, not for nested ones */
     b->scorr = NULL;
@@ -1206,6 +1230,7 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
         }
         PlanNode *pcalc = sql_node_calc(b, input, filter, np, pexprs, pnames);
         PlanNode *aggnode = sql_node_agg(b, pcalc, ng, agg->naggs, agg->aggs, argc, arg2c, filc);
+        sql_hint_agg_ttl(b, sel, aggnode);
         post = wb_arena_calloc(b->arena, sizeof(Rel));
         post->node = aggnode;
         post->ncols = 0;
@@ -1675,7 +1700,7 @@ static const AstNode *insert_item_ast(const AstNode *query, int32_t col)
 static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out)
 {
     const char *name = ast->insert.table;
-    TableDef *def = sql_catalog_find(b->cat, name);
+    const TableDef *def = sql_catalog_find(b->cat, name);
     if (!def) {
         /* positioned at the target's name, not at INSERT */
         wb_error(b->err, WB_SQLSTATE_UNDEFINED_TABLE,
@@ -1688,6 +1713,7 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
         bind_error(b, ast, WB_SQLSTATE_FEATURE, "cannot insert into view \"%s\"", def->name);
         return false;
     }
+    if (!sql_hint_apply_options(b, &ast->insert.table_hints, name, &def)) return false;
     Rel query;
     if (!sql_plan_query(b, ast->insert.query, NULL, &query)) return false;
     int32_t nphys = sql_table_physical(def, NULL, NULL);
