@@ -19,6 +19,8 @@ volatile sig_atomic_t rt_stop_requested;
 typedef struct EdgeOp {
     Operator base;
     Sink *sink;                  /* PN_SINK */
+    int64_t *neg_weights;        /* SinkSpec.deletes: the batch's weights negated */
+    int32_t neg_cap;
     ResultFn on_result;          /* result collector */
     void *result_ctx;
 } EdgeOp;
@@ -44,6 +46,19 @@ static int sink_push(Operator *base, int32_t port, const Batch *batch, WbError *
             return -1;
         }
     }
+    if (spec->deletes) {
+        /* DELETE FROM: every row the query finds is written as a deletion */
+        if (op->neg_cap < batch->nrows) {
+            free(op->neg_weights);
+            op->neg_cap = batch->capacity > batch->nrows ? batch->capacity : batch->nrows;
+            op->neg_weights = wb_malloc(sizeof(int64_t) * (size_t)op->neg_cap);
+        }
+        Batch neg = *batch;
+        for (int32_t r = 0; r < batch->nrows; r++) op->neg_weights[r] = -batch->weights[r];
+        neg.weights = op->neg_weights;
+        neg.updates = NULL;
+        return op->sink->vt->write(op->sink, &neg, err);
+    }
     return op->sink->vt->write(op->sink, batch, err);
 }
 
@@ -64,6 +79,7 @@ static void edge_destroy(Operator *base)
 {
     EdgeOp *op = (EdgeOp *)base;
     if (op->sink) cn_sink_close(op->sink);
+    free(op->neg_weights);
 }
 
 static int no_push(Operator *op, int32_t port, const Batch *batch, WbError *err)

@@ -27,7 +27,8 @@ const char *sql_ast_kind_name(AstKind kind)
         [AST_CREATE_TABLE] = "CREATE_TABLE", [AST_CREATE_VIEW] = "CREATE_VIEW",
         [AST_DROP] = "DROP", [AST_SHOW] = "SHOW", [AST_DESCRIBE] = "DESCRIBE",
         [AST_EXPLAIN] = "EXPLAIN", [AST_SET] = "SET", [AST_RESET] = "RESET",
-        [AST_INSERT] = "INSERT", [AST_SELECT] = "SELECT", [AST_SETOP] = "SETOP",
+        [AST_INSERT] = "INSERT", [AST_DELETE] = "DELETE", [AST_UPDATE] = "UPDATE",
+        [AST_CALL_PROC] = "CALL", [AST_SELECT] = "SELECT", [AST_SETOP] = "SETOP",
         [AST_VALUES] = "VALUES", [AST_TABLE_REF] = "TABLE_REF",
         [AST_SUBQUERY_REF] = "SUBQUERY_REF", [AST_JOIN] = "JOIN", [AST_TVF_REF] = "TVF_REF",
         [AST_LITERAL] = "LITERAL", [AST_COLUMN_REF] = "COLUMN_REF", [AST_STAR] = "STAR",
@@ -422,12 +423,48 @@ static void fmt(const AstNode *node, WbBuf *out)
         wb_buf_puts(out, node->insert.overwrite ? "INSERT OVERWRITE " : "INSERT INTO ");
         put_dotted(node->insert.table, out);
         put_hints(&node->insert.table_hints, out);
+        for (int32_t i = 0; i < node->insert.partition_cols.count; i++) {
+            wb_buf_puts(out, i ? ", " : " PARTITION (");
+            fmt(node->insert.partition_cols.items[i], out);
+            wb_buf_puts(out, " = ");
+            fmt(node->insert.partition_values.items[i], out);
+            if (i + 1 == node->insert.partition_cols.count) wb_buf_putc(out, ')');
+        }
         if (node->insert.columns.count) {
             wb_buf_putc(out, ' ');
             put_ident_list(&node->insert.columns, out);
         }
         wb_buf_putc(out, ' ');
         fmt(node->insert.query, out);
+        break;
+    case AST_DELETE:
+    case AST_UPDATE:
+        wb_buf_puts(out, node->kind == AST_DELETE ? "DELETE FROM " : "UPDATE ");
+        fmt(node->dml.target, out);
+        for (int32_t i = 0; i < node->dml.set_cols.count; i++) {
+            wb_buf_puts(out, i ? ", " : " SET ");
+            fmt(node->dml.set_cols.items[i], out);
+            wb_buf_puts(out, " = ");
+            fmt(node->dml.set_values.items[i], out);
+        }
+        if (node->dml.where) {
+            wb_buf_puts(out, " WHERE ");
+            fmt(node->dml.where, out);
+        }
+        break;
+    case AST_CALL_PROC:
+        wb_buf_puts(out, "CALL ");
+        put_dotted(node->call_proc.name, out);
+        wb_buf_putc(out, '(');
+        for (int32_t i = 0; i < node->call_proc.args.count; i++) {
+            if (i) wb_buf_puts(out, ", ");
+            if (node->call_proc.arg_names[i]) {
+                put_ident(node->call_proc.arg_names[i], out);
+                wb_buf_puts(out, " => ");
+            }
+            fmt(node->call_proc.args.items[i], out);
+        }
+        wb_buf_putc(out, ')');
         break;
     case AST_SELECT:
         put_tail_prefix(&node->select.tail, out);

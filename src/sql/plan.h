@@ -282,6 +282,15 @@ typedef struct SinkSpec {
      * NULL, so the rows are checked as they arrive (Flink's default
      * table.exec.sink.not-null-enforcer = ERROR); NULL when none is */
     uint8_t *check_not_null;
+    /* DELETE FROM: the rows reaching the sink are the rows to delete;
+     * each is written as a deletion (-D) */
+    bool deletes;
+    /* INSERT .. PARTITION (col = value, ..): the static partition, as
+     * physical column indices of the sink's row and their values as text
+     * (ty_format_value); INSERT OVERWRITE replaces that partition only */
+    int32_t nstatic;
+    int32_t *static_cols;
+    const char **static_values;
 } SinkSpec;
 
 typedef struct PlanNode {

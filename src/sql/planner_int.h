@@ -318,6 +318,11 @@ bool sql_plan_where(Env *env, const AstNode *where);
 Expr *sql_bind_scalar_subquery(Env *env, const AstNode *ast);
 
 /* ---- errors ---- */
+/* INSERT (planner.c) and DELETE / UPDATE rewritten as one (plan_dml.c):
+ * out->root is the PN_SINK. */
+bool sql_plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out);
+bool sql_plan_dml(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out);
+
 /* ---- hints and time travel (plan_hint.c) ---- */
 /* Applies the OPTIONS hints of a table reference (or an INSERT target)
  * to *def: a copy with the options merged replaces it.  *def NULL (a CTE)
