@@ -183,6 +183,15 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
             src->unread = slot->unread;
             slot->view_cols = wb_calloc((size_t)slot->nread + 1, sizeof(ColumnVector));
         }
+        if (node->scan.watermark) {
+            /* the pushed-down watermark assigner runs at the source: the
+             * scan feeds it and the scan's readers read from it */
+            Operator *wm = ex_watermark_new(node, &job->ctx, err);
+            if (!wm) return NULL;
+            job_track(job, NULL, op);
+            ex_op_add_output(op, wm, 0);
+            op = wm;
+        }
         break;
     }
     case PN_VALUES:
@@ -207,13 +216,6 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         break;
     }
     job_track(job, node, op);
-    if (op->vt->proctime) {
-        if (job->ntimed == job->cap_timed) {
-            job->cap_timed = job->cap_timed ? job->cap_timed * 2 : 4;
-            job->timed = wb_realloc(job->timed, sizeof(Operator *) * (size_t)job->cap_timed);
-        }
-        job->timed[job->ntimed++] = op;
-    }
     /* A batch job drains its sources in the order they are found here (a
      * streaming job takes them round robin in that order).  A join's left
      * input comes first (its hash table: exec/join.c), unless the planner
@@ -226,6 +228,16 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         Operator *in = job_build(job, node->inputs[port], err);
         if (!in) return NULL;
         ex_op_add_output(in, op, port);
+    }
+    /* processing-time hooks run inputs first (post order), so that what
+     * an operator emits on a tick reaches the operators above it before
+     * their own hooks run on the same tick */
+    if (op->vt->proctime) {
+        if (job->ntimed == job->cap_timed) {
+            job->cap_timed = job->cap_timed ? job->cap_timed * 2 : 4;
+            job->timed = wb_realloc(job->timed, sizeof(Operator *) * (size_t)job->cap_timed);
+        }
+        job->timed[job->ntimed++] = op;
     }
     return op;
 }

@@ -120,6 +120,17 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
             wb_buf_puts(out, ", filter=");
             sql_expr_format(node->scan.filter, out);
         }
+        if (node->scan.watermark) {
+            const WatermarkSpec *wm = node->scan.watermark;
+            wb_buf_puts(out, ", watermark=[rowtime=");
+            if (wm->rowtime_expr) sql_expr_format(wm->rowtime_expr, out);
+            else wb_buf_printf(out, "$%d", (int)wm->rowtime);
+            wb_buf_puts(out, ", ");
+            sql_expr_format(wm->expr, out);
+            if (wm->idle_timeout_us > 0)
+                wb_buf_printf(out, ", idle-timeout=%lldms", (long long)(wm->idle_timeout_us / 1000));
+            wb_buf_putc(out, ']');
+        }
         break;
     }
     case PN_VALUES:

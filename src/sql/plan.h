@@ -55,6 +55,10 @@ typedef struct ScanSpec {
      * connector may use them to skip data; the CALC above still applies
      * them, so a connector that ignores them loses nothing. */
     const Expr *filter;
+    /* Watermark push-down (opt_watermark.c): the table's watermark,
+     * generated where the rows leave the source, over the scan's columns;
+     * NULL when none (or when it stays a PN_WATERMARK node) */
+    const struct WatermarkSpec *watermark;
 } ScanSpec;
 
 typedef struct ValuesSpec {
@@ -115,6 +119,9 @@ typedef struct WatermarkSpec {
     int32_t rowtime;
     const Expr *expr;
     int64_t idle_timeout_us;
+    /* Pushed into a scan whose rowtime is a computed column: the rowtime
+     * as an expression over the scan's columns (rowtime is then -1) */
+    const Expr *rowtime_expr;
 } WatermarkSpec;
 
 /* One bound of a temporal filter: the condition "time > expr + offset"
