@@ -1672,7 +1672,8 @@ static const AstNode *insert_item_ast(const AstNode *query, int32_t col)
     return query->select.items.items[col];
 }
 
-static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out)
+static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, void *accepts_ctx,
+                        QueryPlan *out)
 {
     const char *name = ast->insert.table;
     TableDef *def = sql_catalog_find(b->cat, name);
@@ -1771,7 +1772,7 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
             return false;
     }
     PlanNode *input = sql_optimize(b, sql_node_calc(b, query.node, NULL, nphys, exprs, names), out);
-    if (input->mode != CM_INSERT_ONLY && accepts && !accepts(def)) {
+    if (input->mode != CM_INSERT_ONLY && accepts && !accepts(accepts_ctx, def)) {
         bind_error(b, ast, WB_SQLSTATE_FEATURE,
                    "cannot write the retracting result of this query into append-only table \"%s\"",
                    def->name);
@@ -1817,7 +1818,8 @@ int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
     memset(out, 0, sizeof *out);
     out->limit = -1;
     if (stmt->kind == AST_INSERT)
-        return plan_insert(&b, stmt, opts ? opts->sink_accepts_retractions : NULL, out) ? 0 : -1;
+        return plan_insert(&b, stmt, opts ? opts->sink_accepts_retractions : NULL,
+                           opts ? opts->sink_ctx : NULL, out) ? 0 : -1;
     if (!sql_ast_is_query(stmt)) {
         bind_error(&b, stmt, WB_SQLSTATE_SYNTAX, "%s is not a query", sql_ast_kind_name(stmt->kind));
         return -1;
