@@ -332,8 +332,11 @@ int ses_datadir_ddl(Session *s, const SqlStatement *stmt, const SesHandler *h, W
     const AstNode *node = stmt->node;
     /* temporary objects, and every object without a data directory, are
      * the session's alone */
-    if (!s->data_dir || ddl_is_temporary(s, node))
+    if (!s->data_dir || ddl_is_temporary(s, node)) {
+        /* a temporary view may read permanent objects: see them as they are */
+        if (ses_datadir_refresh(s, err) != 0) return -1;
         return sql_execute_ddl(s->catalog, node, stmt->text, err);
+    }
     struct stat st;
     bool dir_exists = stat(s->data_dir, &st) == 0;
     if (!dir_exists) {
