@@ -267,6 +267,15 @@ void sql_catalog_format_def(const TableDef *def, WbBuf *out)
         wb_buf_puts(out, def->watermark_sql ? def->watermark_sql : name);
     }
     wb_buf_puts(out, "\n)");
+    if (def->npartition > 0) {
+        wb_buf_puts(out, " PARTITIONED BY (");
+        for (int32_t k = 0; k < def->npartition; k++) {
+            if (k) wb_buf_puts(out, ", ");
+            const char *name = def->cols[def->partition[k]].name;
+            put_ident(out, name, strlen(name));
+        }
+        wb_buf_putc(out, ')');
+    }
     if (def->noptions > 0) {
         wb_buf_puts(out, " WITH (");
         for (int32_t i = 0; i < def->noptions; i++) {

@@ -2,7 +2,7 @@
  * test_catalog.c - the catalog's canonical CREATE text (what a data
  * directory's catalog.sql holds) read back to the same definitions: every
  * type, NOT NULL, quoted names and option strings, computed and METADATA
- * columns, the watermark, primary keys, views with their column lists;
+ * columns, the watermark, primary keys, PARTITIONED BY, views with their column lists;
  * stored tables' directories; temporary objects shadowing permanent ones;
  * and a session that finds its tables again after it is reopened.
  */
@@ -63,7 +63,7 @@ static Catalog *load(const char *text)
 static bool same_def(const TableDef *a, const TableDef *b)
 {
     if (strcmp(a->name, b->name) || a->is_view != b->is_view || a->ncols != b->ncols ||
-        a->npk != b->npk || a->noptions != b->noptions || a->watermark_col != b->watermark_col)
+        a->npk != b->npk || a->npartition != b->npartition || a->noptions != b->noptions || a->watermark_col != b->watermark_col)
         return false;
     if ((a->store_dir == NULL) != (b->store_dir == NULL) ||
         (a->store_dir && strcmp(a->store_dir, b->store_dir)))
@@ -80,6 +80,8 @@ static bool same_def(const TableDef *a, const TableDef *b)
     }
     for (int32_t k = 0; k < a->npk; k++)
         if (a->pk[k] != b->pk[k]) return false;
+    for (int32_t k = 0; k < a->npartition; k++)
+        if (a->partition[k] != b->partition[k]) return false;
     for (int32_t i = 0; i < a->noptions; i++)
         if (strcmp(a->options[i].key, b->options[i].key) ||
             strcmp(a->options[i].value, b->options[i].value))
@@ -100,7 +102,8 @@ static const char *const round_trip_ddl =
     "  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND\n"
     ") WITH ('connector' = 'filesystem', 'path' = '/tmp/it''s here', 'format' = 'csv',\n"
     "        'csv.field-delimiter' = ';', 'x.empty' = '', 'x.multi' = 'a\nb');\n"
-    "CREATE TABLE stored (k BIGINT, PRIMARY KEY (k) NOT ENFORCED);\n"
+    "CREATE TABLE stored (k BIGINT, day DATE, PRIMARY KEY (k, day) NOT ENFORCED)\n"
+    "  PARTITIONED BY (day) WITH ('merge-engine' = 'partial-update');\n"
     "CREATE TABLE db.sch.`Mixed Case` (a INT) WITH ('connector' = 'weir', 'bucket' = '4');\n"
     "CREATE VIEW v1 AS SELECT s, COUNT(*) AS n FROM `all types` GROUP BY s;\n"
     "CREATE VIEW v2 (x, `y y`) AS\n  SELECT i, -- the key\n  s FROM `all types` WHERE s <> 'it''s';\n";
@@ -136,6 +139,7 @@ static void test_round_trip(void)
     CHECK(strstr(text1, "PRIMARY KEY (i, big) NOT ENFORCED") != NULL);
     CHECK(strstr(text1, "WATERMARK FOR ts AS ts - INTERVAL '5' SECOND") != NULL);
     CHECK(strstr(text1, "CREATE VIEW v2 (x, `y y`) AS\n") != NULL);
+    CHECK(strstr(text1, ") PARTITIONED BY (day) WITH (\n") != NULL);
     free(text1);
     free(text2);
     sql_catalog_free(again);
