@@ -171,6 +171,16 @@ run "$tmp/no/such" -e "CREATE TABLE e (a INT) WITH ('connector' = 'datagen')"
 check "a data directory whose parent is missing: an error" \
     err_has 'could not create the data directory "'"$tmp"'/no/such": No such file or directory'
 
+# a rewrite cut short (a catalog.sql.tmp left by a crash) is ignored and replaced
+printf 'CREATE TABLE half (' >"$tmp/eq/catalog.sql.tmp"
+run "$tmp/eq" -e "CREATE TABLE e2 (a INT) WITH ('connector' = 'datagen')"
+check "a leftover catalog.sql.tmp does not stop the next DDL" \
+    sh -c "[ $status -eq 0 ] && [ ! -e '$tmp/eq/catalog.sql.tmp' ] && grep -q '^CREATE TABLE e2' '$tmp/eq/catalog.sql'"
+"$weir_bin" run --data= -e "SELECT 1" >"$tmp/out" 2>"$tmp/err"
+status=$?
+check "--data with an empty value: a usage error" \
+    sh -c "[ $status -eq 2 ] && grep -q '^weir: error: --data needs a directory' '$tmp/err'"
+
 # 10. concurrency: different tables created in parallel all land; one
 #     name created in parallel: one success, one "already exists"
 lost=0
