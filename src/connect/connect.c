@@ -190,8 +190,24 @@ void cn_record_error(WbError *err, const char *sqlstate, const RecordInput *in,
 
 /* ---- dispatch ---- */
 
+/* A stored table (TableDef.store_dir: no connector, or 'connector' =
+ * 'weir') is the table store's; until it opens them here, reading or
+ * writing one is this error. */
+static void stored_table_error(WbError *err, const TableDef *table, const char *what)
+{
+    cn_table_error(err, table, "table %s is a stored table, which this build of weir cannot %s",
+                   table->name, what);
+    wb_error_detail(err, "Its directory is %s.", table->store_dir);
+    wb_error_hint(err, "Give the table a connector (WITH ('connector' = 'filesystem', ...)) to "
+                       "read and write its data elsewhere.");
+}
+
 Source *cn_source_open(const TableDef *table, WbError *err)
 {
+    if (table->store_dir) {
+        stored_table_error(err, table, "read");
+        return NULL;
+    }
     const char *connector = sql_table_option(table, "connector");
     if (!connector) {
         cn_table_error(err, table, "table %s has no 'connector' option", table->name);
@@ -213,6 +229,10 @@ void cn_source_close(Source *src)
 
 Sink *cn_sink_open(const TableDef *table, bool overwrite, FILE *out, WbError *err)
 {
+    if (table->store_dir) {
+        stored_table_error(err, table, "write");
+        return NULL;
+    }
     const char *connector = sql_table_option(table, "connector");
     if (!connector) {
         cn_table_error(err, table, "table %s has no 'connector' option", table->name);

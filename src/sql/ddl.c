@@ -149,6 +149,41 @@ static int check_expressions(Catalog *cat, TableDef *def, const AstNode *stmt, W
     return rc;
 }
 
+/* A table with no 'connector' option, or 'connector' = 'weir', is kept by
+ * the table store in the catalog's store root (catalog.h): it gets its
+ * store_dir.  A temporary table cannot be stored (as in Flink, where a
+ * temporary table needs a connector), nor can any table of a catalog
+ * without a data directory. */
+static int stored_table(Catalog *cat, TableDef *def, int name_line, int name_col, WbError *err)
+{
+    const char *connector = sql_table_option(def, "connector");
+    if (connector && strcmp(connector, "weir") != 0) return 0;
+    if (def->is_temporary) {
+        wb_error(err, WB_SQLSTATE_CONFIG, name_line, name_col,
+                 "temporary table \"%s\" needs a 'connector' option", def->name);
+        wb_error_detail(err, "A table without a connector (or with 'connector' = 'weir') is "
+                             "stored in the data directory, which a temporary table is not.");
+        wb_error_hint(err, "Add WITH ('connector' = 'filesystem', 'path' = '...', 'format' = "
+                           "'csv') or another connector, or drop TEMPORARY.");
+        return -1;
+    }
+    if (!sql_catalog_store_root(cat)) {
+        if (connector) {
+            wb_error(err, WB_SQLSTATE_CONFIG, name_line, name_col,
+                     "table \"%s\" is a stored table ('connector' = 'weir'), but there is no "
+                     "data directory", def->name);
+        } else {
+            wb_error(err, WB_SQLSTATE_CONFIG, name_line, name_col,
+                     "table \"%s\" has no 'connector' option", def->name);
+            wb_error_hint(err, "Add WITH ('connector' = 'filesystem', 'path' = '...', 'format' = "
+                               "'csv') or another connector.");
+        }
+        return -1;
+    }
+    def->store_dir = sql_catalog_store_path(cat, def->name);
+    return 0;
+}
+
 static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text, WbError *err)
 {
     const char *name = stmt->create_table.name;
@@ -159,7 +194,8 @@ static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text,
                  "CREATE TABLE ... AS query is not supported yet");
         return -1;
     }
-    if (sql_catalog_find(cat, name) && stmt->create_table.if_not_exists) return 0;
+    bool temporary = stmt->create_table.temporary;
+    if (sql_catalog_find_kind(cat, name, temporary) && stmt->create_table.if_not_exists) return 0;
     WbArena *arena = sql_catalog_arena(cat);
     TableDef *def = wb_arena_calloc(arena, sizeof *def);
     def->name = wb_arena_strdup(arena, name);
@@ -184,6 +220,9 @@ static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text,
         col->type = cd->column_def.type;
         if (cd->column_def.ltz && col->type.id == TY_TIMESTAMP) col->type.ltz = 1;
         col->is_metadata = cd->column_def.is_metadata;
+        if (cd->column_def.metadata_key)
+            col->metadata_key = wb_arena_strdup(arena, cd->column_def.metadata_key);
+        col->is_virtual = cd->column_def.is_virtual;
         if (cd->column_def.computed) {
             col->computed = cd->column_def.computed;
             col->computed_sql = node_text(arena, stmt, sql_text, cd->column_def.computed);
@@ -240,13 +279,7 @@ static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text,
         def->options[i].key = wb_arena_strdup(arena, opts->items[i]->option.key);
         def->options[i].value = wb_arena_strdup(arena, opts->items[i]->option.value);
     }
-    if (!sql_table_option(def, "connector")) {
-        wb_error(err, WB_SQLSTATE_CONFIG, name_line, name_col,
-                 "table \"%s\" has no 'connector' option", def->name);
-        wb_error_hint(err, "Add WITH ('connector' = 'filesystem', 'path' = '...', 'format' = 'csv') "
-                           "or another connector.");
-        return -1;
-    }
+    if (stored_table(cat, def, name_line, name_col, err) != 0) return -1;
     if (stmt->create_table.watermark_col) {
         def->watermark_col = find_column(def, stmt->create_table.watermark_col);
         if (def->watermark_col < 0) {
@@ -272,16 +305,34 @@ static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text,
     return sql_catalog_add(cat, def, false, err);
 }
 
-static int create_view(Catalog *cat, const AstNode *stmt, const char *sql_text, WbError *err)
+/* A view from a data directory's catalog whose query does not bind any
+ * more: its columns by the names its definition lists, of unknown type
+ * (NULL), so that DESCRIBE still shows them; a query using the view binds
+ * the query again and reports why it fails. */
+static void unchecked_view_columns(WbArena *arena, const AstNode *stmt, Rel *rel)
+{
+    const AstList *names = &stmt->create_view.columns;
+    memset(rel, 0, sizeof *rel);
+    rel->cols = wb_arena_calloc(arena, sizeof(ScopeCol) * (size_t)(names->count + 1));
+    for (int32_t i = 0; i < names->count; i++) {
+        rel->cols[i].name = names->items[i]->ident.name;
+        rel->cols[i].type = ty_make(TY_NULL);
+    }
+    rel->ncols = names->count;
+}
+
+static int create_view(Catalog *cat, const AstNode *stmt, const char *sql_text, bool loading,
+                       WbError *err)
 {
     const char *name = stmt->create_view.name;
     int name_line, name_col;
     name_position(stmt, sql_text, name, &name_line, &name_col);
-    if (sql_catalog_find(cat, name) && stmt->create_view.if_not_exists) return 0;
-    if (sql_catalog_find(cat, name)) {
+    bool temporary = stmt->create_view.temporary;
+    TableDef *existing = sql_catalog_find_kind(cat, name, temporary);
+    if (existing && stmt->create_view.if_not_exists) return 0;
+    if (existing) {
         wb_error(err, WB_SQLSTATE_DUPLICATE_TABLE, name_line, name_col,
-                 "%s \"%s\" already exists", sql_catalog_find(cat, name)->is_view ? "view" : "table",
-                 name);
+                 "%s \"%s\" already exists", existing->is_view ? "view" : "table", name);
         return -1;
     }
     /* Bind the query once, in a scratch arena, for its column names and types. */
@@ -290,8 +341,12 @@ static int create_view(Catalog *cat, const AstNode *stmt, const char *sql_text, 
     binder_init(&b, cat, scratch, err);
     Rel rel;
     if (!sql_plan_query(&b, stmt->create_view.query, NULL, &rel)) {
-        wb_arena_free(scratch);
-        return -1;
+        if (!loading) {
+            wb_arena_free(scratch);
+            return -1;
+        }
+        wb_error_clear(err);
+        unchecked_view_columns(scratch, stmt, &rel);
     }
     const AstList *names = &stmt->create_view.columns;
     if (names->count && names->count != rel.ncols) {
@@ -305,7 +360,7 @@ static int create_view(Catalog *cat, const AstNode *stmt, const char *sql_text, 
     TableDef *def = wb_arena_calloc(arena, sizeof *def);
     def->name = wb_arena_strdup(arena, name);
     def->is_view = true;
-    def->is_temporary = stmt->create_view.temporary;
+    def->is_temporary = temporary;
     def->line = name_line;
     def->column = name_col;
     def->watermark_col = -1;
@@ -330,11 +385,14 @@ static int drop(Catalog *cat, const AstNode *stmt, const char *sql_text, WbError
     int name_line, name_col;
     name_position(stmt, sql_text, name, &name_line, &name_col);
     const char *what = stmt->drop.is_view ? "view" : "table";
-    TableDef *def = sql_catalog_find(cat, name);
+    /* DROP TEMPORARY names only a temporary object; plain DROP the object
+     * the name resolves to (a temporary one shadows a permanent one) */
+    TableDef *def = stmt->drop.temporary ? sql_catalog_find_kind(cat, name, true)
+                                         : sql_catalog_find(cat, name);
     if (!def) {
         if (stmt->drop.if_exists) return 0;
-        wb_error(err, WB_SQLSTATE_UNDEFINED_TABLE, name_line, name_col,
-                 "%s \"%s\" does not exist", what, name);
+        wb_error(err, WB_SQLSTATE_UNDEFINED_TABLE, name_line, name_col, "%s%s \"%s\" does not exist",
+                 stmt->drop.temporary ? "temporary " : "", what, name);
         return -1;
     }
     if (def->is_view != stmt->drop.is_view) {
@@ -343,7 +401,7 @@ static int drop(Catalog *cat, const AstNode *stmt, const char *sql_text, WbError
                       def->is_view ? "view" : "table");
         return -1;
     }
-    sql_catalog_drop(cat, name);
+    sql_catalog_drop(cat, def);
     return 0;
 }
 
@@ -353,7 +411,7 @@ int sql_execute_ddl(Catalog *cat, const AstNode *stmt, const char *sql_text, WbE
     case AST_CREATE_TABLE:
         return create_table(cat, stmt, sql_text, err);
     case AST_CREATE_VIEW:
-        return create_view(cat, stmt, sql_text, err);
+        return create_view(cat, stmt, sql_text, false, err);
     case AST_DROP:
         return drop(cat, stmt, sql_text, err);
     default:
@@ -361,4 +419,11 @@ int sql_execute_ddl(Catalog *cat, const AstNode *stmt, const char *sql_text, WbE
                  "%s is not a DDL statement", sql_ast_kind_name(stmt->kind));
         return -1;
     }
+}
+
+int sql_catalog_load_statement(Catalog *cat, const AstNode *stmt, const char *sql_text,
+                               WbError *err)
+{
+    if (stmt->kind == AST_CREATE_VIEW) return create_view(cat, stmt, sql_text, true, err);
+    return sql_execute_ddl(cat, stmt, sql_text, err);
 }
