@@ -202,8 +202,9 @@ static char *format_catalog(Session *s, size_t *len)
     WbBuf buf = {0};
     wb_buf_puts(&buf, SES_CATALOG_HEADER "\n"
                       "-- The permanent tables and views of this data directory, in the order\n"
-                      "-- they were created.  weir rewrites this file after each CREATE or DROP\n"
-                      "-- and reads it at start; edit it only while no weir uses the directory.\n");
+                      "-- they were created.  weir rewrites this file after each CREATE,\n"
+                      "-- ALTER or DROP and reads it at start; edit it only while no weir\n"
+                      "-- uses the directory.\n");
     int32_t count;
     TableDef **defs = sql_catalog_list(s->catalog, &count);
     for (int32_t i = 0; i < count; i++) {
@@ -284,6 +285,7 @@ static bool ddl_is_temporary(Session *s, const AstNode *node)
     switch (node->kind) {
     case AST_CREATE_TABLE: return node->create_table.temporary;
     case AST_CREATE_VIEW: return node->create_view.temporary;
+    case AST_ALTER_TABLE: return sql_catalog_find_kind(s->catalog, node->alter.name, true) != NULL;
     default:
         /* DROP TABLE x drops the temporary x when there is one */
         return node->drop.temporary || sql_catalog_find_kind(s->catalog, node->drop.name, true);
@@ -294,6 +296,7 @@ static const char *ddl_name(const AstNode *node)
 {
     return node->kind == AST_CREATE_TABLE  ? node->create_table.name
            : node->kind == AST_CREATE_VIEW ? node->create_view.name
+           : node->kind == AST_ALTER_TABLE ? node->alter.name
                                            : node->drop.name;
 }
 
@@ -343,7 +346,8 @@ int ses_datadir_ddl(Session *s, const SqlStatement *stmt, const SesHandler *h, W
         /* nothing on disk yet: a DROP has nothing to drop there, and a
          * CREATE that fails must not create the directory */
         if (ses_datadir_refresh(s, err) != 0) return -1;
-        if (node->kind == AST_DROP) return sql_execute_ddl(s->catalog, node, stmt->text, err);
+        if (node->kind == AST_DROP || node->kind == AST_ALTER_TABLE)
+            return sql_execute_ddl(s->catalog, node, stmt->text, err);
         int32_t before;
         sql_catalog_list(s->catalog, &before);
         if (sql_execute_ddl(s->catalog, node, stmt->text, err) != 0) return -1;
@@ -369,6 +373,17 @@ int ses_datadir_ddl(Session *s, const SqlStatement *stmt, const SesHandler *h, W
     if (sql_execute_ddl(s->catalog, node, stmt->text, err) != 0) goto out;
     TableDef *after = sql_catalog_find_kind(s->catalog, ddl_name(node), false);
     TableDef *dropped = node->kind == AST_DROP && after != before ? before : NULL;
+    /* ALTER TABLE .. RENAME TO: the stored table's directory follows its
+     * name, moved once the catalog names the new one */
+    const char *moved_from = NULL, *moved_to = NULL;
+    if (node->kind == AST_ALTER_TABLE && node->alter.action == AALT_RENAME_TABLE && before &&
+        before->store_dir) {
+        TableDef *renamed = sql_catalog_find_kind(s->catalog, node->alter.new_name, false);
+        if (renamed && renamed->store_dir) {
+            moved_from = before->store_dir;
+            moved_to = renamed->store_dir;
+        }
+    }
     if (node->kind == AST_CREATE_TABLE && after && after != before && after->store_dir) {
         /* A directory left by a DROP that stopped between the catalog's
          * rewrite and the removal is not this new table's: a new table
@@ -382,6 +397,12 @@ int ses_datadir_ddl(Session *s, const SqlStatement *stmt, const SesHandler *h, W
         new_text = NULL;
     }
     rc = 0;
+    if (moved_from && rename(moved_from, moved_to) != 0 && errno != ENOENT && h->warning) {
+        char message[700];
+        snprintf(message, sizeof message, "table \"%s\" was renamed, but its files could not move "
+                 "from \"%s\": %s", node->alter.new_name, moved_from, strerror(errno));
+        h->warning(h->ctx, node->line, node->column, message);
+    }
     if (dropped && dropped->store_dir) {
         WbError rm_err;
         wb_error_clear(&rm_err);

@@ -412,6 +412,7 @@ int ses_execute(Session *s, const SqlStatement *stmt, const SesHandler *h, WbErr
     case AST_CREATE_TABLE:
     case AST_CREATE_VIEW:
     case AST_DROP:
+    case AST_ALTER_TABLE:
         return ses_datadir_ddl(s, stmt, h, err);
     case AST_SET:
     case AST_RESET:
