@@ -1,0 +1,646 @@
+/*
+ * test_parquet.c - the Parquet writer and reader (src/store/parquet.h):
+ * round trips of every weir type with NULLs under each compression, with
+ * and without dictionaries, across many row groups and pages; file and
+ * row-group statistics; skipping by predicates; projection; and a fuzz
+ * loop of truncations and byte flips that must end in errors or data,
+ * never a crash.
+ */
+#include "check.h"
+#include "store/parquet.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[256];
+
+static const char *path_of(const char *name)
+{
+    static char buf[512];
+    snprintf(buf, sizeof buf, "%s/%s", dir, name);
+    return buf;
+}
+
+/* Every weir type; the NOT NULL ones are REQUIRED columns. */
+#define NCOLS 17
+static const char *const names[NCOLS] = {
+    "b", "i", "bi", "d5", "d18", "d38", "dbl", "s", "by", "dt", "tm", "ts", "tsl", "ivd", "ivy",
+    "req_i", "low_s"};
+
+static void all_types(SqlType *t)
+{
+    t[0] = ty_make(TY_BOOLEAN);
+    t[1] = ty_make(TY_INT);
+    t[2] = ty_make(TY_BIGINT);
+    t[3] = ty_decimal(5, 2);
+    t[4] = ty_decimal(18, 4);
+    t[5] = ty_decimal(38, 10);
+    t[6] = ty_make(TY_DOUBLE);
+    t[7] = ty_make(TY_STRING);
+    t[8] = ty_make(TY_BYTES);
+    t[9] = ty_make(TY_DATE);
+    t[10] = ty_make(TY_TIME);
+    t[11] = ty_timestamp(6);
+    t[12] = ty_timestamp(6);
+    t[12].ltz = 1;
+    t[13] = ty_make(TY_INTERVAL_DT);
+    t[14] = ty_make(TY_INTERVAL_YM);
+    t[15] = ty_make(TY_INT);
+    t[15].nullable = 0;
+    t[16] = ty_make(TY_STRING);   /* few distinct values: dictionary */
+}
+
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* Fills rows [0, n) with values derived from (seed, row); ~1 in 8 NULL
+ * in nullable columns. */
+static void fill(Batch *b, int32_t n, int64_t first_row)
+{
+    char text[64];
+    for (int32_t r = 0; r < n; r++) {
+        int64_t k = first_row + r;
+        rng_state = (uint64_t)k * 0x9E3779B97F4A7C15ull + 1;
+        for (int32_t c = 0; c < NCOLS; c++) {
+            ColumnVector *v = &b->cols[c];
+            v->nulls[r] = v->type.nullable && rnd() % 8 == 0;
+            int64_t x = (int64_t)rnd();
+            switch (c) {
+            case 0: v->i64[r] = x & 1; break;
+            case 1: v->i64[r] = (int32_t)x; break;
+            case 2: v->i64[r] = x; break;
+            case 3: v->i64[r] = x % 100000; break;
+            case 4: v->i64[r] = x % 1000000000000000000LL; break;
+            case 5: {
+                ty_i128 big = (ty_i128)x * (ty_i128)(int64_t)(rnd() % 1000000000000000000ULL);
+                if (k % 17 == 0) big = ty_pow10_128(38) - 1;
+                if (k % 19 == 0) big = -(ty_pow10_128(38) - 1);
+                v->i128[r] = big;
+                break;
+            }
+            case 6: {
+                double d = (double)x / 1e6;
+                if (k % 23 == 0) d = -0.0;
+                v->f64[r] = d;
+                break;
+            }
+            case 7: {
+                int len = (int)(rnd() % 20);
+                for (int i = 0; i < len; i++) text[i] = (char)('a' + rnd() % 26);
+                if (k % 29 == 0) len = snprintf(text, sizeof text, "ünïcödé €");
+                v->str[r] = ty_batch_str(b, text, (uint32_t)len);
+                break;
+            }
+            case 8: {
+                int len = (int)(rnd() % 10);
+                for (int i = 0; i < len; i++) text[i] = (char)rnd();
+                v->str[r] = ty_batch_str(b, text, (uint32_t)len);
+                break;
+            }
+            case 9: v->i64[r] = x % 100000; break;
+            case 10: v->i64[r] = (int64_t)((uint64_t)x % 86400000ULL); break;
+            case 11:
+            case 12: v->i64[r] = x % 4000000000000000LL; break;
+            case 13: v->i64[r] = x % 100000000000LL; break;   /* negative ones too */
+            case 14: v->i64[r] = x % 10000; break;
+            case 15: v->i64[r] = (int32_t)(x >> 7); break;
+            case 16: {
+                int len = snprintf(text, sizeof text, "v%d", (int)(rnd() % 7));
+                v->str[r] = ty_batch_str(b, text, (uint32_t)len);
+                break;
+            }
+            }
+        }
+        b->weights[r] = 1;
+    }
+    b->nrows = n;
+}
+
+static bool cell_equal(const ColumnVector *a, int32_t ra, const ColumnVector *b, int32_t rb)
+{
+    if (a->nulls[ra] || b->nulls[rb]) return a->nulls[ra] && b->nulls[rb];
+    switch (ty_phys(a->type)) {
+    case PK_I64: return a->i64[ra] == b->i64[rb];
+    case PK_F64: return memcmp(&a->f64[ra], &b->f64[rb], 8) == 0;
+    case PK_I128: return a->i128[ra] == b->i128[rb];
+    case PK_STR:
+        return a->str[ra].len == b->str[rb].len &&
+               memcmp(a->str[ra].ptr, b->str[rb].ptr, a->str[ra].len) == 0;
+    }
+    return false;
+}
+
+/* Writes `rows` rows in batches of 1000 with opts; returns the stats. */
+static int write_file(const char *path, const PqWriteOptions *opts, int64_t rows, WbArena *arena,
+                      PqFileStats *stats)
+{
+    SqlType types[NCOLS];
+    all_types(types);
+    WbError err = {0};
+    unlink(path);
+    PqKeyValue kv[2] = {{"weir.test", "yes"}, {"empty", NULL}};
+    PqWriter *w = pq_writer_open(path, NCOLS, names, types, opts, kv, 2, &err);
+    CHECK(w != NULL);
+    if (!w) {
+        fprintf(stderr, "open: %s\n", err.message);
+        return -1;
+    }
+    Batch *b = ty_batch_new(types, NCOLS, 1000);
+    for (int64_t at = 0; at < rows; at += 1000) {
+        ty_batch_reset(b);
+        int32_t n = (int32_t)(rows - at < 1000 ? rows - at : 1000);
+        fill(b, n, at);
+        if (pq_writer_write(w, b, &err) != 0) {
+            fprintf(stderr, "write: %s\n", err.message);
+            CHECK(false);
+            ty_batch_free(b);
+            pq_writer_abort(w);
+            return -1;
+        }
+    }
+    ty_batch_free(b);
+    int rc = pq_writer_close(w, arena, stats, &err);
+    if (rc != 0) fprintf(stderr, "close: %s\n", err.message);
+    CHECK(rc == 0);
+    return rc;
+}
+
+/* Reads every column back and compares with fill(). */
+static void read_and_compare(const char *path, int64_t rows)
+{
+    SqlType types[NCOLS];
+    all_types(types);
+    WbError err = {0};
+    PqReader *r = pq_reader_open(path, &err);
+    CHECK(r != NULL);
+    if (!r) {
+        fprintf(stderr, "open: %s\n", err.message);
+        return;
+    }
+    CHECK(pq_reader_num_rows(r) == rows);
+    CHECK(pq_reader_ncols(r) == NCOLS);
+    CHECK_STR(pq_reader_kv_get(r, "weir.test"), "yes");
+    for (int32_t c = 0; c < NCOLS && c < pq_reader_ncols(r); c++) {
+        CHECK_STR(pq_reader_column(r, c)->name, names[c]);
+        CHECK(pq_reader_column(r, c)->unsupported == NULL);
+        CHECK(pq_type_compatible(pq_reader_column(r, c)->type, types[c]));
+        CHECK(pq_reader_column(r, c)->type.nullable == types[c].nullable);
+    }
+    int32_t cols[NCOLS];
+    for (int32_t c = 0; c < NCOLS; c++) cols[c] = c;
+    PqScan *s = pq_scan_open(r, cols, NCOLS, types, NULL, 0, &err);
+    CHECK(s != NULL);
+    if (!s) {
+        fprintf(stderr, "scan: %s\n", err.message);
+        pq_reader_close(r);
+        return;
+    }
+    Batch *got = ty_batch_new(types, NCOLS, 777);
+    Batch *want = ty_batch_new(types, NCOLS, 777);
+    int64_t at = 0;
+    int mismatches = 0;
+    for (;;) {
+        ty_batch_reset(got);
+        int32_t n = pq_scan_next(s, got, NULL, 777, &err);
+        CHECK(n >= 0);
+        if (n < 0) fprintf(stderr, "next: %s\n", err.message);
+        if (n <= 0) break;
+        /* want: rows at.. at+n, built by fill in pieces of the writer's batches */
+        ty_batch_reset(want);
+        for (int32_t i = 0; i < n; i++) {
+            Batch *one = ty_batch_new(types, NCOLS, 1);
+            fill(one, 1, at + i);
+            ty_batch_append_row(want, one, 0, 1);
+            ty_batch_free(one);
+        }
+        for (int32_t i = 0; i < n; i++)
+            for (int32_t c = 0; c < NCOLS; c++)
+                if (!cell_equal(&got->cols[c], i, &want->cols[c], i) && mismatches++ < 5)
+                    fprintf(stderr, "row %lld column %s differs\n", (long long)(at + i), names[c]);
+        at += n;
+    }
+    CHECK(mismatches == 0);
+    CHECK(at == rows);
+    ty_batch_free(got);
+    ty_batch_free(want);
+    pq_scan_close(s);
+    pq_reader_close(r);
+}
+
+static void roundtrip(PqCompression comp, bool dict, int64_t rg_rows, int32_t page_bytes, int64_t rows)
+{
+    PqWriteOptions o;
+    pq_write_options_default(&o);
+    o.compression = comp;
+    o.dictionary = dict;
+    o.row_group_rows = rg_rows;
+    o.page_bytes = page_bytes;
+    WbArena arena;
+    wb_arena_init(&arena, 0);
+    PqFileStats st;
+    if (write_file(path_of("rt.parquet"), &o, rows, &arena, &st) == 0) {
+        CHECK(st.num_rows == rows);
+        CHECK(st.num_row_groups == (int32_t)((rows + rg_rows - 1) / rg_rows));
+        struct stat sb;
+        CHECK(stat(path_of("rt.parquet"), &sb) == 0 && sb.st_size == st.file_size);
+        read_and_compare(path_of("rt.parquet"), rows);
+    }
+    wb_arena_destroy(&arena);
+}
+
+static void test_roundtrip_plain_none(void) { roundtrip(PQ_COMPRESS_NONE, false, 100000, 1 << 20, 5000); }
+static void test_roundtrip_dict_snappy(void) { roundtrip(PQ_COMPRESS_SNAPPY, true, 100000, 1 << 20, 5000); }
+static void test_roundtrip_zstd_many_groups(void) { roundtrip(PQ_COMPRESS_ZSTD, true, 700, 512, 10000); }
+static void test_roundtrip_gzip_plain_pages(void) { roundtrip(PQ_COMPRESS_GZIP, false, 3000, 300, 7000); }
+
+/* A dictionary that outgrows its limit falls back to PLAIN (still exact). */
+static void test_dictionary_fallback(void)
+{
+    PqWriteOptions o;
+    pq_write_options_default(&o);
+    o.dictionary_page_bytes = 200;
+    WbArena arena;
+    wb_arena_init(&arena, 0);
+    PqFileStats st;
+    if (write_file(path_of("fb.parquet"), &o, 3000, &arena, &st) == 0) read_and_compare(path_of("fb.parquet"), 3000);
+    wb_arena_destroy(&arena);
+}
+
+static void test_empty_file(void)
+{
+    WbArena arena;
+    wb_arena_init(&arena, 0);
+    PqFileStats st;
+    if (write_file(path_of("empty.parquet"), NULL, 0, &arena, &st) == 0) {
+        CHECK(st.num_rows == 0);
+        CHECK(st.cols[2].has_min_max == false);
+        read_and_compare(path_of("empty.parquet"), 0);
+    }
+    wb_arena_destroy(&arena);
+}
+
+/* File statistics equal the min/max/NULL count computed from the data. */
+static void test_file_stats(void)
+{
+    WbArena arena;
+    wb_arena_init(&arena, 0);
+    PqFileStats st;
+    PqWriteOptions o;
+    pq_write_options_default(&o);
+    o.row_group_rows = 999;
+    int64_t rows = 4321;
+    if (write_file(path_of("st.parquet"), &o, rows, &arena, &st) != 0) {
+        wb_arena_destroy(&arena);
+        return;
+    }
+    SqlType types[NCOLS];
+    all_types(types);
+    Batch *b = ty_batch_new(types, NCOLS, (int32_t)rows);
+    fill(b, (int32_t)rows, 0);
+    for (int32_t c = 0; c < NCOLS; c++) {
+        int64_t nulls = 0;
+        int32_t lo = -1, hi = -1;
+        for (int32_t r = 0; r < rows; r++) {
+            if (b->cols[c].nulls[r]) {
+                nulls++;
+                continue;
+            }
+            if (lo < 0 || ty_compare(&b->cols[c], r, &b->cols[c], lo) < 0) lo = r;
+            if (hi < 0 || ty_compare(&b->cols[c], r, &b->cols[c], hi) > 0) hi = r;
+        }
+        CHECK(st.cols[c].null_count == nulls);
+        if (types[c].id == TY_INTERVAL_DT || types[c].id == TY_INTERVAL_YM) {
+            CHECK(!st.cols[c].has_min_max);
+            continue;
+        }
+        CHECK(st.cols[c].has_min_max);
+        ColumnVector v = {.type = types[c]};
+        uint8_t nn[2] = {0, 0};
+        v.nulls = nn;
+        int64_t i2[2];
+        double f2[2];
+        ty_i128 w2[2];
+        WbStr s2[2];
+        switch (ty_phys(types[c])) {
+        case PK_I64: i2[0] = st.cols[c].min.i64; i2[1] = st.cols[c].max.i64; v.i64 = i2; break;
+        case PK_F64: f2[0] = st.cols[c].min.f64; f2[1] = st.cols[c].max.f64; v.f64 = f2; break;
+        case PK_I128: w2[0] = st.cols[c].min.i128; w2[1] = st.cols[c].max.i128; v.i128 = w2; break;
+        case PK_STR: s2[0] = st.cols[c].min.str; s2[1] = st.cols[c].max.str; v.str = s2; break;
+        }
+        if (ty_compare(&v, 0, &b->cols[c], lo) != 0 || ty_compare(&v, 1, &b->cols[c], hi) != 0) {
+            fprintf(stderr, "stats of %s differ\n", names[c]);
+            CHECK(false);
+        }
+    }
+    /* row-group statistics as read back */
+    WbError err = {0};
+    PqReader *r = pq_reader_open(path_of("st.parquet"), &err);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK(pq_reader_num_row_groups(r) == 5);
+        int64_t nulls = 0;
+        for (int32_t g = 0; g < pq_reader_num_row_groups(r); g++) {
+            const PqColumnStats *cs = pq_reader_row_group_stats(r, g, 2);
+            CHECK(cs->has_min_max);
+            nulls += cs->null_count;
+            CHECK(!pq_reader_row_group_stats(r, g, 13)->has_min_max);
+        }
+        CHECK(nulls == st.cols[2].null_count);
+        pq_reader_close(r);
+    }
+    ty_batch_free(b);
+    wb_arena_destroy(&arena);
+}
+
+/* A sorted BIGINT column and a string column over 10 row groups: range
+ * predicates skip the groups that cannot match and keep the rest. */
+static void test_stats_skipping(void)
+{
+    SqlType types[3] = {ty_make(TY_BIGINT), ty_make(TY_STRING), ty_decimal(30, 2)};
+    const char *nm[3] = {"k", "s", "d"};
+    PqWriteOptions o;
+    pq_write_options_default(&o);
+    o.row_group_rows = 1000;
+    WbError err = {0};
+    unlink(path_of("skip.parquet"));
+    PqWriter *w = pq_writer_open(path_of("skip.parquet"), 3, nm, types, &o, NULL, 0, &err);
+    CHECK(w != NULL);
+    if (!w) return;
+    Batch *b = ty_batch_new(types, 3, 10000);
+    char text[32];
+    for (int32_t r = 0; r < 10000; r++) {
+        b->cols[0].i64[r] = r;
+        b->cols[0].nulls[r] = r >= 9000 && r % 2;   /* NULLs in the last group only */
+        int len = snprintf(text, sizeof text, "key%05d", r);
+        b->cols[1].str[r] = ty_batch_str(b, text, (uint32_t)len);
+        b->cols[1].nulls[r] = 0;
+        b->cols[2].i128[r] = (ty_i128)r * 100;
+        b->cols[2].nulls[r] = 0;
+        b->weights[r] = 1;
+    }
+    b->nrows = 10000;
+    CHECK(pq_writer_write(w, b, &err) == 0);
+    CHECK(pq_writer_close(w, NULL, NULL, &err) == 0);
+    ty_batch_free(b);
+
+    PqReader *r = pq_reader_open(path_of("skip.parquet"), &err);
+    CHECK(r != NULL);
+    if (!r) return;
+    struct {
+        PqPredicate p[2];
+        int32_t np;
+        int32_t want_groups;
+        int64_t want_rows;   /* rows of the groups read */
+    } cases[] = {
+        {{{0, PQ_OP_EQ, {.i64 = 4500}}}, 1, 1, 1000},
+        {{{0, PQ_OP_LT, {.i64 = 1000}}}, 1, 1, 1000},
+        {{{0, PQ_OP_LE, {.i64 = 1000}}}, 1, 2, 2000},
+        {{{0, PQ_OP_GT, {.i64 = 8998}}}, 1, 2, 2000},
+        {{{0, PQ_OP_GE, {.i64 = 20000}}}, 1, 0, 0},
+        {{{0, PQ_OP_IS_NULL, {0}}}, 1, 1, 1000},
+        {{{0, PQ_OP_IS_NOT_NULL, {0}}}, 1, 10, 10000},
+        {{{0, PQ_OP_GE, {.i64 = 2000}}, {0, PQ_OP_LT, {.i64 = 4000}}}, 2, 2, 2000},
+        {{{1, PQ_OP_EQ, {.str = {"key07777", 8}}}}, 1, 1, 1000},
+        {{{1, PQ_OP_GT, {.str = {"kez", 3}}}}, 1, 0, 0},
+        {{{2, PQ_OP_LT, {.i128 = 100000}}}, 1, 1, 1000},
+        {{{2, PQ_OP_EQ, {.i128 = 12345}}, {1, PQ_OP_GE, {.str = {"key", 3}}}}, 2, 1, 1000},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int32_t cols[2] = {0, 1};
+        PqScan *s = pq_scan_open(r, cols, 2, NULL, cases[i].p, cases[i].np, &err);
+        CHECK(s != NULL);
+        if (!s) continue;
+        Batch *out = ty_batch_new(types, 2, 4096);
+        int64_t rows = 0;
+        int32_t n;
+        while ((n = pq_scan_next(s, out, NULL, 4096, &err)) > 0) {
+            rows += n;
+            ty_batch_reset(out);
+        }
+        CHECK(n == 0);
+        if (pq_scan_row_groups_read(s) != cases[i].want_groups || rows != cases[i].want_rows) {
+            fprintf(stderr, "case %zu: %d groups, %lld rows\n", i, pq_scan_row_groups_read(s), (long long)rows);
+            CHECK(false);
+        }
+        CHECK(pq_scan_row_groups_read(s) + pq_scan_row_groups_skipped(s) == 10);
+        ty_batch_free(out);
+        pq_scan_close(s);
+    }
+    pq_reader_close(r);
+}
+
+/* Projection: two columns into chosen batch columns; the others untouched. */
+static void test_projection(void)
+{
+    WbArena arena;
+    wb_arena_init(&arena, 0);
+    PqFileStats st;
+    if (write_file(path_of("proj.parquet"), NULL, 2500, &arena, &st) != 0) {
+        wb_arena_destroy(&arena);
+        return;
+    }
+    wb_arena_destroy(&arena);
+    SqlType types[NCOLS];
+    all_types(types);
+    WbError err = {0};
+    PqReader *r = pq_reader_open(path_of("proj.parquet"), &err);
+    CHECK(r != NULL);
+    if (!r) return;
+    int32_t cols[2] = {7, 5};
+    int32_t dst[2] = {1, 0};
+    SqlType dt[2] = {types[7], types[5]};
+    SqlType bt[2] = {types[5], types[7]};
+    PqScan *s = pq_scan_open(r, cols, 2, dt, NULL, 0, &err);
+    CHECK(s != NULL);
+    Batch *out = ty_batch_new(bt, 2, 2500);
+    int32_t n, total = 0;
+    while (s && (n = pq_scan_next(s, out, dst, 1000, &err)) > 0) total += n;
+    CHECK(total == 2500 && out->nrows == 2500);
+    Batch *want = ty_batch_new(types, NCOLS, 2500);
+    fill(want, 2500, 0);
+    int bad = 0;
+    for (int32_t i = 0; i < 2500; i++) {
+        bad += !cell_equal(&out->cols[0], i, &want->cols[5], i);
+        bad += !cell_equal(&out->cols[1], i, &want->cols[7], i);
+    }
+    CHECK(bad == 0);
+    CHECK(pq_reader_find_column(r, "TS") == 11);
+    CHECK(pq_reader_find_column(r, "nope") == -1);
+    /* an incompatible type is refused, naming the column */
+    SqlType wrong = ty_make(TY_DOUBLE);
+    int32_t one = 2;
+    PqScan *s2 = pq_scan_open(r, &one, 1, &wrong, NULL, 0, &err);
+    CHECK(s2 == NULL && strstr(err.message, "\"bi\"") != NULL);
+    ty_batch_free(out);
+    ty_batch_free(want);
+    pq_scan_close(s);
+    pq_reader_close(r);
+}
+
+static void test_not_null_and_errors(void)
+{
+    SqlType t = ty_make(TY_INT);
+    t.nullable = 0;
+    const char *nm[1] = {"x"};
+    WbError err = {0};
+    unlink(path_of("nn.parquet"));
+    PqWriter *w = pq_writer_open(path_of("nn.parquet"), 1, nm, &t, NULL, NULL, 0, &err);
+    CHECK(w != NULL);
+    if (!w) return;
+    Batch *b = ty_batch_new(&t, 1, 4);
+    b->nrows = 2;
+    b->cols[0].i64[0] = 1;
+    b->cols[0].nulls[1] = 1;
+    CHECK(pq_writer_write(w, b, &err) == -1);
+    CHECK(strstr(err.message, "NOT NULL") != NULL);
+    wb_error_clear(&err);
+    CHECK(pq_writer_write(w, b, &err) == -1);   /* poisoned */
+    pq_writer_abort(w);
+    CHECK(access(path_of("nn.parquet"), F_OK) != 0);
+    /* an INT column given a value outside 32 bits fails at close */
+    t.nullable = 1;
+    w = pq_writer_open(path_of("nn.parquet"), 1, nm, &t, NULL, NULL, 0, &err);
+    b->cols[0].nulls[1] = 0;
+    b->cols[0].i64[1] = (int64_t)1 << 40;
+    CHECK(pq_writer_write(w, b, &err) == 0);
+    wb_error_clear(&err);
+    CHECK(pq_writer_close(w, NULL, NULL, &err) == -1);
+    CHECK(access(path_of("nn.parquet"), F_OK) != 0);
+    /* not a Parquet file */
+    FILE *f = fopen(path_of("junk.parquet"), "w");
+    fputs("hello, this is not parquet at all", f);
+    fclose(f);
+    wb_error_clear(&err);
+    CHECK(pq_reader_open(path_of("junk.parquet"), &err) == NULL);
+    CHECK(strstr(err.message, "junk.parquet") != NULL);
+    CHECK_STR(err.sqlstate, "22000");
+    ty_batch_free(b);
+}
+
+/* Opens and scans every column; returns 0 (read all), -1 (an error). */
+static int read_all(const char *path, int64_t *rows)
+{
+    WbError err = {0};
+    PqReader *r = pq_reader_open(path, &err);
+    *rows = 0;
+    if (!r) return err.set && err.message[0] ? -1 : -2;
+    int32_t ncols = pq_reader_ncols(r);
+    int32_t cols[64];
+    SqlType types[64], known[NCOLS];
+    all_types(known);
+    int32_t k = 0;
+    for (int32_t c = 0; c < ncols && k < 64; c++) {
+        if (pq_reader_column(r, c)->unsupported) continue;
+        types[k] = pq_reader_column(r, c)->type;
+        /* the INTERVAL family is the table's to say */
+        if (c < NCOLS && pq_type_compatible(types[k], known[c])) types[k] = known[c];
+        cols[k++] = c;
+    }
+    PqScan *s = pq_scan_open(r, cols, k, types, NULL, 0, &err);
+    int rc = 0;
+    if (!s) {
+        rc = -1;
+    } else {
+        Batch *b = ty_batch_new(types, k, 512);
+        int32_t n;
+        while ((n = pq_scan_next(s, b, NULL, 512, &err)) > 0) {
+            *rows += n;
+            ty_batch_reset(b);
+        }
+        if (n < 0) rc = err.message[0] ? -1 : -2;
+        ty_batch_free(b);
+        pq_scan_close(s);
+    }
+    pq_reader_close(r);
+    return rc;
+}
+
+/* Truncations and byte flips of a valid file: each read ends in an error
+ * with a message, or in rows; never a crash (run under ASan). */
+static void test_corruption_fuzz(void)
+{
+    PqWriteOptions o;
+    pq_write_options_default(&o);
+    o.row_group_rows = 150;
+    o.page_bytes = 256;
+    WbArena arena;
+    wb_arena_init(&arena, 0);
+    PqFileStats st;
+    int rc = write_file(path_of("fz.parquet"), &o, 400, &arena, &st);
+    wb_arena_destroy(&arena);
+    if (rc != 0) return;
+    FILE *f = fopen(path_of("fz.parquet"), "rb");
+    uint8_t *orig = malloc((size_t)st.file_size);
+    CHECK(fread(orig, 1, (size_t)st.file_size, f) == (size_t)st.file_size);
+    fclose(f);
+    const char *iters_env = getenv("WEIR_FUZZ_ITERS");
+    int iters = iters_env ? atoi(iters_env) : 3000;
+    uint8_t *buf = malloc((size_t)st.file_size);
+    int errors = 0, silent = 0, ok = 0;
+    rng_state = 12345;
+    const char *fp = path_of("fz_mut.parquet");
+    char fpath[512];
+    snprintf(fpath, sizeof fpath, "%s", fp);
+    for (int it = 0; it < iters; it++) {
+        size_t len = (size_t)st.file_size;
+        memcpy(buf, orig, len);
+        int kind = it % 3;
+        if (kind == 0) {
+            len = rnd() % len;   /* truncation */
+        } else {
+            int flips = 1 + (int)(rnd() % 4);
+            /* half of the flips land in the footer, where the structure is */
+            for (int k = 0; k < flips; k++) {
+                size_t at = (it & 1) ? len - 1 - rnd() % (len < 600 ? len : 600) : rnd() % len;
+                buf[at] ^= (uint8_t)(1 + rnd() % 255);
+            }
+        }
+        FILE *o2 = fopen(fpath, "wb");
+        fwrite(buf, 1, len, o2);
+        fclose(o2);
+        int64_t rows;
+        int r2 = read_all(fpath, &rows);
+        if (r2 == -1) errors++;
+        else if (r2 == -2) silent++;
+        else ok++;
+        if (kind == 0 && r2 == 0) {
+            fprintf(stderr, "a truncation to %zu bytes read without error\n", len);
+            CHECK(false);
+        }
+    }
+    CHECK(silent == 0);
+    CHECK(errors > iters / 3);
+    free(orig);
+    free(buf);
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/weir_pq_test_%d", (int)getpid());
+    mkdir(dir, 0777);
+    RUN(test_roundtrip_plain_none);
+    RUN(test_roundtrip_dict_snappy);
+    RUN(test_roundtrip_zstd_many_groups);
+    RUN(test_roundtrip_gzip_plain_pages);
+    RUN(test_dictionary_fallback);
+    RUN(test_empty_file);
+    RUN(test_file_stats);
+    RUN(test_stats_skipping);
+    RUN(test_projection);
+    RUN(test_not_null_and_errors);
+    RUN(test_corruption_fuzz);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+    return check_done();
+}
