@@ -234,11 +234,14 @@ static int open_file(CnParquetSource *ps, const Source *src, const char *path, W
     ps->path = path;
     ps->reader = pq_reader_open(path, err);
     if (!ps->reader) return -1;
-    int32_t file_col[ps->ncols ? ps->ncols : 1];
-    int32_t cols[ps->ncols ? ps->ncols : 1];
-    SqlType dst_types[ps->ncols ? ps->ncols : 1];
+    size_t n = (size_t)(ps->ncols ? ps->ncols : 1);
+    int32_t *file_col = wb_malloc(sizeof(int32_t) * n);
+    int32_t *cols = wb_malloc(sizeof(int32_t) * n);
+    SqlType *dst_types = wb_malloc(sizeof(SqlType) * n);
+    PqPredicate *preds = wb_malloc(sizeof(PqPredicate) * (size_t)(ps->npreds ? ps->npreds : 1));
+    int rc = 0;
     ps->nproj = 0;
-    for (int32_t c = 0; c < ps->ncols; c++) {
+    for (int32_t c = 0; c < ps->ncols && rc == 0; c++) {
         file_col[c] = pq_reader_find_column(ps->reader, ps->names[c]);
         if (src->unread && src->unread[c]) continue;
         if (file_col[c] < 0) {
@@ -246,15 +249,15 @@ static int open_file(CnParquetSource *ps, const Source *src, const char *path, W
                      "column \"%s\" of table %s is not in Parquet file \"%s\"", ps->names[c],
                      ps->table->name, path);
             snprintf(err->source, sizeof err->source, "%s", path);
-            return -1;
+            rc = -1;
+            break;
         }
         cols[ps->nproj] = file_col[c];
         dst_types[ps->nproj] = ps->types[c];
         ps->dst_cols[ps->nproj++] = c;
     }
-    PqPredicate preds[ps->npreds ? ps->npreds : 1];
     int32_t np = 0;
-    for (int32_t i = 0; i < ps->npreds; i++) {
+    for (int32_t i = 0; rc == 0 && i < ps->npreds; i++) {
         int32_t fc = file_col[ps->preds[i].col];
         if (fc < 0) continue;
         const PqColumnInfo *info = pq_reader_column(ps->reader, fc);
@@ -264,9 +267,15 @@ static int open_file(CnParquetSource *ps, const Source *src, const char *path, W
         preds[np].value = ps->preds[i].value;
         np++;
     }
-    ps->scan = pq_scan_open(ps->reader, cols, ps->nproj, dst_types, preds, np, err);
-    if (!ps->scan) return -1;
-    return 0;
+    if (rc == 0) {
+        ps->scan = pq_scan_open(ps->reader, cols, ps->nproj, dst_types, preds, np, err);
+        if (!ps->scan) rc = -1;
+    }
+    free(file_col);
+    free(cols);
+    free(dst_types);
+    free(preds);
+    return rc;
 }
 
 int cn_parquet_next(CnParquetSource *ps, Source *src, char **files, int32_t nfiles, int32_t *next_file,

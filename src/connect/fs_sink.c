@@ -1,6 +1,6 @@
 /*
- * fs_sink.c - the filesystem sink (Flink's file sink, one writer): csv or
- * json rows into new part files of the table's directory, invisible until
+ * fs_sink.c - the filesystem sink (Flink's file sink, one writer): csv,
+ * json or parquet rows into new part files of the table's directory, invisible until
  * the job commits.
  *
  * Files.  'path' is a directory (created with its parents when missing; an
@@ -212,9 +212,6 @@ static int fs_sink_write(Sink *base, const Batch *batch, WbError *err)
     }
     for (int32_t row = 0; row < batch->nrows; row++) {
         int64_t w = batch->weights[row];
-        if (sink->format == CN_FMT_PARQUET) {
-            if (w >= 0) continue;   /* checked first, written below */
-        }
         if (w < 0) {
             /* the planner rejects retracting queries into this sink */
             wb_error(err, WB_SQLSTATE_FEATURE, 0, 0,
@@ -223,7 +220,7 @@ static int fs_sink_write(Sink *base, const Batch *batch, WbError *err)
             sink->state = FS_FAILED;
             return -1;
         }
-        if (sink->format == CN_FMT_PARQUET) continue;
+        if (sink->format == CN_FMT_PARQUET) continue;   /* written below, columnar */
         for (; w > 0; w--) {
             if (sink->format == CN_FMT_CSV) {
                 for (int32_t col = 0; col < sink->ncols; col++) {
