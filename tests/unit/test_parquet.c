@@ -565,26 +565,18 @@ static int read_all(const char *path, int64_t *rows)
     return rc;
 }
 
-/* Truncations and byte flips of a valid file: each read ends in an error
- * with a message, or in rows; never a crash (run under ASan). */
-static void test_corruption_fuzz(void)
+/* Truncations and byte flips of the file at `src`: each read ends in an
+ * error with a message, or in rows; never a crash (run under ASan). */
+static void fuzz_file(const char *src, int iters)
 {
-    PqWriteOptions o;
-    pq_write_options_default(&o);
-    o.row_group_rows = 150;
-    o.page_bytes = 256;
-    WbArena arena;
-    wb_arena_init(&arena, 0);
-    PqFileStats st;
-    int rc = write_file(path_of("fz.parquet"), &o, 400, &arena, &st);
-    wb_arena_destroy(&arena);
-    if (rc != 0) return;
-    FILE *f = fopen(path_of("fz.parquet"), "rb");
+    struct stat sb;
+    CHECK(stat(src, &sb) == 0 && sb.st_size > 0);
+    if (sb.st_size <= 0) return;
+    PqFileStats st = {.file_size = sb.st_size};
+    FILE *f = fopen(src, "rb");
     uint8_t *orig = malloc((size_t)st.file_size);
     CHECK(fread(orig, 1, (size_t)st.file_size, f) == (size_t)st.file_size);
     fclose(f);
-    const char *iters_env = getenv("WEIR_FUZZ_ITERS");
-    int iters = iters_env ? atoi(iters_env) : 3000;
     uint8_t *buf = malloc((size_t)st.file_size);
     int errors = 0, silent = 0, ok = 0;
     rng_state = 12345;
@@ -624,10 +616,44 @@ static void test_corruption_fuzz(void)
     free(buf);
 }
 
-int main(void)
+static void test_corruption_fuzz(void)
+{
+    PqWriteOptions o;
+    pq_write_options_default(&o);
+    o.row_group_rows = 150;
+    o.page_bytes = 256;
+    WbArena arena;
+    wb_arena_init(&arena, 0);
+    PqFileStats st;
+    int rc = write_file(path_of("fz.parquet"), &o, 400, &arena, &st);
+    wb_arena_destroy(&arena);
+    if (rc != 0) return;
+    const char *iters_env = getenv("WEIR_FUZZ_ITERS");
+    fuzz_file(path_of("fz.parquet"), iters_env ? atoi(iters_env) : 3000);
+}
+
+/* `test_parquet --fuzz FILE ITERS`: the fuzz loop over another writer's
+ * file (tests/cli/test_parquet_duckdb.sh gives it DuckDB's). */
+static const char *fuzz_arg;
+static int fuzz_iters;
+static void test_fuzz_given_file(void)
+{
+    fuzz_file(fuzz_arg, fuzz_iters);
+}
+
+int main(int argc, char **argv)
 {
     snprintf(dir, sizeof dir, "/tmp/weir_pq_test_%d", (int)getpid());
     mkdir(dir, 0777);
+    if (argc == 4 && strcmp(argv[1], "--fuzz") == 0) {
+        fuzz_arg = argv[2];
+        fuzz_iters = atoi(argv[3]);
+        RUN(test_fuzz_given_file);
+        char rm[300];
+        snprintf(rm, sizeof rm, "rm -rf %s", dir);
+        if (system(rm) != 0) fprintf(stderr, "cannot remove %s\n", dir);
+        return check_done();
+    }
     RUN(test_roundtrip_plain_none);
     RUN(test_roundtrip_dict_snappy);
     RUN(test_roundtrip_zstd_many_groups);
