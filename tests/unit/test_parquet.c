@@ -691,6 +691,244 @@ static void test_encodings(void)
     CHECK(pq_decimal_bytes(38) == 16 && pq_decimal_bytes(30) == 13);
 }
 
+/* ---- a hand-made file: encodings weir does not write ----
+ * One row group of 5 rows: s BYTE_ARRAY STRING REQUIRED in DELTA_BYTE_ARRAY
+ * (data page v1), b BOOLEAN OPTIONAL as RLE in a data page v2, t INT96
+ * REQUIRED PLAIN, u UUID (FIXED_LEN_BYTE_ARRAY(16)) REQUIRED PLAIN. */
+
+/* DELTA_BINARY_PACKED of n <= 33 values: one block, one miniblock used. */
+static void dbp_encode(WbBuf *out, const int64_t *v, int n)
+{
+    tc_put_uvarint(out, 128);
+    tc_put_uvarint(out, 4);
+    tc_put_uvarint(out, (uint64_t)n);
+    tc_put_uvarint(out, ((uint64_t)v[0] << 1) ^ (uint64_t)(v[0] >> 63));
+    if (n < 2) return;
+    int64_t d[32], mn = INT64_MAX;
+    for (int i = 1; i < n; i++) {
+        d[i - 1] = v[i] - v[i - 1];
+        if (d[i - 1] < mn) mn = d[i - 1];
+    }
+    uint64_t mx = 0;
+    for (int i = 0; i < n - 1; i++) {
+        d[i] -= mn;
+        if ((uint64_t)d[i] > mx) mx = (uint64_t)d[i];
+    }
+    int w = 0;
+    while (w < 64 && (mx >> w)) w++;
+    tc_put_uvarint(out, ((uint64_t)mn << 1) ^ (uint64_t)(mn >> 63));
+    uint8_t widths[4] = {(uint8_t)w, 0, 0, 0};
+    wb_buf_append(out, widths, 4);
+    uint8_t body[32 * 8] = {0};
+    for (int i = 0; i < n - 1; i++)
+        for (int b = 0; b < w; b++)
+            if (((uint64_t)d[i] >> b) & 1) body[(i * w + b) / 8] |= (uint8_t)(1u << ((i * w + b) % 8));
+    wb_buf_append(out, body, (size_t)(32 * w / 8));
+}
+
+typedef struct HandChunk {
+    int64_t offset, size;
+    int32_t type, encoding;
+} HandChunk;
+
+static void put_chunk_meta(TOut *o, const HandChunk *c, const char *name)
+{
+    tco_struct_begin(o);
+    tco_i64(o, 2, c->offset);
+    tco_field(o, 3, TC_STRUCT);
+    tco_struct_begin(o);
+    tco_i32(o, 1, c->type);
+    tco_list_begin(o, 2, TC_I32, 2);
+    tco_raw_i32(o, c->encoding);
+    tco_raw_i32(o, PQE_RLE);
+    tco_list_begin(o, 3, TC_BINARY, 1);
+    tco_raw_binary(o, name, strlen(name));
+    tco_i32(o, 4, PQZ_UNCOMPRESSED);
+    tco_i64(o, 5, 5);
+    tco_i64(o, 6, c->size);
+    tco_i64(o, 7, c->size);
+    tco_i64(o, 9, c->offset);
+    tco_struct_end(o);
+    tco_struct_end(o);
+}
+
+static void put_v1_page(WbBuf *file, int32_t encoding, const WbBuf *body)
+{
+    PqPageHeader ph = {0};
+    ph.type = PQP_DATA_PAGE;
+    ph.num_values = 5;
+    ph.encoding = encoding;
+    ph.uncompressed_size = ph.compressed_size = (int32_t)body->len;
+    pq_put_page_header(file, &ph);
+    wb_buf_append(file, body->data, body->len);
+}
+
+static void test_other_encodings(void)
+{
+    WbBuf file = {0}, body = {0};
+    HandChunk ch[4];
+    wb_buf_append(&file, "PAR1", 4);
+    /* s: DELTA_BYTE_ARRAY */
+    const char *words[5] = {"apple", "applesauce", "apricot", "banana", "band"};
+    int64_t prefix[5] = {0, 5, 2, 0, 3}, suffix_len[5];
+    for (int i = 0; i < 5; i++) suffix_len[i] = (int64_t)strlen(words[i]) - prefix[i];
+    dbp_encode(&body, prefix, 5);
+    dbp_encode(&body, suffix_len, 5);
+    for (int i = 0; i < 5; i++) wb_buf_append(&body, words[i] + prefix[i], (size_t)suffix_len[i]);
+    ch[0] = (HandChunk){(int64_t)file.len, 0, PQT_BYTE_ARRAY, PQE_DELTA_BYTE_ARRAY};
+    put_v1_page(&file, PQE_DELTA_BYTE_ARRAY, &body);
+    ch[0].size = (int64_t)file.len - ch[0].offset;
+    /* b: TRUE, NULL, FALSE, TRUE, NULL in a v2 page, RLE values */
+    wb_buf_clear(&body);
+    uint8_t levels[5] = {1, 0, 1, 1, 0};
+    pq_rle_encode_u8(&body, levels, 5, 1);
+    size_t def_len = body.len;
+    uint8_t bits[3] = {1, 0, 1};
+    WbBuf vals = {0};
+    pq_rle_encode_u8(&vals, bits, 3, 1);
+    uint8_t lenb[4];
+    wb_put_u32(lenb, (uint32_t)vals.len);
+    wb_buf_append(&body, lenb, 4);
+    wb_buf_append(&body, vals.data, vals.len);
+    ch[1] = (HandChunk){(int64_t)file.len, 0, PQT_BOOLEAN, PQE_RLE};
+    {
+        TOut o = {&file, {0}, 0};
+        tco_i32(&o, 1, PQP_DATA_PAGE_V2);
+        tco_i32(&o, 2, (int32_t)body.len);
+        tco_i32(&o, 3, (int32_t)body.len);
+        tco_field(&o, 8, TC_STRUCT);
+        tco_struct_begin(&o);
+        tco_i32(&o, 1, 5);
+        tco_i32(&o, 2, 2);
+        tco_i32(&o, 3, 5);
+        tco_i32(&o, 4, PQE_RLE);
+        tco_i32(&o, 5, (int32_t)def_len);
+        tco_i32(&o, 6, 0);
+        tco_bool(&o, 7, false);
+        tco_struct_end(&o);
+        wb_buf_putc(&file, 0);
+        wb_buf_append(&file, body.data, body.len);
+    }
+    ch[1].size = (int64_t)file.len - ch[1].offset;
+    /* t: INT96 = nanos of the day (u64 LE) + Julian day (u32 LE) */
+    wb_buf_clear(&body);
+    int64_t micros[5] = {0, 1706745599123456LL, -1, 86400000000LL, -2208988800000000LL};
+    for (int i = 0; i < 5; i++) {
+        int64_t days = micros[i] / 86400000000LL, rem = micros[i] % 86400000000LL;
+        if (rem < 0) {
+            rem += 86400000000LL;
+            days--;
+        }
+        uint8_t b12[12];
+        wb_put_u64(b12, (uint64_t)(rem * 1000));
+        wb_put_u32(b12 + 8, (uint32_t)(days + 2440588));
+        wb_buf_append(&body, b12, 12);
+    }
+    ch[2] = (HandChunk){(int64_t)file.len, 0, PQT_INT96, PQE_PLAIN};
+    put_v1_page(&file, PQE_PLAIN, &body);
+    ch[2].size = (int64_t)file.len - ch[2].offset;
+    /* u: UUID */
+    wb_buf_clear(&body);
+    for (int i = 0; i < 5; i++) {
+        uint8_t id[16];
+        for (int k = 0; k < 16; k++) id[k] = (uint8_t)(i * 16 + k);
+        wb_buf_append(&body, id, 16);
+    }
+    ch[3] = (HandChunk){(int64_t)file.len, 0, PQT_FIXED_LEN_BYTE_ARRAY, PQE_PLAIN};
+    put_v1_page(&file, PQE_PLAIN, &body);
+    ch[3].size = (int64_t)file.len - ch[3].offset;
+    /* the footer */
+    size_t footer_at = file.len;
+    TOut o = {&file, {0}, 0};
+    tco_i32(&o, 1, 1);
+    tco_list_begin(&o, 2, TC_STRUCT, 5);
+    tco_struct_begin(&o);
+    tco_binary(&o, 4, "schema", 6);
+    tco_i32(&o, 5, 4);
+    tco_struct_end(&o);
+    const char *nm[4] = {"s", "b", "t", "u"};
+    for (int c = 0; c < 4; c++) {
+        tco_struct_begin(&o);
+        tco_i32(&o, 1, ch[c].type);
+        if (c == 3) tco_i32(&o, 2, 16);
+        tco_i32(&o, 3, c == 1 ? PQ_OPTIONAL : PQ_REQUIRED);
+        tco_binary(&o, 4, nm[c], 1);
+        if (c == 0) tco_i32(&o, 6, PQC_UTF8);
+        if (c == 3) {
+            tco_field(&o, 10, TC_STRUCT);
+            tco_struct_begin(&o);
+            tco_field(&o, PQL_UUID, TC_STRUCT);
+            tco_struct_begin(&o);
+            tco_struct_end(&o);
+            tco_struct_end(&o);
+        }
+        tco_struct_end(&o);
+    }
+    tco_i64(&o, 3, 5);
+    tco_list_begin(&o, 4, TC_STRUCT, 1);
+    tco_struct_begin(&o);
+    tco_list_begin(&o, 1, TC_STRUCT, 4);
+    for (int c = 0; c < 4; c++) put_chunk_meta(&o, &ch[c], nm[c]);
+    tco_i64(&o, 2, (int64_t)footer_at);
+    tco_i64(&o, 3, 5);
+    tco_struct_end(&o);
+    wb_buf_putc(&file, 0);
+    uint8_t tail[8];
+    wb_put_u32(tail, (uint32_t)(file.len - footer_at));
+    memcpy(tail + 4, "PAR1", 4);
+    wb_buf_append(&file, tail, 8);
+    FILE *f = fopen(path_of("hand.parquet"), "wb");
+    fwrite(file.data, 1, file.len, f);
+    fclose(f);
+    wb_buf_free(&file);
+    wb_buf_free(&body);
+    wb_buf_free(&vals);
+
+    WbError err = {0};
+    PqReader *r = pq_reader_open(path_of("hand.parquet"), &err);
+    CHECK(r != NULL);
+    if (!r) {
+        fprintf(stderr, "open: %s\n", err.message);
+        return;
+    }
+    CHECK(pq_reader_column(r, 0)->type.id == TY_STRING && !pq_reader_column(r, 0)->type.nullable);
+    CHECK(pq_reader_column(r, 1)->type.id == TY_BOOLEAN && pq_reader_column(r, 1)->type.nullable);
+    CHECK(pq_reader_column(r, 2)->type.id == TY_TIMESTAMP);
+    CHECK(pq_reader_column(r, 3)->type.id == TY_STRING);
+    int32_t cols[4] = {0, 1, 2, 3};
+    SqlType types[4] = {ty_make(TY_STRING), ty_make(TY_BOOLEAN), ty_timestamp(6), ty_make(TY_STRING)};
+    PqScan *sc = pq_scan_open(r, cols, 4, types, NULL, 0, &err);
+    CHECK(sc != NULL);
+    Batch *b = ty_batch_new(types, 4, 8);
+    int32_t n = sc ? pq_scan_next(sc, b, NULL, 8, &err) : -1;
+    if (n < 0) fprintf(stderr, "next: %s\n", err.message);
+    CHECK(n == 5);
+    for (int i = 0; i < 5 && n == 5; i++) {
+        CHECK(b->cols[0].str[i].len == strlen(words[i]) &&
+              memcmp(b->cols[0].str[i].ptr, words[i], strlen(words[i])) == 0);
+        CHECK(b->cols[2].i64[i] == micros[i]);
+        char want[40];
+        snprintf(want, sizeof want, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                 i * 16, i * 16 + 1, i * 16 + 2, i * 16 + 3, i * 16 + 4, i * 16 + 5, i * 16 + 6, i * 16 + 7,
+                 i * 16 + 8, i * 16 + 9, i * 16 + 10, i * 16 + 11, i * 16 + 12, i * 16 + 13, i * 16 + 14,
+                 i * 16 + 15);
+        CHECK(b->cols[3].str[i].len == 36 && memcmp(b->cols[3].str[i].ptr, want, 36) == 0);
+    }
+    if (n == 5) {
+        CHECK(!b->cols[1].nulls[0] && b->cols[1].i64[0] == 1);
+        CHECK(b->cols[1].nulls[1]);
+        CHECK(!b->cols[1].nulls[2] && b->cols[1].i64[2] == 0);
+        CHECK(!b->cols[1].nulls[3] && b->cols[1].i64[3] == 1);
+        CHECK(b->cols[1].nulls[4]);
+    }
+    CHECK(sc && pq_scan_next(sc, b, NULL, 8, &err) == 0);
+    ty_batch_free(b);
+    pq_scan_close(sc);
+    pq_reader_close(r);
+    /* and the same file cut and flipped */
+    fuzz_file(path_of("hand.parquet"), 2000);
+}
+
 int main(int argc, char **argv)
 {
     snprintf(dir, sizeof dir, "/tmp/weir_pq_test_%d", (int)getpid());
@@ -716,6 +954,7 @@ int main(int argc, char **argv)
     RUN(test_projection);
     RUN(test_not_null_and_errors);
     RUN(test_corruption_fuzz);
+    RUN(test_other_encodings);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", dir);
