@@ -691,6 +691,69 @@ static void test_encodings(void)
     CHECK(pq_decimal_bytes(38) == 16 && pq_decimal_bytes(30) == 13);
 }
 
+/* pq_writer_write_vectors: columns from two batches, rows in a chosen
+ * order (the table store's use: its own columns beside the user's, sorted). */
+static void test_write_vectors_sel(void)
+{
+    SqlType ut[2] = {ty_make(TY_STRING), ty_decimal(20, 3)};
+    SqlType st[1] = {ty_make(TY_BIGINT)};
+    st[0].nullable = 0;
+    Batch *user = ty_batch_new(ut, 2, 100), *mine = ty_batch_new(st, 1, 100);
+    char text[16];
+    for (int32_t r = 0; r < 100; r++) {
+        int len = snprintf(text, sizeof text, "k%03d", r);
+        user->cols[0].str[r] = ty_batch_str(user, text, (uint32_t)len);
+        user->cols[0].nulls[r] = 0;
+        user->cols[1].i128[r] = (ty_i128)r * 1000 + 7;
+        user->cols[1].nulls[r] = r % 10 == 0;
+        mine->cols[0].i64[r] = 1000 - r;
+        mine->cols[0].nulls[r] = 0;
+    }
+    user->nrows = mine->nrows = 100;
+    int32_t sel[50];
+    for (int32_t i = 0; i < 50; i++) sel[i] = 99 - 2 * i;   /* odd rows, descending */
+    const ColumnVector *cols[3] = {&mine->cols[0], &user->cols[0], &user->cols[1]};
+    const char *nm[3] = {"_seq", "k", "v"};
+    SqlType ft[3] = {st[0], ut[0], ut[1]};
+    WbError err = {0};
+    unlink(path_of("sel.parquet"));
+    PqWriter *w = pq_writer_open(path_of("sel.parquet"), 3, nm, ft, NULL, NULL, 0, &err);
+    CHECK(w != NULL);
+    if (!w) return;
+    CHECK(pq_writer_write_vectors(w, cols, sel, 50, &err) == 0);
+    CHECK(pq_writer_rows(w) == 50);
+    WbArena arena;
+    wb_arena_init(&arena, 0);
+    PqFileStats fs;
+    CHECK(pq_writer_close(w, &arena, &fs, &err) == 0);
+    CHECK(fs.num_rows == 50 && fs.cols[0].min.i64 == 901 && fs.cols[0].max.i64 == 999);
+    CHECK(fs.cols[1].min.str.len == 4 && memcmp(fs.cols[1].min.str.ptr, "k001", 4) == 0);
+    CHECK(fs.cols[2].null_count == 0);   /* odd rows only: no multiple of 10 */
+    PqReader *r = pq_reader_open(path_of("sel.parquet"), &err);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK(pq_reader_column(r, 0)->type.nullable == 0);
+        int32_t c3[3] = {0, 1, 2};
+        PqScan *sc = pq_scan_open(r, c3, 3, ft, NULL, 0, &err);
+        Batch *b = ty_batch_new(ft, 3, 64);
+        CHECK(sc && pq_scan_next(sc, b, NULL, 64, &err) == 50);
+        int bad = 0;
+        for (int32_t i = 0; i < 50 && b->nrows == 50; i++) {
+            int32_t row = 99 - 2 * i;
+            bad += b->cols[0].i64[i] != 1000 - row;
+            bad += b->cols[2].i128[i] != (ty_i128)row * 1000 + 7;
+            bad += memcmp(b->cols[1].str[i].ptr, user->cols[0].str[row].ptr, 4) != 0;
+        }
+        CHECK(bad == 0);
+        ty_batch_free(b);
+        pq_scan_close(sc);
+        pq_reader_close(r);
+    }
+    wb_arena_destroy(&arena);
+    ty_batch_free(user);
+    ty_batch_free(mine);
+}
+
 /* ---- a hand-made file: encodings weir does not write ----
  * One row group of 5 rows: s BYTE_ARRAY STRING REQUIRED in DELTA_BYTE_ARRAY
  * (data page v1), b BOOLEAN OPTIONAL as RLE in a data page v2, t INT96
@@ -953,6 +1016,7 @@ int main(int argc, char **argv)
     RUN(test_stats_skipping);
     RUN(test_projection);
     RUN(test_not_null_and_errors);
+    RUN(test_write_vectors_sel);
     RUN(test_corruption_fuzz);
     RUN(test_other_encodings);
     char cmd[300];
