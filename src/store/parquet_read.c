@@ -1079,12 +1079,11 @@ static int load_page(PqScan *s, Cursor *c, WbError *err)
                 return col_corrupt(s, c, err, "the dictionary page is not PLAIN");
             c->dict = grow(c->dict, &c->dict_cap, kind_size(c->kind) * (size_t)(ph.num_values + 1));
             /* decode_plain's strings point into the dictionary page */
-            uint8_t *saved_page = c->page;
             size_t used;
             if (decode_plain(c, c->dict_page, (size_t)ph.uncompressed_size, ph.num_values, c->dict, &used,
                              &why) != 0)
                 return col_corrupt(s, c, err, why);
-            if (c->f->conv == CV_UUID) {
+            if (c->f->conv == CV_UUID && c->scratch.len > 0) {
                 /* the text lives in the scratch, which pages reuse: keep it */
                 size_t tlen = c->scratch.len;
                 char *text = wb_arena_alloc(&s->r->arena, tlen + 1);
@@ -1092,7 +1091,6 @@ static int load_page(PqScan *s, Cursor *c, WbError *err)
                 for (int64_t i = 0; i < ph.num_values; i++)
                     ((WbStr *)c->dict)[i].ptr = text + (((WbStr *)c->dict)[i].ptr - c->scratch.data);
             }
-            (void)saved_page;
             c->has_dict = true;
             c->dict_n = ph.num_values;
             continue;
