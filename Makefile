@@ -10,7 +10,7 @@ else
   OPT = -O2 -g
 endif
 CFLAGS  = $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
-LDLIBS  = -licuuc -lm -lpthread
+LDLIBS  = -licuuc -lzstd -lsnappy -lz -lm -lpthread
 
 LIB_SRC  = $(sort $(wildcard src/base/*.c src/types/*.c src/sql/*.c src/exec/*.c \
             src/state/*.c src/store/*.c src/connect/*.c src/runtime/*.c src/session/*.c \

@@ -3,7 +3,7 @@
 # Runs as root on a fresh Debian 12 machine (apt-get update first).
 set -e
 need=""
-for pkg in gcc make libc6-dev libsqlite3-dev libicu-dev python3; do
+for pkg in gcc make libc6-dev libsqlite3-dev libicu-dev libzstd-dev libsnappy-dev zlib1g-dev python3; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"
 done
 if [ -n "$need" ]; then
