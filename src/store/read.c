@@ -392,9 +392,18 @@ StoreScan *store_scan_open(StoreTable *table, bool streaming, int32_t nextra,
     }
     /* pin what we read, then check it still exists */
     int64_t pin_at = full > 0 ? full : (s->cur > 0 ? s->cur : 1);
-    if (latest > 0) {
+    if (latest > 0 || streaming) {
         s->pin = store_pin_create(&s->ctx, pin_at, o->pin_lease_ms, err);
         if (!s->pin) goto fail;
+    }
+    /* the pinned snapshot must still exist now that the pin is there */
+    if (full > 0) {
+        StoreSnapshot probe;
+        WbArena a;
+        wb_arena_init(&a, 0);
+        int r = read_snap(s, full, &probe, &a, err);
+        wb_arena_destroy(&a);
+        if (r != 0) goto fail;
     }
     if (full > 0 && start_full(s, full, err) != 0) goto fail;
     if (o->incremental && s->cur > 0) {
