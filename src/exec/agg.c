@@ -1045,8 +1045,8 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
         return NULL;
     }
     /* the state TTL is kept by the general aggregate only */
-    bool ttl = ctx->state_ttl_ms > 0 && !ctx->batch_mode && spec->ngroup > 0;
-    if (!ctx->general_agg_only && !ttl && ex_agg_flat_fits(node, acc))
+    int64_t ttl_ms = ex_state_ttl_ms(ctx, spec->state_ttl_ms);
+    if (!ctx->general_agg_only && !(ttl_ms > 0 && spec->ngroup > 0) && ex_agg_flat_fits(node, acc))
         return ex_agg_flat_new(node, ctx, acc);
     AggOp *op = wb_calloc(1, sizeof(AggOp));
     ex_op_init(&op->base, &agg_vt, node, ctx);
@@ -1066,8 +1066,8 @@ Operator *ex_agg_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
         wb_arena_init(&op->scratch, 4096);
     }
     /* state TTL bounds unbounded state: window state is freed by time */
-    if (ctx->state_ttl_ms > 0 && !op->window && spec->ngroup > 0 && !ctx->batch_mode) {
-        op->ttl_us = ctx->state_ttl_ms * 1000;
+    if (ttl_ms > 0 && !op->window && spec->ngroup > 0) {
+        op->ttl_us = ttl_ms * 1000;
         op->ttl = st_timers_new();
     }
     op->link_vals = op->window || op->ttl;

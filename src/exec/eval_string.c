@@ -8,8 +8,8 @@
  * evaluation when constant, and per distinct pattern text otherwise.
  */
 #include "exec/eval_int.h"
+#include "exec/regex.h"
 
-#include <regex.h>
 #include <string.h>
 
 #define MAX_ARGS 16
@@ -541,49 +541,49 @@ static int escape_char(EvalCtx *cx, const Expr *e, WbStr esc, int *out)
     return 0;
 }
 
-/* ---- regular expressions (POSIX ERE through <regex.h>) ---- */
+/* ---- regular expressions (Java's syntax and rules: exec/regex.h) ---- */
 
 typedef struct RegexCache {
-    bool compiled;
-    regex_t re;
-    char *text;          /* NUL-terminated pattern text of `re` */
+    ExRegex *re;
+    char *text;          /* pattern text of `re` */
     uint32_t len;
 } RegexCache;
 
-static int regex_get(EvalCtx *cx, const Expr *e, RegexCache *rc, WbStr pat, int flags)
+static int regex_get(EvalCtx *cx, const Expr *e, RegexCache *rc, WbStr pat)
 {
-    if (rc->compiled && rc->len == pat.len && memcmp(rc->text, pat.ptr, pat.len) == 0) return 0;
-    if (rc->compiled) { regfree(&rc->re); rc->compiled = false; }
-    rc->text = wb_arena_alloc(cx->arena, pat.len + 1);
-    memcpy(rc->text, pat.ptr, pat.len);
-    rc->text[pat.len] = '\0';
-    rc->len = pat.len;
-    int code = regcomp(&rc->re, rc->text, REG_EXTENDED | flags);
-    if (code != 0) {
-        char msg[128];
-        regerror(code, &rc->re, msg, sizeof msg);
+    if (rc->re && rc->len == pat.len && memcmp(rc->text, pat.ptr, pat.len) == 0) return 0;
+    ex_re_free(rc->re);
+    rc->re = NULL;
+    char msg[160];
+    rc->re = ex_re_compile(pat.ptr, pat.len, msg, sizeof msg);
+    if (!rc->re)
         return ev_error(cx, e, "2201B", "invalid regular expression \"%.*s\": %s",
                         (int)WB_MIN(pat.len, 200u), pat.ptr, msg);
-    }
-    rc->compiled = true;
+    rc->text = wb_arena_alloc(cx->arena, pat.len + 1);
+    memcpy(rc->text, pat.ptr, pat.len);
+    rc->len = pat.len;
     return 0;
 }
 
-static bool regex_search(regex_t *re, const char *s, uint32_t from, uint32_t len,
-                         regmatch_t *m, size_t nm)
+/* Java's Matcher.find from `from`: 1 and caps, 0, or -1 with the error. */
+static int regex_search(EvalCtx *cx, const Expr *e, RegexCache *rc, WbStr str, uint32_t from,
+                        int32_t *caps, int32_t ncaps)
 {
-    m[0].rm_so = (regoff_t)from;
-    m[0].rm_eo = (regoff_t)len;
-    return regexec(re, s, nm, m, REG_STARTEND | (from > 0 ? REG_NOTBOL : 0)) == 0;
+    int found = ex_re_search(rc->re, str.ptr, str.len, from, caps, ncaps);
+    if (found < 0)
+        return ev_error(cx, e, "54000", "string of %u bytes too long for regular expression matching",
+                        str.len);
+    return found;
 }
 
-/* SIMILAR TO: SQL's regex dialect, translated to an anchored ERE. */
+/* SIMILAR TO: SQL's regex dialect, translated to an anchored pattern
+ * ('%' and '_' match line ends too). */
 static WbStr similar_to_ere(EvalCtx *cx, WbStr pat)
 {
-    char *buf = wb_arena_alloc(cx->arena, (size_t)pat.len * 2 + 8);
+    char *buf = wb_arena_alloc(cx->arena, (size_t)pat.len * 2 + 16);
     size_t w = 0;
-    buf[w++] = '^';
-    buf[w++] = '(';
+    memcpy(buf, "(?s)^(", 6);
+    w = 6;
     for (uint32_t i = 0; i < pat.len; i++) {
         char ch = pat.ptr[i];
         if (ch == '%') { buf[w++] = '.'; buf[w++] = '*'; }
@@ -592,7 +592,8 @@ static WbStr similar_to_ere(EvalCtx *cx, WbStr pat)
         else buf[w++] = ch;
     }
     buf[w++] = ')';
-    buf[w++] = '$';
+    buf[w++] = '\\';
+    buf[w++] = 'z';
     WbStr res = {buf, (uint32_t)w};
     return res;
 }
@@ -611,11 +612,12 @@ int ev_like(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVec
         RegexCache rc = {0};
         int status = 0;
         ROWS({
-            if (regex_get(cx, e, &rc, similar_to_ere(cx, p.str[r]), REG_NOSUB)) { status = -1; break; }
-            regmatch_t m[1];
-            out->i64[r] = regex_search(&rc.re, s.str[r].ptr, 0, s.str[r].len, m, 1);
+            if (regex_get(cx, e, &rc, similar_to_ere(cx, p.str[r]))) { status = -1; break; }
+            int found = regex_search(cx, e, &rc, s.str[r], 0, NULL, 0);
+            if (found < 0) { status = -1; break; }
+            out->i64[r] = found;
         })
-        if (rc.compiled) regfree(&rc.re);
+        ex_re_free(rc.re);
         return status;
     }
     /* The pattern is compiled once when pattern and escape are constants
@@ -639,7 +641,7 @@ int ev_like(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVec
 }
 
 /* Appends the replacement with $0..$9 group references to w. */
-static size_t expand_replacement(char *w, WbStr rep, const char *s, const regmatch_t *m,
+static size_t expand_replacement(char *w, WbStr rep, const char *s, const int32_t *m,
                                  size_t ngroups)
 {
     size_t len = 0;
@@ -647,9 +649,9 @@ static size_t expand_replacement(char *w, WbStr rep, const char *s, const regmat
         char ch = rep.ptr[i];
         if (ch == '$' && i + 1 < rep.len && rep.ptr[i + 1] >= '0' && rep.ptr[i + 1] <= '9') {
             size_t g = (size_t)(rep.ptr[++i] - '0');
-            if (g < ngroups && m[g].rm_so >= 0) {
-                size_t glen = (size_t)(m[g].rm_eo - m[g].rm_so);
-                if (w) memcpy(w + len, s + m[g].rm_so, glen);
+            if (g < ngroups && m[2 * g] >= 0) {
+                size_t glen = (size_t)(m[2 * g + 1] - m[2 * g]);
+                if (w) memcpy(w + len, s + m[2 * g], glen);
                 len += glen;
             }
             continue;
@@ -677,43 +679,48 @@ int ev_regex(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVe
     RegexCache rc = {0};
     int status = 0;
     enum { NGROUPS = 10 };
-    regmatch_t m[NGROUPS];
+    int32_t m[2 * NGROUPS];
     WbBuf buf = {0};
     switch (fn) {
     case FN_REGEXP:
         /* TRUE if the pattern matches anywhere in the string. */
         ROWS({
-            if (regex_get(cx, e, &rc, p->str[r], REG_NOSUB)) { status = -1; break; }
-            out->i64[r] = regex_search(&rc.re, s->str[r].ptr, 0, s->str[r].len, m, 1);
+            if (regex_get(cx, e, &rc, p->str[r])) { status = -1; break; }
+            int found = regex_search(cx, e, &rc, s->str[r], 0, NULL, 0);
+            if (found < 0) { status = -1; break; }
+            out->i64[r] = found;
         })
         break;
     case FN_REGEXP_EXTRACT:
         ROWS({
-            if (regex_get(cx, e, &rc, p->str[r], 0)) { status = -1; break; }
+            if (regex_get(cx, e, &rc, p->str[r])) { status = -1; break; }
             int64_t group = e->nargs > 2 ? args[2].i64[r] : 0;
-            if (group < 0 || group >= NGROUPS || (size_t)group > rc.re.re_nsub) {
+            if (group < 0 || group >= NGROUPS || group > ex_re_groups(rc.re)) {
                 status = ev_error(cx, e, WB_SQLSTATE_DATA,
                                   "regular expression group index %lld out of range",
                                   (long long)group);
                 break;
             }
             WbStr str = s->str[r];
-            if (!regex_search(&rc.re, str.ptr, 0, str.len, m, NGROUPS) || m[group].rm_so < 0) {
+            int found = regex_search(cx, e, &rc, str, 0, m, 2 * NGROUPS);
+            if (found < 0) { status = -1; break; }
+            if (!found || m[2 * group] < 0) {
                 out->nulls[r] = 1;
                 continue;
             }
-            out->str[r].ptr = str.ptr + m[group].rm_so;
-            out->str[r].len = (uint32_t)(m[group].rm_eo - m[group].rm_so);
+            out->str[r].ptr = str.ptr + m[2 * group];
+            out->str[r].len = (uint32_t)(m[2 * group + 1] - m[2 * group]);
         })
         break;
     case FN_REGEXP_REPLACE:
         ROWS({
-            if (regex_get(cx, e, &rc, p->str[r], 0)) { status = -1; break; }
+            if (regex_get(cx, e, &rc, p->str[r])) { status = -1; break; }
             WbStr str = s->str[r], rep = args[2].str[r];
             wb_buf_clear(&buf);
             uint32_t pos = 0;
-            while (pos <= str.len && regex_search(&rc.re, str.ptr, pos, str.len, m, NGROUPS)) {
-                uint32_t so = (uint32_t)m[0].rm_so, eo = (uint32_t)m[0].rm_eo;
+            int found = 0;
+            while (pos <= str.len && (found = regex_search(cx, e, &rc, str, pos, m, 2 * NGROUPS)) > 0) {
+                uint32_t so = (uint32_t)m[0], eo = (uint32_t)m[1];
                 wb_buf_append(&buf, str.ptr + pos, so - pos);
                 size_t rlen = expand_replacement(NULL, rep, str.ptr, m, NGROUPS);
                 wb_buf_reserve(&buf, rlen);
@@ -729,6 +736,7 @@ int ev_regex(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVe
                     pos = eo;
                 }
             }
+            if (found < 0) { status = -1; break; }
             if (pos < str.len) wb_buf_append(&buf, str.ptr + pos, str.len - pos);
             out->str[r] = ev_str(cx, buf.data ? buf.data : "", buf.len);
         })
@@ -738,7 +746,7 @@ int ev_regex(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVe
                           sql_func_name(fn));
         break;
     }
-    if (rc.compiled) regfree(&rc.re);
+    ex_re_free(rc.re);
     wb_buf_free(&buf);
     return status;
 }

@@ -131,6 +131,8 @@ Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err
 Operator *ex_rank_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 Operator *ex_union_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 Operator *ex_exchange_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
+/* node: a PN_WATERMARK, or a PN_SCAN with a pushed-down watermark (the
+ * runtime feeds it the scan's rows) */
 Operator *ex_watermark_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 Operator *ex_window_new(const PlanNode *node, const ExecContext *ctx, WbError *err);
 Operator *ex_over_new(const PlanNode *node, const ExecContext *ctx, WbError *err);

@@ -111,7 +111,7 @@ typedef struct JoinOp {
     WbArena scratch;            /* condition vectors */
     TimerService *expiry;       /* interval join: key = side ++ the row's state key */
     TimerService *ttl;          /* state TTL: the same keys */
-    int64_t ttl_us, now_us;
+    int64_t ttl_us[2], now_us;  /* per side; 0 = that side's rows stay */
     WbBuf tkey;
     ExOut out;
 } JoinOp;
@@ -332,7 +332,7 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
     StateEntry *e = probe ? NULL : own_entry(op, side, batch, row, key_null);
     JoinRow *own = probe ? NULL : jrow(e);
     if (own) own->matches = matches;
-    if (own && op->ttl) {
+    if (own && op->ttl && op->ttl_us[side]) {
         own->used_us = op->now_us;
         if (!own->ttl_timer) {
             own->ttl_timer = 1;
@@ -340,7 +340,7 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
             uint8_t s8 = (uint8_t)side;
             wb_buf_append(&op->tkey, &s8, 1);
             wb_buf_append(&op->tkey, e->key, e->key_len);
-            st_timers_register(op->ttl, op->now_us + op->ttl_us, op->tkey.data, (uint32_t)op->tkey.len);
+            st_timers_register(op->ttl, op->now_us + op->ttl_us[side], op->tkey.data, (uint32_t)op->tkey.len);
         }
     }
 
@@ -510,7 +510,7 @@ static int join_proctime(Operator *base, int64_t now, WbError *err)
         StateEntry *e = st_table_find(op->rows[side], key + 1, len - 1, hash);
         if (!e) continue;
         JoinRow *r = jrow(e);
-        if (!ex_ttl_expired(op->ttl, now, r->used_us, op->ttl_us, key, len)) continue;
+        if (!ex_ttl_expired(op->ttl, now, r->used_us, op->ttl_us[side], key, len)) continue;
         base->state_expired++;
         drop_entry(op, side, e);
     }
@@ -594,10 +594,9 @@ Operator *ex_join_new(const PlanNode *node, const ExecContext *ctx, WbError *err
     op->outer[1] = spec->type == JT_RIGHT || spec->type == JT_FULL;
     op->deferred = ctx->batch_mode && (op->outer[0] || op->outer[1] || spec->type == JT_ANTI ||
                                        spec->type == JT_ANTI_NULL_AWARE);
-    if (ctx->state_ttl_ms > 0 && !ctx->batch_mode && !spec->interval) {
-        op->ttl_us = ctx->state_ttl_ms * 1000;
-        op->ttl = st_timers_new();
-    }
+    for (int side = 0; side < 2 && !spec->interval; side++)
+        op->ttl_us[side] = ex_state_ttl_ms(ctx, spec->state_ttl_ms[side]) * 1000;
+    if (op->ttl_us[0] || op->ttl_us[1]) op->ttl = st_timers_new();
     if (spec->interval) {
         /* padded rows wait for their row's expiry */
         op->deferred = op->outer[0] || op->outer[1];

@@ -36,6 +36,15 @@ int32_t ex_out_null_row(ExOut *out, int64_t weight);
  * it fires, the key expired if it was not used for ttl_us by now, else
  * its timer is set again at its own expiry (used_us + ttl_us) and false
  * returned.  The key may be the one st_timers_pop handed out. */
+/* The state TTL an operator keeps, in ms (0 = none): its STATE_TTL
+ * hint (-1 = never, > 0 = that), else the job's table.exec.state.ttl;
+ * none in batch mode, where inputs end and nothing idles. */
+static inline int64_t ex_state_ttl_ms(const ExecContext *ctx, int64_t hint_ms)
+{
+    if (ctx->batch_mode || hint_ms < 0) return 0;
+    return hint_ms > 0 ? hint_ms : ctx->state_ttl_ms;
+}
+
 static inline bool ex_ttl_expired(TimerService *timers, int64_t now, int64_t used_us,
                                   int64_t ttl_us, const uint8_t *key, uint32_t len)
 {

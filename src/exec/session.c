@@ -14,6 +14,12 @@
  * closed is late: dropped and counted.  In batch mode every session closes
  * at the end of input.
  *
+ * Over processing time (a PROCTIME() column), a row's time is when it was
+ * read, so no row is late; the job's clock closes the sessions (the
+ * processing-time hook, which the runtime calls on this operator before
+ * the window aggregate above it, so the aggregate fires the window on the
+ * same tick), and the end of input closes the rest.
+ *
  * State: per partition key (the encoded partition columns) a StateTable
  * entry owning its sessions and buffered rows; one timer per partition and
  * session end (a merge leaves a stale timer, which then finds nothing).
@@ -46,6 +52,7 @@ typedef struct SessionOp {
     Operator base;
     const WindowSpec *spec;
     StateTable *keys;            /* payload: SessKey * */
+    bool proctime;               /* the time column is processing time */
     TimerService *timers;        /* key: the partition key */
     int64_t bytes;               /* buffered row bytes, for state_bytes */
     WbBuf key;
@@ -113,7 +120,7 @@ static int session_push(Operator *base, int32_t port, const Batch *batch, WbErro
     for (int32_t r = 0; r < batch->nrows; r++) {
         if (tc->nulls[r]) continue;
         int64_t ts = tc->i64[r];
-        if (ts + w->size - 1000 <= base->watermark) {
+        if (!op->proctime && ts + w->size - 1000 <= base->watermark) {
             ex_late_row(base, batch, r);
             continue;
         }
@@ -137,6 +144,10 @@ static int close_sessions(SessionOp *op, SessKey *sk, int64_t wm, WbError *err)
 {
     const PlanNode *in = op->base.node->inputs[0];
     int32_t nin = in->ncols;
+    /* over a TIMESTAMP_LTZ time, sessions are of instants; window_start
+     * and window_end are shown as wall times of the session zone, and
+     * window_time stays an instant (as the other windows) */
+    bool ltz = op->base.node->types[nin + 2].ltz;
     int32_t keep_s = 0;
     for (int32_t i = 0; i < sk->nsess; i++) {
         Sess s = sk->sess[i];
@@ -155,7 +166,8 @@ static int close_sessions(SessionOp *op, SessKey *sk, int64_t wm, WbError *err)
             Batch *b = op->out.batch;
             int32_t k = b->nrows++;
             ty_row_decode((const uint8_t *)sk->bytes.data + row.off, in->types, nin, b, k, 0);
-            int64_t vals[3] = {s.start, s.end, s.end - 1000};
+            int64_t vals[3] = {ltz ? wb_tz_to_local(s.start) : s.start,
+                               ltz ? wb_tz_to_local(s.end) : s.end, s.end - 1000};
             for (int32_t c = 0; c < 3; c++) {
                 b->cols[nin + c].nulls[k] = 0;
                 b->cols[nin + c].i64[k] = vals[c];
@@ -170,9 +182,9 @@ static int close_sessions(SessionOp *op, SessKey *sk, int64_t wm, WbError *err)
     return 0;
 }
 
-static int session_watermark(Operator *base, int64_t wm, WbError *err)
+/* Closes the sessions that end by `time` (a watermark, or the clock). */
+static int close_until(SessionOp *op, int64_t wm, WbError *err)
 {
-    SessionOp *op = (SessionOp *)base;
     int64_t time;
     const uint8_t *key;
     uint32_t len;
@@ -187,7 +199,28 @@ static int session_watermark(Operator *base, int64_t wm, WbError *err)
             st_table_remove(op->keys, e);
         }
     }
-    return ex_out_flush(base, &op->out, err);
+    return ex_out_flush(&op->base, &op->out, err);
+}
+
+static int session_watermark(Operator *base, int64_t wm, WbError *err)
+{
+    SessionOp *op = (SessionOp *)base;
+    if (op->proctime) return 0;
+    return close_until(op, wm, err);
+}
+
+static int session_proctime(Operator *base, int64_t now, WbError *err)
+{
+    SessionOp *op = (SessionOp *)base;
+    if (!op->proctime) return 0;
+    return close_until(op, now, err);
+}
+
+/* End of input: the job's clock stops, every open session closes (event
+ * time: the last watermark closed them already). */
+static int session_finish(Operator *base, WbError *err)
+{
+    return close_until((SessionOp *)base, INT64_MAX, err);
 }
 
 static void session_destroy(Operator *base)
@@ -208,8 +241,9 @@ static int64_t session_state_bytes(const Operator *base)
     return st_table_bytes(op->keys) + st_timers_bytes(op->timers) + op->bytes;
 }
 
-static const OpVTable session_vt = {"SessionWindow", session_push, NULL, NULL, session_destroy,
-                                    session_state_bytes, session_watermark, NULL};
+static const OpVTable session_vt = {"SessionWindow", session_push, NULL, session_finish,
+                                    session_destroy, session_state_bytes, session_watermark,
+                                    session_proctime};
 
 Operator *ex_session_new(const PlanNode *node, const ExecContext *ctx, WbError *err)
 {
@@ -217,6 +251,7 @@ Operator *ex_session_new(const PlanNode *node, const ExecContext *ctx, WbError *
     SessionOp *op = wb_calloc(1, sizeof *op);
     ex_op_init(&op->base, &session_vt, node, ctx);
     op->spec = &node->window;
+    op->proctime = node->inputs[0]->types[op->spec->time_col].time_attr == TY_PROCTIME;
     op->keys = st_table_new(sizeof(SessKey *));
     op->timers = st_timers_new();
     wb_buf_reserve(&op->key, 64);

@@ -15,6 +15,12 @@
  * watermark first.  Rows that cannot be late travel together.  The cut
  * never separates the two rows of an update.
  *
+ * Push-down (sql/opt_watermark.c): the same operator serves a scan whose
+ * plan carries the watermark (ScanSpec.watermark); the runtime puts it
+ * right after the source, before the query's computed columns, filters
+ * and projections, and a computed rowtime is then evaluated here
+ * (WatermarkSpec.rowtime_expr).
+ *
  * Idle sources ('scan.watermark.idle-timeout'): when no row arrived for
  * the timeout (job clock), the operator declares its watermark +infinity
  * for the operators downstream until a row arrives again (then the real
@@ -27,6 +33,7 @@
 
 typedef struct WatermarkOp {
     Operator base;
+    const WatermarkSpec *spec;   /* the node's, or its scan's (push-down) */
     int64_t current;             /* max of the expression so far */
     int64_t emitted;             /* last watermark sent downstream */
     int64_t last_row_us;         /* job clock at the last row (idle timeout) */
@@ -75,7 +82,7 @@ static int wm_push(Operator *base, int32_t port, const Batch *batch, WbError *er
 {
     (void)port;
     WatermarkOp *op = (WatermarkOp *)base;
-    const WatermarkSpec *spec = &base->node->watermark;
+    const WatermarkSpec *spec = op->spec;
     op->last_row_us = wb_clock_now(base->ctx->clock);
     if (op->idle) {
         /* active again: downstream holds our real watermark from here */
@@ -87,7 +94,14 @@ static int wm_push(Operator *base, int32_t port, const Batch *batch, WbError *er
     ColumnVector wm;
     ex_vector_alloc(&wm, ty_timestamp(6), batch->nrows, &op->scratch);
     if (ex_eval(spec->expr, batch, &wm, &op->scratch, err) != 0) return -1;
-    const ColumnVector *rt = &batch->cols[spec->rowtime];
+    const ColumnVector *rt = &batch->cols[spec->rowtime >= 0 ? spec->rowtime : 0];
+    ColumnVector computed;
+    if (spec->rowtime_expr) {
+        /* a computed rowtime, the watermark pushed below its CALC */
+        ex_vector_alloc(&computed, spec->rowtime_expr->type, batch->nrows, &op->scratch);
+        if (ex_eval(spec->rowtime_expr, batch, &computed, &op->scratch, err) != 0) return -1;
+        rt = &computed;
+    }
     int32_t from = 0;
     for (int32_t row = 0; row < batch->nrows; row++) {
         if (!rt->nulls[row] && rt->i64[row] <= op->current && op->current > op->emitted) {
@@ -112,7 +126,7 @@ static int wm_push(Operator *base, int32_t port, const Batch *batch, WbError *er
 static int wm_proctime(Operator *base, int64_t now_us, WbError *err)
 {
     WatermarkOp *op = (WatermarkOp *)base;
-    int64_t timeout = base->node->watermark.idle_timeout_us;
+    int64_t timeout = ((WatermarkOp *)base)->spec->idle_timeout_us;
     if (timeout <= 0 || op->idle || base->ctx->batch_mode) return 0;
     if (base->ended_inputs > 0 || now_us - op->last_row_us < timeout) return 0;
     op->idle = true;
@@ -143,6 +157,7 @@ Operator *ex_watermark_new(const PlanNode *node, const ExecContext *ctx, WbError
     (void)err;
     WatermarkOp *op = wb_calloc(1, sizeof *op);
     ex_op_init(&op->base, &wm_vt, node, ctx);
+    op->spec = node->kind == PN_SCAN ? node->scan.watermark : &node->watermark;
     op->current = INT64_MIN;
     op->emitted = INT64_MIN;
     op->last_row_us = wb_clock_now(ctx->clock);

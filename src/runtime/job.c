@@ -19,6 +19,8 @@ volatile sig_atomic_t rt_stop_requested;
 typedef struct EdgeOp {
     Operator base;
     Sink *sink;                  /* PN_SINK */
+    int64_t *neg_weights;        /* SinkSpec.deletes: the batch's weights negated */
+    int32_t neg_cap;
     ResultFn on_result;          /* result collector */
     void *result_ctx;
 } EdgeOp;
@@ -44,6 +46,19 @@ static int sink_push(Operator *base, int32_t port, const Batch *batch, WbError *
             return -1;
         }
     }
+    if (spec->deletes) {
+        /* DELETE FROM: every row the query finds is written as a deletion */
+        if (op->neg_cap < batch->nrows) {
+            free(op->neg_weights);
+            op->neg_cap = batch->capacity > batch->nrows ? batch->capacity : batch->nrows;
+            op->neg_weights = wb_malloc(sizeof(int64_t) * (size_t)op->neg_cap);
+        }
+        Batch neg = *batch;
+        for (int32_t r = 0; r < batch->nrows; r++) op->neg_weights[r] = -batch->weights[r];
+        neg.weights = op->neg_weights;
+        neg.updates = NULL;
+        return op->sink->vt->write(op->sink, &neg, err);
+    }
     return op->sink->vt->write(op->sink, batch, err);
 }
 
@@ -64,6 +79,7 @@ static void edge_destroy(Operator *base)
 {
     EdgeOp *op = (EdgeOp *)base;
     if (op->sink) cn_sink_close(op->sink);
+    free(op->neg_weights);
 }
 
 static int no_push(Operator *op, int32_t port, const Batch *batch, WbError *err)
@@ -167,6 +183,15 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
             src->unread = slot->unread;
             slot->view_cols = wb_calloc((size_t)slot->nread + 1, sizeof(ColumnVector));
         }
+        if (node->scan.watermark) {
+            /* the pushed-down watermark assigner runs at the source: the
+             * scan feeds it and the scan's readers read from it */
+            Operator *wm = ex_watermark_new(node, &job->ctx, err);
+            if (!wm) return NULL;
+            job_track(job, NULL, op);
+            ex_op_add_output(op, wm, 0);
+            op = wm;
+        }
         break;
     }
     case PN_VALUES:
@@ -191,13 +216,6 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         break;
     }
     job_track(job, node, op);
-    if (op->vt->proctime) {
-        if (job->ntimed == job->cap_timed) {
-            job->cap_timed = job->cap_timed ? job->cap_timed * 2 : 4;
-            job->timed = wb_realloc(job->timed, sizeof(Operator *) * (size_t)job->cap_timed);
-        }
-        job->timed[job->ntimed++] = op;
-    }
     /* A batch job drains its sources in the order they are found here (a
      * streaming job takes them round robin in that order).  A join's left
      * input comes first (its hash table: exec/join.c), unless the planner
@@ -210,6 +228,16 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         Operator *in = job_build(job, node->inputs[port], err);
         if (!in) return NULL;
         ex_op_add_output(in, op, port);
+    }
+    /* processing-time hooks run inputs first (post order), so that what
+     * an operator emits on a tick reaches the operators above it before
+     * their own hooks run on the same tick */
+    if (op->vt->proctime) {
+        if (job->ntimed == job->cap_timed) {
+            job->cap_timed = job->cap_timed ? job->cap_timed * 2 : 4;
+            job->timed = wb_realloc(job->timed, sizeof(Operator *) * (size_t)job->cap_timed);
+        }
+        job->timed[job->ntimed++] = op;
     }
     return op;
 }

@@ -27,7 +27,8 @@ const char *sql_ast_kind_name(AstKind kind)
         [AST_CREATE_TABLE] = "CREATE_TABLE", [AST_CREATE_VIEW] = "CREATE_VIEW",
         [AST_DROP] = "DROP", [AST_SHOW] = "SHOW", [AST_DESCRIBE] = "DESCRIBE",
         [AST_EXPLAIN] = "EXPLAIN", [AST_SET] = "SET", [AST_RESET] = "RESET",
-        [AST_INSERT] = "INSERT", [AST_SELECT] = "SELECT", [AST_SETOP] = "SETOP",
+        [AST_INSERT] = "INSERT", [AST_DELETE] = "DELETE", [AST_UPDATE] = "UPDATE",
+        [AST_CALL_PROC] = "CALL", [AST_SELECT] = "SELECT", [AST_SETOP] = "SETOP",
         [AST_VALUES] = "VALUES", [AST_TABLE_REF] = "TABLE_REF",
         [AST_SUBQUERY_REF] = "SUBQUERY_REF", [AST_JOIN] = "JOIN", [AST_TVF_REF] = "TVF_REF",
         [AST_LITERAL] = "LITERAL", [AST_COLUMN_REF] = "COLUMN_REF", [AST_STAR] = "STAR",
@@ -38,6 +39,7 @@ const char *sql_ast_kind_name(AstKind kind)
         [AST_COLUMN_DEF] = "COLUMN_DEF", [AST_OPTION] = "OPTION",
         [AST_SELECT_ITEM] = "SELECT_ITEM", [AST_ORDER_ITEM] = "ORDER_ITEM",
         [AST_CTE] = "CTE", [AST_ROW] = "ROW", [AST_WINDOW] = "WINDOW", [AST_IDENT] = "IDENT",
+        [AST_HINT] = "HINT",
     };
     if ((unsigned)kind >= AST__COUNT || !names[kind]) return "?";
     return names[kind];
@@ -167,6 +169,15 @@ static void put_list(const AstList *list, const char *sep, WbBuf *out)
         if (i) wb_buf_puts(out, sep);
         fmt(list->items[i], out);
     }
+}
+
+/* The hints as a hint comment after what precedes them; nothing when none. */
+static void put_hints(const AstList *hints, WbBuf *out)
+{
+    if (!hints->count) return;
+    wb_buf_puts(out, " /*+ ");
+    put_list(hints, " ", out);
+    wb_buf_puts(out, " */");
 }
 
 static void put_ident_list(const AstList *list, WbBuf *out)
@@ -411,6 +422,14 @@ static void fmt(const AstNode *node, WbBuf *out)
     case AST_INSERT:
         wb_buf_puts(out, node->insert.overwrite ? "INSERT OVERWRITE " : "INSERT INTO ");
         put_dotted(node->insert.table, out);
+        put_hints(&node->insert.table_hints, out);
+        for (int32_t i = 0; i < node->insert.partition_cols.count; i++) {
+            wb_buf_puts(out, i ? ", " : " PARTITION (");
+            fmt(node->insert.partition_cols.items[i], out);
+            wb_buf_puts(out, " = ");
+            fmt(node->insert.partition_values.items[i], out);
+            if (i + 1 == node->insert.partition_cols.count) wb_buf_putc(out, ')');
+        }
         if (node->insert.columns.count) {
             wb_buf_putc(out, ' ');
             put_ident_list(&node->insert.columns, out);
@@ -418,9 +437,40 @@ static void fmt(const AstNode *node, WbBuf *out)
         wb_buf_putc(out, ' ');
         fmt(node->insert.query, out);
         break;
+    case AST_DELETE:
+    case AST_UPDATE:
+        wb_buf_puts(out, node->kind == AST_DELETE ? "DELETE FROM " : "UPDATE ");
+        fmt(node->dml.target, out);
+        for (int32_t i = 0; i < node->dml.set_cols.count; i++) {
+            wb_buf_puts(out, i ? ", " : " SET ");
+            fmt(node->dml.set_cols.items[i], out);
+            wb_buf_puts(out, " = ");
+            fmt(node->dml.set_values.items[i], out);
+        }
+        if (node->dml.where) {
+            wb_buf_puts(out, " WHERE ");
+            fmt(node->dml.where, out);
+        }
+        break;
+    case AST_CALL_PROC:
+        wb_buf_puts(out, "CALL ");
+        put_dotted(node->call_proc.name, out);
+        wb_buf_putc(out, '(');
+        for (int32_t i = 0; i < node->call_proc.args.count; i++) {
+            if (i) wb_buf_puts(out, ", ");
+            if (node->call_proc.arg_names[i]) {
+                put_ident(node->call_proc.arg_names[i], out);
+                wb_buf_puts(out, " => ");
+            }
+            fmt(node->call_proc.args.items[i], out);
+        }
+        wb_buf_putc(out, ')');
+        break;
     case AST_SELECT:
         put_tail_prefix(&node->select.tail, out);
-        wb_buf_puts(out, node->select.distinct ? "SELECT DISTINCT " : "SELECT ");
+        wb_buf_puts(out, "SELECT");
+        put_hints(&node->select.hints, out);
+        wb_buf_puts(out, node->select.distinct ? " DISTINCT " : " ");
         put_list(&node->select.items, ", ", out);
         if (node->select.from) {
             wb_buf_puts(out, " FROM ");
@@ -457,6 +507,7 @@ static void fmt(const AstNode *node, WbBuf *out)
         break;
     case AST_TABLE_REF:
         put_dotted(node->table_ref.name, out);
+        put_hints(&node->table_ref.hints, out);
         if (node->table_ref.system_time) {
             wb_buf_puts(out, " FOR SYSTEM_TIME AS OF ");
             fmt(node->table_ref.system_time, out);
@@ -710,6 +761,14 @@ static void fmt(const AstNode *node, WbBuf *out)
     }
     case AST_IDENT:
         put_ident(node->ident.name, out);
+        break;
+    case AST_HINT:
+        wb_buf_puts(out, node->hint.name);
+        if (node->hint.args.count) {
+            wb_buf_putc(out, '(');
+            put_list(&node->hint.args, ", ", out);
+            wb_buf_putc(out, ')');
+        }
         break;
     case AST__COUNT:
         wb_buf_puts(out, "?");

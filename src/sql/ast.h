@@ -39,7 +39,10 @@ typedef enum AstKind {
     AST_EXPLAIN,       /* explain: EXPLAIN [PLAN FOR] statement (a query or INSERT) */
     AST_SET,           /* set: SET 'k' = 'v' / SET k = v; bare SET has key == NULL */
     AST_RESET,         /* set: RESET 'k' (key set) / bare RESET (key == NULL), value NULL */
-    AST_INSERT,        /* insert: INSERT INTO|OVERWRITE name [(cols)] query */
+    AST_INSERT,        /* insert: INSERT INTO|OVERWRITE name [PARTITION (..)] [(cols)] query */
+    AST_DELETE,        /* dml: DELETE FROM name [[AS] alias] [WHERE cond] */
+    AST_UPDATE,        /* dml: UPDATE name [[AS] alias] SET col = expr, .. [WHERE cond] */
+    AST_CALL_PROC,     /* call_proc: CALL name(args) (Paimon's sys.* procedures) */
 
     /* ---- queries (any of these three is "a query") ---- */
     AST_SELECT,        /* select: SELECT ... FROM ... WHERE ... GROUP BY ... HAVING ... */
@@ -78,6 +81,7 @@ typedef enum AstKind {
     AST_ROW,           /* row: one row of VALUES: items */
     AST_WINDOW,        /* window: OVER (PARTITION BY .. ORDER BY .. [frame]) */
     AST_IDENT,         /* ident: a bare name in a column list (PK, USING, INSERT, view cols) */
+    AST_HINT,          /* hint: NAME(args) of a hint comment (slash-star-plus) */
     AST__COUNT
 } AstKind;
 
@@ -189,8 +193,31 @@ struct AstNode {
             bool overwrite;
             AstList columns;       /* AST_IDENT; empty if not given */
             AstNode *query;
+            AstList table_hints;   /* AST_HINT after the table name (OPTIONS) */
+            /* PARTITION (col = value, ..): a static partition; the
+             * columns (AST_IDENT) and their values (literals), in order */
+            AstList partition_cols;
+            AstList partition_values;
             int table_line, table_column;
         } insert;
+
+        /* AST_DELETE / AST_UPDATE: the target (a table reference, with its
+         * alias) and, for UPDATE, the assignments col = expr: set_cols
+         * (AST_IDENT) and set_values (expressions), in order */
+        struct {
+            AstNode *target;       /* AST_TABLE_REF */
+            AstList set_cols;
+            AstList set_values;
+            AstNode *where;        /* NULL: every row */
+        } dml;
+
+        /* AST_CALL_PROC: CALL name(args); an argument may be named
+         * (`table` => 't'): arg_names[i] is then its name, else NULL */
+        struct {
+            const char *name;
+            AstList args;          /* expressions */
+            const char **arg_names;
+        } call_proc;
 
         /* AST_SELECT.  from is NULL for SELECT without FROM; several comma-
          * separated FROM items are folded left-deep into AST_JOIN (AJ_CROSS,
@@ -199,6 +226,7 @@ struct AstNode {
             AstQueryTail tail;
             bool distinct;
             AstList items;         /* AST_SELECT_ITEM */
+            AstList hints;         /* AST_HINT after SELECT (query hints) */
             AstNode *from;
             AstNode *where;
             AstList group_by;      /* expressions */
@@ -226,6 +254,7 @@ struct AstNode {
             const char *alias;     /* NULL if none */
             AstList col_aliases;   /* AST_IDENT */
             AstNode *system_time;  /* FOR SYSTEM_TIME AS OF expr, or NULL */
+            AstList hints;         /* AST_HINT after the name (OPTIONS) */
         } table_ref;
 
         /* AST_SUBQUERY_REF: alias may be NULL (Flink allows it) */
@@ -450,6 +479,14 @@ struct AstNode {
         struct {
             const char *name;
         } ident;
+
+        /* AST_HINT: NAME(args) in a hint comment; args are AST_OPTION ('k' = 'v')
+         * or AST_IDENT (a bare name or string), in the order written.
+         * The name is as written; sql/hint.c says which are known. */
+        struct {
+            const char *name;
+            AstList args;
+        } hint;
     };
 };
 

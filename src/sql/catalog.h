@@ -37,6 +37,8 @@ typedef struct TableDef {
     ColumnDef *cols;
     int32_t npk;
     int32_t *pk;                  /* indices into cols */
+    int32_t npartition;
+    int32_t *partition;           /* PARTITIONED BY columns: indices into cols */
     int32_t noptions;
     TableOption *options;
     /* WATERMARK FOR col AS expr: kept for the event-time work. */

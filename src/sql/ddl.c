@@ -208,6 +208,31 @@ static int create_table(Catalog *cat, const AstNode *stmt, const char *sql_text,
         def->pk[k] = idx;
         def->cols[idx].type.nullable = 0;   /* a primary key implies NOT NULL */
     }
+    const AstList *parts = &stmt->create_table.partitioned_by;
+    def->npartition = parts->count;
+    def->partition = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)(parts->count + 1));
+    for (int32_t k = 0; k < parts->count; k++) {
+        const AstNode *ident = parts->items[k];
+        int32_t idx = find_column(def, ident->ident.name);
+        if (idx < 0) {
+            wb_error(err, WB_SQLSTATE_UNDEFINED_COL, ident->line, ident->column,
+                     "partition column \"%s\" does not exist", ident->ident.name);
+            return -1;
+        }
+        if (def->cols[idx].computed || def->cols[idx].is_metadata) {
+            wb_error(err, WB_SQLSTATE_SYNTAX, ident->line, ident->column,
+                     "partition column \"%s\" must be a physical column", ident->ident.name);
+            return -1;
+        }
+        for (int32_t j = 0; j < k; j++) {
+            if (def->partition[j] == idx) {
+                wb_error(err, "42701", ident->line, ident->column,
+                         "partition column \"%s\" named more than once", ident->ident.name);
+                return -1;
+            }
+        }
+        def->partition[k] = idx;
+    }
     const AstList *opts = &stmt->create_table.options;
     def->noptions = opts->count;
     def->options = wb_arena_calloc(arena, sizeof(TableOption) * (size_t)(opts->count + 1));

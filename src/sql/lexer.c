@@ -165,9 +165,13 @@ static int lex_number(Lexer *lx, int line, int column)
 }
 
 int sql_lex(const char *text, size_t len, WbArena *arena, SqlToken **toks_out,
-            int32_t *ntoks_out, WbError *err)
+            int32_t *ntoks_out, SqlHintSpan **hints_out, int32_t *nhints_out, WbError *err)
 {
     Lexer lx = {text, len, 0, 1, 1, arena, err, NULL, 0, 0};
+    SqlHintSpan *hints = NULL;
+    int32_t nhints = 0, hint_cap = 0;
+    *hints_out = NULL;
+    *nhints_out = 0;
     if (len > (size_t)INT32_MAX / 2) {
         wb_error(err, WB_SQLSTATE_SYNTAX, 1, 1, "SQL text is too long (%zu bytes)", len);
         return -1;
@@ -190,6 +194,10 @@ int sql_lex(const char *text, size_t len, WbArena *arena, SqlToken **toks_out,
         if (c == '/' && lx.pos + 1 < len && text[lx.pos + 1] == '*') {
             advance(&lx);
             advance(&lx);
+            bool hint = lx.pos < len && text[lx.pos] == '+';
+            if (hint) advance(&lx);
+            size_t body = lx.pos;
+            int body_line = lx.line, body_column = lx.column;
             for (;;) {
                 if (lx.pos + 1 >= len) {
                     free(lx.toks);
@@ -197,6 +205,16 @@ int sql_lex(const char *text, size_t len, WbArena *arena, SqlToken **toks_out,
                 }
                 if (text[lx.pos] == '*' && text[lx.pos + 1] == '/') break;
                 advance(&lx);
+            }
+            if (hint) {
+                if (nhints == hint_cap) {
+                    hint_cap = hint_cap ? hint_cap * 2 : 4;
+                    SqlHintSpan *grown = wb_arena_alloc(arena, sizeof(SqlHintSpan) * (size_t)hint_cap);
+                    if (nhints) memcpy(grown, hints, sizeof(SqlHintSpan) * (size_t)nhints);
+                    hints = grown;
+                }
+                hints[nhints++] = (SqlHintSpan){lx.ntoks, (int32_t)body, (int32_t)(lx.pos - body),
+                                                body_line, body_column};
             }
             advance(&lx);
             advance(&lx);
@@ -261,5 +279,7 @@ int sql_lex(const char *text, size_t len, WbArena *arena, SqlToken **toks_out,
     free(lx.toks);
     *toks_out = toks;
     *ntoks_out = lx.ntoks;
+    *hints_out = hints;
+    *nhints_out = nhints;
     return 0;
 }

@@ -31,15 +31,27 @@ typedef struct SqlToken {
     int32_t str_len;       /* bytes of str */
 } SqlToken;
 
+/* A hint comment (slash, star, plus ... star, slash): its text (between the markers) and where
+ * it stood in the token stream: just before token `before`.  Hints are
+ * not tokens: the parser looks for them where the grammar allows one
+ * (after SELECT, after a table name); anywhere else one is a comment, as
+ * before hints existed. */
+typedef struct SqlHintSpan {
+    int32_t before;        /* index of the token that follows the hint */
+    int32_t start, len;    /* byte span of the text between the markers */
+    int line, column;      /* of the first byte of that text */
+} SqlHintSpan;
+
 /* Tokenizes text[0..len).  Comments (-- to end of line, nested-free
- * block comments) and white space are skipped.  Operators are the single
+ * block comments) and white space are skipped; the hint comments are put
+ * in *hints_out (in the arena, in order; NULL and 0 when there are none).  Operators are the single
  * characters ( ) , . ; + - * / % = < > [ ] ? : { } and the pairs <= >= <> !=
  * || ::.  The array ends with one SQL_TOK_EOF token positioned just after
  * the text.  Tokens and decoded strings are in `arena`.  Returns 0, or -1
  * with err (42601) positioned at an unterminated string, quoted identifier
  * or comment, or at an unexpected character. */
 int sql_lex(const char *text, size_t len, WbArena *arena, SqlToken **toks_out,
-            int32_t *ntoks_out, WbError *err);
+            int32_t *ntoks_out, SqlHintSpan **hints_out, int32_t *nhints_out, WbError *err);
 
 /* Whether an unquoted word is reserved: it cannot be a bare column, table
  * or alias name (it can be quoted: `from`). */

@@ -245,7 +245,7 @@ PlanNode *sql_node_window(Binder *b, PlanNode *input, const WindowSpec *spec)
     node->types[n + 1] = ts;
     node->types[n + 2] = ts;
     node->types[n + 2].time_attr = input->types[spec->time_col].time_attr;
-    node->types[n + 2].ltz = input->types[spec->time_col].ltz && spec->kind != WK_SESSION;
+    node->types[n + 2].ltz = input->types[spec->time_col].ltz;
     node->names[n] = "window_start";
     node->names[n + 1] = "window_end";
     node->names[n + 2] = "window_time";

@@ -48,6 +48,8 @@ static PlanNode *swap_sides(OptCtx *ctx, PlanNode *node)
                                    js->left_keys, cond);
     join->inputs[0] = right;
     join->inputs[1] = left;
+    join->join.state_ttl_ms[0] = js->state_ttl_ms[1];
+    join->join.state_ttl_ms[1] = js->state_ttl_ms[0];
     PlanNode *out = opt_project(b, join, map, L + R);
     for (int32_t c = 0; c < L + R; c++) out->names[c] = node->names[c];
     return out;

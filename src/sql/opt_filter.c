@@ -345,6 +345,8 @@ static PlanNode *push_join(OptCtx *ctx, PlanNode *node, Preds *preds)
     PlanNode *join = sql_node_join(b, type, nl, nr, nkeys, lk, rk, cond);
     join->inputs[0] = nl;   /* the logical plan has no exchanges */
     join->inputs[1] = nr;
+    join->join.state_ttl_ms[0] = js->state_ttl_ms[0];
+    join->join.state_ttl_ms[1] = js->state_ttl_ms[1];
     bool semi = type == JT_SEMI || type == JT_ANTI || type == JT_ANTI_NULL_AWARE;
     PlanNode *out = join;
     if (nlx || (nrx && !semi)) {

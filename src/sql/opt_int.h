@@ -85,6 +85,9 @@ PlanNode *opt_fold_constants(OptCtx *ctx, PlanNode *root);
  * AGG (conjuncts on grouping columns), RANK (on partition columns) and
  * UNION, as far as the sources. */
 PlanNode *opt_push_filters(OptCtx *ctx, PlanNode *node);
+/* opt_watermark.c: a table's watermark assigner into its scan
+ * (ScanSpec.watermark), below the computed columns. */
+PlanNode *opt_push_watermarks(OptCtx *ctx, PlanNode *root);
 
 /* opt_window.c: an aggregate grouped by a window TVF's window_start and
  * window_end (over a rowtime attribute) becomes a window aggregate. */

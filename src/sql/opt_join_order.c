@@ -32,7 +32,9 @@ static PlanNode *reorder(OptCtx *ctx, PlanNode *node);
 
 static bool in_cluster(const OptCtx *ctx, const PlanNode *node)
 {
-    return node->kind == PN_JOIN && node->join.type == JT_INNER && !opt_shared(ctx, node);
+    /* a join with a STATE_TTL hint keeps its inputs: the TTLs are theirs */
+    return node->kind == PN_JOIN && node->join.type == JT_INNER && !opt_shared(ctx, node) &&
+           !node->join.state_ttl_ms[0] && !node->join.state_ttl_ms[1];
 }
 
 static void add_cond(Binder *b, Cluster *cl, Expr *e)

@@ -194,6 +194,8 @@ static Pruned prune_join(OptCtx *ctx, PlanNode *node, const bool *need)
     join->inputs[0] = pl.node;
     join->inputs[1] = pr.node;
     join->join.right_first = js->right_first;
+    join->join.state_ttl_ms[0] = js->state_ttl_ms[0];
+    join->join.state_ttl_ms[1] = js->state_ttl_ms[1];
     if (js->interval) {
         /* the time columns are read by cond, so they are kept */
         join->join.interval = true;
@@ -410,6 +412,16 @@ static Pruned prune_scan(OptCtx *ctx, PlanNode *node, const bool *need)
 {
     Binder *b = ctx->b;
     int32_t n = node->ncols, k = 0;
+    const WatermarkSpec *wm = node->scan.watermark;
+    if (wm) {
+        /* a pushed-down watermark reads its columns at the source */
+        bool *with = need_none(b, n);
+        for (int32_t c = 0; c < n; c++) with[c] = need[c];
+        if (wm->rowtime >= 0) with[wm->rowtime] = true;
+        if (wm->rowtime_expr) opt_expr_cols(wm->rowtime_expr, with);
+        opt_expr_cols(wm->expr, with);
+        need = with;
+    }
     for (int32_t c = 0; c < n; c++) k += need[c];
     if (node->mode != CM_INSERT_ONLY || k == n) return (Pruned){node, identity_map(b, n)};
     if (k == 0) {
@@ -434,6 +446,14 @@ static Pruned prune_scan(OptCtx *ctx, PlanNode *node, const bool *need)
         copy->names[j] = node->names[c];
         copy->scan.read[j] = node->scan.read ? node->scan.read[c] : c;
         j++;
+    }
+    if (wm) {
+        WatermarkSpec *moved = wb_arena_alloc(b->arena, sizeof(WatermarkSpec));
+        *moved = *wm;
+        if (wm->rowtime >= 0) moved->rowtime = map[wm->rowtime];
+        if (wm->rowtime_expr) moved->rowtime_expr = opt_expr_remap(b->arena, wm->rowtime_expr, map);
+        moved->expr = opt_expr_remap(b->arena, wm->expr, map);
+        copy->scan.watermark = moved;
     }
     return (Pruned){copy, map};
 }

@@ -45,6 +45,8 @@ static PlanNode *rebuild(Binder *b, const PlanNode *join, PlanNode *left, const 
     PlanNode *out = sql_node_join(b, js->type, left, right, js->nkeys, lk, js->right_keys, cond);
     out->inputs[0] = left;
     out->inputs[1] = right;
+    out->join.state_ttl_ms[0] = js->state_ttl_ms[0];
+    out->join.state_ttl_ms[1] = js->state_ttl_ms[1];
     return out;
 }
 

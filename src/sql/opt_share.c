@@ -30,6 +30,13 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
 {
     switch (a->kind) {
     case PN_SCAN:
+        if (!a->scan.watermark != !b->scan.watermark) return false;
+        if (a->scan.watermark &&
+            (a->scan.watermark->rowtime != b->scan.watermark->rowtime ||
+             a->scan.watermark->idle_timeout_us != b->scan.watermark->idle_timeout_us ||
+             !expr_equal(a->scan.watermark->expr, b->scan.watermark->expr) ||
+             !expr_equal(a->scan.watermark->rowtime_expr, b->scan.watermark->rowtime_expr)))
+            return false;
         return a->scan.table == b->scan.table;
     case PN_CALC:
         if (!expr_equal(a->calc.filter, b->calc.filter) || a->calc.nexprs != b->calc.nexprs)
@@ -39,6 +46,7 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
         return true;
     case PN_AGG:
         if (a->agg.ngroup != b->agg.ngroup || a->agg.naggs != b->agg.naggs ||
+            a->agg.state_ttl_ms != b->agg.state_ttl_ms ||
             !ints_equal(a->agg.group, b->agg.group, a->agg.ngroup))
             return false;
         for (int32_t j = 0; j < a->agg.naggs; j++) {
@@ -58,6 +66,8 @@ static bool spec_equal(const PlanNode *a, const PlanNode *b)
                a->join.interval == b->join.interval && a->join.ltime == b->join.ltime &&
                a->join.rtime == b->join.rtime && a->join.lower == b->join.lower &&
                a->join.upper == b->join.upper &&
+               a->join.state_ttl_ms[0] == b->join.state_ttl_ms[0] &&
+               a->join.state_ttl_ms[1] == b->join.state_ttl_ms[1] &&
                expr_equal(a->join.cond, b->join.cond);
     case PN_RANK: {
         const RankSpec *x = &a->rank, *y = &b->rank;

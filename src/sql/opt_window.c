@@ -76,7 +76,7 @@ static PlanNode *window_rank(OptCtx *ctx, PlanNode *node)
     PlanNode *copy = opt_copy(ctx->b, node);
     copy->rank.window = true;
     copy->rank.window_end = rs->partition[end];
-    copy->rank.window_ltz = win->inputs[0]->types[win->window.time_col].ltz && win->window.kind != WK_SESSION;
+    copy->rank.window_ltz = win->inputs[0]->types[win->window.time_col].ltz;
     return copy;
 }
 
@@ -99,7 +99,7 @@ static PlanNode *window_agg(OptCtx *ctx, PlanNode *node)
     copy->agg.window = true;
     copy->agg.window_end = spec->group[end];
     copy->agg.window_proctime = attr == TY_PROCTIME;
-    copy->agg.window_ltz = win->inputs[0]->types[win->window.time_col].ltz && win->window.kind != WK_SESSION;
+    copy->agg.window_ltz = win->inputs[0]->types[win->window.time_col].ltz;
     return copy;
 }
 

@@ -462,6 +462,8 @@ PlanNode *sql_optimize(Binder *b, PlanNode *root, QueryPlan *out)
     count_all(&ctx, root);
     root = opt_window_operators(&ctx, root);
     count_all(&ctx, root);
+    root = opt_push_watermarks(&ctx, root);
+    count_all(&ctx, root);
     root = opt_push_filters(&ctx, root);
     count_all(&ctx, root);
     root = opt_order_joins(&ctx, root);

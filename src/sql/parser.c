@@ -8,6 +8,7 @@
  * through enter()/leave(), which caps nesting at SQL_MAX_DEPTH.
  */
 #include "sql/parser.h"
+#include "sql/hint.h"
 
 #include <errno.h>
 #include <math.h>
@@ -26,6 +27,8 @@ typedef struct Parser {
     int depth;
     WbArena *arena;
     WbError *err;
+    SqlHintSpan *hints;        /* hint comments, in order of position */
+    int32_t nhints;
 } Parser;
 
 /* Growable node list in the arena (old arrays are abandoned on growth,
@@ -214,6 +217,17 @@ static AstNode *leave(Parser *p, AstNode *node)
     do {                               \
         if (!(x)) return NULL;         \
     } while (0)
+
+/* The hints written just before the current token, parsed for `place`
+ * into *out.  Returns false on a bad hint (err set). */
+static bool parse_hints_here(Parser *p, HintPlace place, AstList *out)
+{
+    for (int32_t i = 0; i < p->nhints; i++) {
+        if (p->hints[i].before != p->pos) continue;
+        if (sql_hints_parse(p->src, &p->hints[i], place, p->arena, out, p->err) != 0) return false;
+    }
+    return true;
+}
 
 /* ---- nodes and names ---- */
 
@@ -1668,6 +1682,7 @@ static AstNode *parse_table_ref(Parser *p)
     const SqlToken *tok = peek(p);
     AstNode *node = new_node(p, AST_TABLE_REF, tok);
     TRY(node->table_ref.name = parse_qualified_name(p));
+    if (!parse_hints_here(p, HINT_TABLE, &node->table_ref.hints)) return NULL;
     for (int round = 0; round < 2; round++) {
         if (!node->table_ref.system_time && is_kw(p, "FOR")) {
             next(p);
@@ -1892,6 +1907,7 @@ static AstNode *parse_select_item(Parser *p)
 static AstNode *parse_select(Parser *p)
 {
     AstNode *node = new_node(p, AST_SELECT, next(p));
+    if (!parse_hints_here(p, HINT_QUERY, &node->select.hints)) return NULL;
     if (accept_kw(p, "DISTINCT")) node->select.distinct = true;
     else accept_kw(p, "ALL");
     ListB items = {0};
@@ -2402,12 +2418,101 @@ static AstNode *parse_insert(Parser *p)
     node->insert.table_line = peek(p)->line;
     node->insert.table_column = peek(p)->column;
     TRY(node->insert.table = parse_qualified_name(p));
-    if (is_kw(p, "PARTITION")) return unsupported(p, peek(p), "INSERT ... PARTITION");
+    if (!parse_hints_here(p, HINT_TABLE, &node->insert.table_hints)) return NULL;
+    if (accept_kw(p, "PARTITION")) {
+        if (!expect_op(p, "(")) return NULL;
+        ListB cols = {0}, vals = {0};
+        do {
+            const SqlToken *tok = peek(p);
+            AstNode *ident = new_node(p, AST_IDENT, tok);
+            TRY(ident->ident.name = parse_name(p));
+            lb_push(p, &cols, fin(p, ident));
+            if (!expect_op(p, "=")) return NULL;
+            AstNode *value = parse_concat(p);
+            TRY(value);
+            lb_push(p, &vals, value);
+        } while (accept_op(p, ","));
+        if (!expect_op(p, ")")) return NULL;
+        node->insert.partition_cols = lb_done(&cols);
+        node->insert.partition_values = lb_done(&vals);
+    }
     if (is_op(p, "(") && !paren_is_query(p, 0)) {
         if (!parse_ident_list(p, &node->insert.columns)) return NULL;
     }
     if (!starts_query(p, 0) && !is_op(p, "(")) return expect_error(p, "SELECT or VALUES");
     TRY(node->insert.query = parse_query(p));
+    return fin(p, node);
+}
+
+/* The target of DELETE / UPDATE: name [[AS] alias] (a table reference). */
+static AstNode *parse_dml_target(Parser *p)
+{
+    const SqlToken *tok = peek(p);
+    AstNode *ref = new_node(p, AST_TABLE_REF, tok);
+    TRY(ref->table_ref.name = parse_qualified_name(p));
+    if (!parse_hints_here(p, HINT_TABLE, &ref->table_ref.hints)) return NULL;
+    if (!(is_kw(p, "SET") || is_kw(p, "WHERE")) &&
+        !parse_opt_alias(p, &ref->table_ref.alias, NULL))
+        return NULL;
+    return fin(p, ref);
+}
+
+static AstNode *parse_delete(Parser *p)
+{
+    AstNode *node = new_node(p, AST_DELETE, next(p));
+    if (!expect_kw(p, "FROM")) return NULL;
+    TRY(node->dml.target = parse_dml_target(p));
+    if (accept_kw(p, "WHERE")) TRY(node->dml.where = parse_expr(p));
+    return fin(p, node);
+}
+
+static AstNode *parse_update(Parser *p)
+{
+    AstNode *node = new_node(p, AST_UPDATE, next(p));
+    TRY(node->dml.target = parse_dml_target(p));
+    if (!expect_kw(p, "SET")) return NULL;
+    ListB cols = {0}, vals = {0};
+    do {
+        const SqlToken *tok = peek(p);
+        AstNode *ident = new_node(p, AST_IDENT, tok);
+        const char *name = parse_qualified_name(p);
+        TRY(name);
+        /* SET t.col = ..: the qualifier is the target's */
+        const char *dot = strrchr(name, '.');
+        ident->ident.name = dot ? dot + 1 : name;
+        lb_push(p, &cols, fin(p, ident));
+        if (!expect_op(p, "=")) return NULL;
+        AstNode *value = parse_expr(p);
+        TRY(value);
+        lb_push(p, &vals, value);
+    } while (accept_op(p, ","));
+    node->dml.set_cols = lb_done(&cols);
+    node->dml.set_values = lb_done(&vals);
+    if (accept_kw(p, "WHERE")) TRY(node->dml.where = parse_expr(p));
+    return fin(p, node);
+}
+
+/* CALL name([name =>] expr, ...) */
+static AstNode *parse_call_proc(Parser *p)
+{
+    AstNode *node = new_node(p, AST_CALL_PROC, next(p));
+    TRY(node->call_proc.name = parse_qualified_name(p));
+    if (!expect_op(p, "(")) return NULL;
+    ListB args = {0};
+    const char *names[64];
+    if (!is_op(p, ")")) {
+        do {
+            if (args.count == 64) return unsupported(p, peek(p), "a CALL with more than 64 arguments");
+            names[args.count] = parse_arg_name(p);
+            AstNode *arg = parse_expr(p);
+            TRY(arg);
+            lb_push(p, &args, arg);
+        } while (accept_op(p, ","));
+    }
+    if (!expect_op(p, ")")) return NULL;
+    node->call_proc.args = lb_done(&args);
+    node->call_proc.arg_names = wb_arena_alloc(p->arena, sizeof(char *) * (size_t)(args.count + 1));
+    if (args.count) memcpy(node->call_proc.arg_names, names, sizeof(char *) * (size_t)args.count);
     return fin(p, node);
 }
 
@@ -2421,6 +2526,9 @@ static AstNode *parse_statement(Parser *p)
     if (tok_kw(p, tok, "CREATE")) return parse_create(p);
     if (tok_kw(p, tok, "DROP")) return parse_drop(p);
     if (tok_kw(p, tok, "INSERT")) return parse_insert(p);
+    if (tok_kw(p, tok, "DELETE")) return parse_delete(p);
+    if (tok_kw(p, tok, "UPDATE")) return parse_update(p);
+    if (tok_kw(p, tok, "CALL")) return parse_call_proc(p);
     if (tok_kw(p, tok, "SET") || tok_kw(p, tok, "RESET")) return parse_set(p);
     if (tok_kw(p, tok, "SHOW")) return parse_show(p);
     if (tok_kw(p, tok, "DESCRIBE") || tok_kw(p, tok, "DESC")) {
@@ -2444,13 +2552,15 @@ static AstNode *parse_statement(Parser *p)
             }
         }
         if (is_kw(p, "INSERT")) TRY(node->explain.stmt = parse_insert(p));
+        else if (is_kw(p, "DELETE")) TRY(node->explain.stmt = parse_delete(p));
+        else if (is_kw(p, "UPDATE")) TRY(node->explain.stmt = parse_update(p));
         else if (starts_query(p, 0) || is_op(p, "(")) TRY(node->explain.stmt = parse_query(p));
-        else return expect_error(p, "a query or INSERT");
+        else return expect_error(p, "a query, INSERT, DELETE or UPDATE");
         return fin(p, node);
     }
     static const char *const not_yet[] = {
         "ALTER", "USE", "BEGIN", "EXECUTE", "END", "LOAD", "UNLOAD", "ADD", "REMOVE",
-        "TRUNCATE", "UPDATE", "DELETE", "ANALYZE", "CALL", "MERGE",
+        "TRUNCATE", "ANALYZE", "MERGE",
     };
     for (size_t i = 0; i < WB_ARRAY_LEN(not_yet); i++) {
         if (tok_kw(p, tok, not_yet[i])) {
@@ -2469,7 +2579,7 @@ static int start_parser(Parser *p, const char *text, size_t len, WbArena *arena,
     p->src = text;
     p->arena = arena;
     p->err = err;
-    if (sql_lex(text, len, arena, &p->toks, &p->ntoks, err) != 0) return -1;
+    if (sql_lex(text, len, arena, &p->toks, &p->ntoks, &p->hints, &p->nhints, err) != 0) return -1;
     /* matching parentheses, for paren_is_query */
     p->match = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)p->ntoks);
     int32_t *stack = wb_malloc(sizeof(int32_t) * (size_t)p->ntoks);

@@ -54,6 +54,13 @@ static const char *join_type_name(JoinType type)
 }
 
 /* "[$0, $2]" for a list of column indices. */
+/* A STATE_TTL hint's value (AggSpec.state_ttl_ms): nothing when unset. */
+static void format_ttl(WbBuf *out, const char *label, int64_t ttl_ms)
+{
+    if (ttl_ms > 0) wb_buf_printf(out, ", %s=%lldms", label, (long long)ttl_ms);
+    else if (ttl_ms < 0) wb_buf_printf(out, ", %s=never", label);
+}
+
 static void format_cols(WbBuf *out, const int32_t *cols, int32_t n)
 {
     wb_buf_putc(out, '[');
@@ -113,6 +120,17 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
             wb_buf_puts(out, ", filter=");
             sql_expr_format(node->scan.filter, out);
         }
+        if (node->scan.watermark) {
+            const WatermarkSpec *wm = node->scan.watermark;
+            wb_buf_puts(out, ", watermark=[rowtime=");
+            if (wm->rowtime_expr) sql_expr_format(wm->rowtime_expr, out);
+            else wb_buf_printf(out, "$%d", (int)wm->rowtime);
+            wb_buf_puts(out, ", ");
+            sql_expr_format(wm->expr, out);
+            if (wm->idle_timeout_us > 0)
+                wb_buf_printf(out, ", idle-timeout=%lldms", (long long)(wm->idle_timeout_us / 1000));
+            wb_buf_putc(out, ']');
+        }
         break;
     }
     case PN_VALUES:
@@ -144,6 +162,7 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
             format_agg_call(out, &node->agg.aggs[i]);
         }
         wb_buf_putc(out, ']');
+        format_ttl(out, "stateTtl", node->agg.state_ttl_ms);
         break;
     case PN_JOIN:
         wb_buf_printf(out, "type=%s", join_type_name(node->join.type));
@@ -162,6 +181,8 @@ static void format_node(const PlanNode *node, bool modes, WbBuf *out)
             wb_buf_printf(out, ", interval: $%d - right $%d in [%lldms, %lldms]", (int)node->join.ltime,
                           (int)node->join.rtime, (long long)(node->join.lower / 1000),
                           (long long)(node->join.upper / 1000));
+        format_ttl(out, "leftStateTtl", node->join.state_ttl_ms[0]);
+        format_ttl(out, "rightStateTtl", node->join.state_ttl_ms[1]);
         break;
     case PN_RANK:
         if (node->rank.window) wb_buf_printf(out, "window_end=$%d, ", (int)node->rank.window_end);

@@ -55,6 +55,10 @@ typedef struct ScanSpec {
      * connector may use them to skip data; the CALC above still applies
      * them, so a connector that ignores them loses nothing. */
     const Expr *filter;
+    /* Watermark push-down (opt_watermark.c): the table's watermark,
+     * generated where the rows leave the source, over the scan's columns;
+     * NULL when none (or when it stays a PN_WATERMARK node) */
+    const struct WatermarkSpec *watermark;
 } ScanSpec;
 
 typedef struct ValuesSpec {
@@ -100,6 +104,9 @@ typedef struct AggSpec {
     /* the window's time is a TIMESTAMP_LTZ: window_end is a wall time of
      * the session zone, the instant it ends is wb_tz_to_utc of it */
     bool window_ltz;
+    /* The STATE_TTL hint for this aggregate's groups: 0 = the job's
+     * table.exec.state.ttl, -1 = never expire, > 0 = milliseconds */
+    int64_t state_ttl_ms;
 } AggSpec;
 
 /* PN_WATERMARK: the input's columns unchanged; after each input batch a
@@ -112,6 +119,9 @@ typedef struct WatermarkSpec {
     int32_t rowtime;
     const Expr *expr;
     int64_t idle_timeout_us;
+    /* Pushed into a scan whose rowtime is a computed column: the rowtime
+     * as an expression over the scan's columns (rowtime is then -1) */
+    const Expr *rowtime_expr;
 } WatermarkSpec;
 
 /* One bound of a temporal filter: the condition "time > expr + offset"
@@ -229,6 +239,9 @@ typedef struct JoinSpec {
     bool interval;
     int32_t ltime, rtime;
     int64_t lower, upper;
+    /* The STATE_TTL hint for each side's rows (left, right), as
+     * AggSpec.state_ttl_ms: 0 = the job's, -1 = never, > 0 = ms */
+    int64_t state_ttl_ms[2];
 } JoinSpec;
 
 typedef struct SortKey {
@@ -276,6 +289,15 @@ typedef struct SinkSpec {
      * NULL, so the rows are checked as they arrive (Flink's default
      * table.exec.sink.not-null-enforcer = ERROR); NULL when none is */
     uint8_t *check_not_null;
+    /* DELETE FROM: the rows reaching the sink are the rows to delete;
+     * each is written as a deletion (-D) */
+    bool deletes;
+    /* INSERT .. PARTITION (col = value, ..): the static partition, as
+     * physical column indices of the sink's row and their values as text
+     * (ty_format_value); INSERT OVERWRITE replaces that partition only */
+    int32_t nstatic;
+    int32_t *static_cols;
+    const char **static_values;
 } SinkSpec;
 
 typedef struct PlanNode {

@@ -5,6 +5,7 @@
  * operations, and INSERT INTO with its sink checks.  Subquery predicates of
  * WHERE and scalar subqueries are in subquery.c.
  */
+#include "sql/hint.h"
 #include "sql/planner_int.h"
 
 #include <stdio.h>
@@ -159,13 +160,15 @@ static const CteDef *find_cte(const Binder *b, const char *name)
 static bool plan_table_ref(Binder *b, const AstNode *ast, Rel *out)
 {
     const char *name = ast->table_ref.name;
-    if (ast->table_ref.system_time) {
+    const CteDef *cte = find_cte(b, name);
+    if (cte && ast->table_ref.system_time) {
         bind_error(b, ast->table_ref.system_time, WB_SQLSTATE_FEATURE,
-                   "FOR SYSTEM_TIME AS OF is not supported yet");
+                   "FOR SYSTEM_TIME AS OF on \"%s\", a WITH query: time travel reads stored tables", name);
         return false;
     }
-    const CteDef *cte = find_cte(b, name);
     if (cte) {
+        const TableDef *none = NULL;
+        if (!sql_hint_apply_options(b, &ast->table_ref.hints, name, &none)) return false;
         CteDef *saved = b->ctes;
         b->ctes = cte->next;
         bool ok = sql_plan_query(b, cte->cte->cte.query, NULL, out);
@@ -173,11 +176,18 @@ static bool plan_table_ref(Binder *b, const AstNode *ast, Rel *out)
         if (!ok || !rel_rename(b, out, &cte->cte->cte.columns, cte->cte)) return false;
         rel_qualify(out, cte->cte->cte.name);
     } else {
-        TableDef *def = sql_catalog_find(b->cat, name);
+        const TableDef *def = sql_catalog_find(b->cat, name);
         if (!def) {
             bind_error(b, ast, WB_SQLSTATE_UNDEFINED_TABLE, "table \"%s\" does not exist", name);
             return false;
         }
+        if (!sql_hint_apply_options(b, &ast->table_ref.hints, name, &def)) return false;
+        if (ast->table_ref.system_time && def->is_view) {
+            bind_error(b, ast->table_ref.system_time, WB_SQLSTATE_FEATURE,
+                       "FOR SYSTEM_TIME AS OF on view \"%s\": time travel reads stored tables", name);
+            return false;
+        }
+        if (ast->table_ref.system_time && !sql_time_travel(b, ast, &def)) return false;
         if (def->is_view) {
             if (b->view_depth >= SQL_MAX_VIEW_DEPTH) {
                 bind_error(b, ast, WB_SQLSTATE_FEATURE,
@@ -545,6 +555,7 @@ static bool plan_join(Binder *b, const AstNode *ast, const Env *outer, Rel *out)
     }
     PlanNode *join = sql_build_join(b, type, &left, &right, nkeys, keys, cond, ast);
     if (!join) return false;
+    sql_hint_join_ttl(b, ast, join);
     join_scope(b, &left, &right, left.node->ncols, type, out);
     out->node = join;
     return true;
@@ -990,7 +1001,20 @@ static bool is_pure_filter(const PlanNode *node)
     return true;
 }
 
+static bool plan_select_block(Binder *b, const AstNode *sel, const Env *outer, QueryOut *qout);
+
+/* A SELECT block: its STATE_TTL hint holds for it, not for the blocks
+ * nested in it. */
 static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOut *qout)
+{
+    const AstNode *saved = b->state_ttl;
+    b->state_ttl = sql_hint_find(&sel->select.hints, "STATE_TTL");
+    bool ok = sql_hint_state_ttl_check(b, sel) && plan_select_block(b, sel, outer, qout);
+    b->state_ttl = saved;
+    return ok;
+}
+
+static bool plan_select_block(Binder *b, const AstNode *sel, const Env *outer, QueryOut *qout)
 {
     ScalarCorr *sc = b->scorr;   /* only for this SELECT, not for nested ones */
     b->scorr = NULL;
@@ -1206,6 +1230,7 @@ static bool plan_select(Binder *b, const AstNode *sel, const Env *outer, QueryOu
         }
         PlanNode *pcalc = sql_node_calc(b, input, filter, np, pexprs, pnames);
         PlanNode *aggnode = sql_node_agg(b, pcalc, ng, agg->naggs, agg->aggs, argc, arg2c, filc);
+        sql_hint_agg_ttl(b, sel, aggnode);
         post = wb_arena_calloc(b->arena, sizeof(Rel));
         post->node = aggnode;
         post->ncols = 0;
@@ -1672,10 +1697,99 @@ static const AstNode *insert_item_ast(const AstNode *query, int32_t col)
     return query->select.items.items[col];
 }
 
-static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out)
+/* A constant's canonical text (ty_format_value), in the plan arena. */
+static const char *const_text(Binder *b, const Value *v)
+{
+    ColumnVector vec;
+    memset(&vec, 0, sizeof vec);
+    vec.type = v->type;
+    int64_t i64 = v->i64;
+    double f64 = v->f64;
+    WbStr str = v->str;
+    ty_i128 i128 = v->i128;
+    switch (ty_phys(v->type)) {
+    case PK_I64: vec.i64 = &i64; break;
+    case PK_I128: vec.i128 = &i128; break;
+    case PK_F64: vec.f64 = &f64; break;
+    case PK_STR: vec.str = &str; break;
+    }
+    WbBuf text = {0};
+    ty_format_value(&vec, 0, &text);
+    const char *copy = wb_arena_strndup(b->arena, text.data ? text.data : "", text.len);
+    wb_buf_free(&text);
+    return copy;
+}
+
+/* INSERT .. PARTITION (col = value, ..): each column must be a partition
+ * column of the table, named once; its value a constant, cast to the
+ * column's type and folded.  stat[p] gets the constant of physical column
+ * p (an EX_CONST), *nstatic their count. */
+static bool bind_static_partition(Binder *b, const AstNode *ast, const TableDef *def,
+                                  const int32_t *phys, int32_t nphys, Expr **stat,
+                                  int32_t *nstatic)
+{
+    const AstList *cols = &ast->insert.partition_cols;
+    if (cols->count && def->npartition == 0) {
+        bind_error(b, cols->items[0], WB_SQLSTATE_SYNTAX,
+                   "table \"%s\" is not partitioned: INSERT with a PARTITION clause", def->name);
+        return false;
+    }
+    for (int32_t i = 0; i < cols->count; i++) {
+        const AstNode *ident = cols->items[i];
+        int32_t p = -1;
+        for (int32_t k = 0; k < nphys; k++)
+            if (strcasecmp(def->cols[phys[k]].name, ident->ident.name) == 0) p = k;
+        bool is_part = false;
+        for (int32_t k = 0; p >= 0 && k < def->npartition; k++) is_part |= def->partition[k] == phys[p];
+        if (!is_part) {
+            bind_error(b, ident, WB_SQLSTATE_UNDEFINED_COL,
+                       "\"%s\" is not a partition column of table \"%s\"", ident->ident.name, def->name);
+            return false;
+        }
+        if (stat[p]) {
+            bind_error(b, ident, WB_SQLSTATE_SYNTAX, "partition column \"%s\" named more than once",
+                       ident->ident.name);
+            return false;
+        }
+        const AstNode *value_ast = ast->insert.partition_values.items[i];
+        Rel none;
+        sql_rel_single_row(b, &none);
+        Env env;
+        env_init(&env, b, &none);
+        Expr *value = sql_bind_expr(&env, value_ast);
+        if (!value) return false;
+        const ColumnDef *col = &def->cols[phys[p]];
+        /* a partition value is often written as text whatever the
+         * column's type (PARTITION (dt = '2024-01-31')): it is converted
+         * as by CAST */
+        Expr *cast = ty_is_string(value->type.id) && !ty_is_string(col->type.id)
+                         ? sql_expr_cast(b->arena, value, col->type)
+                         : assign_cast(b, value, col, value_ast, NULL, false);
+        if (!cast) return false;
+        Value v;
+        WbError eval_err;
+        wb_error_clear(&eval_err);
+        if (sql_expr_has_cols(cast) || !b->eval_const || b->eval_const(cast, &v, b->arena, &eval_err) != 0) {
+            bind_error(b, value_ast, WB_SQLSTATE_SYNTAX,
+                       "the value of partition column \"%s\" must be a constant", col->name);
+            if (eval_err.set) wb_error_detail(b->err, "%s", eval_err.message);
+            return false;
+        }
+        if (v.is_null && !col->type.nullable) {
+            bind_error(b, value_ast, WB_SQLSTATE_NOT_NULL, "partition column \"%s\" is NOT NULL", col->name);
+            return false;
+        }
+        v.type = col->type;
+        stat[p] = sql_expr_const(b->arena, v);
+        (*nstatic)++;
+    }
+    return true;
+}
+
+bool sql_plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out)
 {
     const char *name = ast->insert.table;
-    TableDef *def = sql_catalog_find(b->cat, name);
+    const TableDef *def = sql_catalog_find(b->cat, name);
     if (!def) {
         /* positioned at the target's name, not at INSERT */
         wb_error(b->err, WB_SQLSTATE_UNDEFINED_TABLE,
@@ -1688,6 +1802,7 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
         bind_error(b, ast, WB_SQLSTATE_FEATURE, "cannot insert into view \"%s\"", def->name);
         return false;
     }
+    if (!sql_hint_apply_options(b, &ast->insert.table_hints, name, &def)) return false;
     Rel query;
     if (!sql_plan_query(b, ast->insert.query, NULL, &query)) return false;
     int32_t nphys = sql_table_physical(def, NULL, NULL);
@@ -1695,23 +1810,31 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
     sql_table_physical(def, NULL, phys);
     /* source[p] = query column feeding physical column p, -1 = NULL */
     int32_t *source = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(nphys ? nphys : 1));
-    int32_t ntarget = ast->insert.columns.count ? ast->insert.columns.count : nphys;
+    /* stat[p] = the static partition value (PARTITION (..)) of column p,
+     * bound, or NULL */
+    Expr **stat = wb_arena_calloc(b->arena, sizeof(Expr *) * (size_t)(nphys ? nphys : 1));
+    int32_t nstatic = 0;
+    if (!bind_static_partition(b, ast, def, phys, nphys, stat, &nstatic)) return false;
+    int32_t ntarget = ast->insert.columns.count ? ast->insert.columns.count : nphys - nstatic;
     if (query.ncols != ntarget) {
         bind_error(b, ast->insert.query, WB_SQLSTATE_SYNTAX,
                    "INSERT has %s expressions than target columns (%d, expected %d)",
                    query.ncols > ntarget ? "more" : "fewer", (int)query.ncols, (int)ntarget);
         WbBuf cols = {0};
         for (int32_t i = 0; i < ntarget; i++) {
-            const char *n = ast->insert.columns.count ? ast->insert.columns.items[i]->ident.name
-                                                      : def->cols[phys[i]].name;
-            wb_buf_printf(&cols, "%s%s", i ? ", " : "", n);
+            const char *n = ast->insert.columns.count ? ast->insert.columns.items[i]->ident.name : NULL;
+            if (!n) {
+                for (int32_t p = 0, k = 0; p < nphys && !n; p++)
+                    if (!stat[p] && k++ == i) n = def->cols[phys[p]].name;
+            }
+            wb_buf_printf(&cols, "%s%s", i ? ", " : "", n ? n : "?");
         }
         wb_error_detail(b->err, "The target columns are (%s).", wb_buf_cstr(&cols));
         wb_buf_free(&cols);
         return false;
     }
     if (ast->insert.columns.count == 0) {
-        for (int32_t p = 0; p < nphys; p++) source[p] = p;
+        for (int32_t p = 0, k = 0; p < nphys; p++) source[p] = stat[p] ? -1 : k++;
     } else {
         for (int32_t p = 0; p < nphys; p++) source[p] = -1;
         for (int32_t i = 0; i < ast->insert.columns.count; i++) {
@@ -1730,6 +1853,12 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
                            ident->ident.name);
                 return false;
             }
+            if (stat[p]) {
+                bind_error(b, ident, WB_SQLSTATE_SYNTAX,
+                           "column \"%s\" has a value in the PARTITION clause already",
+                           ident->ident.name);
+                return false;
+            }
             source[p] = i;
         }
     }
@@ -1739,6 +1868,10 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
         const ColumnDef *col = &def->cols[phys[p]];
         names[p] = col->name;
         Expr *src;
+        if (stat[p]) {
+            exprs[p] = stat[p];
+            continue;
+        }
         if (source[p] < 0) {
             Value null = {0};
             null.type = col->type;
@@ -1789,6 +1922,17 @@ static bool plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts,
     memcpy(sink->names, names, sizeof(char *) * (size_t)nphys);
     sink->sink.table = def;
     sink->sink.overwrite = ast->insert.overwrite;
+    if (nstatic) {
+        sink->sink.nstatic = nstatic;
+        sink->sink.static_cols = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)nstatic);
+        sink->sink.static_values = wb_arena_alloc(b->arena, sizeof(char *) * (size_t)nstatic);
+        for (int32_t p = 0, k = 0; p < nphys; p++) {
+            if (!stat[p]) continue;
+            sink->sink.static_cols[k] = p;
+            sink->sink.static_values[k] = stat[p]->value.is_null ? NULL : const_text(b, &stat[p]->value);
+            k++;
+        }
+    }
     for (int32_t p = 0; p < nphys; p++) {
         if (def->cols[phys[p]].type.nullable || !input->types[p].nullable) continue;
         if (!sink->sink.check_not_null)
@@ -1817,7 +1961,9 @@ int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
     memset(out, 0, sizeof *out);
     out->limit = -1;
     if (stmt->kind == AST_INSERT)
-        return plan_insert(&b, stmt, opts ? opts->sink_accepts_retractions : NULL, out) ? 0 : -1;
+        return sql_plan_insert(&b, stmt, opts ? opts->sink_accepts_retractions : NULL, out) ? 0 : -1;
+    if (stmt->kind == AST_DELETE || stmt->kind == AST_UPDATE)
+        return sql_plan_dml(&b, stmt, opts ? opts->sink_accepts_retractions : NULL, out) ? 0 : -1;
     if (!sql_ast_is_query(stmt)) {
         bind_error(&b, stmt, WB_SQLSTATE_SYNTAX, "%s is not a query", sql_ast_kind_name(stmt->kind));
         return -1;

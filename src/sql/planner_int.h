@@ -62,6 +62,9 @@ typedef struct Binder {
     struct SubDomain *domain;    /* for the next plan_select (see SubDomain) */
     bool corr_failed;            /* an outer reference was refused (CORR_ERROR) */
     SqlEvalConstFn eval_const;   /* constant folding (SqlPlanOptions), or NULL */
+    /* The STATE_TTL hint of the SELECT block being planned (sql/hint.h),
+     * or NULL: its joins and aggregate take their state TTL from it. */
+    const struct AstNode *state_ttl;
 } Binder;
 
 /* One aggregate call collected from SELECT / HAVING / ORDER BY. */
@@ -315,6 +318,29 @@ bool sql_plan_where(Env *env, const AstNode *where);
 Expr *sql_bind_scalar_subquery(Env *env, const AstNode *ast);
 
 /* ---- errors ---- */
+/* INSERT (planner.c) and DELETE / UPDATE rewritten as one (plan_dml.c):
+ * out->root is the PN_SINK. */
+bool sql_plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out);
+bool sql_plan_dml(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out);
+
+/* ---- hints and time travel (plan_hint.c) ---- */
+/* Applies the OPTIONS hints of a table reference (or an INSERT target)
+ * to *def: a copy with the options merged replaces it.  *def NULL (a CTE)
+ * or a view with OPTIONS is an error; `what` names it. */
+bool sql_hint_apply_options(Binder *b, const AstList *hints, const char *what,
+                            const TableDef **def);
+/* Checks b->state_ttl (the block's STATE_TTL) against the FROM of sel. */
+bool sql_hint_state_ttl_check(Binder *b, const AstNode *sel);
+/* Sets the state TTL of the join planned for join_ast (found below
+ * `planned`'s single-input wrapping) from b->state_ttl. */
+void sql_hint_join_ttl(Binder *b, const AstNode *join_ast, PlanNode *planned);
+/* Sets the aggregate's state TTL when sel's FROM is one named item. */
+void sql_hint_agg_ttl(Binder *b, const AstNode *sel, PlanNode *agg);
+/* FOR SYSTEM_TIME AS OF on a table reference: *def becomes a copy that
+ * reads the snapshot of that time; an error unless it is a stored table
+ * and a constant time. */
+bool sql_time_travel(Binder *b, const AstNode *ref, const TableDef **def);
+
 #define bind_error(b, ast, state, ...) \
     (wb_error((b)->err, (state), (ast) ? (ast)->line : 0, (ast) ? (ast)->column : 0, \
               __VA_ARGS__))

@@ -156,10 +156,6 @@ bool sql_plan_window_tvf(Binder *b, const AstNode *ast, Rel *out)
     if (!window_time_col(b, &in, sig->name, ast->tvf.timecol, ast->tvf.timecol_line,
                          ast->tvf.timecol_column, &idx))
         return false;
-    if (sig->kind == WK_SESSION && in.cols[idx].type.time_attr == TY_PROCTIME) {
-        bind_error(b, ast, WB_SQLSTATE_FEATURE, "processing-time SESSION windows are not supported yet");
-        return false;
-    }
     spec.time_col = in.cols[idx].index;
     spec.npartition = ast->tvf.partition.count;
     spec.partition = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(spec.npartition + 1));
@@ -258,10 +254,6 @@ bool sql_plan_group_window(Binder *b, Rel *from, const AstNode *call, const AstL
         }
     }
     spec.time_col = from->cols[idx].index;
-    if (spec.kind == WK_SESSION && from->cols[idx].type.time_attr == TY_PROCTIME) {
-        bind_error(b, call, WB_SQLSTATE_FEATURE, "processing-time SESSION windows are not supported yet");
-        return false;
-    }
     if (spec.kind == WK_SESSION) {
         /* sessions are per group: the other GROUP BY items partition them */
         spec.partition = wb_arena_alloc(b->arena, sizeof(int32_t) * (size_t)(group_by->count + 1));

@@ -293,6 +293,33 @@ static void test_batch_build_side(void)
     CHECK(strstr(wb_buf_cstr(&text), "Scan(table=big") < strstr(wb_buf_cstr(&text), "Scan(table=tiny"));
 }
 
+/* The watermark assigner moves into the scan, below the computed columns
+ * and the filters; a shared scan keeps its assigner node. */
+static void test_watermark_push_down(void)
+{
+    CHECK(ddl("CREATE TABLE ev (ts TIMESTAMP(3), v INT, d AS v * 2, "
+              "WATERMARK FOR ts AS ts - INTERVAL '1' MINUTE) WITH ('connector' = 'filesystem', "
+              "'path' = '/nonexistent', 'format' = 'csv')") == 0);
+    CHECK(ddl("CREATE TABLE evc (s STRING, v INT, ts AS TO_TIMESTAMP(s), "
+              "WATERMARK FOR ts AS ts - INTERVAL '5' SECOND) WITH ('connector' = 'filesystem', "
+              "'path' = '/nonexistent', 'format' = 'csv', 'scan.watermark.idle-timeout' = '10 s')") == 0);
+    CHECK(plan_sql("SELECT window_start, SUM(d) FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), "
+                   "INTERVAL '1' HOUR)) WHERE v > 3 GROUP BY window_start, window_end") == 0);
+    CHECK(lacks("WatermarkAssigner"));
+    CHECK(has("watermark=[rowtime=$0, ($0 - +0 00:01:00.000)]"));
+    /* the filter reached the scan */
+    CHECK(directly_above("Calc(filter=($1 > 3)", "Scan(table=ev"));
+    /* a computed rowtime: evaluated at the source too */
+    CHECK(plan_sql("SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE evc, DESCRIPTOR(ts), "
+                   "INTERVAL '1' MINUTE)) GROUP BY window_start, window_end") == 0);
+    CHECK(lacks("WatermarkAssigner"));
+    CHECK(has("watermark=[rowtime=TO_TIMESTAMP($0), (TO_TIMESTAMP($0) - +0 00:00:05.000), "
+              "idle-timeout=10000ms]"));
+    /* batch mode plans the same; the assigner passes rows through there */
+    CHECK(plan_mode("SELECT COUNT(*) FROM ev WHERE v > 1", true) == 0);
+    CHECK(lacks("WatermarkAssigner"));
+}
+
 int main(void)
 {
     setup();
@@ -306,6 +333,7 @@ int main(void)
     RUN(test_batch_build_side);
     RUN(test_semi_joins);
     RUN(test_constant_folding);
+    RUN(test_watermark_push_down);
     wb_buf_free(&text);
     wb_arena_free(arena);
     sql_catalog_free(cat);

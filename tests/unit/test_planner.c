@@ -140,9 +140,10 @@ static void test_aggregate(void)
     CHECK(explain_has("Agg(group=[$0], aggs=[COUNT(*), SUM($1) FILTER $2]) [upsert key=[0]]\n"));
     CHECK(explain_has("    Exchange(hash=[$0]) [insert-only]\n"));
     CHECK(explain_has("exprs=[$2, $1, ($0 > 1)]) [insert-only]"));
-    /* the watermark's column ($4) is read for the assigner above the scan */
+    /* the watermark's column ($4) is read for the assigner pushed into the scan */
     CHECK(explain_has("Scan(table=orders, connector=filesystem, format=csv, read=[$1, $2, $3, $4], "
-                      "filter=(CAST($1 AS DECIMAL(12, 2)) > CAST(10 AS DECIMAL(12, 2) NOT NULL)))"));
+                      "filter=(CAST($1 AS DECIMAL(12, 2)) > CAST(10 AS DECIMAL(12, 2) NOT NULL)), "
+                      "watermark=[rowtime=$3, ($3 - +0 00:00:05.000)])"));
     CHECK(strncmp(wb_buf_cstr(&text), "Calc(filter=($1 > ", 18) == 0);
     CHECK(plan.root->mode == CM_UPSERT && plan.root->nupsert_key == 1 && plan.root->upsert_key[0] == 0);
     CHECK_STR(plan.root->names[0], "carrier");
