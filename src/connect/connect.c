@@ -192,6 +192,14 @@ void cn_record_error(WbError *err, const char *sqlstate, const RecordInput *in,
 
 Source *cn_source_open(const TableDef *table, WbError *err)
 {
+    return cn_source_open_with(table, NULL, err);
+}
+
+Source *cn_source_open_with(const TableDef *table, const CnReadOptions *opts, WbError *err)
+{
+    if (table->store_dir)
+        return cn_store_source_open(table, !(opts && opts->batch_mode), opts ? opts->noptions : 0,
+                                    opts ? opts->keys : NULL, opts ? opts->values : NULL, err);
     const char *connector = sql_table_option(table, "connector");
     if (!connector) {
         cn_table_error(err, table, "table %s has no 'connector' option", table->name);
@@ -213,6 +221,15 @@ void cn_source_close(Source *src)
 
 Sink *cn_sink_open(const TableDef *table, bool overwrite, FILE *out, WbError *err)
 {
+    CnWriteOptions opts = {.overwrite = overwrite, .out = out};
+    return cn_sink_open_with(table, &opts, err);
+}
+
+Sink *cn_sink_open_with(const TableDef *table, const CnWriteOptions *opts, WbError *err)
+{
+    bool overwrite = opts->overwrite;
+    FILE *out = opts->out;
+    if (table->store_dir) return cn_store_sink_open(table, opts, err);
     const char *connector = sql_table_option(table, "connector");
     if (!connector) {
         cn_table_error(err, table, "table %s has no 'connector' option", table->name);
@@ -236,6 +253,7 @@ Sink *cn_sink_open(const TableDef *table, bool overwrite, FILE *out, WbError *er
 
 bool cn_sink_accepts_retractions(const TableDef *table)
 {
+    if (table->store_dir) return table->npk > 0;
     const char *connector = sql_table_option(table, "connector");
     if (!connector) return false;
     return strcmp(connector, "print") == 0 || strcmp(connector, "blackhole") == 0;

@@ -109,6 +109,12 @@ StoreWriter *store_writer_open(StoreTable *table, const char *commit_user, bool 
 /* The rows of batch (columns = the table's) go into the write buffer;
  * a full buffer is flushed into level-0 files (invisible until commit). */
 int store_writer_write(StoreWriter *writer, const Batch *batch, WbError *err);
+/* The partition path ("p=x/q=y") of static partition values given for
+ * every partition column (cols: column indices, values: canonical text as
+ * ty_format_value writes it); NULL when some partition column is missing
+ * (malloc'ed). */
+char *store_static_partition(const StoreTable *table, int32_t n, const int32_t *cols,
+                             const char *const *values);
 /* Flushes everything into files, fsynced (still invisible). */
 int store_writer_prepare(StoreWriter *writer, WbError *err);
 /* Prepares, then commits snapshot N+1 tagged with identifier (a job or

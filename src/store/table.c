@@ -98,12 +98,17 @@ static int schema_from_spec(StoreTableCtx *ctx, const StoreSpec *spec, WbError *
     s->npart = spec->npart;
     s->part = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)(spec->npart + 1));
     if (spec->npart) memcpy(s->part, spec->part, sizeof(int32_t) * (size_t)spec->npart);
-    s->nopts = spec->noptions;
+    s->nopts = 0;
     s->opt_keys = wb_arena_alloc(arena, sizeof(char *) * (size_t)(spec->noptions + 1));
     s->opt_values = wb_arena_alloc(arena, sizeof(char *) * (size_t)(spec->noptions + 1));
     for (int32_t i = 0; i < spec->noptions; i++) {
-        s->opt_keys[i] = wb_arena_strdup(arena, spec->opt_keys[i]);
-        s->opt_values[i] = wb_arena_strdup(arena, spec->opt_values[i]);
+        /* options of one read (dynamic options) are not the table's */
+        const char *key = spec->opt_keys[i];
+        if (!strncmp(key, "scan.", 5) || !strcmp(key, "incremental-between") ||
+            !strncmp(key, "continuous.", 11) || !strcmp(key, "connector"))
+            continue;
+        s->opt_keys[s->nopts] = wb_arena_strdup(arena, key);
+        s->opt_values[s->nopts++] = wb_arena_strdup(arena, spec->opt_values[i]);
     }
     s->id = -1;   /* not written yet: the first commit writes schema-0 */
     s->time_ms = wb_now_millis();
@@ -172,6 +177,26 @@ static void put_escaped(WbBuf *out, const char *s, size_t len)
             wb_buf_putc(out, (char)c);
         }
     }
+}
+
+char *store_static_partition(const StoreTable *t, int32_t n, const int32_t *cols,
+                             const char *const *values)
+{
+    const StoreSchema *s = &t->ctx.schema;
+    if (s->npart == 0) return NULL;
+    WbBuf out = {0};
+    for (int32_t i = 0; i < s->npart; i++) {
+        int32_t col = s->part[i], k = 0;
+        while (k < n && cols[k] != col) k++;
+        if (k == n) { wb_buf_free(&out); return NULL; }
+        if (i) wb_buf_putc(&out, '/');
+        put_escaped(&out, s->names[col], strlen(s->names[col]));
+        wb_buf_putc(&out, '=');
+        if (!values[k]) wb_buf_puts(&out, t->ctx.opts.partition_default_name);
+        else if (!values[k][0]) wb_buf_puts(&out, "%00empty");
+        else put_escaped(&out, values[k], strlen(values[k]));
+    }
+    return (char *)wb_buf_cstr(&out);
 }
 
 void store_partition_path(const StoreTableCtx *ctx, const Batch *b, int32_t r, WbBuf *out)

@@ -1,0 +1,125 @@
+/*
+ * store_source.c - reading a table kept by weir's table store
+ * (TableDef.store_dir): batch reads of a snapshot (bounded), or streaming
+ * reads of a snapshot then its changes (unbounded), with Paimon's scan
+ * options from the table and from dynamic options (hints) over them.
+ * Also the bridge from a TableDef to a StoreTable, shared with the sink.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "connect/connect_int.h"
+#include "store/store.h"
+
+typedef struct StoreSource {
+    Source base;
+    StoreTable *table;
+    StoreScan *scan;
+    SqlType *types;
+} StoreSource;
+
+/* Positions a store error at the table's declaration when it has none. */
+static void position(WbError *err, const TableDef *table)
+{
+    if (err->set && err->line == 0) {
+        err->line = table->line;
+        err->column = table->column;
+    }
+}
+
+StoreTable *cn_store_table_open(const TableDef *table, WbError *err)
+{
+    int32_t nphys = sql_table_physical(table, NULL, NULL);
+    SqlType *types = wb_malloc(sizeof(SqlType) * (size_t)(nphys + 1));
+    int32_t *index = wb_malloc(sizeof(int32_t) * (size_t)(nphys + 1));
+    sql_table_physical(table, types, index);
+    const char **names = wb_malloc(sizeof(char *) * (size_t)(nphys + 1));
+    for (int32_t i = 0; i < nphys; i++) names[i] = table->cols[index[i]].name;
+    /* keys: indices into cols -> physical positions */
+    int32_t *pk = wb_malloc(sizeof(int32_t) * (size_t)(table->npk + 1));
+    int32_t *part = wb_malloc(sizeof(int32_t) * (size_t)(table->npartition + 1));
+    for (int32_t k = 0; k < table->npk; k++)
+        for (int32_t i = 0; i < nphys; i++)
+            if (index[i] == table->pk[k]) pk[k] = i;
+    for (int32_t k = 0; k < table->npartition; k++)
+        for (int32_t i = 0; i < nphys; i++)
+            if (index[i] == table->partition[k]) part[k] = i;
+    const char **keys = wb_malloc(sizeof(char *) * (size_t)(table->noptions + 1));
+    const char **values = wb_malloc(sizeof(char *) * (size_t)(table->noptions + 1));
+    for (int32_t i = 0; i < table->noptions; i++) {
+        keys[i] = table->options[i].key;
+        values[i] = table->options[i].value;
+    }
+    StoreSpec spec = {table->name, nphys, names, types, table->npk, pk, table->npartition, part,
+                      table->noptions, keys, values};
+    StoreTable *t = store_open(table->store_dir, &spec, err);
+    if (!t) position(err, table);
+    free(types);
+    free(index);
+    free(names);
+    free(pk);
+    free(part);
+    free(keys);
+    free(values);
+    return t;
+}
+
+static int store_source_next(Source *src, Batch *out, int32_t max_rows, WbError *err)
+{
+    StoreSource *s = (StoreSource *)src;
+    int64_t now_ms = wb_clock_now(src->clock) / 1000;
+    int32_t before = out->nrows;
+    int rc = store_scan_next(s->scan, out, max_rows, now_ms, err);
+    src->records_read += out->nrows - before;
+    return rc;
+}
+
+static void store_source_close(Source *src)
+{
+    StoreSource *s = (StoreSource *)src;
+    store_scan_close(s->scan);
+    store_close(s->table);
+    free(s->types);
+    free(s);
+}
+
+static const SourceVTable store_source_vt = {store_source_next, store_source_close};
+
+Source *cn_store_source_open(const TableDef *table, bool streaming, int32_t nextra,
+                             const char *const *keys, const char *const *values, WbError *err)
+{
+    StoreTable *t = cn_store_table_open(table, err);
+    if (!t) return NULL;
+    StoreScan *scan = store_scan_open(t, streaming, nextra, keys, values, err);
+    if (!scan) {
+        position(err, table);
+        store_close(t);
+        return NULL;
+    }
+    StoreSource *s = wb_calloc(1, sizeof(StoreSource));
+    s->base.vt = &store_source_vt;
+    s->base.table = table;
+    s->base.bounded = !streaming;
+    s->base.ncols = sql_table_physical(table, NULL, NULL);
+    s->types = wb_malloc(sizeof(SqlType) * (size_t)(s->base.ncols + 1));
+    sql_table_physical(table, s->types, NULL);
+    s->base.types = s->types;
+    s->table = t;
+    s->scan = scan;
+    return &s->base;
+}
+
+int cn_store_compact(const TableDef *table, const char *partition, WbError *err)
+{
+    if (!table->store_dir) {
+        wb_error(err, WB_SQLSTATE_FEATURE, table->line, table->column,
+                 "table %s is not a stored table: it has nothing to compact", table->name);
+        return -1;
+    }
+    StoreTable *t = cn_store_table_open(table, err);
+    if (!t) return -1;
+    int rc = store_compact(t, partition, err);
+    if (rc != 0) position(err, table);
+    store_close(t);
+    return rc;
+}
