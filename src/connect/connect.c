@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const cn_format_names[] = {"csv", "json", "debezium-json", "canal-json", NULL};
+const char *const cn_format_names[] = {"csv", "json", "debezium-json", "canal-json", "parquet", NULL};
 
 static const char *const source_connectors = "filesystem, datagen or nexmark";
 static const char *const sink_connectors = "print, blackhole or filesystem";
@@ -153,11 +153,14 @@ static const char *const fs_ignored_keys[] = {
 int cn_opt_format(const TableDef *table, const char *connector, bool for_sink,
                   CnFormat *out, WbError *err)
 {
-    static const char *const sink_formats[] = {"csv", "json", NULL};
+    static const char *const sink_formats[] = {"csv", "json", "parquet", NULL};
+    static const CnFormat sink_format_ids[] = {CN_FMT_CSV, CN_FMT_JSON, CN_FMT_PARQUET};
     int fmt;
     if (cn_opt_choice(table, "format", for_sink ? sink_formats : cn_format_names, -1, &fmt, err) != 0)
         return -1;
-    const char *const *fmt_keys[] = {csv_keys, json_keys, debezium_keys, canal_keys};
+    if (for_sink) fmt = (int)sink_format_ids[fmt];
+    const char *const *fmt_keys[] = {csv_keys, json_keys, debezium_keys, canal_keys,
+                                     cn_parquet_option_keys()};
     const char *allowed[32];
     int32_t n = 0;
     allowed[n++] = "connector";

@@ -7,6 +7,7 @@
 #define WEIR_CONNECT_INT_H
 
 #include "connect/connect.h"
+#include "store/parquet.h"
 
 /* ---- options ----
  * All option errors are SQLSTATE F0000 positioned at the table's
@@ -41,7 +42,7 @@ struct StoreTable *cn_store_table_open(const TableDef *table, WbError *err);
 const char **cn_physical_names(const TableDef *table, int32_t *ncols);
 
 /* ---- formats ---- */
-typedef enum CnFormat { CN_FMT_CSV, CN_FMT_JSON, CN_FMT_DEBEZIUM, CN_FMT_CANAL } CnFormat;
+typedef enum CnFormat { CN_FMT_CSV, CN_FMT_JSON, CN_FMT_DEBEZIUM, CN_FMT_CANAL, CN_FMT_PARQUET } CnFormat;
 extern const char *const cn_format_names[];   /* indexed by CnFormat */
 /* Reads and validates 'format' and the format's own options' keys. */
 int cn_opt_format(const TableDef *table, const char *connector, bool for_sink,
@@ -123,6 +124,30 @@ int cn_json_decode(JsonDecoder *dec, RecordInput *in, Batch *out, int32_t max_ro
 void cn_json_write_value(const JsonOptions *opts, const ColumnVector *col, int32_t row,
                          WbBuf *out);
 void cn_json_write_string(const char *s, size_t len, WbBuf *out);
+
+/* ---- parquet (fmt_parquet.c) ----
+ * The filesystem source hands its file list to a CnParquetSource; the sink
+ * writes each part file through a PqWriter (store/parquet.h). */
+const char *const *cn_parquet_option_keys(void);
+/* The writer options from 'parquet.compression', '.block.size',
+ * '.block.rows', '.page.size', '.enable.dictionary', '.dictionary.page.size',
+ * '.compression.codec.zstd.level'. */
+int cn_parquet_options(const TableDef *table, PqWriteOptions *opts, WbError *err);
+typedef struct CnParquetSource CnParquetSource;
+CnParquetSource *cn_parquet_source_new(const TableDef *table);
+void cn_parquet_source_free(CnParquetSource *ps);
+/* Appends up to max_rows rows from files[*next_file..] (advancing it as
+ * files end), reading only the columns src->unread leaves and skipping
+ * row groups by src->filter's simple conjuncts.  Same results as a
+ * source's next(). */
+int cn_parquet_next(CnParquetSource *ps, Source *src, char **files, int32_t nfiles,
+                    int32_t *next_file, Batch *out, int32_t max_rows, WbError *err);
+/* Writes a batch's rows (weight n: n times) into w; adds them to
+ * *rows_written. */
+int cn_parquet_write(PqWriter *w, const Batch *batch, int32_t ncols, int64_t *rows_written,
+                     WbError *err);
+/* Flink's MemorySize text ('128MB', '64kb', '1024') -> bytes (fs_sink.c). */
+int cn_parse_memory_size(const char *text, int64_t *out);
 
 /* ---- the JSON tokenizer (json.c) ----
  * Parses one JSON text into a flat array of nodes in document order.  A

@@ -1,6 +1,6 @@
 /*
- * fs_sink.c - the filesystem sink (Flink's file sink, one writer): csv or
- * json rows into new part files of the table's directory, invisible until
+ * fs_sink.c - the filesystem sink (Flink's file sink, one writer): csv,
+ * json or parquet rows into new part files of the table's directory, invisible until
  * the job commits.
  *
  * Files.  'path' is a directory (created with its parents when missing; an
@@ -52,6 +52,9 @@ typedef struct FsSink {
     CnFormat format;
     CsvOptions csv;
     JsonOptions json;
+    PqWriteOptions pq_opts;
+    PqWriter *pq;                /* parquet: the current part's writer, or NULL */
+    SqlType *types;
     FsSinkState state;
     bool overwrite;
     char *dir;                   /* the table's directory, no trailing '/' */
@@ -125,6 +128,52 @@ static int open_part(FsSink *sink, WbError *err)
     return 0;
 }
 
+/* parquet: a new in-progress part written by a PqWriter */
+static int open_parquet_part(FsSink *sink, WbError *err)
+{
+    char *name = progress_name(sink, sink->npending);
+    char *full = in_dir(sink, name);
+    sink->pq = pq_writer_open(full, sink->ncols, sink->names, sink->types, &sink->pq_opts, NULL, 0, err);
+    free(full);
+    if (!sink->pq) {
+        sink->state = FS_FAILED;
+        free(name);
+        return -1;
+    }
+    if (sink->npending == sink->cap_pending) {
+        sink->cap_pending = sink->cap_pending ? sink->cap_pending * 2 : 4;
+        sink->pending = wb_realloc(sink->pending, sizeof(char *) * (size_t)sink->cap_pending);
+    }
+    sink->pending[sink->npending++] = name;
+    return 0;
+}
+
+/* parquet: the footer, fsync and close of the current part */
+static int close_parquet_part(FsSink *sink, WbError *err)
+{
+    if (!sink->pq) return 0;
+    PqWriter *w = sink->pq;
+    sink->pq = NULL;
+    if (pq_writer_close(w, NULL, NULL, err) != 0) {
+        sink->state = FS_FAILED;
+        return -1;
+    }
+    return 0;
+}
+
+static int write_parquet(FsSink *sink, const Batch *batch, WbError *err)
+{
+    if (batch->nrows == 0) return 0;
+    if (!sink->pq && open_parquet_part(sink, err) != 0) return -1;
+    if (cn_parquet_write(sink->pq, batch, sink->ncols, &sink->base.records_written, err) != 0) {
+        sink->state = FS_FAILED;
+        return -1;
+    }
+    /* roll: the next batch starts part n+1 */
+    if (pq_writer_bytes(sink->pq) >= sink->roll_bytes) return close_parquet_part(sink, err);
+    return 0;
+}
+
 static int write_all(FsSink *sink, const char *data, size_t len, WbError *err)
 {
     while (len > 0) {
@@ -171,6 +220,7 @@ static int fs_sink_write(Sink *base, const Batch *batch, WbError *err)
             sink->state = FS_FAILED;
             return -1;
         }
+        if (sink->format == CN_FMT_PARQUET) continue;   /* written below, columnar */
         for (; w > 0; w--) {
             if (sink->format == CN_FMT_CSV) {
                 for (int32_t col = 0; col < sink->ncols; col++) {
@@ -191,6 +241,7 @@ static int fs_sink_write(Sink *base, const Batch *batch, WbError *err)
             base->records_written++;
         }
     }
+    if (sink->format == CN_FMT_PARQUET) return write_parquet(sink, batch, err);
     if (sink->text.len == 0) return 0;
     if (sink->fd < 0 && open_part(sink, err) != 0) return -1;
     int64_t pending_bytes = sink->file_bytes + (int64_t)sink->text.len;
@@ -208,7 +259,7 @@ static int fs_sink_finish(Sink *base, WbError *err)
     FsSink *sink = (FsSink *)base;
     if (sink->state == FS_FAILED) return 0;
     assert(sink->state == FS_OPEN);
-    if (close_part(sink, err) != 0) return -1;
+    if (close_part(sink, err) != 0 || close_parquet_part(sink, err) != 0) return -1;
     sink->state = FS_PREPARED;
     return 0;
 }
@@ -314,6 +365,8 @@ static void fs_sink_close(Sink *base)
 {
     FsSink *sink = (FsSink *)base;
     if (sink->fd >= 0) close(sink->fd);
+    if (sink->pq) pq_writer_abort(sink->pq);   /* removes its file */
+    free(sink->types);
     /* not committed: nothing of this job stays behind */
     for (int32_t i = 0; i < sink->npending; i++) {
         if (!sink->pending[i]) continue;
@@ -348,7 +401,7 @@ static int make_dirs(const char *path)
 
 /* Flink's MemorySize text: a number with an optional unit (b, k/kb,
  * m/mb, g/gb, t/tb, any case, spaces allowed; binary multiples). */
-static int parse_memory_size(const char *text, int64_t *out)
+int cn_parse_memory_size(const char *text, int64_t *out)
 {
     const char *p = text;
     while (*p == ' ') p++;
@@ -415,7 +468,7 @@ Sink *cn_fs_sink_open(const TableDef *table, bool overwrite, WbError *err)
     }
     int64_t roll_bytes = FS_DEFAULT_ROLL_BYTES;
     const char *roll = sql_table_option(table, "sink.rolling-policy.file-size");
-    if (roll && parse_memory_size(roll, &roll_bytes) != 0) {
+    if (roll && cn_parse_memory_size(roll, &roll_bytes) != 0) {
         cn_table_error(err, table, "invalid value \"%s\" for 'sink.rolling-policy.file-size'", roll);
         wb_error_hint(err, "Write a positive size such as '128MB', '64kb' or '1024'.");
         return NULL;
@@ -443,12 +496,18 @@ Sink *cn_fs_sink_open(const TableDef *table, bool overwrite, WbError *err)
     sink->overwrite = overwrite;
     sink->fd = -1;
     sink->roll_bytes = roll_bytes;
-    sink->ext = format == CN_FMT_CSV ? "csv" : "json";
+    sink->ext = format == CN_FMT_CSV ? "csv" : format == CN_FMT_PARQUET ? "parquet" : "json";
     size_t plen = strlen(path);
     while (plen > 1 && path[plen - 1] == '/') plen--;
     sink->dir = wb_strndup(path, plen);
     make_uuid(sink->uuid);
     sink->names = cn_physical_names(table, &sink->ncols);
+    sink->types = wb_malloc(sizeof(SqlType) * (size_t)(sink->ncols ? sink->ncols : 1));
+    sql_table_physical(table, sink->types, NULL);
+    if (format == CN_FMT_PARQUET && cn_parquet_options(table, &sink->pq_opts, err) != 0) {
+        fs_sink_close(&sink->base);
+        return NULL;
+    }
     if ((format == CN_FMT_CSV && cn_csv_options(table, &sink->csv, err) != 0) ||
         (format == CN_FMT_JSON && cn_json_options(table, format, &sink->json, err) != 0)) {
         fs_sink_close(&sink->base);

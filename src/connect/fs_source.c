@@ -31,6 +31,7 @@ typedef struct FsSource {
     CnFormat format;
     CsvDecoder *csv;
     JsonDecoder *json;
+    CnParquetSource *parquet;
     char **files;
     int32_t nfiles;
     int32_t next_file;
@@ -149,6 +150,7 @@ static void fs_close(Source *base)
     free(src->buf);
     cn_csv_decoder_free(src->csv);
     cn_json_decoder_free(src->json);
+    cn_parquet_source_free(src->parquet);
     free(src->base.types);
     free(src);
 }
@@ -266,6 +268,9 @@ static int take_clock_mark(FsSource *src, WbError *err)
 static int fs_next(Source *base, Batch *out, int32_t max_rows, WbError *err)
 {
     FsSource *src = (FsSource *)base;
+    if (src->format == CN_FMT_PARQUET)
+        return cn_parquet_next(src->parquet, base, src->files, src->nfiles, &src->next_file, out,
+                               max_rows, err);
     bool marks = base->clock && base->clock->manual;
     while (out->nrows < max_rows) {
         if (src->fd < 0) {
@@ -321,8 +326,13 @@ Source *cn_fs_source_open(const TableDef *table, WbError *err)
     }
     CsvOptions csv_opts;
     JsonOptions json_opts;
+    PqWriteOptions pq_opts;
     if (format == CN_FMT_CSV) {
         if (cn_csv_options(table, &csv_opts, err) != 0) return NULL;
+    } else if (format == CN_FMT_PARQUET) {
+        /* the writer's options: checked here too, so a table is valid or
+         * not whichever way it is used */
+        if (cn_parquet_options(table, &pq_opts, err) != 0) return NULL;
     } else if (cn_json_options(table, format, &json_opts, err) != 0) {
         return NULL;
     }
@@ -342,6 +352,7 @@ Source *cn_fs_source_open(const TableDef *table, WbError *err)
     src->cap = cn_fs_read_size > 0 ? cn_fs_read_size : 1;
     src->buf = wb_malloc(src->cap);
     if (format == CN_FMT_CSV) src->csv = cn_csv_decoder_new(table, &csv_opts);
+    else if (format == CN_FMT_PARQUET) src->parquet = cn_parquet_source_new(table);
     else src->json = cn_json_decoder_new(table, &json_opts);
     return &src->base;
 }

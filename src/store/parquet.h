@@ -54,13 +54,18 @@
  *                  TIMESTAMP_MICROS converted type
  *   INTERVAL       FIXED_LEN_BYTE_ARRAY(12), INTERVAL converted type: three
  *                  u32 LE (months, days, milliseconds).  YEAR TO MONTH
- *                  writes (months, 0, 0); DAY TO SECOND writes (0, days,
- *                  ms within the day) with both parts carrying the value's
- *                  sign as 32-bit two's complement.  DuckDB reads these as
- *                  INTERVAL with the same months / days / time (it takes
- *                  the fields as signed).  Reading sums the parts back:
+ *                  writes (months, 0, 0), months as 32-bit two's complement;
+ *                  DAY TO SECOND writes (0, days, ms) with days =
+ *                  floor(value / 86400000) (two's complement) and ms in
+ *                  [0, 86400000), so that -1 ms is (0, -1, 86399999).
+ *                  DuckDB reads these as INTERVAL ("-1 day +23:59:59.999"
+ *                  for -1 ms: the same length of time; months and days
+ *                  signed, ms unsigned).  Reading sums the parts back:
  *                  YEAR TO MONTH needs days = ms = 0, DAY TO SECOND needs
- *                  months = 0 (else an error naming the column).
+ *                  months = 0 (else an error naming the column).  A
+ *                  file does not say which family a column is: it reads
+ *                  as DAY TO SECOND unless the caller's type says
+ *                  YEAR TO MONTH.
  *
  * Reading files from other writers also maps: INT32/INT64 with the INTEGER
  * logical type or INT_8..INT_64 / UINT_8..UINT_32 converted types (INT, or

@@ -755,7 +755,7 @@ static int convert_bytes(Cursor *c, const WbStr *in, int64_t n, void *out, bool 
         for (int64_t i = 0; i < n; i++) {
             const uint8_t *p = (const uint8_t *)in[i].ptr;
             int64_t months = (int32_t)wb_get_u32(p), days = (int32_t)wb_get_u32(p + 4);
-            int64_t ms = (int32_t)wb_get_u32(p + 8);
+            int64_t ms = (int64_t)wb_get_u32(p + 8);   /* unsigned, as DuckDB takes it */
             if (c->dst.id == TY_INTERVAL_YM) {
                 if (days || ms) {
                     *bad = true;

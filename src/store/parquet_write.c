@@ -276,8 +276,14 @@ static void put_interval(uint8_t *p, SqlType type, int64_t v)
     if (type.id == TY_INTERVAL_YM) {
         months = v;
     } else {
+        /* floor division: the milliseconds stay in [0, 86400000), as
+         * readers (DuckDB) take that field unsigned */
         days = v / 86400000;
         ms = v % 86400000;
+        if (ms < 0) {
+            days--;
+            ms += 86400000;
+        }
     }
     wb_put_u32(p, (uint32_t)months);
     wb_put_u32(p + 4, (uint32_t)days);

@@ -212,7 +212,7 @@ static void test_csv_errors(void)
     const char *opts6[] = {"connector", "filesystem", "path", path, "format", "xml", NULL};
     wb_error_clear(&err);
     CHECK(cn_source_open(table("t", 2, names, types, opts6), &err) == NULL);
-    CHECK_STR(err.message, "unsupported format \"xml\" for 'format'; expected csv, json, debezium-json or canal-json");
+    CHECK_STR(err.message, "unsupported format \"xml\" for 'format'; expected csv, json, debezium-json, canal-json or parquet");
     const char *opts7[] = {"connector", "filesystem", "path", path, "format", "csv",
                            "csv.allow-comments", "yes", NULL};
     wb_error_clear(&err);
