@@ -42,7 +42,7 @@
  *   primary-key columns ("" for append tables).
  *
  * Data files are Parquet: the schema's columns by name, and for primary-key
- * tables `_SEQUENCE_NUMBER` BIGINT and `_VALUE_KIND` TINYINT (0 +I, 1 -U,
+ * tables `_SEQUENCE_NUMBER` BIGINT and `_VALUE_KIND` INT (0 +I, 1 -U,
  * 2 +U, 3 -D; in data files: 0 a whole row, 2 an overlay (partial-update /
  * aggregation contributions), 1 a retraction of contributions, 3 a delete),
  * rows sorted by key then sequence.  Partition directories are

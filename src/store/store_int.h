@@ -229,7 +229,7 @@ int store_snapshot_delta(const char *dir, const StoreSnapshot *snap, WbArena *ar
 /* ---- data files (datafile.c), through the Parquet module ----
  * A data file holds the schema's columns (names as in the schema it was
  * written with) and, for primary-key tables, _SEQUENCE_NUMBER BIGINT and
- * _VALUE_KIND TINYINT after them. */
+ * _VALUE_KIND INT after them. */
 /* Writes rows order[0..n) of src (ncols columns named names) to path
  * (exclusive create), fsynced.  *size_out = bytes. */
 int store_datafile_write(const char *path, const Batch *src, const int32_t *order,
