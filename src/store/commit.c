@@ -17,26 +17,31 @@
 #include "store/store_int.h"
 
 int store_commit_exists(StoreTableCtx *ctx, const char *user, int64_t identifier,
-                        WbError *err)
+                        int64_t *checked_upto, int64_t *last_identifier, WbError *err)
 {
     int64_t latest, earliest;
     if (store_snapshot_latest(ctx->dir, &latest, err) != 0) return -1;
     if (store_snapshot_earliest(ctx->dir, &earliest, err) != 0) return -1;
+    int64_t floor = checked_upto && *checked_upto >= earliest ? *checked_upto : earliest - 1;
+    int64_t newest = last_identifier && floor >= earliest ? *last_identifier : INT64_MIN;
     WbArena arena;
     wb_arena_init(&arena, 0);
-    int found = 0;
-    /* identifiers of one user grow: the newest snapshot of the user decides */
-    for (int64_t id = latest; id >= earliest && id > 0; id--) {
+    int rc = 0;
+    /* identifiers of one user grow: its newest snapshot decides */
+    for (int64_t id = latest; id > floor && id > 0; id--) {
         StoreSnapshot s;
-        int rc = store_snapshot_read(ctx->dir, id, &arena, &s, err);
-        if (rc < 0) { found = -1; break; }
-        if (rc == 1) break;   /* expired meanwhile */
+        int r = store_snapshot_read(ctx->dir, id, &arena, &s, err);
+        if (r < 0) { rc = -1; break; }
+        if (r == 1) break;   /* expired meanwhile */
         if (strcmp(s.commit_user, user) != 0 || s.kind == CK_COMPACT) continue;
-        if (s.commit_identifier == identifier) found = 1;
-        if (s.commit_identifier <= identifier) break;
+        newest = s.commit_identifier;
+        break;
     }
     wb_arena_destroy(&arena);
-    return found;
+    if (rc < 0) return -1;
+    if (checked_upto) *checked_upto = latest;
+    if (last_identifier) *last_identifier = newest;
+    return newest != INT64_MIN && newest >= identifier ? 1 : 0;
 }
 
 static int64_t sum_rows(const StoreEntry *e, int32_t n, bool add)
@@ -51,7 +56,8 @@ int store_commit(StoreTableCtx *ctx, const StoreCommit *c, int64_t *snapshot_id,
 {
     *snapshot_id = 0;
     if (c->kind != CK_COMPACT) {
-        int exists = store_commit_exists(ctx, c->commit_user, c->identifier, err);
+        int exists = store_commit_exists(ctx, c->commit_user, c->identifier, c->checked_upto,
+                                         c->last_identifier, err);
         if (exists < 0) return -1;
         if (exists) return 0;
     }
@@ -142,6 +148,10 @@ int store_commit(StoreTableCtx *ctx, const StoreCommit *c, int64_t *snapshot_id,
         goto out;
     }
     store_snapshot_set_hint(ctx->dir, "LATEST", s.id);
+    if (c->kind != CK_COMPACT && c->checked_upto && *c->checked_upto == latest) {
+        *c->checked_upto = s.id;
+        *c->last_identifier = c->identifier;
+    }
     if (s.id == 1) store_snapshot_set_hint(ctx->dir, "EARLIEST", 1);
     *snapshot_id = s.id;
     rc = 0;

@@ -118,8 +118,9 @@ char *store_static_partition(const StoreTable *table, int32_t n, const int32_t *
 /* Flushes everything into files, fsynced (still invisible). */
 int store_writer_prepare(StoreWriter *writer, WbError *err);
 /* Prepares, then commits snapshot N+1 tagged with identifier (a job or
- * checkpoint id): committing an identifier already committed is a no-op
- * whose files are removed.  Then compacts (unless 'write-only') and
+ * checkpoint id, growing per commit user): committing an identifier the
+ * user already committed (or a smaller one) is a no-op whose files are
+ * removed.  Then compacts (unless 'write-only') and
  * expires snapshots.  *snapshot_id = the new id or 0.  The writer stays
  * usable for further writes and commits. */
 int store_writer_commit(StoreWriter *writer, int64_t identifier, int64_t *snapshot_id,

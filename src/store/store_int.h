@@ -320,6 +320,12 @@ typedef struct StoreCommit {
     int32_t nchangelog;
     int64_t next_seq;            /* the writer's next sequence number */
     int64_t watermark;
+    /* The writer's memory of the user's commits (may be NULL): snapshots
+     * up to *checked_upto were searched, and the user's newest identifier
+     * there is *last_identifier (INT64_MIN: none).  Keeps the search for a
+     * duplicate commit to the snapshots committed since. */
+    int64_t *checked_upto;
+    int64_t *last_identifier;
 } StoreCommit;
 /* Commits under the caller's writer lock: writes the manifests and the
  * snapshot <latest>+1.  Checks that every deleted file is live in the
@@ -330,7 +336,7 @@ int store_commit(StoreTableCtx *ctx, const StoreCommit *commit, int64_t *snapsho
 /* Whether (user, identifier) is committed in one of the snapshots
  * retained; 1 yes, 0 no, -1 error. */
 int store_commit_exists(StoreTableCtx *ctx, const char *user, int64_t identifier,
-                        WbError *err);
+                        int64_t *checked_upto, int64_t *last_identifier, WbError *err);
 
 /* The writer lock (flock on <dir>/LOCK): -1 with 55P03 when held. */
 int store_lock_acquire(const StoreTableCtx *ctx, WbError *err);

@@ -34,6 +34,8 @@ struct StoreWriter {
     StoreFile *pending_cl;      /* changelog files not committed yet */
     int32_t npending_cl, cap_pending_cl;
     int32_t commits_since_full;
+    int64_t checked_upto;       /* the duplicate-commit search's memory */
+    int64_t last_identifier;
 };
 
 static void add_file(StoreFile **arr, int32_t *n, int32_t *cap, const StoreFile *f)
@@ -59,6 +61,8 @@ StoreWriter *store_writer_open(StoreTable *table, const char *commit_user, bool 
     w->overwrite = overwrite;
     w->overwrite_partition = overwrite_partition ? wb_strdup(overwrite_partition) : NULL;
     w->buf = store_row_batch(ctx, 1024);
+    w->checked_upto = -1;
+    w->last_identifier = INT64_MIN;
     if (ctx->opts.changelog_producer == CP_INPUT) w->input_cl = store_row_batch(ctx, 1024);
     wb_arena_init(&w->files_arena, 0);
     /* the sequence continues from the latest snapshot (read under the lock) */
@@ -455,6 +459,8 @@ int store_writer_commit(StoreWriter *w, int64_t identifier, int64_t *snapshot_id
         .nchangelog = ncl,
         .next_seq = w->next_seq,
         .watermark = INT64_MIN,
+        .checked_upto = &w->checked_upto,
+        .last_identifier = &w->last_identifier,
     };
     int64_t id;
     if (store_commit(ctx, &c, &id, err) != 0) {
