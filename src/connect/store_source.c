@@ -99,7 +99,7 @@ Source *cn_store_source_open(const TableDef *table, bool streaming, int32_t next
     StoreSource *s = wb_calloc(1, sizeof(StoreSource));
     s->base.vt = &store_source_vt;
     s->base.table = table;
-    s->base.bounded = !streaming;
+    s->base.bounded = store_scan_bounded(scan);
     s->base.ncols = sql_table_physical(table, NULL, NULL);
     s->types = wb_malloc(sizeof(SqlType) * (size_t)(s->base.ncols + 1));
     sql_table_physical(table, s->types, NULL);

@@ -19,7 +19,7 @@ static const char *const known_keys[] = {
     "snapshot.time-retained", "write-buffer-size", "target-file-size", "write-only",
     "dynamic-partition-overwrite", "partition.default-name", "scan.mode", "scan.snapshot-id",
     "scan.timestamp-millis", "incremental-between", "continuous.discovery-interval",
-    "file.format", "weir.reader.pin-lease", "scan.watermark.idle-timeout", NULL};
+    "file.format", "weir.reader.pin-lease", "scan.bounded", "scan.watermark.idle-timeout", NULL};
 
 static const char *const agg_names[] = {
     "primary-key", "sum", "max", "min", "last_value", "last_non_null_value", "first_value",
@@ -173,6 +173,7 @@ int store_options_parse(const StoreSchema *schema, int32_t nextra,
         opt_int(&o, "snapshot.num-retained.max", INT32_MAX, 1, INT32_MAX, &out->retained_max) != 0 ||
         opt_duration(&o, "snapshot.time-retained", 3600 * 1000, &out->time_retained_ms) != 0 ||
         opt_bool(&o, "write-only", false, &out->write_only) != 0 ||
+        opt_bool(&o, "scan.bounded", false, &out->scan_bounded) != 0 ||
         opt_bool(&o, "dynamic-partition-overwrite", true, &out->dynamic_partition_overwrite) != 0 ||
         opt_choice(&o, "scan.mode", modes, 0, &sm) != 0 ||
         opt_int(&o, "scan.snapshot-id", -1, 1, INT64_MAX, &out->scan_snapshot_id) != 0 ||

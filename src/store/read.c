@@ -391,6 +391,7 @@ StoreScan *store_scan_open(StoreTable *table, bool streaming, int32_t nextra,
         }
         default: full = latest; s->cur = latest; break;
         }
+        if (o->scan_bounded) s->end = latest > s->cur ? latest : s->cur;
     }
     /* pin what we read, then check it still exists */
     int64_t pin_at = full > 0 ? full : (s->cur > 0 ? s->cur : 1);
@@ -430,6 +431,8 @@ void store_scan_partitions(StoreScan *s, const char *const *parts, int32_t npart
 
 int64_t store_scan_snapshot(const StoreScan *s) { return s->cur; }
 
+bool store_scan_bounded(const StoreScan *s) { return !s->streaming || s->end != INT64_MAX; }
+
 /* Hands out pending rows: up to max_rows, never cutting an update pair. */
 static void hand_out(StoreScan *s, Batch *out, int32_t max_rows)
 {
@@ -468,6 +471,10 @@ int store_scan_next(StoreScan *s, Batch *out, int32_t max_rows, int64_t now_ms, 
             int rc = s->ctx.pk_table ? pk_changes(s, s->cur, s->end, err) : append_changes(s, s->cur, s->end, err);
             if (rc != 0) return -1;
             s->cur = s->end;
+            continue;
+        }
+        if (s->cur >= s->end) {   /* a bounded stream at its end */
+            s->done = true;
             continue;
         }
         /* streaming: the next snapshot, or wait */

@@ -142,7 +142,8 @@ int store_expire(StoreTable *table, WbError *err);
  * 'scan.timestamp-millis', or 'incremental-between' = 'a,b'), or streaming
  * ('scan.mode' latest-full | latest | from-snapshot | from-snapshot-full |
  * from-timestamp; then every later snapshot's changes, polled every
- * 'continuous.discovery-interval').  Rows come out with the table's
+ * 'continuous.discovery-interval'; with 'scan.bounded' = 'true' the stream
+ * ends at the latest snapshot of its start).  Rows come out with the table's
  * columns and their kinds (weights +1/-1, update flags). */
 typedef struct StoreScan StoreScan;
 StoreScan *store_scan_open(StoreTable *table, bool streaming, int32_t nextra,
@@ -156,6 +157,9 @@ void store_scan_partitions(StoreScan *scan, const char *const *parts, int32_t np
  * snapshot), 0 at the end of a bounded scan, -1 on error. */
 int store_scan_next(StoreScan *scan, Batch *out, int32_t max_rows, int64_t now_ms,
                     WbError *err);
+/* Whether the scan ends: a batch scan, or a stream with 'scan.bounded' =
+ * 'true' (it ends at the latest snapshot when it opened). */
+bool store_scan_bounded(const StoreScan *scan);
 /* The snapshot the scan has read up to (0 = none yet). */
 int64_t store_scan_snapshot(const StoreScan *scan);
 void store_scan_close(StoreScan *scan);

@@ -133,6 +133,7 @@ typedef struct StoreOptions {
     const char *partition_default_name;
     /* reads */
     ScanMode scan_mode;
+    bool scan_bounded;           /* a stream that ends at the latest snapshot of its start */
     int64_t scan_snapshot_id;    /* -1 */
     int64_t scan_timestamp_ms;   /* INT64_MIN when unset */
     bool incremental;

@@ -526,6 +526,23 @@ static void test_time_travel(void)
     text = read_text(t, 1, (const char *[]){"scan.timestamp-millis"}, (const char *[]){"1000"}, &err);
     CHECK(text == NULL && strstr(err.message, "no snapshot at or before") != NULL);
     free(text);
+    /* a bounded stream of the changes from snapshot 2 on */
+    {
+        const char *k[3] = {"scan.mode", "scan.snapshot-id", "scan.bounded"};
+        const char *v[3] = {"from-snapshot", "2", "true"};
+        StoreScan *s = store_scan_open(t, true, 3, k, v, &err);
+        CHECK(s != NULL && store_scan_bounded(s));
+        Batch *out = ty_batch_new(types3, 3, 16);
+        int rc;
+        do { ty_batch_reserve(out, out->nrows + 16); rc = store_scan_next(s, out, 16, 0, &err); } while (rc > 0);
+        CHECK(rc == 0);
+        char *got = text_of(out);
+        CHECK_STR(got, "-1:10:null,1:11:null");
+        CHECK(out->updates && out->updates[0] && out->updates[1]);
+        free(got);
+        ty_batch_free(out);
+        store_scan_close(s);
+    }
     wb_error_clear(&err);
     text = read_text(t, 1, (const char *[]){"incremental-between"}, (const char *[]){"1,5"}, &err);
     CHECK(text == NULL && strstr(err.message, "incremental-between") != NULL);
