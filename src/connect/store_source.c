@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "connect/connect_int.h"
 #include "store/store.h"
@@ -54,6 +55,25 @@ StoreTable *cn_store_table_open(const TableDef *table, WbError *err)
                       table->noptions, keys, values};
     StoreTable *t = store_open(table->store_dir, &spec, err);
     if (!t) position(err, table);
+    /* the stored schema must be the definition's (an ALTER reaches both) */
+    bool same = t && store_ncols(t) == nphys;
+    for (int32_t i = 0; same && i < nphys; i++) {
+        SqlType st = store_col_type(t, i);
+        same = strcasecmp(store_col_name(t, i), names[i]) == 0 && ty_equal(st, types[i]);
+    }
+    if (t && !same) {
+        char tn[64];
+        wb_error(err, WB_SQLSTATE_DATATYPE, table->line, table->column,
+                 "the stored schema of table %s differs from its definition", table->name);
+        WbBuf cols = {0};
+        for (int32_t i = 0; i < store_ncols(t); i++)
+            wb_buf_printf(&cols, "%s%s %s", i ? ", " : "", store_col_name(t, i),
+                          ty_name(store_col_type(t, i), tn, sizeof tn));
+        wb_error_detail(err, "The directory %s holds the columns (%s).", table->store_dir, wb_buf_cstr(&cols));
+        wb_buf_free(&cols);
+        store_close(t);
+        t = NULL;
+    }
     free(types);
     free(index);
     free(names);

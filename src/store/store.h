@@ -177,6 +177,17 @@ int store_lookup(StoreTable *table, const Batch *keys, Batch *out, int32_t *foun
 int store_scan_range(StoreTable *table, int64_t snapshot_id, const Batch *lo,
                      const Batch *hi, Batch *out, WbError *err);
 
+/* ---- schema evolution (ALTER TABLE) ----
+ * Each writes schema-<N+1> under the writer lock (55P03 while a writer
+ * runs) and moves the handle to it; older data files are read through it
+ * by field id.  Columns are added at the end (NULL in older rows); a type
+ * may widen as pq_type_compatible allows, not for key or partition
+ * columns.  value NULL resets an option. */
+int store_alter_add_column(StoreTable *table, const char *name, SqlType type, WbError *err);
+int store_alter_rename_column(StoreTable *table, const char *from, const char *to, WbError *err);
+int store_alter_column_type(StoreTable *table, const char *name, SqlType type, WbError *err);
+int store_alter_option(StoreTable *table, const char *key, const char *value, WbError *err);
+
 /* ---- information ---- */
 int64_t store_latest_snapshot(StoreTable *table, WbError *err);
 

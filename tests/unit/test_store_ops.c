@@ -550,6 +550,57 @@ static void test_time_travel(void)
     store_close(t);
 }
 
+static void test_schema_evolution(void)
+{
+    WbError err = {0};
+    const char *dir = fresh_dir();
+    static int32_t pk[1] = {0};
+    SqlType t2[2] = {ty_make(TY_BIGINT), ty_make(TY_INT)};
+    const char *n2[2] = {"k", "v"};
+    StoreSpec spec = {"evo", 2, n2, t2, 1, pk, 0, NULL, 0, NULL, NULL};
+    StoreTable *t = store_open(dir, &spec, &err);
+    CHECK(t != NULL);
+    Batch *b = ty_batch_new(t2, 2, 2);
+    b->cols[0].i64[0] = 1; b->cols[0].nulls[0] = 0; b->cols[1].i64[0] = 7; b->cols[1].nulls[0] = 0;
+    b->weights[0] = 1; b->nrows = 1;
+    StoreWriter *w = store_writer_open(t, "e", false, NULL, &err);
+    int64_t id;
+    CHECK(store_writer_write(w, b, &err) == 0 && store_writer_commit(w, 1, &id, &err) == 0);
+    store_writer_close(w);
+    ty_batch_free(b);
+    /* widen v, rename it, add a column */
+    CHECK(store_alter_column_type(t, "v", ty_make(TY_BIGINT), &err) == 0);
+    CHECK(store_alter_rename_column(t, "v", "w", &err) == 0);
+    CHECK(store_alter_add_column(t, "s", ty_make(TY_STRING), &err) == 0);
+    CHECK(store_ncols(t) == 3 && strcmp(store_col_name(t, 1), "w") == 0 && store_col_type(t, 1).id == TY_BIGINT);
+    CHECK(store_alter_column_type(t, "k", ty_make(TY_INT), &err) == -1);
+    wb_error_clear(&err);
+    CHECK(store_alter_add_column(t, "w", ty_make(TY_INT), &err) == -1 && strstr(err.message, "already exists"));
+    wb_error_clear(&err);
+    /* a new row under the new schema; the old one reads through it */
+    b = ty_batch_new(types3, 3, 2);
+    b->cols[0].i64[0] = 2; b->cols[0].nulls[0] = 0; b->cols[1].i64[0] = 5000000000LL; b->cols[1].nulls[0] = 0;
+    b->cols[2].str[0] = ty_batch_str(b, "new", 3); b->cols[2].nulls[0] = 0;
+    b->weights[0] = 1; b->nrows = 1;
+    w = store_writer_open(t, "e", false, NULL, &err);
+    CHECK(w != NULL);
+    CHECK(store_writer_write(w, b, &err) == 0 && store_writer_commit(w, 2, &id, &err) == 0);
+    store_writer_close(w);
+    ty_batch_free(b);
+    char *text = read_text(t, 0, NULL, NULL, &err);
+    CHECK_STR(text, "1:7:null,2:5000000000:new");
+    free(text);
+    CHECK(store_compact(t, NULL, &err) == 0);
+    store_close(t);
+    /* reopened: the newest schema */
+    t = store_open(dir, NULL, &err);
+    CHECK(t != NULL && store_ncols(t) == 3);
+    text = read_text(t, 0, NULL, NULL, &err);
+    CHECK_STR(text, "1:7:null,2:5000000000:new");
+    free(text);
+    store_close(t);
+}
+
 int main(void)
 {
     types3[0] = ty_make(TY_BIGINT);
@@ -569,6 +620,7 @@ int main(void)
     RUN(test_bad_options);
     RUN(test_lookup_and_range);
     RUN(test_time_travel);
+    RUN(test_schema_evolution);
     if (system(cmd) != 0) return 1;
     return check_done();
 }
