@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "connect/connect_int.h"
+#include "sql/expr.h"
 #include "store/store.h"
 
 typedef struct StoreSource {
@@ -17,7 +18,70 @@ typedef struct StoreSource {
     StoreTable *table;
     StoreScan *scan;
     SqlType *types;
+    const TableDef *def;
+    bool pruned;                 /* the filter has been looked at */
 } StoreSource;
+
+/* Partition pruning from the pushed filter: each conjunct `p = constant`
+ * on a partition column (constant of the column's representation) keeps
+ * only partitions with that value.  The filter still runs above the scan. */
+static void prune_partitions(StoreSource *s)
+{
+    const Source *src = &s->base;
+    s->pruned = true;
+    const TableDef *def = s->def;
+    if (!src->filter || def->npartition == 0) return;
+    int32_t nphys = src->ncols;
+    int32_t *index = wb_malloc(sizeof(int32_t) * (size_t)(nphys + 1));
+    sql_table_physical(def, NULL, index);
+    /* filter column i is the i-th physical column read */
+    int32_t *phys_of = wb_malloc(sizeof(int32_t) * (size_t)(nphys + 1));
+    int32_t k = 0;
+    for (int32_t c = 0; c < nphys; c++)
+        if (!src->unread || !src->unread[c]) phys_of[k++] = c;
+    const Expr *stack[64];
+    int32_t depth = 0;
+    stack[depth++] = src->filter;
+    WbBuf text = {0};
+    while (depth > 0) {
+        const Expr *e = stack[--depth];
+        if (e->kind != EX_CALL) continue;
+        if (e->fn == FN_AND) {
+            for (int32_t i = 0; i < e->nargs && depth < 64; i++) stack[depth++] = e->args[i];
+            continue;
+        }
+        if (e->fn != FN_EQ || e->nargs != 2) continue;
+        const Expr *a = e->args[0], *b = e->args[1];
+        if (a->kind == EX_CONST) { const Expr *t = a; a = b; b = t; }
+        if (a->kind != EX_COL || b->kind != EX_CONST || b->value.is_null || a->col < 0 || a->col >= k) continue;
+        int32_t phys = phys_of[a->col];
+        SqlType ct = s->types[phys], vt = b->value.type;
+        bool same = ty_phys(ct) == ty_phys(vt) &&
+                    (ct.id == vt.id || (ty_is_integer(ct.id) && ty_is_integer(vt.id)) ||
+                     (ty_is_string(ct.id) && ty_is_string(vt.id))) &&
+                    (ct.id != TY_DECIMAL || ct.scale == vt.scale) && ct.id != TY_DOUBLE;
+        if (!same) continue;
+        bool is_part = false;
+        for (int32_t p = 0; p < def->npartition; p++) is_part |= def->partition[p] == index[phys];
+        if (!is_part) continue;
+        /* the constant's canonical text, as the partition path has it */
+        uint8_t notnull = 0;
+        ColumnVector vec = {.type = ct, .nulls = &notnull};
+        Value v = b->value;
+        switch (ty_phys(ct)) {
+        case PK_I64: vec.i64 = &v.i64; break;
+        case PK_I128: vec.i128 = &v.i128; break;
+        case PK_F64: vec.f64 = &v.f64; break;
+        case PK_STR: vec.str = &v.str; break;
+        }
+        wb_buf_clear(&text);
+        ty_format_value(&vec, 0, &text);
+        store_scan_partition_value(s->scan, phys, wb_buf_cstr(&text));
+    }
+    wb_buf_free(&text);
+    free(index);
+    free(phys_of);
+}
 
 /* Positions a store error at the table's declaration when it has none. */
 static void position(WbError *err, const TableDef *table)
@@ -87,6 +151,7 @@ StoreTable *cn_store_table_open(const TableDef *table, WbError *err)
 static int store_source_next(Source *src, Batch *out, int32_t max_rows, WbError *err)
 {
     StoreSource *s = (StoreSource *)src;
+    if (!s->pruned) prune_partitions(s);
     int64_t now_ms = wb_clock_now(src->clock) / 1000;
     int32_t before = out->nrows;
     int rc = store_scan_next(s->scan, out, max_rows, now_ms, err);
@@ -126,6 +191,7 @@ Source *cn_store_source_open(const TableDef *table, bool streaming, int32_t next
     s->base.types = s->types;
     s->table = t;
     s->scan = scan;
+    s->def = table;
     return &s->base;
 }
 

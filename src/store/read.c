@@ -42,15 +42,43 @@ struct StoreScan {
     char *pin;
     const char *const *parts;
     int32_t nparts;
+    /* partition pruning by values: the component each partition key must
+     * have in a partition path ("col=value"; NULL = any) */
+    char **part_need;
     bool done;
 };
 
 static bool part_ok(const StoreScan *s, const char *part)
 {
+    if (s->part_need) {
+        const char *p = part;
+        for (int32_t i = 0; i < s->ctx.schema.npart; i++) {
+            const char *end = strchr(p, '/');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            const char *need = s->part_need[i];
+            if (need && (strlen(need) != len || memcmp(need, p, len) != 0)) return false;
+            p = end ? end + 1 : p + len;
+        }
+    }
     if (!s->parts) return true;
     for (int32_t i = 0; i < s->nparts; i++)
         if (strcmp(s->parts[i], part) == 0) return true;
     return false;
+}
+
+int store_scan_partition_value(StoreScan *s, int32_t col, const char *value)
+{
+    int32_t key = -1;
+    for (int32_t i = 0; i < s->ctx.schema.npart; i++)
+        if (s->ctx.schema.part[i] == col) key = i;
+    if (key < 0) return -1;
+    if (!s->part_need) s->part_need = wb_calloc((size_t)s->ctx.schema.npart, sizeof(char *));
+    int32_t cols[1] = {col};
+    const char *values[1] = {value};
+    char *path = store_static_partition_of(&s->ctx, 1, cols, values, key);
+    free(s->part_need[key]);
+    s->part_need[key] = path;
+    return 0;
 }
 
 /* Emits a row batch's present rows (+I) into pending. */
@@ -165,6 +193,7 @@ static int next_full_group(StoreScan *s, WbError *err)
 {
     if (s->group >= s->ngroups) return 0;
     int32_t g = s->group++;
+    if (!part_ok(s, s->ptrs[s->bounds[g]]->partition)) return 1;
     Batch *rows = store_row_batch(&s->ctx, 1024);
     int rc = store_bucket_state(&s->ctx, s->ptrs + s->bounds[g], s->bounds[g + 1] - s->bounds[g], rows, err);
     if (rc == 0) emit_rows(s, rows);
@@ -513,6 +542,9 @@ void store_scan_close(StoreScan *s)
 {
     if (!s) return;
     store_pin_remove(s->pin);
+    if (s->part_need)
+        for (int32_t i = 0; i < s->ctx.schema.npart; i++) free(s->part_need[i]);
+    free(s->part_need);
     free(s->ptrs);
     free(s->bounds);
     ty_batch_free(s->pending);

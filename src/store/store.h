@@ -160,6 +160,11 @@ int store_scan_next(StoreScan *scan, Batch *out, int32_t max_rows, int64_t now_m
 /* Whether the scan ends: a batch scan, or a stream with 'scan.bounded' =
  * 'true' (it ends at the latest snapshot when it opened). */
 bool store_scan_bounded(const StoreScan *scan);
+/* Partition pruning: only partitions whose column col (a partition key)
+ * has this value (canonical text; NULL = the default partition name) are
+ * read.  Call before the first store_scan_next; -1 if col is not a
+ * partition key. */
+int store_scan_partition_value(StoreScan *scan, int32_t col, const char *value);
 /* The snapshot the scan has read up to (0 = none yet). */
 int64_t store_scan_snapshot(const StoreScan *scan);
 void store_scan_close(StoreScan *scan);

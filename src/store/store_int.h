@@ -296,6 +296,10 @@ void store_row_copy(Batch *dst, const Batch *src, int32_t r);
 /* The partition path of row r ("" unpartitioned) appended to out. */
 void store_partition_path(const StoreTableCtx *ctx, const Batch *b, int32_t r, WbBuf *out);
 int32_t store_row_bucket(const StoreTableCtx *ctx, const Batch *b, int32_t r);
+/* store_static_partition over a context; only_key >= 0: just that
+ * partition key's component ("col=value"). */
+char *store_static_partition_of(const StoreTableCtx *ctx, int32_t n, const int32_t *cols,
+                                const char *const *values, int32_t only_key);
 
 /* Reads the files (all of one partition and bucket) into a row batch as
  * sorted runs: L0 files one run each, oldest first, then levels from the

@@ -182,17 +182,24 @@ static void put_escaped(WbBuf *out, const char *s, size_t len)
 char *store_static_partition(const StoreTable *t, int32_t n, const int32_t *cols,
                              const char *const *values)
 {
-    const StoreSchema *s = &t->ctx.schema;
+    return store_static_partition_of(&t->ctx, n, cols, values, -1);
+}
+
+char *store_static_partition_of(const StoreTableCtx *ctx, int32_t n, const int32_t *cols,
+                                const char *const *values, int32_t only_key)
+{
+    const StoreSchema *s = &ctx->schema;
     if (s->npart == 0) return NULL;
     WbBuf out = {0};
     for (int32_t i = 0; i < s->npart; i++) {
+        if (only_key >= 0 && i != only_key) continue;
         int32_t col = s->part[i], k = 0;
         while (k < n && cols[k] != col) k++;
         if (k == n) { wb_buf_free(&out); return NULL; }
-        if (i) wb_buf_putc(&out, '/');
+        if (out.len) wb_buf_putc(&out, '/');
         put_escaped(&out, s->names[col], strlen(s->names[col]));
         wb_buf_putc(&out, '=');
-        if (!values[k]) wb_buf_puts(&out, t->ctx.opts.partition_default_name);
+        if (!values[k]) wb_buf_puts(&out, ctx->opts.partition_default_name);
         else if (!values[k][0]) wb_buf_puts(&out, "%00empty");
         else put_escaped(&out, values[k], strlen(values[k]));
     }

@@ -367,6 +367,20 @@ static void test_append_table(void)
     text = sorted(read_text(t, 1, (const char *[]){"incremental-between"}, (const char *[]){range}, &err));
     CHECK_STR(text, "-101:1:b,-103:1:b,-1:1:a,-3:1:a,9:1:null");
     free(text);
+    /* partition pruning by value */
+    {
+        StoreScan *ps = store_scan_open(t, false, 0, NULL, NULL, &err);
+        CHECK(store_scan_partition_value(ps, 1, "1") == 0);
+        CHECK(store_scan_partition_value(ps, 0, "1") == -1);
+        Batch *out = ty_batch_new(types3, 3, 16);
+        int rc;
+        do { ty_batch_reserve(out, out->nrows + 16); rc = store_scan_next(ps, out, 16, 0, &err); } while (rc > 0);
+        char *got = text_of(out);
+        CHECK_STR(got, "9:1:null");
+        free(got);
+        ty_batch_free(out);
+        store_scan_close(ps);
+    }
     /* compaction keeps the order */
     CHECK(store_compact(t, NULL, &err) == 0);
     text = read_text(t, 0, NULL, NULL, &err);
