@@ -151,7 +151,10 @@ StoreTable *cn_store_table_open(const TableDef *table, WbError *err)
 static int store_source_next(Source *src, Batch *out, int32_t max_rows, WbError *err)
 {
     StoreSource *s = (StoreSource *)src;
-    if (!s->pruned) prune_partitions(s);
+    if (!s->pruned) {
+        prune_partitions(s);
+        if (src->unread) store_scan_unread(s->scan, src->unread);
+    }
     int64_t now_ms = wb_clock_now(src->clock) / 1000;
     int32_t before = out->nrows;
     int rc = store_scan_next(s->scan, out, max_rows, now_ms, err);

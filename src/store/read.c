@@ -276,9 +276,16 @@ static int emit_files(StoreScan *s, StoreFile *files, int32_t n, int sign, bool 
     for (int32_t i = 0; i < n; i++) {
         if (!part_ok(s, files[i].partition)) continue;
         Batch *rows = store_row_batch(&s->ctx, (int32_t)(files[i].rows + 1));
-        char *path = store_file_path(s->ctx.dir, &files[i]);
-        int rc = store_datafile_read(path, s->ctx.row_names, rows, files[i].rows, err);
-        free(path);
+        WbArena tmp;
+        wb_arena_init(&tmp, 0);
+        const char **names = store_file_names(&s->ctx, &files[i], &tmp, err);
+        int rc = -1;
+        if (names) {
+            char *path = store_file_path(s->ctx.dir, &files[i]);
+            rc = store_datafile_read(path, names, rows, files[i].rows, err);
+            free(path);
+        }
+        wb_arena_destroy(&tmp);
         if (rc == 0) {
             if (changelog) {
                 emit_changelog_rows(s, rows);
@@ -450,6 +457,20 @@ StoreScan *store_scan_open(StoreTable *table, bool streaming, int32_t nextra,
 fail:
     store_scan_close(s);
     return NULL;
+}
+
+void store_scan_unread(StoreScan *s, const uint8_t *unread)
+{
+    const StoreSchema *sc = &s->ctx.schema;
+    uint8_t *skip = wb_arena_calloc(&s->arena, (size_t)sc->ncols + 1);
+    bool any = false;
+    for (int32_t col = 0; col < sc->ncols; col++) {
+        bool key = col == s->ctx.opts.sequence_field;
+        for (int32_t i = 0; i < sc->npk; i++) key |= sc->pk[i] == col;
+        skip[col] = unread && unread[col] && !key;
+        any |= skip[col];
+    }
+    s->ctx.skip_cols = any ? skip : NULL;
 }
 
 void store_scan_partitions(StoreScan *s, const char *const *parts, int32_t nparts)

@@ -160,6 +160,9 @@ int store_scan_next(StoreScan *scan, Batch *out, int32_t max_rows, int64_t now_m
 /* Whether the scan ends: a batch scan, or a stream with 'scan.bounded' =
  * 'true' (it ends at the latest snapshot when it opened). */
 bool store_scan_bounded(const StoreScan *scan);
+/* Projection: columns with unread[col] != 0 are not read (they come out
+ * NULL), except key and sequence columns.  Before the first next. */
+void store_scan_unread(StoreScan *scan, const uint8_t *unread);
 /* Partition pruning: only partitions whose column col (a partition key)
  * has this value (canonical text; NULL = the default partition name) are
  * read.  Call before the first store_scan_next; -1 if col is not a

@@ -281,7 +281,14 @@ struct StoreTableCtx {
     const char **row_names;
     int32_t seq_col, kind_col;   /* -1 for append tables */
     const char *name;            /* for messages */
+    /* A scan's projection: nonzero for a column no one reads (never a key
+     * or the sequence field); such columns read as NULL.  NULL: all. */
+    const uint8_t *skip_cols;
 };
+/* The names to read a file's columns by (its schema's names, by field id;
+ * NULL for a column it lacks or that is skipped); in tmp or ctx's. */
+const char **store_file_names(const StoreTableCtx *ctx, const StoreFile *f, WbArena *tmp,
+                              WbError *err);
 
 struct StoreTable {
     StoreTableCtx ctx;

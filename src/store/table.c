@@ -277,19 +277,25 @@ static int cmp_age(const void *pa, const void *pb, void *arg)
     return 0;   /* same level >= 1: by key, decided by the caller */
 }
 
-static const char **file_names(const StoreTableCtx *ctx, const StoreFile *f, WbArena *tmp,
-                               WbError *err)
+const char **store_file_names(const StoreTableCtx *ctx, const StoreFile *f, WbArena *tmp,
+                              WbError *err)
 {
-    if (f->schema_id == ctx->schema.id || ctx->schema.id < 0) return ctx->row_names;
-    StoreSchema old;
-    if (store_schema_read(ctx->dir, f->schema_id, tmp, &old, err) != 0) return NULL;
+    bool same = f->schema_id == ctx->schema.id || ctx->schema.id < 0;
+    if (same && !ctx->skip_cols) return ctx->row_names;
     const char **names = wb_arena_alloc(tmp, sizeof(char *) * (size_t)ctx->nrow_cols);
-    for (int32_t col = 0; col < ctx->schema.ncols; col++) {
-        names[col] = NULL;
-        for (int32_t j = 0; j < old.ncols; j++)
-            if (old.field_ids[j] == ctx->schema.field_ids[col]) names[col] = old.names[j];
+    memcpy(names, ctx->row_names, sizeof(char *) * (size_t)ctx->nrow_cols);
+    if (!same) {
+        StoreSchema old;
+        if (store_schema_read(ctx->dir, f->schema_id, tmp, &old, err) != 0) return NULL;
+        for (int32_t col = 0; col < ctx->schema.ncols; col++) {
+            names[col] = NULL;
+            for (int32_t j = 0; j < old.ncols; j++)
+                if (old.field_ids[j] == ctx->schema.field_ids[col]) names[col] = old.names[j];
+        }
     }
-    for (int32_t col = ctx->schema.ncols; col < ctx->nrow_cols; col++) names[col] = ctx->row_names[col];
+    if (ctx->skip_cols)
+        for (int32_t col = 0; col < ctx->schema.ncols; col++)
+            if (ctx->skip_cols[col]) names[col] = NULL;
     return names;
 }
 
@@ -347,7 +353,7 @@ int store_load_runs(const StoreTableCtx *ctx, StoreFile *const *files_in, int32_
         const StoreFile *f = files[i];
         bool new_run = i == 0 || f->level == 0 || !ctx->pk_table || files[i - 1]->level != f->level;
         if (new_run) starts[runs++] = dst->nrows;
-        const char **names = file_names(ctx, f, &tmp, err);
+        const char **names = store_file_names(ctx, f, &tmp, err);
         if (!names) goto out;
         char *path = store_file_path(ctx->dir, f);
         int r = store_datafile_read(path, names, dst, f->rows, err);

@@ -411,6 +411,18 @@ static void test_sequence_field(void)
     text = read_text(t, 0, NULL, NULL, &err);
     CHECK_STR(text, "1:5:new,2:2:y");
     free(text);
+    /* projection: s is not read; v (the sequence field) and k still are */
+    StoreScan *ps = store_scan_open(t, false, 0, NULL, NULL, &err);
+    uint8_t unread[3] = {1, 1, 1};
+    store_scan_unread(ps, unread);
+    Batch *out = ty_batch_new(types3, 3, 16);
+    int rc;
+    do { ty_batch_reserve(out, out->nrows + 16); rc = store_scan_next(ps, out, 16, 0, &err); } while (rc > 0);
+    text = text_of(out);
+    CHECK_STR(text, "1:5:null,2:2:null");
+    free(text);
+    ty_batch_free(out);
+    store_scan_close(ps);
     store_close(t);
 }
 
