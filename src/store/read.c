@@ -40,6 +40,7 @@ struct StoreScan {
     int64_t last_poll_ms;
     bool polled;
     char *pin;
+    int64_t pin_renewed_ms;     /* wall clock of the pin's last write */
     const char *const *parts;
     int32_t nparts;
     /* partition pruning by values: the component each partition key must
@@ -434,6 +435,7 @@ StoreScan *store_scan_open(StoreTable *table, bool streaming, int32_t nextra,
     if (latest > 0 || streaming) {
         s->pin = store_pin_create(&s->ctx, pin_at, o->pin_lease_ms, err);
         if (!s->pin) goto fail;
+        s->pin_renewed_ms = wb_now_millis();
     }
     /* the pinned snapshot must still exist now that the pin is there */
     if (full > 0) {
@@ -527,7 +529,9 @@ int store_scan_next(StoreScan *s, Batch *out, int32_t max_rows, int64_t now_ms, 
             s->done = true;
             continue;
         }
-        /* streaming: the next snapshot, or wait */
+        /* streaming: the next snapshot; once caught up, look again only
+         * every discovery interval of the job clock */
+        if (s->polled && now_ms - s->last_poll_ms < s->ctx.opts.discovery_interval_ms) return 1;
         int64_t next = s->cur + 1;
         StoreSnapshot probe;
         WbArena a;
@@ -536,15 +540,18 @@ int store_scan_next(StoreScan *s, Batch *out, int32_t max_rows, int64_t now_ms, 
         wb_arena_destroy(&a);
         if (r < 0) return -1;
         if (r == 1) {
-            if (s->polled && now_ms - s->last_poll_ms < s->ctx.opts.discovery_interval_ms) return 1;
             s->polled = true;
             s->last_poll_ms = now_ms;
-            int64_t latest;
-            if (store_snapshot_latest(s->ctx.dir, &latest, err) != 0) return -1;
-            if (latest <= s->cur) return 1;
-            int64_t earliest;
-            if (store_snapshot_earliest(s->ctx.dir, &earliest, err) != 0) return -1;
-            if (earliest > next) {
+            /* an idle reader keeps its pin's lease alive */
+            int64_t wall = wb_now_millis();
+            if (s->pin && wall - s->pin_renewed_ms > s->ctx.opts.pin_lease_ms / 2 &&
+                store_pin_update(&s->ctx, s->pin, s->cur > 0 ? s->cur : 1, s->ctx.opts.pin_lease_ms, err) == 0)
+                s->pin_renewed_ms = wall;
+            int64_t latest, earliest;
+            if (store_snapshot_latest(s->ctx.dir, &latest, err) != 0 ||
+                store_snapshot_earliest(s->ctx.dir, &earliest, err) != 0)
+                return -1;
+            if (latest > s->cur && earliest > next) {
                 wb_error(err, WB_SQLSTATE_DATA, 0, 0,
                          "snapshot %lld of table %s expired before the streaming read reached it",
                          (long long)next, s->ctx.name);
@@ -553,9 +560,11 @@ int store_scan_next(StoreScan *s, Batch *out, int32_t max_rows, int64_t now_ms, 
             }
             return 1;
         }
+        s->polled = false;   /* found one: keep going without waiting */
         if (snapshot_changes(s, next, err) != 0) return -1;
         s->cur = next;
-        if (s->pin) store_pin_update(&s->ctx, s->pin, s->cur, s->ctx.opts.pin_lease_ms, err);
+        if (s->pin && store_pin_update(&s->ctx, s->pin, s->cur, s->ctx.opts.pin_lease_ms, err) == 0)
+            s->pin_renewed_ms = wb_now_millis();
     }
 }
 

@@ -463,6 +463,13 @@ int store_writer_commit(StoreWriter *w, int64_t identifier, int64_t *snapshot_id
         .last_identifier = &w->last_identifier,
     };
     int64_t id;
+    if (nentries == 0 && ncl == 0) {
+        /* nothing to commit: no snapshot (Paimon skips empty commits too) */
+        *snapshot_id = 0;
+        w->overwrite = false;
+        rc = 0;
+        goto out;
+    }
     if (store_commit(ctx, &c, &id, err) != 0) {
         if (lookup_cl) { remove_files(ctx, lookup_cl, nlookup); free(lookup_cl); }
         goto out;
