@@ -13,7 +13,8 @@ CFLAGS  = $(CFLAGS_BASE) $(OPT) $(EXTRA_CFLAGS)
 LDLIBS  = -licuuc -lzstd -lsnappy -lz -lm -lpthread
 
 LIB_SRC  = $(sort $(wildcard src/base/*.c src/types/*.c src/sql/*.c src/exec/*.c \
-            src/state/*.c src/store/*.c src/connect/*.c src/runtime/*.c src/server/*.c))
+            src/state/*.c src/store/*.c src/connect/*.c src/runtime/*.c src/session/*.c \
+            src/server/*.c))
 CLI_SRC  = $(wildcard src/cli/*.c)
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)

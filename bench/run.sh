@@ -94,7 +94,10 @@ Q_SUM="SELECT COUNT(*) AS g, SUM(c) AS sc, SUM(s) AS ss FROM ($Q_FULL) AS x"
 weir_run() {
     local label=$1 mode=$2 ddl=$3 query=$4 want=$5 out=$DATA/weir_out.csv
     say "bench: $label"
-    timed "$WEIR" run --mode "$mode" --format csv -e "$ddl; $query" >"$out" 2>"$DATA/weir_err.txt"
+    local data_dir
+    data_dir=$(mktemp -d)   # a fresh data directory: the CREATE of each run is its own
+    timed "$WEIR" run --mode "$mode" --format csv --data "$data_dir" -e "$ddl; $query" >"$out" 2>"$DATA/weir_err.txt"
+    rm -rf "$data_dir"
     local sum="-"
     if [ -n "$T_FAIL" ]; then
         sum="$T_FAIL: $(head -c 200 "$DATA/weir_err.txt" | tr '\n|' '  ')"

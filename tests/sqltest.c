@@ -478,12 +478,32 @@ static void run_free(RunResult *r)
     free(r->err);
 }
 
-static RunResult run_weir(char *const argv[], const char *dir)
+/* Runs `weir run ...` (argv[1] is "run") with a data directory of its own,
+ * made fresh for the run and removed after it, so that no run sees the
+ * catalog of another and nothing is left behind. */
+static RunResult run_weir(char *const argv_in[], const char *dir)
 {
     RunResult r = {.status = -1};
-    Str out_path = {0}, err_path = {0};
+    Str out_path = {0}, err_path = {0}, data = {0};
     str_printf(&out_path, "%s/.stdout", dir);
     str_printf(&err_path, "%s/.stderr", dir);
+    str_printf(&data, "%s/.data.XXXXXX", dir);
+    if (!mkdtemp(data.ptr)) {
+        r.out = xstrdup("");
+        r.err = xstrdup("sqltest: cannot make a data directory");
+        free(out_path.ptr);
+        free(err_path.ptr);
+        free(data.ptr);
+        return r;
+    }
+    char *argv[40];
+    int ac = 0;
+    argv[ac++] = argv_in[0];
+    argv[ac++] = argv_in[1];
+    argv[ac++] = "--data";
+    argv[ac++] = data.ptr;
+    for (int i = 2; argv_in[i] && ac < 39; i++) argv[ac++] = argv_in[i];
+    argv[ac] = NULL;
     pid_t pid = fork();
     if (pid == 0) {
         int fo = open(out_path.ptr, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -523,8 +543,10 @@ static RunResult run_weir(char *const argv[], const char *dir)
     if (!r.err) r.err = xstrdup("");
     unlink(out_path.ptr);
     unlink(err_path.ptr);
+    remove_tree(data.ptr);
     free(out_path.ptr);
     free(err_path.ptr);
+    free(data.ptr);
     return r;
 }
 

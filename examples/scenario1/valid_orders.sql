@@ -1,7 +1,9 @@
 -- Scenario 1 (logistics): how many valid (not cancelled) orders does each
 -- carrier have right now?  Only each order's latest message counts, so a
 -- reassignment moves the order between carriers and a cancellation removes it.
-CREATE TABLE orders (
+-- TEMPORARY: the script's own definitions, not kept in the data directory,
+-- so the script runs again and again (in batch and in streaming mode).
+CREATE TEMPORARY TABLE orders (
     order_id     BIGINT,
     created_time TIMESTAMP(3),
     cancelled    BOOLEAN,
@@ -14,7 +16,7 @@ CREATE TABLE orders (
 );
 
 -- The latest state of every order.
-CREATE VIEW latest_orders AS
+CREATE TEMPORARY VIEW latest_orders AS
 SELECT order_id,
        LAST_VALUE(carrier)   AS carrier,
        LAST_VALUE(cancelled) AS cancelled

@@ -10,7 +10,9 @@
 SET 'weir.clock' = 'manual';
 SET 'weir.clock.start' = '2024-03-01 08:00:00';
 
-CREATE TABLE events (
+-- TEMPORARY: the script's own definitions, not kept in the data directory,
+-- so the script runs again and again (in batch and in streaming mode).
+CREATE TEMPORARY TABLE events (
     order_id   BIGINT,
     kind       STRING,
     event_time TIMESTAMP(3)
@@ -21,10 +23,10 @@ CREATE TABLE events (
     'csv.allow-comments' = 'true'
 );
 
-CREATE VIEW outbound AS
+CREATE TEMPORARY VIEW outbound AS
 SELECT order_id, event_time AS outbound_time FROM events WHERE kind = 'outbound';
 
-CREATE VIEW pickup AS
+CREATE TEMPORARY VIEW pickup AS
 SELECT order_id, event_time AS pickup_time FROM events WHERE kind = 'pickup';
 
 -- the overdue orders themselves, entering and leaving as time passes

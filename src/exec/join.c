@@ -108,6 +108,13 @@ typedef struct JoinOp {
     int32_t pair_cap;
     int32_t *row_pairs;         /* per delta row of the chunk: its first pair */
     int32_t row_pairs_cap;
+    /* Per delta row of the chunk, when rows are stored: its key ++ row
+     * encoding (in `enc`, at enc_off, the key's first key_len bytes) and
+     * the hashes of the key and of the whole, worked out before the rows
+     * are applied so the state tables' slots can be prefetched ahead */
+    WbBuf enc;
+    uint32_t *enc_off, *enc_len, *enc_klen;
+    uint64_t *khash, *rhash;
     WbArena scratch;            /* condition vectors */
     TimerService *expiry;       /* interval join: key = side ++ the row's state key */
     TimerService *ttl;          /* state TTL: the same keys */
@@ -245,12 +252,25 @@ static bool type_visible(JoinType type, const JoinRow *l, int64_t matches, int64
 
 /* Finds or creates the state entry of delta row `row` (its key is in
  * op->key, key_null tells whether it has a NULL). */
-static StateEntry *own_entry(JoinOp *op, int side, const Batch *batch, int32_t row, bool key_null)
+/* The state entry of a delta row: `pre` its chunk index when the chunk's
+ * encodings and hashes were worked out ahead (JoinOp.enc), else -1. */
+static StateEntry *own_entry(JoinOp *op, int side, const Batch *batch, int32_t row, bool key_null,
+                             int32_t pre)
 {
-    size_t key_len = op->key.len;
-    uint64_t khash = wb_hash_bytes(op->key.data, key_len, 0x6b65);
-    ty_row_encode(batch, row, NULL, op->ncols[side], &op->key);
-    uint64_t hash = wb_hash_bytes(op->key.data, op->key.len, 0x726f);
+    size_t key_len;
+    uint64_t khash, hash;
+    if (pre >= 0) {
+        wb_buf_clear(&op->key);
+        wb_buf_append(&op->key, op->enc.data + op->enc_off[pre], op->enc_len[pre]);
+        key_len = op->enc_klen[pre];
+        khash = op->khash[pre];
+        hash = op->rhash[pre];
+    } else {
+        key_len = op->key.len;
+        khash = wb_hash_bytes(op->key.data, key_len, 0x6b65);
+        ty_row_encode(batch, row, NULL, op->ncols[side], &op->key);
+        hash = wb_hash_bytes(op->key.data, op->key.len, 0x726f);
+    }
     bool created;
     StateEntry *e = st_table_upsert(op->rows[side], op->key.data, (uint32_t)op->key.len, hash, &created);
     if (!created) return e;
@@ -304,7 +324,7 @@ static int nin_rescan(JoinOp *op, int64_t total_old, int64_t nulls_old, WbError 
 }
 
 static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, int32_t p_begin,
-                       int32_t p_end, WbError *err)
+                       int32_t p_end, int32_t pre, WbError *err)
 {
     const JoinType type = op->spec->type;
     const bool filtering = type == JT_SEMI || type == JT_ANTI || type == JT_ANTI_NULL_AWARE;
@@ -329,7 +349,7 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
             return -1;
         return 0;
     }
-    StateEntry *e = probe ? NULL : own_entry(op, side, batch, row, key_null);
+    StateEntry *e = probe ? NULL : own_entry(op, side, batch, row, key_null, pre);
     JoinRow *own = probe ? NULL : jrow(e);
     if (own) own->matches = matches;
     if (own && op->ttl && op->ttl_us[side]) {
@@ -396,6 +416,27 @@ static int apply_delta(JoinOp *op, int side, const Batch *batch, int32_t row, in
 
 /* ---- the operator ---- */
 
+/* Rows stored per delta row are looked up this many rows ahead. */
+#define PREFETCH_AHEAD 8
+
+/* The key ++ row encodings and hashes of delta rows [start, end), for
+ * own_entry, so that the apply loop can prefetch their slots. */
+static void encode_ahead(JoinOp *op, int side, const Batch *batch, int32_t start, int32_t end)
+{
+    wb_buf_clear(&op->enc);
+    for (int32_t row = start; row < end; row++) {
+        int32_t i = row - start;
+        encode_key(op, side, batch, row);
+        op->enc_klen[i] = (uint32_t)op->key.len;
+        op->khash[i] = wb_hash_bytes(op->key.data, op->key.len, 0x6b65);
+        ty_row_encode(batch, row, NULL, op->ncols[side], &op->key);
+        op->rhash[i] = wb_hash_bytes(op->key.data, op->key.len, 0x726f);
+        op->enc_off[i] = (uint32_t)op->enc.len;
+        op->enc_len[i] = (uint32_t)op->key.len;
+        wb_buf_append(&op->enc, op->key.data, op->key.len);
+    }
+}
+
 static int join_push(Operator *base, int32_t port, const Batch *batch, WbError *err)
 {
     JoinOp *op = (JoinOp *)base;
@@ -408,8 +449,18 @@ static int join_push(Operator *base, int32_t port, const Batch *batch, WbError *
     }
     if (batch->nrows + 1 > op->row_pairs_cap) {
         op->row_pairs_cap = batch->nrows + 1;
-        op->row_pairs = wb_realloc(op->row_pairs, sizeof(int32_t) * (size_t)op->row_pairs_cap);
+        size_t cap = (size_t)op->row_pairs_cap;
+        op->row_pairs = wb_realloc(op->row_pairs, sizeof(int32_t) * cap);
+        op->enc_off = wb_realloc(op->enc_off, sizeof(uint32_t) * cap);
+        op->enc_len = wb_realloc(op->enc_len, sizeof(uint32_t) * cap);
+        op->enc_klen = wb_realloc(op->enc_klen, sizeof(uint32_t) * cap);
+        op->khash = wb_realloc(op->khash, sizeof(uint64_t) * cap);
+        op->rhash = wb_realloc(op->rhash, sizeof(uint64_t) * cap);
     }
+    /* whether this side's rows go into state (see apply_delta) */
+    const bool stores = !((side == 1 && op->probe_after_left && op->left_done) ||
+                          (side == 0 && op->probe_left_after_right && op->right_done) ||
+                          (side == 0 && op->probe_after_right && op->right_done));
     /* an inner join's update: where the -U delta row's one joined row went */
     const bool inner = op->spec->type == JT_INNER;
     Batch *out = op->out.batch;
@@ -426,13 +477,19 @@ static int join_push(Operator *base, int32_t port, const Batch *batch, WbError *
         }
         op->row_pairs[end - start] = op->pairs->nrows;
         if (eval_cond(op, err) != 0) return -1;
+        if (stores) encode_ahead(op, side, batch, start, end);
         for (int32_t row = start; row < end; row++) {
+            if (stores && row + PREFETCH_AHEAD < end) {
+                int32_t ahead = row + PREFETCH_AHEAD - start;
+                st_table_prefetch(op->rows[side], op->rhash[ahead]);
+                st_table_prefetch(op->keys[side], op->khash[ahead]);
+            }
             RowKind kind = inner ? ty_row_kind(batch, row) : RK_INSERT;
             /* room for the pair's two rows, so one flush cannot split them */
             if (kind == RK_UPDATE_BEFORE && ex_out_reserve(base, &op->out, 2, err) != 0) return -1;
             int32_t first = out->nrows;
             if (apply_delta(op, side, batch, row, op->row_pairs[row - start],
-                            op->row_pairs[row - start + 1], err) != 0)
+                            op->row_pairs[row - start + 1], stores ? row - start : -1, err) != 0)
                 return -1;
             bool one = out->nrows == first + 1;
             if (kind == RK_UPDATE_BEFORE) {
@@ -541,6 +598,12 @@ static void join_destroy(Operator *base)
     free(op->pair_other);
     free(op->pair_match);
     free(op->row_pairs);
+    free(op->enc_off);
+    free(op->enc_len);
+    free(op->enc_klen);
+    free(op->khash);
+    free(op->rhash);
+    wb_buf_free(&op->enc);
     wb_arena_destroy(&op->scratch);
     ex_out_free(&op->out);
 }

@@ -28,7 +28,7 @@ const char *sql_ast_kind_name(AstKind kind)
         [AST_DROP] = "DROP", [AST_SHOW] = "SHOW", [AST_DESCRIBE] = "DESCRIBE",
         [AST_EXPLAIN] = "EXPLAIN", [AST_SET] = "SET", [AST_RESET] = "RESET",
         [AST_INSERT] = "INSERT", [AST_DELETE] = "DELETE", [AST_UPDATE] = "UPDATE",
-        [AST_CALL_PROC] = "CALL", [AST_SELECT] = "SELECT", [AST_SETOP] = "SETOP",
+        [AST_CALL_PROC] = "CALL", [AST_ALTER_TABLE] = "ALTER_TABLE", [AST_SELECT] = "SELECT", [AST_SETOP] = "SETOP",
         [AST_VALUES] = "VALUES", [AST_TABLE_REF] = "TABLE_REF",
         [AST_SUBQUERY_REF] = "SUBQUERY_REF", [AST_JOIN] = "JOIN", [AST_TVF_REF] = "TVF_REF",
         [AST_LITERAL] = "LITERAL", [AST_COLUMN_REF] = "COLUMN_REF", [AST_STAR] = "STAR",
@@ -437,6 +437,50 @@ static void fmt(const AstNode *node, WbBuf *out)
         wb_buf_putc(out, ' ');
         fmt(node->insert.query, out);
         break;
+    case AST_ALTER_TABLE: {
+        static const char *const verbs[] = {"ADD", "MODIFY", "DROP", "RENAME", "RENAME TO", "SET", "RESET"};
+        wb_buf_puts(out, node->alter.if_exists ? "ALTER TABLE IF EXISTS " : "ALTER TABLE ");
+        put_dotted(node->alter.name, out);
+        wb_buf_printf(out, " %s ", verbs[node->alter.action]);
+        switch (node->alter.action) {
+        case AALT_ADD:
+        case AALT_MODIFY:
+            wb_buf_putc(out, '(');
+            put_list(&node->alter.columns, ", ", out);
+            wb_buf_putc(out, ')');
+            if (node->alter.first) wb_buf_puts(out, " FIRST");
+            if (node->alter.after) {
+                wb_buf_puts(out, " AFTER ");
+                put_ident(node->alter.after, out);
+            }
+            break;
+        case AALT_DROP:
+            put_ident_list(&node->alter.names, out);
+            break;
+        case AALT_RENAME_COLUMN:
+            put_ident(node->alter.old_name, out);
+            wb_buf_puts(out, " TO ");
+            put_ident(node->alter.new_name, out);
+            break;
+        case AALT_RENAME_TABLE:
+            put_dotted(node->alter.new_name, out);
+            break;
+        case AALT_SET:
+            wb_buf_putc(out, '(');
+            put_list(&node->alter.options, ", ", out);
+            wb_buf_putc(out, ')');
+            break;
+        case AALT_RESET:
+            wb_buf_putc(out, '(');
+            for (int32_t i = 0; i < node->alter.names.count; i++) {
+                if (i) wb_buf_puts(out, ", ");
+                put_cstring(node->alter.names.items[i]->ident.name, out);
+            }
+            wb_buf_putc(out, ')');
+            break;
+        }
+        break;
+    }
     case AST_DELETE:
     case AST_UPDATE:
         wb_buf_puts(out, node->kind == AST_DELETE ? "DELETE FROM " : "UPDATE ");

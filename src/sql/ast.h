@@ -34,6 +34,7 @@ typedef enum AstKind {
     AST_CREATE_TABLE,  /* create_table: CREATE [TEMPORARY] TABLE [IF NOT EXISTS] */
     AST_CREATE_VIEW,   /* create_view: CREATE [TEMPORARY] VIEW [IF NOT EXISTS] name [(cols)] AS query */
     AST_DROP,          /* drop: DROP [TEMPORARY] TABLE|VIEW [IF EXISTS] name */
+    AST_ALTER_TABLE,   /* alter: ALTER TABLE [IF EXISTS] name ADD|MODIFY|DROP|RENAME|SET|RESET ... */
     AST_SHOW,          /* show: SHOW TABLES | VIEWS | FUNCTIONS | CREATE TABLE x ... */
     AST_DESCRIBE,      /* describe: DESCRIBE name / DESC name */
     AST_EXPLAIN,       /* explain: EXPLAIN [PLAN FOR] statement (a query or INSERT) */
@@ -106,6 +107,17 @@ typedef enum AstShowWhat {
     ASH_TABLES, ASH_VIEWS, ASH_FUNCTIONS, ASH_CREATE_TABLE, ASH_CREATE_VIEW
 } AstShowWhat;
 
+/* What ALTER TABLE does (Flink's forms, and Paimon's). */
+typedef enum AstAlterAction {
+    AALT_ADD,              /* ADD [COLUMN] col | ADD (col, ...) [FIRST | AFTER c] */
+    AALT_MODIFY,           /* MODIFY [COLUMN] col | MODIFY (col, ...): new types */
+    AALT_DROP,             /* DROP [COLUMN] c | DROP (c, ...) */
+    AALT_RENAME_COLUMN,    /* RENAME [COLUMN] old TO new */
+    AALT_RENAME_TABLE,     /* RENAME TO new */
+    AALT_SET,              /* SET ('k' = 'v', ...) */
+    AALT_RESET             /* RESET ('k', ...) */
+} AstAlterAction;
+
 typedef enum AstTrimMode { ATRIM_BOTH = 0, ATRIM_LEADING = 1, ATRIM_TRAILING = 2 } AstTrimMode;
 
 /* Window frame bound kinds (OVER (... ROWS BETWEEN a AND b)). */
@@ -163,6 +175,22 @@ struct AstNode {
             const char *name;
             bool is_view, if_exists, temporary;
         } drop;
+
+        /* AST_ALTER_TABLE.  columns: AST_COLUMN_DEF (ADD, MODIFY); names:
+         * AST_IDENT (DROP: columns, RESET: option keys); options:
+         * AST_OPTION (SET); old_name/new_name (RENAME).  ADD places the
+         * columns last, FIRST, or after column `after`. */
+        struct {
+            const char *name;
+            bool if_exists;
+            AstAlterAction action;
+            AstList columns;
+            AstList names;
+            AstList options;
+            const char *old_name, *new_name;
+            bool first;
+            const char *after;
+        } alter;
 
         /* AST_SHOW (name is set for SHOW CREATE TABLE/VIEW x) */
         struct {

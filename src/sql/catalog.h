@@ -6,6 +6,12 @@
  * object is dropped (dropped objects stay allocated until the catalog is
  * freed, so plans that still point at them remain valid).
  * Names are matched case-insensitively, as Flink does by default.
+ *
+ * Two kinds of objects share the catalog: permanent ones (kept in the data
+ * directory by the session, session/README.md) and temporary ones (CREATE
+ * TEMPORARY, this session only).  As in Flink, a temporary object may have
+ * the name of a permanent one and then shadows it: lookups by name find
+ * the temporary one first.  Within each kind a name is unique.
  */
 #ifndef WEIR_SQL_CATALOG_H
 #define WEIR_SQL_CATALOG_H
@@ -22,6 +28,8 @@ typedef struct ColumnDef {
     const struct AstNode *computed;
     char *computed_sql;
     bool is_metadata;             /* METADATA columns (parsed, kept) */
+    char *metadata_key;           /* METADATA FROM 'key', or NULL */
+    bool is_virtual;              /* METADATA ... VIRTUAL */
 } ColumnDef;
 
 typedef struct TableOption {
@@ -50,8 +58,11 @@ typedef struct TableDef {
     char *view_sql;
     /* A table stored by weir's table store (no 'connector' option, or
      * 'connector' = 'weir'): its directory inside the data directory
-     * (<data>/tables/<name>/), set by the session's catalog; NULL for a
-     * view or a table with an external connector.  The store owns what
+     * (<data>/tables/<name>, no trailing '/'; the name folded to lower
+     * case, bytes outside [a-z0-9_] as %XX: sql_catalog_store_path), set
+     * when the table is created in a catalog with a store root
+     * (sql_catalog_set_store_root); NULL for a view or a table with an
+     * external connector.  The store owns what
      * is inside it; a directory that does not exist yet is an empty table
      * with this definition's schema. */
     char *store_dir;
@@ -64,16 +75,46 @@ typedef struct Catalog Catalog;
 Catalog *sql_catalog_new(void);
 void sql_catalog_free(Catalog *cat);
 WbArena *sql_catalog_arena(Catalog *cat);
-/* NULL if absent. */
+/* NULL if absent; a temporary object before a permanent one. */
 TableDef *sql_catalog_find(Catalog *cat, const char *name);
+/* Only among the temporary (or only the permanent) objects. */
+TableDef *sql_catalog_find_kind(Catalog *cat, const char *name, bool temporary);
 /* Adds def (already allocated in the catalog arena).  Returns -1 with err
- * (42P07) if the name exists, unless replace is set. */
+ * (42P07) if an object of the same kind (def->is_temporary) has the name,
+ * unless replace is set. */
 int sql_catalog_add(Catalog *cat, TableDef *def, bool replace, WbError *err);
-/* Returns false if absent. */
-bool sql_catalog_drop(Catalog *cat, const char *name);
-/* Table and view names in creation order; *count set.  Array valid until
- * the next add/drop. */
+/* Removes def from the catalog (its memory stays until the catalog is
+ * freed).  Returns false if it is not in it. */
+bool sql_catalog_drop(Catalog *cat, const TableDef *def);
+/* Removes every permanent object (before the session loads them again
+ * from its data directory); temporary ones stay. */
+void sql_catalog_clear_permanent(Catalog *cat);
+/* Tables and views, temporary and permanent, in creation order; *count
+ * set.  Array valid until the next add/drop. */
 TableDef **sql_catalog_list(Catalog *cat, int32_t *count);
+
+/* Where stored tables live (<data>/tables): a table created without a
+ * connector (or with 'connector' = 'weir') gets store_dir under it.
+ * Copied.  Without a root such a table is an error. */
+void sql_catalog_set_store_root(Catalog *cat, const char *root);
+const char *sql_catalog_store_root(const Catalog *cat);
+/* <root>/<name folded and escaped>, in the catalog arena. */
+char *sql_catalog_store_path(Catalog *cat, const char *name);
+
+/* Appends the canonical CREATE statement of def (no ';'): a permanent
+ * object's definition as the data directory keeps it, parsed back by
+ * sql_catalog_load_statement to an equal TableDef.  Identifiers are
+ * quoted with ` where needed, option strings with ' (doubled inside). */
+void sql_catalog_format_def(const TableDef *def, WbBuf *out);
+
+/* Executes a CREATE TABLE / CREATE VIEW read from a data directory's
+ * catalog (ddl.c): as sql_execute_ddl, except that a view whose query no
+ * longer binds (a table it reads was dropped) is kept with the columns it
+ * had, unchecked, so that the catalog still loads; using it gives the
+ * binding error then.  sql_text is the statement's text, stmt parsed in
+ * the catalog arena. */
+int sql_catalog_load_statement(Catalog *cat, const struct AstNode *stmt, const char *sql_text,
+                               WbError *err);
 
 /* Option lookup, case-sensitive keys as in Flink; NULL if absent. */
 const char *sql_table_option(const TableDef *def, const char *key);

@@ -2323,6 +2323,111 @@ static AstNode *parse_create(Parser *p)
     return expect_error(p, "TABLE or VIEW");
 }
 
+/* One column definition or a parenthesized list, for ALTER TABLE ADD and
+ * MODIFY (a primary key cannot come this way). */
+static bool parse_alter_columns(Parser *p, AstNode *node)
+{
+    AstNode *dummy = new_node(p, AST_CREATE_TABLE, peek(p));
+    dummy->create_table.name = node->alter.name;
+    bool paren = accept_op(p, "(");
+    ListB cols = {0};
+    do {
+        if (is_kw(p, "PRIMARY") || is_kw(p, "CONSTRAINT") || is_kw(p, "WATERMARK")) {
+            unsupported(p, peek(p), "a key or watermark in ALTER TABLE");
+            return false;
+        }
+        AstNode *col = parse_column_def(p, dummy);
+        if (!col) return false;
+        if (col->column_def.primary_key) {
+            unsupported(p, peek(p), "a key or watermark in ALTER TABLE");
+            return false;
+        }
+        lb_push(p, &cols, col);
+    } while (paren && accept_op(p, ","));
+    if (paren && !expect_op(p, ")")) return false;
+    node->alter.columns = lb_done(&cols);
+    return true;
+}
+
+static AstNode *parse_alter(Parser *p)
+{
+    AstNode *node = new_node(p, AST_ALTER_TABLE, next(p));
+    if (!accept_kw(p, "TABLE")) {
+        const SqlToken *what = peek(p);
+        if (tok_kw(p, what, "VIEW") || tok_kw(p, what, "FUNCTION") || tok_kw(p, what, "DATABASE") ||
+            tok_kw(p, what, "CATALOG"))
+            return unsupported(p, what, "this ALTER statement");
+        return expect_error(p, "TABLE");
+    }
+    if (is_kw(p, "IF")) {
+        next(p);
+        if (!expect_kw(p, "EXISTS")) return NULL;
+        node->alter.if_exists = true;
+    }
+    TRY(node->alter.name = parse_qualified_name(p));
+    if (accept_kw(p, "ADD")) {
+        node->alter.action = AALT_ADD;
+        if (!accept_kw(p, "COLUMN")) accept_kw(p, "COLUMNS");
+        if (!parse_alter_columns(p, node)) return NULL;
+        if (accept_kw(p, "FIRST")) node->alter.first = true;
+        else if (accept_kw(p, "AFTER")) TRY(node->alter.after = parse_name(p));
+    } else if (accept_kw(p, "MODIFY")) {
+        node->alter.action = AALT_MODIFY;
+        accept_kw(p, "COLUMN");
+        if (!parse_alter_columns(p, node)) return NULL;
+    } else if (accept_kw(p, "DROP")) {
+        node->alter.action = AALT_DROP;
+        if (is_kw(p, "PRIMARY") || is_kw(p, "WATERMARK") || is_kw(p, "CONSTRAINT"))
+            return unsupported(p, peek(p), "dropping a key or watermark");
+        if (!accept_kw(p, "COLUMN")) accept_kw(p, "COLUMNS");
+        if (is_op(p, "(")) {
+            if (!parse_ident_list(p, &node->alter.names)) return NULL;
+        } else {
+            ListB names = {0};
+            AstNode *ident = new_node(p, AST_IDENT, peek(p));
+            TRY(ident->ident.name = parse_name(p));
+            lb_push(p, &names, fin(p, ident));
+            node->alter.names = lb_done(&names);
+        }
+    } else if (accept_kw(p, "RENAME")) {
+        if (accept_kw(p, "TO")) {
+            node->alter.action = AALT_RENAME_TABLE;
+            TRY(node->alter.new_name = parse_qualified_name(p));
+        } else {
+            node->alter.action = AALT_RENAME_COLUMN;
+            accept_kw(p, "COLUMN");
+            TRY(node->alter.old_name = parse_name(p));
+            if (!expect_kw(p, "TO")) return NULL;
+            TRY(node->alter.new_name = parse_name(p));
+        }
+    } else if (accept_kw(p, "SET")) {
+        node->alter.action = AALT_SET;
+        if (!expect_op(p, "(")) return NULL;
+        ListB opts = {0};
+        do {
+            AstNode *opt = parse_option(p);
+            TRY(opt);
+            lb_push(p, &opts, opt);
+        } while (accept_op(p, ","));
+        if (!expect_op(p, ")")) return NULL;
+        node->alter.options = lb_done(&opts);
+    } else if (accept_kw(p, "RESET")) {
+        node->alter.action = AALT_RESET;
+        if (!expect_op(p, "(")) return NULL;
+        ListB keys = {0};
+        do {
+            AstNode *key = new_node(p, AST_IDENT, peek(p));
+            TRY(key->ident.name = parse_string(p));
+            lb_push(p, &keys, fin(p, key));
+        } while (accept_op(p, ","));
+        if (!expect_op(p, ")")) return NULL;
+        node->alter.names = lb_done(&keys);
+    } else {
+        return expect_error(p, "ADD, MODIFY, DROP, RENAME, SET or RESET");
+    }
+    return fin(p, node);
+}
+
 static AstNode *parse_drop(Parser *p)
 {
     AstNode *node = new_node(p, AST_DROP, next(p));
@@ -2525,6 +2630,7 @@ static AstNode *parse_statement(Parser *p)
         return parse_query(p);
     if (tok_kw(p, tok, "CREATE")) return parse_create(p);
     if (tok_kw(p, tok, "DROP")) return parse_drop(p);
+    if (tok_kw(p, tok, "ALTER")) return parse_alter(p);
     if (tok_kw(p, tok, "INSERT")) return parse_insert(p);
     if (tok_kw(p, tok, "DELETE")) return parse_delete(p);
     if (tok_kw(p, tok, "UPDATE")) return parse_update(p);
@@ -2559,7 +2665,7 @@ static AstNode *parse_statement(Parser *p)
         return fin(p, node);
     }
     static const char *const not_yet[] = {
-        "ALTER", "USE", "BEGIN", "EXECUTE", "END", "LOAD", "UNLOAD", "ADD", "REMOVE",
+        "USE", "BEGIN", "EXECUTE", "END", "LOAD", "UNLOAD", "ADD", "REMOVE",
         "TRUNCATE", "ANALYZE", "MERGE",
     };
     for (size_t i = 0; i < WB_ARRAY_LEN(not_yet); i++) {

@@ -1904,7 +1904,7 @@ bool sql_plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, Qu
             return false;
     }
     PlanNode *input = sql_optimize(b, sql_node_calc(b, query.node, NULL, nphys, exprs, names), out);
-    if (input->mode != CM_INSERT_ONLY && accepts && !accepts(def)) {
+    if (input->mode != CM_INSERT_ONLY && accepts && !accepts(b->sink_ctx, def)) {
         bind_error(b, ast, WB_SQLSTATE_FEATURE,
                    "cannot write the retracting result of this query into append-only table \"%s\"",
                    def->name);
@@ -1958,6 +1958,7 @@ int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
     b.batch_mode = opts && opts->batch_mode;
     b.early_fire = opts && opts->early_fire && !b.batch_mode;
     b.eval_const = opts ? opts->eval_const : NULL;
+    b.sink_ctx = opts ? opts->sink_ctx : NULL;
     memset(out, 0, sizeof *out);
     out->limit = -1;
     if (stmt->kind == AST_INSERT)

@@ -34,8 +34,10 @@ int sql_execute_ddl(Catalog *cat, const AstNode *stmt, const char *sql_text,
  * answer through opts->sink_accepts_retractions) is an error at the INSERT.
  * opts->batch_mode lets the optimizer plan for bounded inputs (the smaller
  * input of an inner join is read first and builds the hash table).
- * opts may be NULL: streaming, every sink accepts retractions. */
-typedef bool (*SqlSinkRetractFn)(const TableDef *table);
+ * opts may be NULL: streaming, every sink accepts retractions.
+ * sink_accepts_retractions is called with opts->sink_ctx (the caller's:
+ * the session passes itself, to answer by its mode and the table). */
+typedef bool (*SqlSinkRetractFn)(void *ctx, const TableDef *table);
 /* Computes a column-free expression (the runtime's ex_eval_const); 0 on
  * success, -1 with err set when it fails (then it is left to run time). */
 typedef int (*SqlEvalConstFn)(const Expr *e, Value *out, WbArena *arena, WbError *err);
@@ -47,6 +49,7 @@ typedef struct SqlPlanOptions {
      * emit partial results before their windows end, so their output
      * updates (an upsert stream keyed by the group) */
     bool early_fire;
+    void *sink_ctx;              /* passed to sink_accepts_retractions */
 } SqlPlanOptions;
 int sql_plan_statement(Catalog *cat, const AstNode *stmt, WbArena *arena,
                        const SqlPlanOptions *opts, QueryPlan *out, WbError *err);

@@ -62,6 +62,7 @@ typedef struct Binder {
     struct SubDomain *domain;    /* for the next plan_select (see SubDomain) */
     bool corr_failed;            /* an outer reference was refused (CORR_ERROR) */
     SqlEvalConstFn eval_const;   /* constant folding (SqlPlanOptions), or NULL */
+    void *sink_ctx;              /* for sink_accepts_retractions (SqlPlanOptions) */
     /* The STATE_TTL hint of the SELECT block being planned (sql/hint.h),
      * or NULL: its joins and aggregate take their state TTL from it. */
     const struct AstNode *state_ttl;

@@ -5,15 +5,9 @@
 # sink directory, a sink path naming a file, and the progress line (only
 # when stderr is a terminal: `script` gives the run a pseudo-terminal).
 # Each check counts once; the last line is "N passed, N failed".
-weir=${1:-build}/weir
-tmp=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 pid=
 trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
 check() {  # check WHAT CONDITION...
     what=$1
     shift

@@ -32,7 +32,7 @@ static int plan_mode(const char *sql, bool batch)
     AstNode *node;
     wb_error_clear(&err);
     wb_buf_clear(&text);
-    SqlPlanOptions opts = {NULL, batch, ex_eval_const, false};
+    SqlPlanOptions opts = {NULL, batch, ex_eval_const, false, NULL};
     if (sql_parse_statement(sql, strlen(sql), arena, &node, &err) != 0) return -2;
     if (sql_plan_statement(cat, node, arena, &opts, &plan, &err) != 0) return -1;
     sql_plan_explain(plan.root, &text);

@@ -1,6 +1,7 @@
 /*
- * test_output.c - the CLI's result printer (src/cli/output.c, compiled into
- * this test since the CLI is not part of libweir): the direct path (batch
+ * test_output.c - the session's result collector (src/session/result.c)
+ * and the CLI's printer over it (src/cli/output.c), both compiled into this
+ * test to reach their static helpers: the direct path (batch
  * mode, insert-only plan, no ORDER BY) against the consolidating one on the
  * same rows, csv quoting (NULL empty, "" for the empty string), the table
  * layout, ORDER BY over a hidden column, output larger than one write, and
@@ -8,6 +9,7 @@
  */
 #include "check.h"
 
+#include "session/result.c"
 #include "cli/output.c"
 
 static const SqlType col_types[3] = {{TY_BIGINT, 1, -1, 0, 0, 0}, {TY_STRING, 1, -1, 0, 0, 0},
@@ -496,13 +498,13 @@ static char *collect(const QueryPlan *plan, OutputFormat format, bool streaming,
     wb_error_clear(err);
     *rc = 0;
     for (int32_t i = 0; i < nbatches && *rc == 0; i++) *rc = out_collector_batch(c, batches[i], err);
+    SesResultPath path;
+    ses_result_path(c->res, &path);
     memset(seen, 0, sizeof *seen);
-    seen->flat = c->flat != NULL;
-    if (c->flat) {
-        seen->nhash = c->nhash;
-        seen->capacity = c->flat->mask + 1;
-        seen->tombstones = c->flat->used - c->flat->count;
-    }
+    seen->flat = path.flat;
+    seen->nhash = path.nhash;
+    seen->capacity = path.capacity;
+    seen->tombstones = path.tombstones;
     if (*rc == 0) *rc = out_collector_finish(c, err);
     out_collector_free(c);
     fclose(out);

@@ -18,8 +18,9 @@ static WbBuf text;
 
 /* The test's stand-in for cn_sink_accepts_retractions: filesystem sinks
  * are append-only. */
-static bool accepts(const TableDef *table)
+static bool accepts(void *ctx, const TableDef *table)
 {
+    (void)ctx;
     const char *connector = sql_table_option(table, "connector");
     return !(connector && strcmp(connector, "filesystem") == 0);
 }
@@ -39,7 +40,7 @@ static int plan_sql(const char *sql)
     wb_error_clear(&err);
     wb_buf_clear(&text);
     if (sql_parse_statement(sql, strlen(sql), arena, &node, &err) != 0) return -2;
-    SqlPlanOptions opts = {accepts, false, NULL, false};
+    SqlPlanOptions opts = {accepts, false, NULL, false, NULL};
     if (sql_plan_statement(cat, node, arena, &opts, &plan, &err) != 0) return -1;
     sql_plan_explain(plan.root, &text);
     wb_buf_cstr(&text);
