@@ -379,10 +379,8 @@ StoreScan *store_scan_open(StoreTable *table, bool streaming, int32_t nextra,
     if (store_snapshot_latest(s->ctx.dir, &latest, err) != 0) goto fail;
     int64_t full = 0;
     if (o->incremental) {
-        if (streaming) {
-            wb_error(err, WB_SQLSTATE_CONFIG, 0, 0, "option 'incremental-between' is for batch reads");
-            goto fail;
-        }
+        /* a bounded read in either mode */
+        s->streaming = false;
         if (o->incr_to > latest) {
             wb_error(err, WB_SQLSTATE_CONFIG, 0, 0, "option 'incremental-between' names snapshot %lld; the latest of table %s is %lld",
                      (long long)o->incr_to, s->ctx.name, (long long)latest);
