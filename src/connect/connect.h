@@ -146,6 +146,13 @@ Source *cn_store_source_open(const TableDef *table, bool streaming, int32_t next
  * partition column, only that partition is replaced (otherwise the
  * partitions written, 'dynamic-partition-overwrite'). */
 Sink *cn_store_sink_open(const TableDef *table, const CnWriteOptions *opts, WbError *err);
+/* After ALTER TABLE of a stored table (after = the new definition, same
+ * store_dir; renamed_from/to: a RENAME COLUMN, else NULL): moves the
+ * stored schema to it (a new schema version; older files are read through
+ * it).  Fails (and the ALTER must be undone) when a writer holds the table
+ * (55P03) or the change cannot be stored (a key's type, a narrowing). */
+int cn_store_alter(const TableDef *after, const char *renamed_from, const char *renamed_to,
+                   WbError *err);
 /* CALL sys.compact('t'[, partition]): full compaction of a stored table. */
 int cn_store_compact(const TableDef *table, const char *partition, WbError *err);
 

@@ -92,7 +92,26 @@ static void position(WbError *err, const TableDef *table)
     }
 }
 
+static StoreTable *open_table(const TableDef *table, bool check, const char *renamed_from,
+                              const char *renamed_to, bool evolve, WbError *err);
+
 StoreTable *cn_store_table_open(const TableDef *table, WbError *err)
+{
+    return open_table(table, true, NULL, NULL, false, err);
+}
+
+int cn_store_alter(const TableDef *after, const char *renamed_from, const char *renamed_to,
+                   WbError *err)
+{
+    if (!after->store_dir) return 0;
+    StoreTable *t = open_table(after, false, renamed_from, renamed_to, true, err);
+    if (!t) return -1;
+    store_close(t);
+    return 0;
+}
+
+static StoreTable *open_table(const TableDef *table, bool check, const char *renamed_from,
+                              const char *renamed_to, bool evolve, WbError *err)
 {
     int32_t nphys = sql_table_physical(table, NULL, NULL);
     SqlType *types = wb_malloc(sizeof(SqlType) * (size_t)(nphys + 1));
@@ -119,9 +138,16 @@ StoreTable *cn_store_table_open(const TableDef *table, WbError *err)
                       table->noptions, keys, values};
     StoreTable *t = store_open(table->store_dir, &spec, err);
     if (!t) position(err, table);
+    if (t && evolve) {
+        if (store_evolve(t, &spec, renamed_from, renamed_to, err) != 0) {
+            position(err, table);
+            store_close(t);
+            t = NULL;
+        }
+    }
     /* the stored schema must be the definition's (an ALTER reaches both) */
-    bool same = t && store_ncols(t) == nphys;
-    for (int32_t i = 0; same && i < nphys; i++) {
+    bool same = !check || (t && store_ncols(t) == nphys);
+    for (int32_t i = 0; check && same && i < nphys; i++) {
         SqlType st = store_col_type(t, i);
         same = strcasecmp(store_col_name(t, i), names[i]) == 0 && ty_equal(st, types[i]);
     }

@@ -196,6 +196,17 @@ int store_alter_rename_column(StoreTable *table, const char *from, const char *t
 int store_alter_column_type(StoreTable *table, const char *name, SqlType type, WbError *err);
 int store_alter_option(StoreTable *table, const char *key, const char *value, WbError *err);
 
+/* Moves the stored schema to a new definition (the catalog's, after ALTER
+ * TABLE): columns in spec's order, matched to stored ones by name (the
+ * column renamed_from, when given, is now renamed_to), new ones added
+ * (NULL in older rows), types widened (INT to BIGINT/DOUBLE/DECIMAL,
+ * DECIMAL to more digits or DOUBLE, longer strings, finer timestamps),
+ * options replaced.  Keys and partition keys cannot change.  Writes
+ * schema-<N+1> when anything changed; nothing when the table has no
+ * schema yet.  The handle must be reopened to see it. */
+int store_evolve(StoreTable *table, const StoreSpec *spec, const char *renamed_from,
+                 const char *renamed_to, WbError *err);
+
 /* ---- information ---- */
 int64_t store_latest_snapshot(StoreTable *table, WbError *err);
 
