@@ -2323,6 +2323,16 @@ static AstNode *parse_create(Parser *p)
     return expect_error(p, "TABLE or VIEW");
 }
 
+/* [IF EXISTS] */
+static bool parse_if_exists(Parser *p, bool *if_exists)
+{
+    if (!is_kw(p, "IF")) return true;
+    next(p);
+    if (!expect_kw(p, "EXISTS")) return false;
+    *if_exists = true;
+    return true;
+}
+
 /* One column definition or a parenthesized list, for ALTER TABLE ADD and
  * MODIFY (a primary key cannot come this way). */
 static bool parse_alter_columns(Parser *p, AstNode *node)
@@ -2359,11 +2369,7 @@ static AstNode *parse_alter(Parser *p)
             return unsupported(p, what, "this ALTER statement");
         return expect_error(p, "TABLE");
     }
-    if (is_kw(p, "IF")) {
-        next(p);
-        if (!expect_kw(p, "EXISTS")) return NULL;
-        node->alter.if_exists = true;
-    }
+    if (!parse_if_exists(p, &node->alter.if_exists)) return NULL;
     TRY(node->alter.name = parse_qualified_name(p));
     if (accept_kw(p, "ADD")) {
         node->alter.action = AALT_ADD;
@@ -2439,11 +2445,7 @@ static AstNode *parse_drop(Parser *p)
             return unsupported(p, what, "this DROP statement");
         return expect_error(p, "TABLE or VIEW");
     }
-    if (is_kw(p, "IF")) {
-        next(p);
-        if (!expect_kw(p, "EXISTS")) return NULL;
-        node->drop.if_exists = true;
-    }
+    if (!parse_if_exists(p, &node->drop.if_exists)) return NULL;
     TRY(node->drop.name = parse_qualified_name(p));
     return fin(p, node);
 }

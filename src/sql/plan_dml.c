@@ -62,15 +62,8 @@ bool sql_plan_dml(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, Query
     AstNode **assigned = wb_arena_calloc(b->arena, sizeof(AstNode *) * (size_t)(nphys ? nphys : 1));
     for (int32_t i = 0; i < ast->dml.set_cols.count; i++) {
         const AstNode *ident = ast->dml.set_cols.items[i];
-        int32_t p = -1;
-        for (int32_t k = 0; k < nphys; k++)
-            if (strcasecmp(def->cols[phys[k]].name, ident->ident.name) == 0) p = k;
-        if (p < 0) {
-            bind_error(b, ident, WB_SQLSTATE_UNDEFINED_COL,
-                       "column \"%s\" of table \"%s\" does not exist or is not writable",
-                       ident->ident.name, def->name);
-            return false;
-        }
+        int32_t p = sql_find_physical(b, def, phys, nphys, ident);
+        if (p < 0) return false;
         if (assigned[p]) {
             bind_error(b, ident, WB_SQLSTATE_SYNTAX, "column \"%s\" assigned more than once",
                        ident->ident.name);

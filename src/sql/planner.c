@@ -1697,6 +1697,17 @@ static const AstNode *insert_item_ast(const AstNode *query, int32_t col)
     return query->select.items.items[col];
 }
 
+int32_t sql_find_physical(Binder *b, const TableDef *def, const int32_t *phys, int32_t nphys,
+                          const AstNode *ident)
+{
+    for (int32_t k = 0; k < nphys; k++)
+        if (strcasecmp(def->cols[phys[k]].name, ident->ident.name) == 0) return k;
+    bind_error(b, ident, WB_SQLSTATE_UNDEFINED_COL,
+               "column \"%s\" of table \"%s\" does not exist or is not writable", ident->ident.name,
+               def->name);
+    return -1;
+}
+
 /* A constant's canonical text (ty_format_value), in the plan arena. */
 static const char *const_text(Binder *b, const Value *v)
 {
@@ -1839,15 +1850,8 @@ bool sql_plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, Qu
         for (int32_t p = 0; p < nphys; p++) source[p] = -1;
         for (int32_t i = 0; i < ast->insert.columns.count; i++) {
             const AstNode *ident = ast->insert.columns.items[i];
-            int32_t p = -1;
-            for (int32_t k = 0; k < nphys; k++)
-                if (strcasecmp(def->cols[phys[k]].name, ident->ident.name) == 0) p = k;
-            if (p < 0) {
-                bind_error(b, ident, WB_SQLSTATE_UNDEFINED_COL,
-                           "column \"%s\" of table \"%s\" does not exist or is not writable",
-                           ident->ident.name, def->name);
-                return false;
-            }
+            int32_t p = sql_find_physical(b, def, phys, nphys, ident);
+            if (p < 0) return false;
             if (source[p] >= 0) {
                 bind_error(b, ident, WB_SQLSTATE_SYNTAX, "column \"%s\" specified more than once",
                            ident->ident.name);

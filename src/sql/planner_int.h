@@ -322,6 +322,10 @@ Expr *sql_bind_scalar_subquery(Env *env, const AstNode *ast);
 /* INSERT (planner.c) and DELETE / UPDATE rewritten as one (plan_dml.c):
  * out->root is the PN_SINK. */
 bool sql_plan_insert(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out);
+/* The index among the physical columns phys[0..nphys) of def of the
+ * column ident names, or -1 with a bind error (42703) at ident. */
+int32_t sql_find_physical(Binder *b, const TableDef *def, const int32_t *phys, int32_t nphys,
+                          const AstNode *ident);
 bool sql_plan_dml(Binder *b, const AstNode *ast, SqlSinkRetractFn accepts, QueryPlan *out);
 
 /* ---- hints and time travel (plan_hint.c) ---- */
