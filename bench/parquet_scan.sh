@@ -27,7 +27,7 @@ cols="id BIGINT, k INT, v DECIMAL(12, 2), s STRING"
 if [ ! -d "$DATA/weir" ]; then
     echo "parquet_scan: weir writes $DATA/weir" >&2
     "$WEIR" run --mode batch -e "
-      CREATE TABLE g ($cols) WITH ('connector' = 'datagen', 'number-of-rows' = '$ROWS',
+      CREATE TABLE g ($cols) WITH ('connector' = 'datagen', 'number-of-rows' = '$ROWS', 'rows-per-second' = '1000000000',
         'fields.id.kind' = 'sequence', 'fields.id.start' = '0', 'fields.id.end' = '$((ROWS - 1))',
         'fields.k.min' = '0', 'fields.k.max' = '1000000', 'fields.s.length' = '8');
       CREATE TABLE t ($cols) WITH ('connector' = 'filesystem', 'path' = '$DATA/weir.tmp',
@@ -46,6 +46,8 @@ fi
 lo=$((ROWS / 2)); hi=$((ROWS / 2 + ROWS / 100))
 q_full="SELECT COUNT(*), SUM(id), SUM(k), SUM(v), MAX(s) FROM t"
 q_filt="SELECT COUNT(*), SUM(v) FROM t WHERE id >= $lo AND id < $hi"
+q_num="SELECT COUNT(*), SUM(id), SUM(k), SUM(v) FROM t"
+q_str="SELECT COUNT(*) FROM t WHERE s = 'abc'"
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
@@ -54,8 +56,13 @@ echo "| --- | --- | --- | ---: | ---: | ---: | --- |"
 for file in weir duckdb; do
     if [ "$file" = weir ]; then path="$DATA/weir"; dpath="$DATA/weir/*.parquet"
     else path="$DATA/duckdb.parquet"; dpath="$DATA/duckdb.parquet"; fi
-    for q in full filtered; do
-        sql=$q_full; [ "$q" = filtered ] && sql=$q_filt
+    for q in full numeric string filtered; do
+        case $q in
+        full) sql=$q_full ;;
+        numeric) sql=$q_num ;;
+        string) sql=$q_str ;;
+        *) sql=$q_filt ;;
+        esac
         wcpu=(); wwall=(); dcpu=(); dwall=()
         for _ in $(seq "$REPEAT"); do
             /usr/bin/time -f "%U %S %e" -o "$DATA/time" "$WEIR" run --mode batch --format csv -e "
@@ -63,7 +70,8 @@ for file in weir duckdb; do
               $sql" >"$DATA/weir.out"
             read -r u s e <"$DATA/time"
             wcpu+=("$(echo "$u + $s" | bc)"); wwall+=("$e")
-            line=$(node bench/parquet_peer.mjs --threads 1 --sql "${sql/FROM t/FROM read_parquet('$dpath')}")
+            from="FROM read_parquet('$dpath')"
+            line=$(node bench/parquet_peer.mjs --threads 1 --sql "${sql/FROM t/$from}")
             dcpu+=("$(echo "$line" | sed -E 's/.*"cpu_seconds":([0-9.]+).*/\1/')")
             dwall+=("$(echo "$line" | sed -E 's/.*"seconds":([0-9.]+).*/\1/')")
             danswer=$(echo "$line" | sed -E 's/.*"row":\[(.*)\].*/\1/; s/"//g')
@@ -71,7 +79,7 @@ for file in weir duckdb; do
         wanswer=$(tail -n 1 "$DATA/weir.out")
         wc=$(printf '%s\n' "${wcpu[@]}" | median); ww=$(printf '%s\n' "${wwall[@]}" | median)
         dc=$(printf '%s\n' "${dcpu[@]}" | median); dw=$(printf '%s\n' "${dwall[@]}" | median)
-        rate() { echo "scale=1; $ROWS / $1 / 1000000" | bc; }
+        rate() { echo "scale=1; $ROWS / ($1 + 0.001) / 1000000" | bc; }
         echo "| $file | $q | weir | $wc | $ww | $(rate "$wc") | $wanswer |"
         echo "| $file | $q | DuckDB (1 thread) | $dc | $dw | $(rate "$dc") | $danswer |"
         echo "  weir CPU runs: ${wcpu[*]}; DuckDB: ${dcpu[*]}" >&2

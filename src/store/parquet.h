@@ -287,9 +287,11 @@ int32_t pq_scan_row_groups_read(const PqScan *s);
 void pq_scan_close(PqScan *s);
 
 /* Whether a file column of type `file` can be read into a batch column of
- * type `dst`: the same type (TIMESTAMP of any precision with the same
- * ltz, STRING/VARCHAR of any length), STRING <-> BYTES, INT -> BIGINT,
- * DECIMAL with the same scale and a precision at least the file's. */
+ * type `dst`: the same type (STRING/VARCHAR of any length), TIMESTAMP and
+ * TIMESTAMP_LTZ of any precision either way (the same microseconds since
+ * the epoch), STRING <-> BYTES, INT -> BIGINT, DECIMAL with the same scale
+ * and a precision at least the file's, an INTERVAL column as YEAR TO MONTH
+ * (files do not tell the two families apart). */
 bool pq_type_compatible(SqlType file, SqlType dst);
 
 #endif

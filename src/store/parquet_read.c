@@ -275,7 +275,9 @@ static int build_fields(PqReader *r, WbError *err)
 static int64_t conv_int(const Field *f, int64_t v)
 {
     if (f->conv == CV_UINT32) return (int64_t)(uint32_t)v;
-    if (f->mul != 1) return v * f->mul;   /* millis: no realistic overflow */
+    /* millis: a value that overflows wraps (unsigned arithmetic: a hostile
+     * file gives a wrong value, never undefined behaviour) */
+    if (f->mul != 1) return (int64_t)((uint64_t)v * (uint64_t)f->mul);
     if (f->div != 1) {
         int64_t q = v / f->div;
         if ((v % f->div) < 0) q--;        /* floor */
@@ -669,6 +671,10 @@ typedef struct Cursor {
     int64_t page_rows, row_pos;
     int64_t page_vals, val_pos;
     bool page_dict;
+    /* PLAIN numbers (INT32, INT64, FLOAT, DOUBLE) are decoded from the
+     * page straight into the batch when copied, not into vals first */
+    const uint8_t *plain;
+    int32_t plain_width;
     uint32_t *idx;
     size_t idx_cap;
     void *vals;
@@ -767,7 +773,7 @@ static int convert_bytes(Cursor *c, const WbStr *in, int64_t n, void *out, bool 
                     *bad = true;
                     return -1;
                 }
-                ((int64_t *)out)[i] = days * 86400000 + ms;
+                ((int64_t *)out)[i] = days * 86400000 + ms;   /* |days| < 2^31: no overflow */
             }
         }
         return 0;
@@ -795,7 +801,7 @@ static int convert_bytes(Cursor *c, const WbStr *in, int64_t n, void *out, bool 
             int64_t julian = (int64_t)wb_get_u32(p + 8);
             int64_t q = nanos / 1000;
             if (nanos % 1000 < 0) q--;
-            ((int64_t *)out)[i] = (julian - 2440588) * 86400000000LL + q;
+            ((int64_t *)out)[i] = (int64_t)((uint64_t)(julian - 2440588) * 86400000000ULL + (uint64_t)q);
         }
         return 0;
     default:
@@ -817,7 +823,7 @@ static void convert_ints(const Cursor *c, const int64_t *raw, int64_t n, void *o
     if (f->conv == CV_UINT32) {
         for (int64_t i = 0; i < n; i++) o[i] = (int64_t)(uint32_t)raw[i];
     } else if (f->mul != 1) {
-        for (int64_t i = 0; i < n; i++) o[i] = raw[i] * f->mul;
+        for (int64_t i = 0; i < n; i++) o[i] = (int64_t)((uint64_t)raw[i] * (uint64_t)f->mul);
     } else if (f->div != 1) {
         for (int64_t i = 0; i < n; i++) o[i] = conv_int(f, raw[i]);
     } else if (o != raw) {
@@ -1073,12 +1079,11 @@ static int load_page(PqScan *s, Cursor *c, WbError *err)
                 return col_corrupt(s, c, err, "the dictionary page is not PLAIN");
             c->dict = grow(c->dict, &c->dict_cap, kind_size(c->kind) * (size_t)(ph.num_values + 1));
             /* decode_plain's strings point into the dictionary page */
-            uint8_t *saved_page = c->page;
             size_t used;
             if (decode_plain(c, c->dict_page, (size_t)ph.uncompressed_size, ph.num_values, c->dict, &used,
                              &why) != 0)
                 return col_corrupt(s, c, err, why);
-            if (c->f->conv == CV_UUID) {
+            if (c->f->conv == CV_UUID && c->scratch.len > 0) {
                 /* the text lives in the scratch, which pages reuse: keep it */
                 size_t tlen = c->scratch.len;
                 char *text = wb_arena_alloc(&s->r->arena, tlen + 1);
@@ -1086,7 +1091,6 @@ static int load_page(PqScan *s, Cursor *c, WbError *err)
                 for (int64_t i = 0; i < ph.num_values; i++)
                     ((WbStr *)c->dict)[i].ptr = text + (((WbStr *)c->dict)[i].ptr - c->scratch.data);
             }
-            (void)saved_page;
             c->has_dict = true;
             c->dict_n = ph.num_values;
             continue;
@@ -1163,6 +1167,7 @@ static int load_page(PqScan *s, Cursor *c, WbError *err)
         if (ph.encoding == PQE_RLE_DICTIONARY || ph.encoding == PQE_PLAIN_DICTIONARY) {
             if (!c->has_dict) return col_corrupt(s, c, err, "a dictionary-encoded page has no dictionary");
             c->page_dict = true;
+            c->plain = NULL;
             c->idx = grow(c->idx, &c->idx_cap, sizeof(uint32_t) * (size_t)(present + 1));
             if (present > 0) {
                 if (values_len < 1 || values[0] > 32)
@@ -1175,9 +1180,17 @@ static int load_page(PqScan *s, Cursor *c, WbError *err)
             }
         } else {
             c->page_dict = false;
+            c->plain = NULL;
             int32_t width = fixed_width(c->f);
             if (ph.encoding == PQE_PLAIN && width > 0 && (uint64_t)present * (uint64_t)width > values_len)
                 return col_corrupt(s, c, err, "a page holds fewer values than it declares");
+            int32_t pt = c->f->ptype;
+            if (ph.encoding == PQE_PLAIN &&
+                (pt == PQT_INT32 || pt == PQT_INT64 || pt == PQT_FLOAT || pt == PQT_DOUBLE)) {
+                c->plain = values;   /* checked above to hold `present` values */
+                c->plain_width = width;
+                return 0;
+            }
             if (ph.encoding == PQE_PLAIN && c->f->ptype == PQT_BYTE_ARRAY && (uint64_t)present * 4 > values_len)
                 return col_corrupt(s, c, err, "a page holds fewer values than it declares");
             c->vals = grow(c->vals, &c->vals_cap, kind_size(c->kind) * (size_t)(present + 1));
@@ -1211,6 +1224,14 @@ static void copy_values(Cursor *c, Batch *out, ColumnVector *vec, int32_t at, in
     }
     if (k == 0) return;
     char *dst = (char *)vec->data + es * (size_t)at;
+    if (c->plain) {
+        size_t used;
+        const char *why;
+        size_t off = (size_t)c->val_pos * (size_t)c->plain_width;
+        /* cannot fail: load_page checked the page holds every value */
+        decode_plain(c, c->plain + off, (size_t)k * (size_t)c->plain_width, k, dst, &used, &why);
+        return;
+    }
     if (!c->page_dict) {
         memcpy(dst, (const char *)c->vals + es * (size_t)c->val_pos, es * (size_t)k);
         return;
@@ -1279,6 +1300,7 @@ static int start_chunk(PqScan *s, Cursor *c, int32_t rg, WbError *err)
     c->dict_n = 0;
     c->page_rows = c->row_pos = 0;
     c->page_vals = c->val_pos = 0;
+    c->plain = NULL;
     return 0;
 }
 

@@ -412,8 +412,10 @@ static int64_t build_dictionary(PqWriter *w, const WCol *col, uint32_t **entries
         w->idx = wb_realloc(w->idx, sizeof(uint32_t) * (size_t)n);
         w->cap_idx = n;
     }
+    /* entries are bounded by the byte limit (each takes at least 4) */
+    int64_t most = WB_MIN(n, (int64_t)w->opts.dictionary_page_bytes / 4 + 1);
     size_t slots = 1024;
-    while (slots < (size_t)WB_MIN(n, (int64_t)1 << 28) * 2) slots *= 2;
+    while (slots < (size_t)most * 2) slots *= 2;
     uint32_t *table = wb_calloc(slots, sizeof(uint32_t));   /* entry + 1, 0 = empty */
     uint32_t *first = wb_malloc(sizeof(uint32_t) * 1024);
     int64_t nentries = 0, cap_entries = 1024, bytes = 0;

@@ -123,7 +123,17 @@ function render(type, v) {
   if (t === 'STRING') return csvField(Buffer.from(String(v), 'utf8'));
   if (t === 'BYTES') return csvField(Buffer.from(v.bytes));
   if (t === 'DATE') return date(v.days);
-  if (t.startsWith('TIMESTAMP')) return timestamp(v.micros, prec());
+  if (t.startsWith('TIMESTAMP')) {
+    // TIMESTAMP_MS / _NS values carry millis / nanos (weir floors nanos)
+    let micros;
+    if (v.micros !== undefined) micros = BigInt(v.micros);
+    else if (v.millis !== undefined) micros = BigInt(v.millis) * 1000n;
+    else {
+      const ns = BigInt(v.nanos);
+      micros = ns / 1000n - (ns % 1000n < 0n ? 1n : 0n);
+    }
+    return timestamp(micros, prec());
+  }
   if (t.startsWith('TIME')) return time(v.micros, prec());
   if (t === 'INTERVAL_DT') return intervalDt(v);
   if (t === 'INTERVAL_YM') return intervalYm(v);
