@@ -207,7 +207,7 @@ if duck exec "COPY ($gen) TO '$tmp/b1/default.parquet' (FORMAT parquet)" \
     # DuckDB's encodings (dictionary, delta, v2 pages) cut and flipped: errors
     # or rows, never a crash (under ASan in the build-asan suite)
     for fz in fz_v1 fz_v2; do
-        if "$(dirname "$weir")/tests/test_parquet" --fuzz "$tmp/$fz.parquet" 600 >"$tmp/out" 2>&1 &&
+        if "$(dirname "$weir_bin")/tests/test_parquet" --fuzz "$tmp/$fz.parquet" 600 >"$tmp/out" 2>&1 &&
            [ "$(tail -n 1 "$tmp/out")" = "1 passed, 0 failed" ]; then ok
         else fail "fuzzing DuckDB's $fz.parquet: $(tail -n 5 "$tmp/out")"; fi
     done
