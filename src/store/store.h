@@ -133,6 +133,11 @@ void store_writer_close(StoreWriter *writer);
  * partition != NULL), committed as a COMPACT snapshot, then expiry.  Takes
  * the writer lock (fails with 55P03 while a writer runs). */
 int store_compact(StoreTable *table, const char *partition, WbError *err);
+/* Removes orphan files older than older_than_ms (Paimon's
+ * remove_orphan_files): data, changelog and manifest files no snapshot
+ * names, and temporaries of interrupted writes.  Takes the writer lock.
+ * *removed = how many. */
+int store_remove_orphans(StoreTable *table, int64_t older_than_ms, int64_t *removed, WbError *err);
 /* Expires snapshots now by the table's retention options. */
 int store_expire(StoreTable *table, WbError *err);
 
