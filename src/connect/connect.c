@@ -193,24 +193,16 @@ void cn_record_error(WbError *err, const char *sqlstate, const RecordInput *in,
 
 /* ---- dispatch ---- */
 
-/* A stored table (TableDef.store_dir: no connector, or 'connector' =
- * 'weir') is the table store's; until it opens them here, reading or
- * writing one is this error. */
-static void stored_table_error(WbError *err, const TableDef *table, const char *what)
-{
-    cn_table_error(err, table, "table %s is a stored table, which this build of weir cannot %s",
-                   table->name, what);
-    wb_error_detail(err, "Its directory is %s.", table->store_dir);
-    wb_error_hint(err, "Give the table a connector (WITH ('connector' = 'filesystem', ...)) to "
-                       "read and write its data elsewhere.");
-}
-
 Source *cn_source_open(const TableDef *table, WbError *err)
 {
-    if (table->store_dir) {
-        stored_table_error(err, table, "read");
-        return NULL;
-    }
+    return cn_source_open_with(table, NULL, err);
+}
+
+Source *cn_source_open_with(const TableDef *table, const CnReadOptions *opts, WbError *err)
+{
+    if (table->store_dir)
+        return cn_store_source_open(table, !(opts && opts->batch_mode), opts ? opts->noptions : 0,
+                                    opts ? opts->keys : NULL, opts ? opts->values : NULL, err);
     const char *connector = sql_table_option(table, "connector");
     if (!connector) {
         cn_table_error(err, table, "table %s has no 'connector' option", table->name);
@@ -232,10 +224,15 @@ void cn_source_close(Source *src)
 
 Sink *cn_sink_open(const TableDef *table, bool overwrite, FILE *out, WbError *err)
 {
-    if (table->store_dir) {
-        stored_table_error(err, table, "write");
-        return NULL;
-    }
+    CnWriteOptions opts = {.overwrite = overwrite, .out = out};
+    return cn_sink_open_with(table, &opts, err);
+}
+
+Sink *cn_sink_open_with(const TableDef *table, const CnWriteOptions *opts, WbError *err)
+{
+    bool overwrite = opts->overwrite;
+    FILE *out = opts->out;
+    if (table->store_dir) return cn_store_sink_open(table, opts, err);
     const char *connector = sql_table_option(table, "connector");
     if (!connector) {
         cn_table_error(err, table, "table %s has no 'connector' option", table->name);
@@ -259,6 +256,7 @@ Sink *cn_sink_open(const TableDef *table, bool overwrite, FILE *out, WbError *er
 
 bool cn_sink_accepts_retractions(const TableDef *table)
 {
+    if (table->store_dir) return table->npk > 0;
     const char *connector = sql_table_option(table, "connector");
     if (!connector) return false;
     return strcmp(connector, "print") == 0 || strcmp(connector, "blackhole") == 0;

@@ -74,8 +74,22 @@ struct Source {
 
 /* Opens the source named by the table's 'connector' option.  Errors
  * (unknown connector, missing or bad option, unreadable path) are reported
- * with the option's name; the position is the table's declaration. */
+ * with the option's name; the position is the table's declaration.  A
+ * stored table (TableDef.store_dir) is read by the table store; through
+ * this function it is read as in streaming mode. */
 Source *cn_source_open(const TableDef *table, WbError *err);
+
+/* How a job reads a table: the runtime mode (a stored table is bounded in
+ * batch mode, a snapshot then its changes in streaming mode) and dynamic
+ * options (OPTIONS(..) hints) overriding the table's. */
+typedef struct CnReadOptions {
+    bool batch_mode;
+    int32_t noptions;
+    const char *const *keys;
+    const char *const *values;
+} CnReadOptions;
+Source *cn_source_open_with(const TableDef *table, const CnReadOptions *opts, WbError *err);
+
 void cn_source_close(Source *src);
 
 typedef struct Sink Sink;
@@ -104,6 +118,17 @@ struct Sink {
  * OVERWRITE, the committed result replaces the table's contents (only the
  * filesystem connector supports it; others fail here, before any data). */
 Sink *cn_sink_open(const TableDef *table, bool overwrite, FILE *out, WbError *err);
+/* How a job writes a table: INSERT OVERWRITE, and the static partition of
+ * INSERT .. PARTITION (col = value, ..) (physical column indices and their
+ * values as text; nstatic 0 = none). */
+typedef struct CnWriteOptions {
+    bool overwrite;
+    FILE *out;
+    int32_t nstatic;
+    const int32_t *static_cols;
+    const char *const *static_values;
+} CnWriteOptions;
+Sink *cn_sink_open_with(const TableDef *table, const CnWriteOptions *opts, WbError *err);
 /* Whether the connector named by the table accepts retractions; the
  * planner uses it to reject a retracting query into an append-only sink. */
 bool cn_sink_accepts_retractions(const TableDef *table);
@@ -113,5 +138,22 @@ void cn_sink_close(Sink *sink);
  * (NULL prints as "null"), appended to out. */
 void cn_format_changelog_row(const Batch *batch, int32_t row, RowKind kind,
                              WbBuf *out);
+
+/* The table store's connector glue (store_source.c, store_sink.c). */
+Source *cn_store_source_open(const TableDef *table, bool streaming, int32_t nextra,
+                             const char *const *keys, const char *const *values, WbError *err);
+/* overwrite: INSERT OVERWRITE; with a static partition naming every
+ * partition column, only that partition is replaced (otherwise the
+ * partitions written, 'dynamic-partition-overwrite'). */
+Sink *cn_store_sink_open(const TableDef *table, const CnWriteOptions *opts, WbError *err);
+/* After ALTER TABLE of a stored table (after = the new definition, same
+ * store_dir; renamed_from/to: a RENAME COLUMN, else NULL): moves the
+ * stored schema to it (a new schema version; older files are read through
+ * it).  Fails (and the ALTER must be undone) when a writer holds the table
+ * (55P03) or the change cannot be stored (a key's type, a narrowing). */
+int cn_store_alter(const TableDef *after, const char *renamed_from, const char *renamed_to,
+                   WbError *err);
+/* CALL sys.compact('t'[, partition]): full compaction of a stored table. */
+int cn_store_compact(const TableDef *table, const char *partition, WbError *err);
 
 #endif

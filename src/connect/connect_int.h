@@ -32,6 +32,12 @@ int cn_opt_choice(const TableDef *table, const char *key, const char *const *cho
 #define cn_table_error(err, table, ...) \
     wb_error((err), WB_SQLSTATE_CONFIG, (table)->line, (table)->column, __VA_ARGS__)
 
+/* ---- stored tables (store_source.c, store_sink.c) ---- */
+struct StoreTable;
+/* Opens the store table of a TableDef with store_dir (its physical
+ * columns, keys and options); errors positioned at the declaration. */
+struct StoreTable *cn_store_table_open(const TableDef *table, WbError *err);
+
 /* Names of the physical columns, in order (pointers into the catalog). */
 const char **cn_physical_names(const TableDef *table, int32_t *ncols);
 

@@ -152,7 +152,8 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
     Operator *op = NULL;
     switch (node->kind) {
     case PN_SCAN: {
-        Source *src = cn_source_open(node->scan.table, err);
+        CnReadOptions read_opts = {.batch_mode = job->opts->batch_mode};
+        Source *src = cn_source_open_with(node->scan.table, &read_opts, err);
         if (!src) return NULL;
         if (job->opts->batch_mode && !src->bounded) {
             wb_error(err, WB_SQLSTATE_FEATURE, node->scan.table->line, node->scan.table->column,
@@ -203,7 +204,11 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
         job->values[job->nvalues++] = op;
         break;
     case PN_SINK: {
-        Sink *sink = cn_sink_open(node->sink.table, node->sink.overwrite, job->opts->print_out, err);
+        CnWriteOptions write_opts = {
+            .overwrite = node->sink.overwrite, .out = job->opts->print_out,
+            .nstatic = node->sink.nstatic, .static_cols = node->sink.static_cols,
+            .static_values = node->sink.static_values};
+        Sink *sink = cn_sink_open_with(node->sink.table, &write_opts, err);
         if (!sink) return NULL;
         EdgeOp *edge = (EdgeOp *)build_edge(job, node, &sink_vt);
         edge->sink = sink;

@@ -12,6 +12,7 @@
  * rename(2), so a reader sees the old or the new file, whole.
  */
 #define _XOPEN_SOURCE 700
+#include "connect/connect.h"
 #include "session/session_int.h"
 
 #include <errno.h>
@@ -383,6 +384,15 @@ int ses_datadir_ddl(Session *s, const SqlStatement *stmt, const SesHandler *h, W
             moved_from = before->store_dir;
             moved_to = renamed->store_dir;
         }
+    }
+    /* ALTER TABLE of a stored table: its stored schema follows (a new
+     * version, before the catalog names the new definition) */
+    if (node->kind == AST_ALTER_TABLE && node->alter.action != AALT_RENAME_TABLE && after &&
+        after->store_dir) {
+        bool rename_col = node->alter.action == AALT_RENAME_COLUMN;
+        if (cn_store_alter(after, rename_col ? node->alter.old_name : NULL,
+                           rename_col ? node->alter.new_name : NULL, err) != 0)
+            goto undo;
     }
     if (node->kind == AST_CREATE_TABLE && after && after != before && after->store_dir) {
         /* A directory left by a DROP that stopped between the catalog's

@@ -61,6 +61,12 @@ PlanNode *sql_node_scan(Binder *b, const TableDef *table)
     const char *connector = sql_table_option(table, "connector");
     bool changelog = is_changelog_format(sql_table_option(table, "format")) ||
                      (connector && strcmp(connector, "upsert-kafka") == 0);
+    /* A stored table gives changes when read incrementally, and a
+     * primary-key one when read as a stream (a snapshot, then its changes:
+     * updates and deletes); a batch read of a snapshot gives rows. */
+    if (table->store_dir)
+        changelog = sql_table_option(table, "incremental-between") != NULL ||
+                    (!b->batch_mode && table->npk > 0);
     if (!changelog) return node;
     node->mode = CM_RETRACT;
     if (table->npk == 0) return node;

@@ -213,7 +213,7 @@ static int append_column(PqWriter *w, WCol *col, const ColumnVector *vec, const 
                  "NULL value in NOT NULL column \"%s\" of Parquet file \"%s\"", col->name, w->path);
         return -1;
     }
-    reserve_values(col, present);
+    reserve_values(col, present + 1);   /* the branch-free loops store one slot past the last value */
     int64_t at = col->nvalues;
     switch (col->kind) {
     case PK_I64:
