@@ -212,6 +212,7 @@ Source *cn_source_open_with(const TableDef *table, const CnReadOptions *opts, Wb
     if (strcmp(connector, "filesystem") == 0) return cn_fs_source_open(table, err);
     if (strcmp(connector, "datagen") == 0) return cn_datagen_open(table, err);
     if (strcmp(connector, "nexmark") == 0) return cn_nexmark_open(table, err);
+    if (strcmp(connector, "weir-system") == 0) return cn_store_system_open(table, err);
     cn_table_error(err, table, "unsupported connector \"%s\" for reading table %s; expected %s",
                    connector, table->name, source_connectors);
     return NULL;

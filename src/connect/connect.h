@@ -153,7 +153,20 @@ Sink *cn_store_sink_open(const TableDef *table, const CnWriteOptions *opts, WbEr
  * (55P03) or the change cannot be stored (a key's type, a narrowing). */
 int cn_store_alter(const TableDef *after, const char *renamed_from, const char *renamed_to,
                    WbError *err);
+/* The definition of the system table `base$suffix` of a stored table
+ * (t$snapshots, t$files, t$options, t$schemas), in arena: the catalog's
+ * SqlSystemTableFn.  NULL with err for another suffix or a table that is
+ * not stored. */
+const TableDef *cn_system_table_def(const TableDef *base, const char *suffix, WbArena *arena,
+                                    WbError *err);
 /* CALL sys.compact('t'[, partition]): full compaction of a stored table. */
 int cn_store_compact(const TableDef *table, const char *partition, WbError *err);
+/* CALL sys.expire_snapshots('t'): expiry now, by the table's retention
+ * options (store_call.c). */
+int cn_store_expire(const TableDef *table, WbError *err);
+/* CALL sys.remove_orphan_files('t'[, older_than]): files no retained
+ * snapshot names, older than older_than_ms (epoch ms); *removed = count. */
+int cn_store_remove_orphans(const TableDef *table, int64_t older_than_ms, int64_t *removed,
+                            WbError *err);
 
 #endif

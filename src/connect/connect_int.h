@@ -37,6 +37,8 @@ struct StoreTable;
 /* Opens the store table of a TableDef with store_dir (its physical
  * columns, keys and options); errors positioned at the declaration. */
 struct StoreTable *cn_store_table_open(const TableDef *table, WbError *err);
+/* A stored table's system table t$snapshots, ... (store_system.c). */
+Source *cn_store_system_open(const TableDef *table, WbError *err);
 
 /* Names of the physical columns, in order (pointers into the catalog). */
 const char **cn_physical_names(const TableDef *table, int32_t *ncols);

@@ -17,6 +17,7 @@ Session *ses_open(const SesOptions *opts, WbError *err)
 {
     Session *s = wb_calloc(1, sizeof(Session));
     s->catalog = sql_catalog_new();
+    sql_catalog_set_system_tables(s->catalog, cn_system_table_def);
     s->batch_mode = s->default_batch_mode = opts->batch_mode;
     s->max_batch_rows = opts->max_batch_rows;
     s->have_seed = opts->have_seed;
@@ -423,6 +424,8 @@ int ses_execute(Session *s, const SqlStatement *stmt, const SesHandler *h, WbErr
     /* everything else reads the catalog: see what other processes did */
     if (ses_datadir_refresh(s, err) != 0) return -1;
     switch (node->kind) {
+    case AST_CALL_PROC:
+        return ses_call(s, node, h, err);
     case AST_SHOW:
         if (node->show.what != ASH_TABLES && node->show.what != ASH_VIEWS) {
             wb_error(err, WB_SQLSTATE_FEATURE, node->line, node->column,

@@ -45,5 +45,7 @@ int ses_datadir_refresh(Session *s, WbError *err);
 /* Runs a CREATE or DROP (any, temporary included) and keeps the catalog
  * file in step (session.h: DDL).  Warnings go to h. */
 int ses_datadir_ddl(Session *s, const SqlStatement *stmt, const SesHandler *h, WbError *err);
+/* CALL sys.<procedure>(...) (procedure.c). */
+int ses_call(Session *s, const AstNode *node, const SesHandler *h, WbError *err);
 
 #endif

@@ -18,7 +18,12 @@ struct Catalog {
     int32_t count;
     int32_t cap;
     char *store_root;            /* NULL: no data directory */
+    SqlSystemTableFn system_tables;
 };
+
+void sql_catalog_set_system_tables(Catalog *cat, SqlSystemTableFn fn) { cat->system_tables = fn; }
+
+SqlSystemTableFn sql_catalog_system_tables(const Catalog *cat) { return cat->system_tables; }
 
 Catalog *sql_catalog_new(void)
 {

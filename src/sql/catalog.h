@@ -101,6 +101,16 @@ const char *sql_catalog_store_root(const Catalog *cat);
 /* <root>/<name folded and escaped>, in the catalog arena. */
 char *sql_catalog_store_path(Catalog *cat, const char *name);
 
+/* System tables: `t$snapshots` and the like name a table derived from a
+ * stored table t.  The session installs the table store's resolver (the
+ * catalog knows no store): given t and the suffix ("snapshots"), it
+ * returns the system table's definition, allocated in arena, or NULL with
+ * err when the suffix names none. */
+typedef const TableDef *(*SqlSystemTableFn)(const TableDef *base, const char *suffix,
+                                            WbArena *arena, WbError *err);
+void sql_catalog_set_system_tables(Catalog *cat, SqlSystemTableFn fn);
+SqlSystemTableFn sql_catalog_system_tables(const Catalog *cat);
+
 /* Appends the canonical CREATE statement of def (no ';'): a permanent
  * object's definition as the data directory keeps it, parsed back by
  * sql_catalog_load_statement to an equal TableDef.  Identifiers are

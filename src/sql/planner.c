@@ -157,6 +157,25 @@ static const CteDef *find_cte(const Binder *b, const char *name)
     return NULL;
 }
 
+/* `t$snapshots` and the other system tables of a stored table t (the
+ * catalog's resolver), or NULL (err set when t exists but the suffix
+ * names nothing). */
+static const TableDef *system_table(Binder *b, const AstNode *ast, const char *name)
+{
+    const char *dollar = strrchr(name, '$');
+    SqlSystemTableFn resolve = sql_catalog_system_tables(b->cat);
+    if (!dollar || dollar == name || !resolve) return NULL;
+    char *base_name = wb_arena_strndup(b->arena, name, (size_t)(dollar - name));
+    const TableDef *base = sql_catalog_find(b->cat, base_name);
+    if (!base) return NULL;
+    const TableDef *def = resolve(base, dollar + 1, b->arena, b->err);
+    if (!def && b->err->set && b->err->line == 0) {
+        b->err->line = ast->line;
+        b->err->column = ast->column;
+    }
+    return def;
+}
+
 static bool plan_table_ref(Binder *b, const AstNode *ast, Rel *out)
 {
     const char *name = ast->table_ref.name;
@@ -177,8 +196,9 @@ static bool plan_table_ref(Binder *b, const AstNode *ast, Rel *out)
         rel_qualify(out, cte->cte->cte.name);
     } else {
         const TableDef *def = sql_catalog_find(b->cat, name);
-        if (!def) {
-            bind_error(b, ast, WB_SQLSTATE_UNDEFINED_TABLE, "table \"%s\" does not exist", name);
+        if (!def && !(def = system_table(b, ast, name))) {
+            if (!b->err->set)
+                bind_error(b, ast, WB_SQLSTATE_UNDEFINED_TABLE, "table \"%s\" does not exist", name);
             return false;
         }
         if (!sql_hint_apply_options(b, &ast->table_ref.hints, name, &def)) return false;

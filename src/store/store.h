@@ -212,6 +212,18 @@ int store_alter_option(StoreTable *table, const char *key, const char *value, Wb
 int store_evolve(StoreTable *table, const StoreSpec *spec, const char *renamed_from,
                  const char *renamed_to, WbError *err);
 
+/* ---- system tables (systable.c): t$snapshots, t$files, t$options,
+ * t$schemas, from the table's metadata ---- */
+typedef enum { STORE_SYS_SNAPSHOTS, STORE_SYS_FILES, STORE_SYS_OPTIONS, STORE_SYS_SCHEMAS } StoreSysTable;
+/* The kind a suffix names ("snapshots", ...), -1 if none. */
+int store_sys_kind(const char *suffix);
+int32_t store_sys_ncols(StoreSysTable kind);
+const char *store_sys_col_name(StoreSysTable kind, int32_t col);
+SqlType store_sys_col_type(StoreSysTable kind, int32_t col);
+/* Appends the system table's rows (its columns) to out, grown as needed
+ * (strings in its arena).  Returns 0, or -1 (a corrupt file, named). */
+int store_sys_read(const char *dir, StoreSysTable kind, Batch *out, WbError *err);
+
 /* ---- information ---- */
 int64_t store_latest_snapshot(StoreTable *table, WbError *err);
 
