@@ -94,15 +94,22 @@ void cn_source_close(Source *src);
 
 typedef struct Sink Sink;
 
-/* A sink's lifecycle: write* -> finish (end of input: flush, make durable,
- * still invisible for a transactional sink) -> commit (the job succeeded:
- * make it visible) -> close.  close without commit aborts: a transactional
- * sink (filesystem) leaves nothing behind; print and blackhole have nothing
- * to take back (commit is NULL for them). */
+/* A sink's commit protocol: write* -> prepare (end of input, later a
+ * checkpoint: flush, make durable, still invisible for a transactional
+ * sink) -> commit(commit_id) (the job succeeded: make it visible,
+ * atomically) -> close.  close without commit aborts: a transactional sink
+ * (filesystem, the table store) leaves nothing behind; print and blackhole
+ * have nothing to take back (commit is NULL for them).
+ *
+ * commit_id names the commit (a job's end-of-input commit is 1; a
+ * checkpoint's will be its id): committing an id the sink has already
+ * committed, or a smaller one, does nothing, so a retried commit never
+ * duplicates (the table store keeps the id in its snapshot and checks it
+ * across processes). */
 typedef struct SinkVTable {
     int (*write)(Sink *sink, const Batch *batch, WbError *err);
-    int (*finish)(Sink *sink, WbError *err);
-    int (*commit)(Sink *sink, WbError *err);   /* may be NULL */
+    int (*prepare)(Sink *sink, WbError *err);
+    int (*commit)(Sink *sink, int64_t commit_id, WbError *err);   /* may be NULL */
     void (*close)(Sink *sink);
 } SinkVTable;
 

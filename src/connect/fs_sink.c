@@ -56,6 +56,7 @@ typedef struct FsSink {
     PqWriter *pq;                /* parquet: the current part's writer, or NULL */
     SqlType *types;
     FsSinkState state;
+    int64_t committed_id;        /* the commit that made the files visible */
     bool overwrite;
     char *dir;                   /* the table's directory, no trailing '/' */
     char uuid[37];
@@ -317,9 +318,11 @@ static void free_list(char **list, int32_t n)
     free(list);
 }
 
-static int fs_sink_commit(Sink *base, WbError *err)
+static int fs_sink_commit(Sink *base, int64_t commit_id, WbError *err)
 {
     FsSink *sink = (FsSink *)base;
+    /* a retried commit of what is already visible */
+    if (sink->state == FS_COMMITTED && commit_id <= sink->committed_id) return 0;
     if (sink->state == FS_FAILED) {
         wb_error(err, WB_SQLSTATE_IO, 0, 0, "filesystem sink of table %s failed earlier", base->table->name);
         return -1;
@@ -357,7 +360,10 @@ static int fs_sink_commit(Sink *base, WbError *err)
     if (rc == 0 && nold > 0) rc = sync_dir(sink, err);
     free_list(old, nold);
     free_list(dirs, ndirs);
-    if (rc == 0) sink->state = FS_COMMITTED;
+    if (rc == 0) {
+        sink->state = FS_COMMITTED;
+        sink->committed_id = commit_id;
+    }
     return rc;
 }
 

@@ -18,7 +18,6 @@ typedef struct StoreSink {
     Sink base;
     StoreTable *table;
     StoreWriter *writer;
-    int64_t identifier;
 } StoreSink;
 
 static void position(WbError *err, const TableDef *table)
@@ -44,11 +43,12 @@ static int store_sink_finish(Sink *sink, WbError *err)
     return store_writer_prepare(s->writer, err);
 }
 
-static int store_sink_commit(Sink *sink, WbError *err)
+static int store_sink_commit(Sink *sink, int64_t commit_id, WbError *err)
 {
     StoreSink *s = (StoreSink *)sink;
     int64_t id;
-    int rc = store_writer_commit(s->writer, ++s->identifier, &id, err);
+    /* the store skips an identifier this writer's user already committed */
+    int rc = store_writer_commit(s->writer, commit_id, &id, err);
     if (rc != 0) position(err, sink->table);
     return rc;
 }

@@ -65,7 +65,7 @@ static int sink_push(Operator *base, int32_t port, const Batch *batch, WbError *
 static int sink_finish(Operator *base, WbError *err)
 {
     EdgeOp *op = (EdgeOp *)base;
-    return op->sink->vt->finish ? op->sink->vt->finish(op->sink, err) : 0;
+    return op->sink->vt->prepare ? op->sink->vt->prepare(op->sink, err) : 0;
 }
 
 static int result_push(Operator *base, int32_t port, const Batch *batch, WbError *err)
@@ -535,7 +535,8 @@ int rt_job_run(const QueryPlan *plan, const JobOptions *opts, ResultFn on_result
     for (int32_t i = 0; rc == 0 && i < job.nops; i++) {
         if (job.ops[i]->vt != &sink_vt) continue;
         Sink *sink = ((EdgeOp *)job.ops[i])->sink;
-        if (sink->vt->commit && sink->vt->commit(sink, err) != 0) rc = -1;
+        int64_t commit_id = opts->commit_id > 0 ? opts->commit_id : 1;
+        if (sink->vt->commit && sink->vt->commit(sink, commit_id, err) != 0) rc = -1;
     }
 
     if (stats) {

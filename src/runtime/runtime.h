@@ -66,6 +66,9 @@ typedef struct JobOptions {
      * system, or manual at a start time, moved by the sources' clock
      * marks.  The job keeps its own copy; operators and sources read it. */
     WbClock clock;
+    /* The id the sinks commit under (SinkVTable.commit): 0 = 1, the job's
+     * one end-of-input commit */
+    int64_t commit_id;
 } JobOptions;
 
 /* Receives every batch of changes reaching the root of a query (not for

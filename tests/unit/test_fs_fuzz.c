@@ -174,7 +174,7 @@ static bool finish_commit(Sink *sink)
 {
     WbError err;
     wb_error_clear(&err);
-    bool ok = sink->vt->finish(sink, &err) == 0 && sink->vt->commit(sink, &err) == 0;
+    bool ok = sink->vt->prepare(sink, &err) == 0 && sink->vt->commit(sink, 1, &err) == 0;
     if (!ok) fprintf(stderr, "commit: %s\n", err.message);
     return ok;
 }
@@ -284,7 +284,7 @@ static void fuzz_round(int32_t round)
             int32_t how = (int32_t)wb_rand_below(&rng, 3);
             WbError err;
             wb_error_clear(&err);
-            if (how == 1) CHECK(sink->vt->finish(sink, &err) == 0);
+            if (how == 1) CHECK(sink->vt->prepare(sink, &err) == 0);
             if (how == 2) {
                 /* a retraction poisons it; commit then refuses */
                 Batch *batch = random_batch(1);
@@ -292,8 +292,8 @@ static void fuzz_round(int32_t round)
                 CHECK(sink->vt->write(sink, batch, &err) == -1);
                 ty_batch_free(batch);
                 wb_error_clear(&err);
-                CHECK(sink->vt->finish(sink, &err) == 0);
-                CHECK(sink->vt->commit(sink, &err) == -1);
+                CHECK(sink->vt->prepare(sink, &err) == 0);
+                CHECK(sink->vt->commit(sink, 1, &err) == -1);
             }
             cn_sink_close(sink);
             break;
