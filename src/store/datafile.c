@@ -181,7 +181,8 @@ int store_datafile_read(const char *path, const char *const *names, Batch *dst,
     scan = pq_scan_open(r, file_cols, nread, dst_types, NULL, 0, err);
     if (!scan) goto out;
     int32_t first = dst->nrows;
-    ty_batch_reserve(dst, dst->nrows + (int32_t)rows + 1);
+    /* room for the whole file and a last empty call: no regrowth copies */
+    if ((int64_t)dst->nrows + rows + 4096 < INT32_MAX) ty_batch_reserve(dst, dst->nrows + (int32_t)rows + 4096);
     for (;;) {
         int32_t room = dst->capacity - dst->nrows;
         if (room < 4096) { ty_batch_reserve(dst, dst->capacity * 2); room = dst->capacity - dst->nrows; }

@@ -28,6 +28,10 @@ struct StoreScan {
     WbArena arena;
     bool streaming;
     Batch *pending;             /* change rows to hand out (schema columns) */
+    /* A full read's bucket, handed out as it was read (a row batch: the
+     * schema's columns first, weights 1) instead of copied into pending;
+     * NULL when none.  pos counts in it while it is set. */
+    Batch *full;
     int32_t pos;
     /* full read */
     WbArena snap_arena;
@@ -85,15 +89,11 @@ int store_scan_partition_value(StoreScan *s, int32_t col, const char *value)
 /* Emits a row batch's present rows (+I) into pending. */
 static void emit_rows(StoreScan *s, const Batch *rows)
 {
-    int32_t ncols = s->ctx.schema.ncols;
     Batch *p = s->pending;
-    ty_batch_reserve(p, p->nrows + rows->nrows + 1);
-    for (int32_t r = 0; r < rows->nrows; r++) {
-        int32_t d = p->nrows++;
-        ty_batch_copy_cols(p, d, 0, rows, r, NULL, ncols);
-        p->weights[d] = 1;
-        if (p->updates) p->updates[d] = 0;
-    }
+    int32_t from = p->nrows;
+    ty_batch_append_range(p, rows, 0, rows->nrows, s->ctx.schema.ncols);
+    for (int32_t d = from; d < p->nrows; d++) p->weights[d] = 1;
+    if (p->updates) memset(p->updates + from, 0, (size_t)(p->nrows - from));
 }
 
 /* Emits changelog rows (kinds in _VALUE_KIND) as changes; an update pair
@@ -119,6 +119,8 @@ static void emit_changelog_rows(StoreScan *s, const Batch *rows)
 static void reset_pending(StoreScan *s)
 {
     ty_batch_reset(s->pending);
+    ty_batch_free(s->full);
+    s->full = NULL;
     s->pos = 0;
 }
 
@@ -197,9 +199,21 @@ static int next_full_group(StoreScan *s, WbError *err)
     if (!part_ok(s, s->ptrs[s->bounds[g]]->partition)) return 1;
     Batch *rows = store_row_batch(&s->ctx, 1024);
     int rc = store_bucket_state(&s->ctx, s->ptrs + s->bounds[g], s->bounds[g + 1] - s->bounds[g], rows, err);
-    if (rc == 0) emit_rows(s, rows);
+    if (rc != 0 || rows->nrows == 0) {
+        ty_batch_free(rows);
+        return rc != 0 ? -1 : 1;
+    }
+    if (s->pending->nrows == 0 && !s->full) {
+        /* handed out from where it was read: no copy */
+        for (int32_t r = 0; r < rows->nrows; r++) rows->weights[r] = 1;
+        if (rows->updates) memset(rows->updates, 0, (size_t)rows->capacity);
+        s->full = rows;
+        s->pos = 0;
+        return 1;
+    }
+    emit_rows(s, rows);
     ty_batch_free(rows);
-    return rc == 0 ? 1 : -1;
+    return 1;
 }
 
 /* ---- changes ---- */
@@ -486,15 +500,14 @@ bool store_scan_bounded(const StoreScan *s) { return !s->streaming || s->end != 
 /* Hands out pending rows: up to max_rows, never cutting an update pair. */
 static void hand_out(StoreScan *s, Batch *out, int32_t max_rows)
 {
-    Batch *p = s->pending;
+    Batch *p = s->full ? s->full : s->pending;
     int32_t take = p->nrows - s->pos;
     if (take > max_rows) take = max_rows;
     int32_t last = s->pos + take - 1;
     if (take > 1 && p->updates && p->updates[last] && p->weights[last] < 0) take--;
     if (take == 1 && p->updates && p->updates[s->pos] && p->weights[s->pos] < 0 && s->pos + 1 < p->nrows)
         take = 2;
-    ty_batch_reserve(out, out->nrows + take);
-    for (int32_t i = 0; i < take; i++) ty_batch_append_row(out, p, s->pos + i, p->weights[s->pos + i]);
+    ty_batch_append_range(out, p, s->pos, take, s->ctx.schema.ncols);
     s->pos += take;
     if (s->pos >= p->nrows) reset_pending(s);
 }
@@ -502,7 +515,7 @@ static void hand_out(StoreScan *s, Batch *out, int32_t max_rows)
 int store_scan_next(StoreScan *s, Batch *out, int32_t max_rows, int64_t now_ms, WbError *err)
 {
     for (;;) {
-        if (s->pos < s->pending->nrows) {
+        if (s->pos < (s->full ? s->full : s->pending)->nrows) {
             hand_out(s, out, max_rows);
             return 1;
         }
@@ -576,6 +589,7 @@ void store_scan_close(StoreScan *s)
     free(s->ptrs);
     free(s->bounds);
     ty_batch_free(s->pending);
+    ty_batch_free(s->full);
     wb_arena_destroy(&s->snap_arena);
     wb_arena_destroy(&s->arena);
     free(s);

@@ -349,6 +349,11 @@ int store_load_runs(const StoreTableCtx *ctx, StoreFile *const *files_in, int32_
     wb_arena_init(&tmp, 0);
     int rc = -1;
     int32_t runs = 0;
+    /* room for every row at once (the manifests know the counts): no
+     * regrowth copies */
+    int64_t total = dst->nrows;
+    for (int32_t i = 0; i < nfiles; i++) total += files[i]->rows;
+    if (total + 4096 > dst->capacity && total + 4096 < INT32_MAX) ty_batch_reserve(dst, (int32_t)total + 4096);
     for (int32_t i = 0; i < nfiles; i++) {
         const StoreFile *f = files[i];
         bool new_run = i == 0 || f->level == 0 || !ctx->pk_table || files[i - 1]->level != f->level;
@@ -369,6 +374,47 @@ out:
     return rc;
 }
 
+/* Whether a bucket's files are one sorted run of whole rows and deletes
+ * (a deduplicate or first-row table; one file, or files of one level
+ * above 0, which never overlap): each key is there once, as it stands. */
+static bool one_run(const StoreTableCtx *ctx, StoreFile *const *files, int32_t nfiles)
+{
+    if (ctx->opts.merge_engine != ME_DEDUPLICATE && ctx->opts.merge_engine != ME_FIRST_ROW)
+        return false;
+    if (nfiles <= 1) return true;
+    for (int32_t i = 0; i < nfiles; i++)
+        if (files[i]->level == 0 || files[i]->level != files[0]->level) return false;
+    return true;
+}
+
+/* Removes the rows of dst from `first` on whose kind is a delete,
+ * keeping the others in order, a column at a time. */
+static void drop_deletes(const StoreTableCtx *ctx, Batch *dst, int32_t first)
+{
+    const int64_t *kind = dst->cols[ctx->kind_col].i64;
+    int32_t n = dst->nrows, w = first;
+    int32_t r = first;
+    while (r < n && kind[r] != RK_DELETE) r++;
+    if (r == n) return;
+    w = r;
+    for (; r < n; r++) {
+        if (kind[r] == RK_DELETE) continue;
+        for (int32_t c = 0; c < dst->ncols; c++) {
+            ColumnVector *v = &dst->cols[c];
+            v->nulls[w] = v->nulls[r];
+            switch (ty_phys(v->type)) {
+            case PK_I64: v->i64[w] = v->i64[r]; break;
+            case PK_I128: v->i128[w] = v->i128[r]; break;
+            case PK_F64: v->f64[w] = v->f64[r]; break;
+            case PK_STR: v->str[w] = v->str[r]; break;
+            }
+        }
+        dst->weights[w] = dst->weights[r];
+        w++;
+    }
+    dst->nrows = w;
+}
+
 int store_bucket_state(const StoreTableCtx *ctx, StoreFile *const *files, int32_t nfiles,
                        Batch *dst, WbError *err)
 {
@@ -379,9 +425,18 @@ int store_bucket_state(const StoreTableCtx *ctx, StoreFile *const *files, int32_
         free(starts);
         return rc;
     }
-    Batch *all = store_row_batch(ctx, 1024);
     int32_t *starts = wb_malloc(sizeof(int32_t) * (size_t)(nfiles + 2));
     int32_t nruns;
+    if (one_run(ctx, files, nfiles)) {
+        /* one sorted run of whole rows and deletes: each key once, nothing
+         * to merge; the deletes are dropped in place */
+        int32_t first = dst->nrows;
+        int rc = store_load_runs(ctx, files, nfiles, dst, starts, &nruns, err);
+        free(starts);
+        if (rc == 0) drop_deletes(ctx, dst, first);
+        return rc;
+    }
+    Batch *all = store_row_batch(ctx, 1024);
     int rc = store_load_runs(ctx, files, nfiles, all, starts, &nruns, err);
     if (rc == 0) rc = store_merge_runs(ctx, all, starts, nruns, true, dst, err);
     free(starts);

@@ -238,6 +238,39 @@ void ty_batch_append_row(Batch *dst, const Batch *src, int32_t row, int64_t weig
     if (update || dst->updates) ty_batch_updates(dst)[drow] = update;
 }
 
+void ty_batch_append_range(Batch *dst, const Batch *src, int32_t from, int32_t n, int32_t ncols)
+{
+    if (n <= 0) return;
+    if (dst->nrows + n > dst->capacity) ty_batch_reserve(dst, dst->nrows + n);
+    int32_t at = dst->nrows;
+    for (int32_t col = 0; col < ncols; col++) {
+        const ColumnVector *sv = &src->cols[col];
+        ColumnVector *dv = &dst->cols[col];
+        memcpy(dv->nulls + at, sv->nulls + from, (size_t)n);
+        switch (ty_phys(sv->type)) {
+        case PK_I64: memcpy(dv->i64 + at, sv->i64 + from, sizeof(int64_t) * (size_t)n); break;
+        case PK_I128: memcpy(dv->i128 + at, sv->i128 + from, sizeof(ty_i128) * (size_t)n); break;
+        case PK_F64: memcpy(dv->f64 + at, sv->f64 + from, sizeof(double) * (size_t)n); break;
+        case PK_STR:
+            if (src->arena == dst->arena) {
+                memcpy(dv->str + at, sv->str + from, sizeof(WbStr) * (size_t)n);
+                break;
+            }
+            for (int32_t i = 0; i < n; i++)
+                if (!sv->nulls[from + i])
+                    dv->str[at + i] = ty_batch_str(dst, sv->str[from + i].ptr, sv->str[from + i].len);
+            break;
+        }
+    }
+    memcpy(dst->weights + at, src->weights + from, sizeof(int64_t) * (size_t)n);
+    if (src->updates || dst->updates) {
+        uint8_t *flags = ty_batch_updates(dst);
+        if (src->updates) memcpy(flags + at, src->updates + from, (size_t)n);
+        else memset(flags + at, 0, (size_t)n);
+    }
+    dst->nrows += n;
+}
+
 void ty_batch_copy_cols(Batch *dst, int32_t dst_row, int32_t dst_col,
                         const Batch *src, int32_t src_row,
                         const int32_t *src_cols, int32_t ncols)

@@ -159,6 +159,10 @@ WbStr ty_batch_str(Batch *batch, const char *ptr, uint32_t len);
 /* Appends row `row` of src (all columns, same schema) with weight w; it
  * stays half of an update if it was one in src and w keeps its sign. */
 void ty_batch_append_row(Batch *dst, const Batch *src, int32_t row, int64_t weight);
+/* Appends rows [from, from + n) of src's first ncols columns (dst has
+ * those columns first, same types) to dst, a column at a time, with src's
+ * weights and update flags; strings are copied into dst's arena. */
+void ty_batch_append_range(Batch *dst, const Batch *src, int32_t from, int32_t n, int32_t ncols);
 /* Appends selected columns of src row into dst starting at column dst_col. */
 void ty_batch_copy_cols(Batch *dst, int32_t dst_row, int32_t dst_col,
                         const Batch *src, int32_t src_row,
