@@ -137,6 +137,13 @@ out:
 int store_datafile_read(const char *path, const char *const *names, Batch *dst,
                         int64_t expect_rows, WbError *err)
 {
+    return store_datafile_read_where(path, names, dst, expect_rows, NULL, 0, err);
+}
+
+int store_datafile_read_where(const char *path, const char *const *names, Batch *dst,
+                              int64_t expect_rows, const PqPredicate *preds, int32_t npreds,
+                              WbError *err)
+{
     PqReader *r = pq_reader_open(path, err);
     if (!r) return -1;
     int rc = -1;
@@ -178,7 +185,18 @@ int store_datafile_read(const char *path, const char *const *names, Batch *dst,
         rc = read_converting(r, path, file_cols, dst_cols, dst_types, nread, dst, rows, err);
         goto out;
     }
-    scan = pq_scan_open(r, file_cols, nread, dst_types, NULL, 0, err);
+    /* the predicates on columns this file has, by its column numbers */
+    PqPredicate *fpreds = npreds ? wb_malloc(sizeof(PqPredicate) * (size_t)npreds) : NULL;
+    int32_t nfp = 0;
+    for (int32_t p = 0; p < npreds; p++) {
+        for (int32_t i = 0; i < nread; i++) {
+            if (dst_cols[i] != preds[p].col) continue;
+            fpreds[nfp] = preds[p];
+            fpreds[nfp++].col = file_cols[i];
+        }
+    }
+    scan = pq_scan_open(r, file_cols, nread, dst_types, fpreds, nfp, err);
+    free(fpreds);
     if (!scan) goto out;
     int32_t first = dst->nrows;
     /* room for the whole file and a last empty call: no regrowth copies */
@@ -193,7 +211,7 @@ int store_datafile_read(const char *path, const char *const *names, Batch *dst,
         /* appends: the scan moves nrows (tolerate a scan that does not) */
         if (dst->nrows == before) dst->nrows += got;
     }
-    if (dst->nrows - first != rows) {
+    if (npreds == 0 && dst->nrows - first != rows) {
         wb_error(err, WB_SQLSTATE_DATA, 0, 0, "data file \"%s\" gave %lld rows, expected %lld", path,
                  (long long)(dst->nrows - first), (long long)rows);
         snprintf(err->source, sizeof(err->source), "%s", path);

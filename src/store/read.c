@@ -473,6 +473,20 @@ fail:
     return NULL;
 }
 
+void store_scan_key_filter(StoreScan *s, const PqPredicate *preds, int32_t n)
+{
+    const StoreSchema *sc = &s->ctx.schema;
+    PqPredicate *kept = wb_arena_alloc(&s->arena, sizeof(PqPredicate) * (size_t)(n + 1));
+    int32_t k = 0;
+    for (int32_t i = 0; i < n; i++) {
+        bool key = false;
+        for (int32_t j = 0; j < sc->npk; j++) key |= sc->pk[j] == preds[i].col;
+        if (key && s->ctx.pk_table) kept[k++] = preds[i];
+    }
+    s->ctx.key_preds = k ? kept : NULL;
+    s->ctx.nkey_preds = k;
+}
+
 void store_scan_unread(StoreScan *s, const uint8_t *unread)
 {
     const StoreSchema *sc = &s->ctx.schema;

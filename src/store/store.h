@@ -153,6 +153,12 @@ int store_expire(StoreTable *table, WbError *err);
 typedef struct StoreScan StoreScan;
 StoreScan *store_scan_open(StoreTable *table, bool streaming, int32_t nextra,
                            const char *const *keys, const char *const *values, WbError *err);
+/* Restricts a scan of a primary-key table by predicates on key columns
+ * (col = column of the table; others are ignored): row groups whose
+ * statistics rule them out are not read.  The rows that remain are not
+ * filtered: the query still applies its filter.  Copied. */
+struct PqPredicate;
+void store_scan_key_filter(StoreScan *scan, const struct PqPredicate *preds, int32_t n);
 /* Limits the scan to partitions whose path is in the list (partition
  * pruning; NULL = all). */
 void store_scan_partitions(StoreScan *scan, const char *const *parts, int32_t nparts);

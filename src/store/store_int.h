@@ -10,6 +10,7 @@
 #define WEIR_STORE_INT_H
 
 #include "store/store.h"
+#include "store/parquet.h"
 
 /* ---- row kinds as stored in _VALUE_KIND (Paimon's RowKind bytes) ----
  * In changelog files they are the input's kinds.  In data files of a
@@ -242,6 +243,11 @@ int store_datafile_write(const char *path, const Batch *src, const int32_t *orde
  * names the file. */
 int store_datafile_read(const char *path, const char *const *names, Batch *dst,
                         int64_t expect_rows, WbError *err);
+/* The same, reading only the row groups whose statistics may satisfy
+ * preds (col = a column of dst); the row count is then not checked. */
+int store_datafile_read_where(const char *path, const char *const *names, Batch *dst,
+                              int64_t expect_rows, const PqPredicate *preds, int32_t npreds,
+                              WbError *err);
 
 /* ---- rows in memory (merge.c) ----
  * A "row batch" of the store: the schema's columns, then _SEQUENCE_NUMBER
@@ -284,6 +290,12 @@ struct StoreTableCtx {
     /* A scan's projection: nonzero for a column no one reads (never a key
      * or the sequence field); such columns read as NULL.  NULL: all. */
     const uint8_t *skip_cols;
+    /* A scan's filter on primary-key columns (col = schema column): row
+     * groups whose statistics rule it out are not read.  Sound however the
+     * runs merge, since a key outside it is outside it in every run; the
+     * filter still runs above the scan. */
+    const PqPredicate *key_preds;
+    int32_t nkey_preds;
 };
 /* The names to read a file's columns by (its schema's names, by field id;
  * NULL for a column it lacks or that is skipped); in tmp or ctx's. */

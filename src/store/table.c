@@ -361,7 +361,8 @@ int store_load_runs(const StoreTableCtx *ctx, StoreFile *const *files_in, int32_
         const char **names = store_file_names(ctx, f, &tmp, err);
         if (!names) goto out;
         char *path = store_file_path(ctx->dir, f);
-        int r = store_datafile_read(path, names, dst, f->rows, err);
+        int r = store_datafile_read_where(path, names, dst, f->rows, ctx->key_preds,
+                                          ctx->nkey_preds, err);
         free(path);
         if (r != 0) goto out;
     }
