@@ -37,6 +37,12 @@ struct StoreTable;
 /* Opens the store table of a TableDef with store_dir (its physical
  * columns, keys and options); errors positioned at the declaration. */
 struct StoreTable *cn_store_table_open(const TableDef *table, WbError *err);
+/* The conjuncts `column op constant` (=, <, <=, >, >=, IS [NOT] NULL, the
+ * constant of the column's representation) of src->filter, as predicates
+ * whose col is a physical column of the table (types: the ncols physical
+ * columns): what a source may skip data by (fmt_parquet.c).  malloc'ed,
+ * *n set; NULL when none. */
+PqPredicate *cn_filter_predicates(const Source *src, const SqlType *types, int32_t ncols, int32_t *n);
 /* A stored table's system table t$snapshots, ... (store_system.c). */
 Source *cn_store_system_open(const TableDef *table, WbError *err);
 

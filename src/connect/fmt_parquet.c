@@ -70,23 +70,15 @@ int cn_parquet_options(const TableDef *table, PqWriteOptions *opts, WbError *err
     return 0;
 }
 
-/* ---- filter -> predicates ---- */
-
-/* A predicate over the table's physical column `col`. */
-typedef struct TablePred {
-    int32_t col;
-    PqOp op;
-    PqValue value;
-} TablePred;
+/* ---- filter -> predicates (also the store's source: connect_int.h) ---- */
 
 struct CnParquetSource {
     const TableDef *table;
     int32_t ncols;               /* physical columns */
     const char **names;
     SqlType *types;
-    int32_t *phys_of_filter;     /* filter column i -> physical column */
-    TablePred *preds;
-    int32_t npreds, cap_preds;
+    PqPredicate *preds;          /* col = physical column */
+    int32_t npreds;
     bool preds_built;
     PqReader *reader;
     PqScan *scan;
@@ -95,6 +87,14 @@ struct CnParquetSource {
     int32_t nproj;
     int64_t skipped_groups;
 };
+
+typedef struct PredList {
+    const SqlType *types;        /* of the physical columns */
+    int32_t ncols;
+    const int32_t *phys_of;      /* filter column i -> physical column, or NULL */
+    PqPredicate *items;
+    int32_t n, cap;
+} PredList;
 
 static const Expr *strip_same_rep_cast(const Expr *e)
 {
@@ -105,18 +105,18 @@ static const Expr *strip_same_rep_cast(const Expr *e)
     return e;
 }
 
-static void add_pred(CnParquetSource *ps, int32_t col, PqOp op, const Value *v)
+static void add_pred(PredList *pl, int32_t col, PqOp op, const Value *v)
 {
-    if (ps->npreds == ps->cap_preds) {
-        ps->cap_preds = ps->cap_preds ? ps->cap_preds * 2 : 8;
-        ps->preds = wb_realloc(ps->preds, sizeof(TablePred) * (size_t)ps->cap_preds);
+    if (pl->n == pl->cap) {
+        pl->cap = pl->cap ? pl->cap * 2 : 8;
+        pl->items = wb_realloc(pl->items, sizeof(PqPredicate) * (size_t)pl->cap);
     }
-    TablePred *p = &ps->preds[ps->npreds++];
+    PqPredicate *p = &pl->items[pl->n++];
     memset(p, 0, sizeof *p);
     p->col = col;
     p->op = op;
     if (!v) return;
-    SqlType t = ps->types[col];
+    SqlType t = pl->types[col];
     switch (ty_phys(v->type)) {
     case PK_I64:
         if (t.id == TY_DECIMAL) p->value.i128 = v->i64;
@@ -139,19 +139,25 @@ static bool same_rep(SqlType t, SqlType c)
     return t.id == c.id;
 }
 
-static void collect(CnParquetSource *ps, const Expr *e)
+static int32_t phys_col(const PredList *pl, int32_t filter_col)
+{
+    int32_t col = pl->phys_of ? pl->phys_of[filter_col] : filter_col;
+    return col >= 0 && col < pl->ncols ? col : -1;
+}
+
+static void collect(PredList *pl, const Expr *e)
 {
     if (e->kind != EX_CALL) return;
     if (e->fn == FN_AND) {
-        for (int32_t i = 0; i < e->nargs; i++) collect(ps, e->args[i]);
+        for (int32_t i = 0; i < e->nargs; i++) collect(pl, e->args[i]);
         return;
     }
     if ((e->fn == FN_IS_NULL || e->fn == FN_IS_NOT_NULL) && e->nargs == 1) {
         const Expr *a = strip_same_rep_cast(e->args[0]);
         if (a->kind != EX_COL || a->col < 0) return;
-        int32_t col = ps->phys_of_filter ? ps->phys_of_filter[a->col] : a->col;
-        if (col < 0 || col >= ps->ncols) return;
-        add_pred(ps, col, e->fn == FN_IS_NULL ? PQ_OP_IS_NULL : PQ_OP_IS_NOT_NULL, NULL);
+        int32_t col = phys_col(pl, a->col);
+        if (col < 0) return;
+        add_pred(pl, col, e->fn == FN_IS_NULL ? PQ_OP_IS_NULL : PQ_OP_IS_NOT_NULL, NULL);
         return;
     }
     PqOp op;
@@ -173,27 +179,33 @@ static void collect(CnParquetSource *ps, const Expr *e)
         op = flip[op];
     }
     if (a->kind != EX_COL || b->kind != EX_CONST || b->value.is_null || a->col < 0) return;
-    int32_t col = ps->phys_of_filter ? ps->phys_of_filter[a->col] : a->col;
-    if (col < 0 || col >= ps->ncols) return;
-    SqlType t = ps->types[col];
+    int32_t col = phys_col(pl, a->col);
+    if (col < 0) return;
+    SqlType t = pl->types[col];
     if (!same_rep(t, b->value.type)) return;
     if (t.id == TY_INTERVAL_DT || t.id == TY_INTERVAL_YM || t.id == TY_BOOLEAN) return;
-    add_pred(ps, col, op, &b->value);
+    add_pred(pl, col, op, &b->value);
 }
 
-static void build_preds(CnParquetSource *ps, const Source *src)
+PqPredicate *cn_filter_predicates(const Source *src, const SqlType *types, int32_t ncols, int32_t *n)
 {
-    ps->preds_built = true;
-    if (!src->filter) return;
+    *n = 0;
+    if (!src->filter) return NULL;
+    PredList pl = {types, ncols, NULL, NULL, 0, 0};
+    int32_t *phys_of = NULL;
     if (src->unread) {
         /* filter column i is the i-th physical column read */
-        ps->phys_of_filter = wb_malloc(sizeof(int32_t) * (size_t)(ps->ncols + 1));
+        phys_of = wb_malloc(sizeof(int32_t) * (size_t)(ncols + 1));
         int32_t k = 0;
-        for (int32_t c = 0; c < ps->ncols; c++)
-            if (!src->unread[c]) ps->phys_of_filter[k++] = c;
-        for (int32_t i = k; i <= ps->ncols; i++) ps->phys_of_filter[i] = -1;
+        for (int32_t c = 0; c < ncols; c++)
+            if (!src->unread[c]) phys_of[k++] = c;
+        for (int32_t i = k; i <= ncols; i++) phys_of[i] = -1;
+        pl.phys_of = phys_of;
     }
-    collect(ps, src->filter);
+    collect(&pl, src->filter);
+    free(phys_of);
+    *n = pl.n;
+    return pl.items;
 }
 
 /* ---- reading ---- */
@@ -225,7 +237,6 @@ void cn_parquet_source_free(CnParquetSource *ps)
     free(ps->types);
     free(ps->dst_cols);
     free(ps->preds);
-    free(ps->phys_of_filter);
     free(ps);
 }
 
@@ -281,7 +292,10 @@ static int open_file(CnParquetSource *ps, const Source *src, const char *path, W
 int cn_parquet_next(CnParquetSource *ps, Source *src, char **files, int32_t nfiles, int32_t *next_file,
                     Batch *out, int32_t max_rows, WbError *err)
 {
-    if (!ps->preds_built) build_preds(ps, src);
+    if (!ps->preds_built) {
+        ps->preds = cn_filter_predicates(src, ps->types, ps->ncols, &ps->npreds);
+        ps->preds_built = true;
+    }
     while (out->nrows < max_rows) {
         if (!ps->scan) {
             if (*next_file >= nfiles) return 0;

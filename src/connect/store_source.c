@@ -22,52 +22,36 @@ typedef struct StoreSource {
     bool pruned;                 /* the filter has been looked at */
 } StoreSource;
 
-/* Partition pruning from the pushed filter: each conjunct `p = constant`
- * on a partition column (constant of the column's representation) keeps
- * only partitions with that value.  The filter still runs above the scan. */
-static void prune_partitions(StoreSource *s)
+/* What the pushed filter lets the scan skip (cn_filter_predicates): each
+ * `p = constant` on a partition column keeps only partitions with that
+ * value; comparisons on primary-key columns skip row groups by their
+ * statistics (store_scan_key_filter).  The filter still runs above the
+ * scan. */
+static void use_filter(StoreSource *s)
 {
     const Source *src = &s->base;
-    s->pruned = true;
     const TableDef *def = s->def;
-    if (!src->filter || def->npartition == 0) return;
-    int32_t nphys = src->ncols;
-    int32_t *index = wb_malloc(sizeof(int32_t) * (size_t)(nphys + 1));
+    s->pruned = true;
+    int32_t n;
+    PqPredicate *preds = cn_filter_predicates(src, s->types, src->ncols, &n);
+    if (!preds) return;
+    int32_t *index = wb_malloc(sizeof(int32_t) * (size_t)(src->ncols + 1));
     sql_table_physical(def, NULL, index);
-    /* filter column i is the i-th physical column read */
-    int32_t *phys_of = wb_malloc(sizeof(int32_t) * (size_t)(nphys + 1));
-    int32_t k = 0;
-    for (int32_t c = 0; c < nphys; c++)
-        if (!src->unread || !src->unread[c]) phys_of[k++] = c;
-    const Expr *stack[64];
-    int32_t depth = 0;
-    stack[depth++] = src->filter;
     WbBuf text = {0};
-    while (depth > 0) {
-        const Expr *e = stack[--depth];
-        if (e->kind != EX_CALL) continue;
-        if (e->fn == FN_AND) {
-            for (int32_t i = 0; i < e->nargs && depth < 64; i++) stack[depth++] = e->args[i];
-            continue;
-        }
-        if (e->fn != FN_EQ || e->nargs != 2) continue;
-        const Expr *a = e->args[0], *b = e->args[1];
-        if (a->kind == EX_CONST) { const Expr *t = a; a = b; b = t; }
-        if (a->kind != EX_COL || b->kind != EX_CONST || b->value.is_null || a->col < 0 || a->col >= k) continue;
-        int32_t phys = phys_of[a->col];
-        SqlType ct = s->types[phys], vt = b->value.type;
-        bool same = ty_phys(ct) == ty_phys(vt) &&
-                    (ct.id == vt.id || (ty_is_integer(ct.id) && ty_is_integer(vt.id)) ||
-                     (ty_is_string(ct.id) && ty_is_string(vt.id))) &&
-                    (ct.id != TY_DECIMAL || ct.scale == vt.scale) && ct.id != TY_DOUBLE;
-        if (!same) continue;
-        bool is_part = false;
-        for (int32_t p = 0; p < def->npartition; p++) is_part |= def->partition[p] == index[phys];
-        if (!is_part) continue;
+    int32_t nkey = 0;
+    for (int32_t i = 0; i < n; i++) {
+        const PqPredicate *p = &preds[i];
+        bool is_part = false, is_key = false;
+        for (int32_t k = 0; k < def->npartition; k++) is_part |= def->partition[k] == index[p->col];
+        for (int32_t k = 0; k < def->npk; k++) is_key |= def->pk[k] == index[p->col];
+        if (is_key && p->op != PQ_OP_IS_NULL && p->op != PQ_OP_IS_NOT_NULL) preds[nkey++] = *p;
+        SqlType ct = s->types[p->col];
+        if (!is_part || p->op != PQ_OP_EQ || ct.id == TY_DOUBLE) continue;
         /* the constant's canonical text, as the partition path has it */
         uint8_t notnull = 0;
+        PqValue v = p->value;
+        if (ct.id == TY_DECIMAL && ty_phys(ct) == PK_I64) v.i64 = (int64_t)v.i128;   /* see PqPredicate */
         ColumnVector vec = {.type = ct, .nulls = &notnull};
-        Value v = b->value;
         switch (ty_phys(ct)) {
         case PK_I64: vec.i64 = &v.i64; break;
         case PK_I128: vec.i128 = &v.i128; break;
@@ -76,87 +60,12 @@ static void prune_partitions(StoreSource *s)
         }
         wb_buf_clear(&text);
         ty_format_value(&vec, 0, &text);
-        store_scan_partition_value(s->scan, phys, wb_buf_cstr(&text));
+        store_scan_partition_value(s->scan, p->col, wb_buf_cstr(&text));
     }
+    if (nkey > 0) store_scan_key_filter(s->scan, preds, nkey);
     wb_buf_free(&text);
     free(index);
-    free(phys_of);
-}
-
-/* Row-group skipping from the pushed filter: conjuncts `key op constant`
- * (=, <, <=, >, >=) on primary-key columns, constant of the column's
- * representation, go to the scan (store_scan_key_filter). */
-static void key_filter(StoreSource *s)
-{
-    const Source *src = &s->base;
-    const TableDef *def = s->def;
-    if (!src->filter || def->npk == 0) return;
-    int32_t nphys = src->ncols;
-    int32_t *index = wb_malloc(sizeof(int32_t) * (size_t)(nphys + 1));
-    sql_table_physical(def, NULL, index);
-    int32_t *phys_of = wb_malloc(sizeof(int32_t) * (size_t)(nphys + 1));
-    int32_t k = 0;
-    for (int32_t c = 0; c < nphys; c++)
-        if (!src->unread || !src->unread[c]) phys_of[k++] = c;
-    PqPredicate preds[64];
-    int32_t n = 0;
-    const Expr *stack[64];
-    int32_t depth = 0;
-    stack[depth++] = src->filter;
-    while (depth > 0 && n < 64) {
-        const Expr *e = stack[--depth];
-        if (e->kind != EX_CALL) continue;
-        if (e->fn == FN_AND) {
-            for (int32_t i = 0; i < e->nargs && depth < 64; i++) stack[depth++] = e->args[i];
-            continue;
-        }
-        PqOp op;
-        switch (e->fn) {
-        case FN_EQ: op = PQ_OP_EQ; break;
-        case FN_LT: op = PQ_OP_LT; break;
-        case FN_LE: op = PQ_OP_LE; break;
-        case FN_GT: op = PQ_OP_GT; break;
-        case FN_GE: op = PQ_OP_GE; break;
-        default: continue;
-        }
-        if (e->nargs != 2) continue;
-        const Expr *a = e->args[0], *b = e->args[1];
-        if (a->kind == EX_CONST) {
-            static const PqOp flip[] = {PQ_OP_EQ, PQ_OP_GT, PQ_OP_GE, PQ_OP_LT, PQ_OP_LE};
-            const Expr *t = a;
-            a = b;
-            b = t;
-            op = flip[op];
-        }
-        if (a->kind != EX_COL || b->kind != EX_CONST || b->value.is_null || a->col < 0 || a->col >= k) continue;
-        int32_t phys = phys_of[a->col];
-        bool is_key = false;
-        for (int32_t p = 0; p < def->npk; p++) is_key |= def->pk[p] == index[phys];
-        if (!is_key) continue;
-        SqlType ct = s->types[phys], vt = b->value.type;
-        bool same = ty_phys(ct) == ty_phys(vt) &&
-                    (ct.id == vt.id || (ty_is_integer(ct.id) && ty_is_integer(vt.id)) ||
-                     (ty_is_string(ct.id) && ty_is_string(vt.id))) &&
-                    (ct.id != TY_DECIMAL || ct.scale == vt.scale) && ct.id != TY_DOUBLE &&
-                    ct.id != TY_BOOLEAN && ct.id != TY_INTERVAL_DT && ct.id != TY_INTERVAL_YM;
-        if (!same) continue;
-        PqPredicate *p = &preds[n++];
-        memset(p, 0, sizeof *p);
-        p->col = phys;
-        p->op = op;
-        switch (ty_phys(ct)) {
-        case PK_I64:
-            if (ct.id == TY_DECIMAL) p->value.i128 = b->value.i64;
-            else p->value.i64 = b->value.i64;
-            break;
-        case PK_I128: p->value.i128 = b->value.i128; break;
-        case PK_F64: p->value.f64 = b->value.f64; break;
-        case PK_STR: p->value.str = b->value.str; break;
-        }
-    }
-    if (n > 0) store_scan_key_filter(s->scan, preds, n);
-    free(index);
-    free(phys_of);
+    free(preds);
 }
 
 /* Positions a store error at the table's declaration when it has none. */
@@ -254,8 +163,7 @@ static int store_source_next(Source *src, Batch *out, int32_t max_rows, WbError 
 {
     StoreSource *s = (StoreSource *)src;
     if (!s->pruned) {
-        prune_partitions(s);
-        key_filter(s);
+        use_filter(s);
         if (src->unread) store_scan_unread(s->scan, src->unread);
     }
     int64_t now_ms = wb_clock_now(src->clock) / 1000;
