@@ -77,61 +77,167 @@ static int convert_cell(const ColumnVector *from, int32_t r, ColumnVector *to, i
     return -1;
 }
 
-static int read_converting(PqReader *r, const char *path, const int32_t *file_cols,
-                           const int32_t *dst_cols, const SqlType *file_types, int32_t nread,
-                           Batch *dst, int64_t rows, WbError *err)
+struct StoreFileScan {
+    PqReader *r;
+    PqScan *scan;
+    int32_t ncols;              /* columns of the destination */
+    int32_t nread;
+    int32_t *dst_cols;          /* scan column i -> destination column */
+    uint8_t *fill_null;         /* per destination column: wanted, not in the file */
+    /* columns written under an older, narrower type (schema evolution) are
+     * read as written into tmp (the destination's shape, file types) and
+     * converted; NULL when none is */
+    Batch *tmp;
+    uint8_t *converted;         /* per destination column */
+    int64_t rows, got;
+    bool check_rows;            /* no predicates: every row must come */
+};
+
+static void file_error(WbError *err, const char *path)
 {
-    /* a batch of dst's shape whose converted columns have the file's types */
-    SqlType *types = wb_malloc(sizeof(SqlType) * (size_t)(dst->ncols + 1));
-    for (int32_t c = 0; c < dst->ncols; c++) types[c] = dst->cols[c].type;
-    for (int32_t i = 0; i < nread; i++) types[dst_cols[i]] = file_types[i];
-    Batch *tmp = ty_batch_new(types, dst->ncols, (int32_t)rows + 1);
-    int rc = -1;
-    PqScan *scan = pq_scan_open(r, file_cols, nread, file_types, NULL, 0, err);
-    if (!scan) goto out;
-    for (;;) {
-        int32_t room = tmp->capacity - tmp->nrows;
-        if (room < 4096) { ty_batch_reserve(tmp, tmp->capacity * 2 + 4096); room = tmp->capacity - tmp->nrows; }
-        int32_t before = tmp->nrows;
-        int32_t got = pq_scan_next(scan, tmp, dst_cols, room, err);
-        if (got < 0) goto out;
-        if (got == 0) break;
-        if (tmp->nrows == before) tmp->nrows += got;
+    snprintf(err->source, sizeof(err->source), "%s", path);
+}
+
+StoreFileScan *store_file_scan_open(const char *path, const char *const *names,
+                                    const uint8_t *want, const SqlType *types, int32_t ncols,
+                                    int64_t expect_rows, const PqPredicate *preds,
+                                    int32_t npreds, WbError *err)
+{
+    PqReader *r = pq_reader_open(path, err);
+    if (!r) return NULL;
+    StoreFileScan *fs = wb_calloc(1, sizeof *fs);
+    fs->r = r;
+    fs->ncols = ncols;
+    fs->dst_cols = wb_malloc(sizeof(int32_t) * (size_t)(ncols + 1));
+    fs->fill_null = wb_calloc((size_t)ncols + 1, 1);
+    int32_t *file_cols = wb_malloc(sizeof(int32_t) * (size_t)(ncols + 1));
+    SqlType *read_types = wb_malloc(sizeof(SqlType) * (size_t)(ncols + 1));
+    for (int32_t col = 0; col < ncols; col++) {
+        if (want && !want[col]) continue;
+        int32_t fc = names[col] ? pq_reader_find_column(r, names[col]) : -1;
+        if (fc < 0) {
+            fs->fill_null[col] = 1;
+            continue;
+        }
+        file_cols[fs->nread] = fc;
+        fs->dst_cols[fs->nread] = col;
+        read_types[fs->nread] = types[col];
+        fs->nread++;
     }
-    if (tmp->nrows != rows) {
-        wb_error(err, WB_SQLSTATE_DATA, 0, 0, "data file \"%s\" gave %lld rows, expected %lld", path,
-                 (long long)tmp->nrows, (long long)rows);
-        snprintf(err->source, sizeof(err->source), "%s", path);
-        goto out;
+    fs->rows = pq_reader_num_rows(r);
+    fs->check_rows = npreds == 0;
+    if (expect_rows >= 0 && fs->rows != expect_rows) {
+        wb_error(err, WB_SQLSTATE_DATA, 0, 0, "data file \"%s\" holds %lld rows, its manifest says %lld",
+                 path, (long long)fs->rows, (long long)expect_rows);
+        file_error(err, path);
+        goto fail;
     }
-    int32_t first = dst->nrows;
-    ty_batch_reserve(dst, dst->nrows + tmp->nrows + 1);
-    for (int32_t row = 0; row < tmp->nrows; row++) {
-        int32_t d = dst->nrows++;
-        dst->weights[d] = 1;
-        for (int32_t c = 0; c < dst->ncols; c++) {
-            bool read = false;
-            for (int32_t i = 0; i < nread; i++) read |= dst_cols[i] == c;
-            if (!read) { dst->cols[c].nulls[d] = 1; continue; }
-            if (ty_equal(types[c], dst->cols[c].type) && types[c].scale == dst->cols[c].type.scale &&
-                ty_phys(types[c]) == ty_phys(dst->cols[c].type)) {
-                ty_batch_copy_cols(dst, d, c, tmp, row, &c, 1);
-            } else if (convert_cell(&tmp->cols[c], row, &dst->cols[c], d) != 0) {
-                char tn[64];
-                wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0, "data file \"%s\": a value of column %d does not fit %s",
-                         path, c, ty_name(dst->cols[c].type, tn, sizeof tn));
-                snprintf(err->source, sizeof(err->source), "%s", path);
-                dst->nrows = first;
-                goto out;
-            }
+    for (int32_t i = 0; i < fs->nread; i++) {
+        SqlType ft = pq_reader_column(r, file_cols[i])->type;
+        if (pq_type_compatible(ft, read_types[i])) continue;
+        if (!fs->converted) fs->converted = wb_calloc((size_t)ncols + 1, 1);
+        fs->converted[fs->dst_cols[i]] = 1;
+        read_types[i] = ft;
+    }
+    if (fs->converted) {
+        SqlType *tt = wb_malloc(sizeof(SqlType) * (size_t)(ncols + 1));
+        memcpy(tt, types, sizeof(SqlType) * (size_t)ncols);
+        for (int32_t i = 0; i < fs->nread; i++) tt[fs->dst_cols[i]] = read_types[i];
+        fs->tmp = ty_batch_new(tt, ncols, 1024);
+        free(tt);
+    }
+    /* the predicates on columns this file has, by its column numbers */
+    PqPredicate *fpreds = npreds ? wb_malloc(sizeof(PqPredicate) * (size_t)npreds) : NULL;
+    int32_t nfp = 0;
+    for (int32_t p = 0; p < npreds; p++) {
+        for (int32_t i = 0; i < fs->nread; i++) {
+            if (fs->dst_cols[i] != preds[p].col || (fs->converted && fs->converted[preds[p].col])) continue;
+            fpreds[nfp] = preds[p];
+            fpreds[nfp++].col = file_cols[i];
         }
     }
-    rc = 0;
-out:
-    if (scan) pq_scan_close(scan);
-    ty_batch_free(tmp);
-    free(types);
-    return rc;
+    fs->scan = pq_scan_open(r, file_cols, fs->nread, read_types, fpreds, nfp, err);
+    free(fpreds);
+    if (!fs->scan) goto fail;
+    free(file_cols);
+    free(read_types);
+    return fs;
+fail:
+    free(file_cols);
+    free(read_types);
+    store_file_scan_close(fs);
+    return NULL;
+}
+
+/* Rows [first, first + n) of tmp into dst from row `at`: converted
+ * columns cell by cell, the others copied. */
+static int convert_rows(StoreFileScan *fs, Batch *dst, int32_t at, WbError *err)
+{
+    Batch *tmp = fs->tmp;
+    for (int32_t i = 0; i < fs->nread; i++) {
+        int32_t c = fs->dst_cols[i];
+        if (!fs->converted[c]) {
+            for (int32_t row = 0; row < tmp->nrows; row++)
+                ty_batch_copy_cols(dst, at + row, c, tmp, row, &c, 1);
+            continue;
+        }
+        for (int32_t row = 0; row < tmp->nrows; row++) {
+            if (convert_cell(&tmp->cols[c], row, &dst->cols[c], at + row) == 0) continue;
+            char tn[64];
+            wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0, "data file \"%s\": a value of column %d does not fit %s",
+                     pq_reader_path(fs->r), c, ty_name(dst->cols[c].type, tn, sizeof tn));
+            file_error(err, pq_reader_path(fs->r));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int32_t store_file_scan_next(StoreFileScan *fs, Batch *dst, int32_t max_rows, WbError *err)
+{
+    if (dst->capacity - dst->nrows < max_rows) ty_batch_reserve(dst, dst->nrows + max_rows);
+    int32_t at = dst->nrows, got;
+    if (fs->tmp) {
+        ty_batch_reset(fs->tmp);
+        if (fs->tmp->capacity < max_rows) ty_batch_reserve(fs->tmp, max_rows);
+        got = pq_scan_next(fs->scan, fs->tmp, fs->dst_cols, max_rows, err);
+        if (got > 0 && convert_rows(fs, dst, at, err) != 0) return -1;
+        if (got > 0) {
+            for (int32_t row = at; row < at + got; row++) dst->weights[row] = 1;
+            dst->nrows += got;
+        }
+    } else {
+        got = pq_scan_next(fs->scan, dst, fs->dst_cols, max_rows, err);
+    }
+    if (got < 0) return -1;
+    if (got == 0) {
+        if (fs->check_rows && fs->got != fs->rows) {
+            const char *path = pq_reader_path(fs->r);
+            wb_error(err, WB_SQLSTATE_DATA, 0, 0, "data file \"%s\" gave %lld rows, expected %lld", path,
+                     (long long)fs->got, (long long)fs->rows);
+            file_error(err, path);
+            return -1;
+        }
+        return 0;
+    }
+    fs->got += got;
+    for (int32_t col = 0; col < fs->ncols; col++)
+        if (fs->fill_null[col]) memset(dst->cols[col].nulls + at, 1, (size_t)got);
+    return got;
+}
+
+int64_t store_file_scan_rows(const StoreFileScan *fs) { return fs->rows; }
+
+void store_file_scan_close(StoreFileScan *fs)
+{
+    if (!fs) return;
+    pq_scan_close(fs->scan);
+    pq_reader_close(fs->r);
+    ty_batch_free(fs->tmp);
+    free(fs->converted);
+    free(fs->dst_cols);
+    free(fs->fill_null);
+    free(fs);
 }
 
 int store_datafile_read(const char *path, const char *const *names, Batch *dst,
@@ -144,92 +250,29 @@ int store_datafile_read_where(const char *path, const char *const *names, Batch 
                               int64_t expect_rows, const PqPredicate *preds, int32_t npreds,
                               WbError *err)
 {
-    PqReader *r = pq_reader_open(path, err);
-    if (!r) return -1;
-    int rc = -1;
-    int32_t ncols = dst->ncols;
-    int32_t *file_cols = wb_malloc(sizeof(int32_t) * (size_t)ncols);
-    int32_t *dst_cols = wb_malloc(sizeof(int32_t) * (size_t)ncols);
-    SqlType *dst_types = wb_malloc(sizeof(SqlType) * (size_t)ncols);
-    int32_t nread = 0;
-    PqScan *scan = NULL;
-    for (int32_t col = 0; col < ncols; col++) {
-        int32_t fc = names[col] ? pq_reader_find_column(r, names[col]) : -1;
-        if (fc < 0) continue;
-        file_cols[nread] = fc;
-        dst_cols[nread] = col;
-        dst_types[nread] = dst->cols[col].type;
-        nread++;
-    }
-    int64_t rows = pq_reader_num_rows(r);
-    if (expect_rows >= 0 && rows != expect_rows) {
-        wb_error(err, WB_SQLSTATE_DATA, 0, 0, "data file \"%s\" holds %lld rows, its manifest says %lld",
-                 path, (long long)rows, (long long)expect_rows);
-        snprintf(err->source, sizeof(err->source), "%s", path);
-        goto out;
-    }
-    if (rows > INT32_MAX - dst->nrows) {
-        wb_error(err, WB_SQLSTATE_DATA, 0, 0, "data file \"%s\" is too large to read at once", path);
-        goto out;
-    }
-    /* columns written under an older, narrower type (schema evolution)
-     * are read as written and converted */
-    bool convert = false;
-    for (int32_t i = 0; i < nread; i++) {
-        SqlType ft = pq_reader_column(r, file_cols[i])->type;
-        if (pq_type_compatible(ft, dst_types[i])) continue;
-        dst_types[i] = ft;
-        convert = true;
-    }
-    if (convert) {
-        rc = read_converting(r, path, file_cols, dst_cols, dst_types, nread, dst, rows, err);
-        goto out;
-    }
-    /* the predicates on columns this file has, by its column numbers */
-    PqPredicate *fpreds = npreds ? wb_malloc(sizeof(PqPredicate) * (size_t)npreds) : NULL;
-    int32_t nfp = 0;
-    for (int32_t p = 0; p < npreds; p++) {
-        for (int32_t i = 0; i < nread; i++) {
-            if (dst_cols[i] != preds[p].col) continue;
-            fpreds[nfp] = preds[p];
-            fpreds[nfp++].col = file_cols[i];
-        }
-    }
-    scan = pq_scan_open(r, file_cols, nread, dst_types, fpreds, nfp, err);
-    free(fpreds);
-    if (!scan) goto out;
+    SqlType *types = wb_malloc(sizeof(SqlType) * (size_t)(dst->ncols + 1));
+    for (int32_t c = 0; c < dst->ncols; c++) types[c] = dst->cols[c].type;
+    StoreFileScan *fs = store_file_scan_open(path, names, NULL, types, dst->ncols, expect_rows,
+                                             preds, npreds, err);
+    free(types);
+    if (!fs) return -1;
     int32_t first = dst->nrows;
-    /* room for the whole file and a last empty call: no regrowth copies */
-    if ((int64_t)dst->nrows + rows + 4096 < INT32_MAX) ty_batch_reserve(dst, dst->nrows + (int32_t)rows + 4096);
+    int rc = 0;
+    if (fs->rows > INT32_MAX - 65536 - dst->nrows) {
+        wb_error(err, WB_SQLSTATE_DATA, 0, 0, "data file \"%s\" is too large to read at once", path);
+        file_error(err, path);
+        rc = -1;
+    }
+    /* room for the whole file: no regrowth copies */
+    if (rc == 0) ty_batch_reserve(dst, dst->nrows + (int32_t)fs->rows + 1);
     for (;;) {
+        if (rc != 0) break;
         int32_t room = dst->capacity - dst->nrows;
-        if (room < 4096) { ty_batch_reserve(dst, dst->capacity * 2); room = dst->capacity - dst->nrows; }
-        int32_t before = dst->nrows;
-        int32_t got = pq_scan_next(scan, dst, dst_cols, room, err);
-        if (got < 0) goto out;
-        if (got == 0) break;
-        /* appends: the scan moves nrows (tolerate a scan that does not) */
-        if (dst->nrows == before) dst->nrows += got;
+        int32_t got = store_file_scan_next(fs, dst, room < 65536 ? 65536 : room, err);
+        if (got < 0) rc = -1;
+        if (got <= 0) break;
     }
-    if (npreds == 0 && dst->nrows - first != rows) {
-        wb_error(err, WB_SQLSTATE_DATA, 0, 0, "data file \"%s\" gave %lld rows, expected %lld", path,
-                 (long long)(dst->nrows - first), (long long)rows);
-        snprintf(err->source, sizeof(err->source), "%s", path);
-        goto out;
-    }
-    /* columns the file does not have: NULL */
-    for (int32_t col = 0; col < ncols; col++) {
-        bool present = false;
-        for (int32_t i = 0; i < nread; i++) present |= dst_cols[i] == col;
-        if (!present) memset(dst->cols[col].nulls + first, 1, (size_t)(dst->nrows - first));
-    }
-    for (int32_t row = first; row < dst->nrows; row++) dst->weights[row] = 1;
-    rc = 0;
-out:
-    if (scan) pq_scan_close(scan);
-    pq_reader_close(r);
-    free(file_cols);
-    free(dst_cols);
-    free(dst_types);
+    if (rc != 0) dst->nrows = first;
+    store_file_scan_close(fs);
     return rc;
 }

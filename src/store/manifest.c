@@ -72,8 +72,10 @@ int store_manifest_write(const char *dir, const StoreEntry *entries, int32_t n,
         wb_buf_printf(&out, ",\"bucket\":%d,\"fileName\":", f->bucket);
         sj_put_str(&out, f->name, strlen(f->name));
         wb_buf_printf(&out, ",\"level\":%d,\"rowCount\":%lld,\"minSequenceNumber\":%lld,"
-                      "\"maxSequenceNumber\":%lld,\"minKey\":\"", f->level, (long long)f->rows,
+                      "\"maxSequenceNumber\":%lld,", f->level, (long long)f->rows,
                       (long long)f->min_seq, (long long)f->max_seq);
+        if (f->delete_rows >= 0) wb_buf_printf(&out, "\"deleteRowCount\":%lld,", (long long)f->delete_rows);
+        wb_buf_puts(&out, "\"minKey\":\"");
         store_hex_put(&out, f->min_key, f->min_key_len);
         wb_buf_puts(&out, "\",\"maxKey\":\"");
         store_hex_put(&out, f->max_key, f->max_key_len);
@@ -174,6 +176,13 @@ static int entry_line(void *vctx, const SjVal *obj, int64_t line, const char *pa
         corrupt(err, path, line, "bad entry");
         return -1;
     }
+    /* written since the count was kept; unknown before */
+    if (sj_get(obj, "deleteRowCount") &&
+        (sj_int(obj, "deleteRowCount", &f->delete_rows) != 0 || f->delete_rows < 0 || f->delete_rows > f->rows)) {
+        corrupt(err, path, line, "bad entry");
+        return -1;
+    }
+    if (!sj_get(obj, "deleteRowCount")) f->delete_rows = -1;
     e->add = kind[0] == 'A';
     f->name = (char *)name;
     f->partition = (char *)part;

@@ -8,7 +8,12 @@
  * deleted).
  *
  * Scan states:
- *   FULL    emitting snapshot `full` bucket by bucket
+ *   FULL    emitting snapshot `full` bucket by bucket: a bucket that is one
+ *           sorted run (deduplicate and first-row tables) or an append
+ *           table's files is streamed file by file, row group by row
+ *           group, only the columns the query reads, straight into the
+ *           output batches (deletes dropped there); any other bucket is
+ *           merged whole in memory and handed out from there
  *   CHANGES emitting the changes of snapshot `cur` (streaming) or of the
  *           incremental range
  *   WAIT    (streaming) nothing pending: poll for snapshot cur+1 every
@@ -38,6 +43,16 @@ struct StoreScan {
     StoreFile **ptrs;
     int32_t *bounds;
     int32_t ngroups, group;
+    /* the bucket being streamed: files run[run_at..nrun), the open one */
+    StoreFile **run;
+    int32_t nrun, run_at;
+    StoreFileScan *fscan;
+    bool fscan_kinds;           /* the open file's deletes are dropped */
+    uint8_t *want;              /* per row column: read by a stream */
+    ColumnVector *view_cols;    /* the output's columns, then seq and kind */
+    ColumnVector kind;          /* _VALUE_KIND of streamed rows, by output row */
+    int32_t kind_cap;
+    WbArena file_arena;         /* names of the open file's columns */
     /* progress */
     int64_t cur;                /* changes up to this snapshot are done */
     int64_t end;                /* bounded: last snapshot; streaming: INT64_MAX */
@@ -197,6 +212,15 @@ static int next_full_group(StoreScan *s, WbError *err)
     if (s->group >= s->ngroups) return 0;
     int32_t g = s->group++;
     if (!part_ok(s, s->ptrs[s->bounds[g]]->partition)) return 1;
+    StoreFile **files = s->ptrs + s->bounds[g];
+    int32_t nfiles = s->bounds[g + 1] - s->bounds[g];
+    if (!s->ctx.pk_table || store_one_run(&s->ctx, files, nfiles)) {
+        store_order_files(&s->ctx, files, nfiles);
+        s->run = files;
+        s->nrun = nfiles;
+        s->run_at = 0;
+        return 1;
+    }
     Batch *rows = store_row_batch(&s->ctx, 1024);
     int rc = store_bucket_state(&s->ctx, s->ptrs + s->bounds[g], s->bounds[g + 1] - s->bounds[g], rows, err);
     if (rc != 0 || rows->nrows == 0) {
@@ -213,6 +237,70 @@ static int next_full_group(StoreScan *s, WbError *err)
     }
     emit_rows(s, rows);
     ty_batch_free(rows);
+    return 1;
+}
+
+/* Streams the current run into out: up to max_rows rows of its next
+ * file's next row groups (deletes dropped).  1 when it moved on (rows
+ * appended or not), 0 when the run is over. */
+static int run_next(StoreScan *s, Batch *out, int32_t max_rows, WbError *err)
+{
+    const StoreTableCtx *ctx = &s->ctx;
+    int32_t ncols = ctx->schema.ncols;
+    while (!s->fscan) {
+        if (s->run_at >= s->nrun) {
+            s->run = NULL;
+            return 0;
+        }
+        StoreFile *f = s->run[s->run_at++];
+        if (!store_file_may_match(ctx, f)) continue;
+        if (!s->want) {
+            s->want = wb_arena_calloc(&s->arena, (size_t)ctx->nrow_cols);
+            memset(s->want, 1, (size_t)ncols);
+            s->view_cols = wb_arena_alloc(&s->arena, sizeof(ColumnVector) * (size_t)ctx->nrow_cols);
+        }
+        /* a file known to hold no deletes is read without its kinds */
+        s->fscan_kinds = ctx->pk_table && f->delete_rows != 0;
+        if (ctx->pk_table) s->want[ctx->kind_col] = s->fscan_kinds;
+        wb_arena_reset(&s->file_arena);
+        const char **names = store_file_names(ctx, f, &s->file_arena, err);
+        if (!names) return -1;
+        char *path = store_file_path(ctx->dir, f);
+        s->fscan = store_file_scan_open(path, names, s->want, ctx->row_types, ctx->nrow_cols, f->rows,
+                                        ctx->key_preds, ctx->nkey_preds, err);
+        free(path);
+        if (!s->fscan) return -1;
+    }
+    /* the file scan appends to a view of out whose columns are out's, then
+     * (primary-key tables) the sequence (never read) and the kinds */
+    ty_batch_reserve(out, out->nrows + max_rows);
+    if (ctx->pk_table && s->kind_cap < out->capacity) {
+        s->kind_cap = out->capacity;
+        s->kind.type = ctx->row_types[ctx->kind_col];
+        s->kind.nulls = wb_realloc(s->kind.nulls, (size_t)s->kind_cap);
+        s->kind.i64 = wb_realloc(s->kind.i64, sizeof(int64_t) * (size_t)s->kind_cap);
+    }
+    memcpy(s->view_cols, out->cols, sizeof(ColumnVector) * (size_t)ncols);
+    if (ctx->pk_table) {
+        s->view_cols[ctx->seq_col] = s->kind;   /* not wanted: never touched */
+        s->view_cols[ctx->kind_col] = s->kind;
+    }
+    Batch view = *out;
+    view.cols = s->view_cols;
+    view.ncols = ctx->nrow_cols;
+    int32_t first = out->nrows;
+    int32_t got = store_file_scan_next(s->fscan, &view, max_rows, err);
+    if (got < 0) return -1;
+    if (got == 0) {
+        store_file_scan_close(s->fscan);
+        s->fscan = NULL;
+        return 1;
+    }
+    out->nrows = view.nrows;
+    for (int32_t col = 0; col < ncols; col++)
+        if (!s->want[col]) memset(out->cols[col].nulls + first, 1, (size_t)got);
+    if (out->updates) memset(out->updates + first, 0, (size_t)got);
+    if (s->fscan_kinds) store_drop_deletes(s->kind.i64, out, first, ncols);
     return 1;
 }
 
@@ -382,6 +470,7 @@ StoreScan *store_scan_open(StoreTable *table, bool streaming, int32_t nextra,
     s->ctx = table->ctx;
     wb_arena_init(&s->arena, 0);
     wb_arena_init(&s->snap_arena, 0);
+    wb_arena_init(&s->file_arena, 0);
     s->streaming = streaming;
     s->pending = ty_batch_new(s->ctx.schema.types, s->ctx.schema.ncols, 1024);
     s->end = INT64_MAX;
@@ -490,6 +579,14 @@ void store_scan_key_filter(StoreScan *s, const PqPredicate *preds, int32_t n)
 void store_scan_unread(StoreScan *s, const uint8_t *unread)
 {
     const StoreSchema *sc = &s->ctx.schema;
+    /* a stream reads only what the query does (keys included: nothing is
+     * merged) */
+    if (!s->want) {
+        s->want = wb_arena_calloc(&s->arena, (size_t)s->ctx.nrow_cols);
+        memset(s->want, 1, (size_t)sc->ncols);
+        s->view_cols = wb_arena_alloc(&s->arena, sizeof(ColumnVector) * (size_t)s->ctx.nrow_cols);
+    }
+    for (int32_t col = 0; col < sc->ncols; col++) s->want[col] = !(unread && unread[col]);
     uint8_t *skip = wb_arena_calloc(&s->arena, (size_t)sc->ncols + 1);
     bool any = false;
     for (int32_t col = 0; col < sc->ncols; col++) {
@@ -534,6 +631,14 @@ int store_scan_next(StoreScan *s, Batch *out, int32_t max_rows, int64_t now_ms, 
             return 1;
         }
         if (s->done) return 0;
+        if (s->run) {
+            /* on to the next file when one ends or all its rows were deletes */
+            int32_t before = out->nrows;
+            int r = run_next(s, out, max_rows, err);
+            if (r < 0) return -1;
+            if (out->nrows > before) return 1;
+            continue;
+        }
         if (s->group < s->ngroups) {
             int r = next_full_group(s, err);
             if (r < 0) return -1;
@@ -597,6 +702,10 @@ void store_scan_close(StoreScan *s)
 {
     if (!s) return;
     store_pin_remove(s->pin);
+    store_file_scan_close(s->fscan);
+    free(s->kind.nulls);
+    free(s->kind.i64);
+    wb_arena_destroy(&s->file_arena);
     if (s->part_need)
         for (int32_t i = 0; i < s->ctx.schema.npart; i++) free(s->part_need[i]);
     free(s->part_need);

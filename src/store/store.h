@@ -35,7 +35,7 @@
  *   {"end":<number of lines before>} (a truncated file is detected).
  * A manifest: one line per entry {"kind":"ADD"|"DELETE", "partition":"p=x",
  *   "bucket":B, "fileName":..., "level":L, "rowCount":n,
- *   "minSequenceNumber":n, "maxSequenceNumber":n, "minKey":hex,
+ *   "deleteRowCount":n (data files; absent = unknown), "minSequenceNumber":n, "maxSequenceNumber":n, "minKey":hex,
  *   "maxKey":hex, "fileSize":n, "schemaId":S, "creationTime":ms,
  *   "fileSource":"APPEND"|"COMPACT", "changelog":bool}, then {"end":n}.
  *   minKey/maxKey are the hex of types.h's compact row encoding of the

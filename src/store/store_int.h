@@ -157,6 +157,7 @@ typedef struct StoreFile {
     int32_t bucket;
     int32_t level;
     int64_t rows;
+    int64_t delete_rows;        /* rows that are deletes; -1 unknown (older manifests) */
     int64_t min_seq, max_seq;
     uint8_t *min_key, *max_key; /* ty_row_encode of the key columns */
     uint32_t min_key_len, max_key_len;
@@ -237,6 +238,24 @@ int store_snapshot_delta(const char *dir, const StoreSnapshot *snap, WbArena *ar
 int store_datafile_write(const char *path, const Batch *src, const int32_t *order,
                          int32_t n, const char *const *names, int64_t *size_out,
                          WbError *err);
+/* A data file read in slices, straight into the caller's batch: column c
+ * of the destination (of type types[c]) <- the file's column named
+ * names[c]; a wanted column (want NULL: every one) that is NULL or absent
+ * from the file reads as NULLs, an unwanted one is left untouched.  Only
+ * the row groups whose statistics may satisfy preds (col = a destination
+ * column) are read; without preds the file must yield expect_rows rows
+ * (-1: unchecked).  Columns the file holds under an older, narrower type
+ * (schema evolution) are widened.  Errors name the file. */
+typedef struct StoreFileScan StoreFileScan;
+StoreFileScan *store_file_scan_open(const char *path, const char *const *names,
+                                    const uint8_t *want, const SqlType *types, int32_t ncols,
+                                    int64_t expect_rows, const PqPredicate *preds,
+                                    int32_t npreds, WbError *err);
+/* Appends up to max_rows rows to dst (reserving room), weights 1: the
+ * number appended, 0 at the end of the file, -1 on error. */
+int32_t store_file_scan_next(StoreFileScan *fs, Batch *dst, int32_t max_rows, WbError *err);
+int64_t store_file_scan_rows(const StoreFileScan *fs);
+void store_file_scan_close(StoreFileScan *fs);
 /* Appends the file's rows to dst: column i of dst <- the file's column
  * named names[i] (NULL or absent: NULLs).  Types must match dst's (the
  * file's types are the writer schema's; widening is applied).  The error
@@ -325,6 +344,19 @@ char *store_static_partition_of(const StoreTableCtx *ctx, int32_t n, const int32
  * highest (oldest) down.  starts has nfiles+1 slots. */
 int store_load_runs(const StoreTableCtx *ctx, StoreFile *const *files, int32_t nfiles,
                     Batch *dst, int32_t *starts, int32_t *nruns, WbError *err);
+/* Sorts a bucket's files as store_load_runs reads them. */
+void store_order_files(const StoreTableCtx *ctx, StoreFile **files, int32_t nfiles);
+/* Whether a bucket's files are one sorted run of whole rows and deletes
+ * (a deduplicate or first-row table; one file, or files of one level
+ * above 0, which never overlap): each key is there once, as it stands,
+ * and reading them in order needs no merge. */
+bool store_one_run(const StoreTableCtx *ctx, StoreFile *const *files, int32_t nfiles);
+/* Whether a file's key range may hold rows satisfying ctx->key_preds
+ * (the manifest's min/max keys: the first key column's range). */
+bool store_file_may_match(const StoreTableCtx *ctx, const StoreFile *f);
+/* Removes the rows of dst from `first` on whose kind (kind[row]) is a
+ * delete, keeping the others in order, in dst's first ncols columns. */
+void store_drop_deletes(const int64_t *kind, Batch *dst, int32_t first, int32_t ncols);
 /* The merged state of one bucket (present rows sorted by key, row batch). */
 int store_bucket_state(const StoreTableCtx *ctx, StoreFile *const *files, int32_t nfiles,
                        Batch *dst, WbError *err);

@@ -299,11 +299,8 @@ const char **store_file_names(const StoreTableCtx *ctx, const StoreFile *f, WbAr
     return names;
 }
 
-int store_load_runs(const StoreTableCtx *ctx, StoreFile *const *files_in, int32_t nfiles,
-                    Batch *dst, int32_t *starts, int32_t *nruns, WbError *err)
+void store_order_files(const StoreTableCtx *ctx, StoreFile **files, int32_t nfiles)
 {
-    StoreFile **files = wb_malloc(sizeof(StoreFile *) * (size_t)(nfiles + 1));
-    memcpy(files, files_in, sizeof(StoreFile *) * (size_t)nfiles);
     qsort_r(files, (size_t)nfiles, sizeof(StoreFile *), cmp_age, (void *)ctx);
     /* files of one level >= 1 go in key order: by their decoded min keys */
     for (int32_t i = 0; i < nfiles;) {
@@ -345,6 +342,49 @@ int store_load_runs(const StoreTableCtx *ctx, StoreFile *const *files_in, int32_
         }
         i = j;
     }
+}
+
+/* Whether a file's key range (the manifest's min and max keys) may hold
+ * rows satisfying ctx->key_preds: the first key column's range is known
+ * exactly, the others' not at all.  Sound for any bucket, merged or not:
+ * a key outside the predicates is filtered out above, whatever the files
+ * that would have merged into it. */
+bool store_file_may_match(const StoreTableCtx *ctx, const StoreFile *f)
+{
+    if (!ctx->nkey_preds || !ctx->pk_table || !f->min_key_len || !f->max_key_len) return true;
+    const StoreSchema *s = &ctx->schema;
+    SqlType *ktypes = wb_malloc(sizeof(SqlType) * (size_t)s->npk);
+    for (int32_t k = 0; k < s->npk; k++) ktypes[k] = ctx->row_types[s->pk[k]];
+    Batch *keys = ty_batch_new(ktypes, s->npk, 2);
+    ty_row_decode(f->min_key, ktypes, s->npk, keys, 0, 0);
+    ty_row_decode(f->max_key, ktypes, s->npk, keys, 1, 0);
+    bool may = true;
+    const ColumnVector *first = &keys->cols[0];
+    if (!first->nulls[0] && !first->nulls[1]) {
+        PqColumnStats *stats = wb_calloc((size_t)ctx->nrow_cols, sizeof(PqColumnStats));
+        for (int32_t c = 0; c < ctx->nrow_cols; c++) stats[c].null_count = -1;
+        PqColumnStats *st = &stats[s->pk[0]];
+        st->has_min_max = st->min_exact = st->max_exact = true;
+        switch (ty_phys(ktypes[0])) {
+        case PK_I64: st->min.i64 = first->i64[0]; st->max.i64 = first->i64[1]; break;
+        case PK_F64: st->min.f64 = first->f64[0]; st->max.f64 = first->f64[1]; break;
+        case PK_I128: st->min.i128 = first->i128[0]; st->max.i128 = first->i128[1]; break;
+        case PK_STR: st->min.str = first->str[0]; st->max.str = first->str[1]; break;
+        }
+        may = pq_stats_may_match(ctx->row_types, stats, f->rows, ctx->key_preds, ctx->nkey_preds);
+        free(stats);
+    }
+    ty_batch_free(keys);
+    free(ktypes);
+    return may;
+}
+
+int store_load_runs(const StoreTableCtx *ctx, StoreFile *const *files_in, int32_t nfiles,
+                    Batch *dst, int32_t *starts, int32_t *nruns, WbError *err)
+{
+    StoreFile **files = wb_malloc(sizeof(StoreFile *) * (size_t)(nfiles + 1));
+    memcpy(files, files_in, sizeof(StoreFile *) * (size_t)nfiles);
+    store_order_files(ctx, files, nfiles);
     WbArena tmp;
     wb_arena_init(&tmp, 0);
     int rc = -1;
@@ -358,6 +398,7 @@ int store_load_runs(const StoreTableCtx *ctx, StoreFile *const *files_in, int32_
         const StoreFile *f = files[i];
         bool new_run = i == 0 || f->level == 0 || !ctx->pk_table || files[i - 1]->level != f->level;
         if (new_run) starts[runs++] = dst->nrows;
+        if (!store_file_may_match(ctx, f)) continue;
         const char **names = store_file_names(ctx, f, &tmp, err);
         if (!names) goto out;
         char *path = store_file_path(ctx->dir, f);
@@ -378,7 +419,7 @@ out:
 /* Whether a bucket's files are one sorted run of whole rows and deletes
  * (a deduplicate or first-row table; one file, or files of one level
  * above 0, which never overlap): each key is there once, as it stands. */
-static bool one_run(const StoreTableCtx *ctx, StoreFile *const *files, int32_t nfiles)
+bool store_one_run(const StoreTableCtx *ctx, StoreFile *const *files, int32_t nfiles)
 {
     if (ctx->opts.merge_engine != ME_DEDUPLICATE && ctx->opts.merge_engine != ME_FIRST_ROW)
         return false;
@@ -388,11 +429,8 @@ static bool one_run(const StoreTableCtx *ctx, StoreFile *const *files, int32_t n
     return true;
 }
 
-/* Removes the rows of dst from `first` on whose kind is a delete,
- * keeping the others in order, a column at a time. */
-static void drop_deletes(const StoreTableCtx *ctx, Batch *dst, int32_t first)
+void store_drop_deletes(const int64_t *kind, Batch *dst, int32_t first, int32_t ncols)
 {
-    const int64_t *kind = dst->cols[ctx->kind_col].i64;
     int32_t n = dst->nrows, w = first;
     int32_t r = first;
     while (r < n && kind[r] != RK_DELETE) r++;
@@ -400,7 +438,7 @@ static void drop_deletes(const StoreTableCtx *ctx, Batch *dst, int32_t first)
     w = r;
     for (; r < n; r++) {
         if (kind[r] == RK_DELETE) continue;
-        for (int32_t c = 0; c < dst->ncols; c++) {
+        for (int32_t c = 0; c < ncols; c++) {
             ColumnVector *v = &dst->cols[c];
             v->nulls[w] = v->nulls[r];
             switch (ty_phys(v->type)) {
@@ -428,13 +466,13 @@ int store_bucket_state(const StoreTableCtx *ctx, StoreFile *const *files, int32_
     }
     int32_t *starts = wb_malloc(sizeof(int32_t) * (size_t)(nfiles + 2));
     int32_t nruns;
-    if (one_run(ctx, files, nfiles)) {
+    if (store_one_run(ctx, files, nfiles)) {
         /* one sorted run of whole rows and deletes: each key once, nothing
          * to merge; the deletes are dropped in place */
         int32_t first = dst->nrows;
         int rc = store_load_runs(ctx, files, nfiles, dst, starts, &nruns, err);
         free(starts);
-        if (rc == 0) drop_deletes(ctx, dst, first);
+        if (rc == 0) store_drop_deletes(dst->cols[ctx->kind_col].i64, dst, first, dst->ncols);
         return rc;
     }
     Batch *all = store_row_batch(ctx, 1024);

@@ -259,6 +259,11 @@ int store_write_file(const StoreTableCtx *ctx, const Batch *b, const int32_t *or
     file->schema_id = ctx->schema.id < 0 ? 0 : ctx->schema.id;
     file->creation_ms = wb_now_millis();
     file->min_seq = file->max_seq = append_seq;
+    file->delete_rows = changelog ? -1 : 0;
+    if (ctx->pk_table && !changelog) {
+        const int64_t *kind = b->cols[ctx->kind_col].i64;
+        for (int32_t i = 0; i < n; i++) file->delete_rows += kind[order[i]] == SK_DELETE;
+    }
     if (ctx->pk_table && n > 0 && !changelog) {
         const int64_t *seq = b->cols[ctx->seq_col].i64;
         file->min_seq = file->max_seq = seq[order[0]];
