@@ -13,7 +13,8 @@
  *           table's files is streamed file by file, row group by row
  *           group, only the columns the query reads, straight into the
  *           output batches (deletes dropped there); any other bucket is
- *           merged whole in memory and handed out from there
+ *           merged as a stream in key order (merge_stream.c), slice by
+ *           slice, each handed out from where it was merged
  *   CHANGES emitting the changes of snapshot `cur` (streaming) or of the
  *           incremental range
  *   WAIT    (streaming) nothing pending: poll for snapshot cur+1 every
@@ -47,6 +48,7 @@ struct StoreScan {
     StoreFile **run;
     int32_t nrun, run_at;
     StoreFileScan *fscan;
+    StoreMergeStream *merge;    /* the bucket being merged, NULL none */
     bool fscan_kinds;           /* the open file's deletes are dropped */
     uint8_t *want;              /* per row column: read by a stream */
     ColumnVector *view_cols;    /* the output's columns, then seq and kind */
@@ -206,12 +208,12 @@ static int start_full(StoreScan *s, int64_t id, WbError *err)
     return 0;
 }
 
-/* Loads the next bucket of the full read into pending; 0 when none left. */
-static int next_full_group(StoreScan *s, WbError *err)
+/* Starts the next bucket of the full read: a stream of its one run's
+ * files (run_next) or of its merged runs (merge_next). */
+static void next_full_group(StoreScan *s)
 {
-    if (s->group >= s->ngroups) return 0;
     int32_t g = s->group++;
-    if (!part_ok(s, s->ptrs[s->bounds[g]]->partition)) return 1;
+    if (!part_ok(s, s->ptrs[s->bounds[g]]->partition)) return;
     StoreFile **files = s->ptrs + s->bounds[g];
     int32_t nfiles = s->bounds[g + 1] - s->bounds[g];
     if (!s->ctx.pk_table || store_one_run(&s->ctx, files, nfiles)) {
@@ -219,18 +221,27 @@ static int next_full_group(StoreScan *s, WbError *err)
         s->run = files;
         s->nrun = nfiles;
         s->run_at = 0;
-        return 1;
+        return;
     }
+    s->merge = store_merge_stream_open(&s->ctx, files, nfiles);
+}
+
+/* Hands the next merged rows of the current bucket to `full`; 0 when the
+ * bucket is over. */
+static int merge_next(StoreScan *s, WbError *err)
+{
     Batch *rows = store_row_batch(&s->ctx, 1024);
-    int rc = store_bucket_state(&s->ctx, s->ptrs + s->bounds[g], s->bounds[g + 1] - s->bounds[g], rows, err);
-    if (rc != 0 || rows->nrows == 0) {
+    int32_t got = store_merge_stream_next(s->merge, rows, err);
+    if (got <= 0) {
         ty_batch_free(rows);
-        return rc != 0 ? -1 : 1;
+        store_merge_stream_close(s->merge);
+        s->merge = NULL;
+        return got;
     }
+    for (int32_t r = 0; r < rows->nrows; r++) rows->weights[r] = 1;
+    if (rows->updates) memset(rows->updates, 0, (size_t)rows->capacity);
     if (s->pending->nrows == 0 && !s->full) {
-        /* handed out from where it was read: no copy */
-        for (int32_t r = 0; r < rows->nrows; r++) rows->weights[r] = 1;
-        if (rows->updates) memset(rows->updates, 0, (size_t)rows->capacity);
+        /* handed out from where it was merged: no copy */
         s->full = rows;
         s->pos = 0;
         return 1;
@@ -639,9 +650,12 @@ int store_scan_next(StoreScan *s, Batch *out, int32_t max_rows, int64_t now_ms, 
             if (out->nrows > before) return 1;
             continue;
         }
+        if (s->merge) {
+            if (merge_next(s, err) < 0) return -1;
+            continue;
+        }
         if (s->group < s->ngroups) {
-            int r = next_full_group(s, err);
-            if (r < 0) return -1;
+            next_full_group(s);
             continue;
         }
         if (!s->streaming && s->cur >= s->end) {
@@ -703,6 +717,7 @@ void store_scan_close(StoreScan *s)
     if (!s) return;
     store_pin_remove(s->pin);
     store_file_scan_close(s->fscan);
+    store_merge_stream_close(s->merge);
     free(s->kind.nulls);
     free(s->kind.i64);
     wb_arena_destroy(&s->file_arena);

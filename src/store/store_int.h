@@ -357,6 +357,15 @@ bool store_file_may_match(const StoreTableCtx *ctx, const StoreFile *f);
 /* Removes the rows of dst from `first` on whose kind (kind[row]) is a
  * delete, keeping the others in order, in dst's first ncols columns. */
 void store_drop_deletes(const int64_t *kind, Batch *dst, int32_t first, int32_t ncols);
+/* The merged state of one bucket read as a stream with bounded memory
+ * (merge_stream.c): files of one partition and bucket, any runs. */
+typedef struct StoreMergeStream StoreMergeStream;
+StoreMergeStream *store_merge_stream_open(const StoreTableCtx *ctx, StoreFile *const *files,
+                                          int32_t nfiles);
+/* Appends the next present rows, in key order, to dst (a row batch): the
+ * number appended (> 0), 0 at the end, -1 on error. */
+int32_t store_merge_stream_next(StoreMergeStream *m, Batch *dst, WbError *err);
+void store_merge_stream_close(StoreMergeStream *m);
 /* The merged state of one bucket (present rows sorted by key, row batch). */
 int store_bucket_state(const StoreTableCtx *ctx, StoreFile *const *files, int32_t nfiles,
                        Batch *dst, WbError *err);

@@ -1,0 +1,197 @@
+/*
+ * merge_stream.c - the merged state of a bucket of several sorted runs,
+ * read as a stream in key order with bounded memory.
+ *
+ * Each run (a level-0 file, or the files of one level in key order) is
+ * read a chunk at a time into its own buffer.  Let the bound be the
+ * smallest last-loaded key among the runs that still have rows to read:
+ * every row of every run whose key is below the bound is loaded, and so is
+ * every other version of its key (a run is sorted by key, then sequence),
+ * so those rows merge now (store_merge_runs, bottom: nothing is older) and
+ * are handed out; the rest wait for the next chunks.  When no row is below
+ * the bound (a run's buffer holds versions of one key only), the runs at
+ * the bound read on.  Memory: about CHUNK rows per run, whatever the size
+ * of the bucket.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+enum { CHUNK = 4096 };
+
+typedef struct RunCursor {
+    StoreFile **files;          /* the run's files, in key order */
+    int32_t nfiles, at;
+    StoreFileScan *fs;          /* the open file */
+    Batch *buf;                 /* rows [pos, nrows) not merged yet */
+    int32_t pos;
+    bool done;                  /* nothing more to read */
+} RunCursor;
+
+struct StoreMergeStream {
+    const StoreTableCtx *ctx;
+    StoreFile **files;
+    RunCursor *runs;
+    int32_t nruns;
+    Batch *all;                 /* the slices to merge, run after run */
+    int32_t *starts, *cut;
+    WbArena names;
+};
+
+StoreMergeStream *store_merge_stream_open(const StoreTableCtx *ctx, StoreFile *const *files,
+                                          int32_t nfiles)
+{
+    StoreMergeStream *m = wb_calloc(1, sizeof *m);
+    m->ctx = ctx;
+    m->files = wb_malloc(sizeof(StoreFile *) * (size_t)(nfiles + 1));
+    memcpy(m->files, files, sizeof(StoreFile *) * (size_t)nfiles);
+    store_order_files(ctx, m->files, nfiles);
+    m->runs = wb_calloc((size_t)nfiles + 1, sizeof(RunCursor));
+    for (int32_t i = 0; i < nfiles; i++) {
+        const StoreFile *f = m->files[i];
+        bool new_run = i == 0 || f->level == 0 || !ctx->pk_table || m->files[i - 1]->level != f->level;
+        if (new_run) {
+            RunCursor *c = &m->runs[m->nruns++];
+            c->files = m->files + i;
+            c->buf = store_row_batch(ctx, CHUNK);
+        }
+        m->runs[m->nruns - 1].nfiles++;
+    }
+    m->all = store_row_batch(ctx, CHUNK);
+    m->starts = wb_malloc(sizeof(int32_t) * (size_t)(m->nruns + 1));
+    m->cut = wb_malloc(sizeof(int32_t) * (size_t)(m->nruns + 1));
+    wb_arena_init(&m->names, 0);
+    return m;
+}
+
+/* Moves a buffer's unmerged rows to its front (a fresh batch: the merged
+ * rows' strings go with the old arena). */
+static void compact_buffer(const StoreTableCtx *ctx, RunCursor *c)
+{
+    if (c->pos == 0) return;
+    if (c->pos == c->buf->nrows) {
+        ty_batch_reset(c->buf);
+    } else {
+        Batch *b = store_row_batch(ctx, c->buf->capacity);
+        ty_batch_append_range(b, c->buf, c->pos, c->buf->nrows - c->pos, ctx->nrow_cols);
+        ty_batch_free(c->buf);
+        c->buf = b;
+    }
+    c->pos = 0;
+}
+
+/* Reads the run's next chunk into its buffer (after the rows it holds);
+ * marks it done at its end. */
+static int read_chunk(StoreMergeStream *m, RunCursor *c, WbError *err)
+{
+    const StoreTableCtx *ctx = m->ctx;
+    compact_buffer(ctx, c);
+    while (!c->done) {
+        if (!c->fs) {
+            if (c->at >= c->nfiles) {
+                c->done = true;
+                break;
+            }
+            StoreFile *f = c->files[c->at++];
+            if (!store_file_may_match(ctx, f)) continue;
+            wb_arena_reset(&m->names);
+            const char **names = store_file_names(ctx, f, &m->names, err);
+            if (!names) return -1;
+            char *path = store_file_path(ctx->dir, f);
+            c->fs = store_file_scan_open(path, names, NULL, ctx->row_types, ctx->nrow_cols, f->rows,
+                                         ctx->key_preds, ctx->nkey_preds, err);
+            free(path);
+            if (!c->fs) return -1;
+        }
+        int32_t got = store_file_scan_next(c->fs, c->buf, CHUNK, err);
+        if (got < 0) return -1;
+        if (got > 0) break;
+        store_file_scan_close(c->fs);
+        c->fs = NULL;
+    }
+    return 0;
+}
+
+/* The first row of [from, to) of b whose key is not below row `key` of kb. */
+static int32_t lower_bound(const StoreTableCtx *ctx, const Batch *b, int32_t from, int32_t to,
+                           const Batch *kb, int32_t key)
+{
+    while (from < to) {
+        int32_t mid = from + (to - from) / 2;
+        if (store_key_cmp(ctx, b, mid, kb, key) < 0) from = mid + 1;
+        else to = mid;
+    }
+    return from;
+}
+
+int32_t store_merge_stream_next(StoreMergeStream *m, Batch *dst, WbError *err)
+{
+    const StoreTableCtx *ctx = m->ctx;
+    for (;;) {
+        /* every run that can read has rows loaded */
+        for (int32_t r = 0; r < m->nruns; r++) {
+            RunCursor *c = &m->runs[r];
+            if (c->pos == c->buf->nrows && !c->done && read_chunk(m, c, err) != 0) return -1;
+        }
+        /* the bound: the smallest last key of the runs still reading */
+        int32_t bound = -1;
+        for (int32_t r = 0; r < m->nruns; r++) {
+            RunCursor *c = &m->runs[r];
+            if (c->done || c->pos == c->buf->nrows) continue;
+            if (bound < 0 || store_key_cmp(ctx, c->buf, c->buf->nrows - 1, m->runs[bound].buf,
+                                           m->runs[bound].buf->nrows - 1) < 0)
+                bound = r;
+        }
+        int64_t take = 0;
+        for (int32_t r = 0; r < m->nruns; r++) {
+            RunCursor *c = &m->runs[r];
+            int32_t n = c->buf->nrows;
+            m->cut[r] = bound < 0 ? n
+                      : lower_bound(ctx, c->buf, c->pos, n, m->runs[bound].buf, m->runs[bound].buf->nrows - 1);
+            take += m->cut[r] - c->pos;
+        }
+        if (bound < 0 && take == 0) return 0;   /* every run read and merged */
+        if (take == 0) {
+            /* the runs at the bound hold versions of one key only: they
+             * read on (chosen first: reading replaces a buffer) */
+            const Batch *kb = m->runs[bound].buf;
+            for (int32_t r = 0; r < m->nruns; r++) {
+                const RunCursor *c = &m->runs[r];
+                m->cut[r] = !c->done && c->pos < c->buf->nrows &&
+                            store_key_cmp(ctx, c->buf, c->buf->nrows - 1, kb, kb->nrows - 1) == 0;
+            }
+            for (int32_t r = 0; r < m->nruns; r++)
+                if (m->cut[r] && read_chunk(m, &m->runs[r], err) != 0) return -1;
+            continue;
+        }
+        ty_batch_reset(m->all);
+        for (int32_t r = 0; r < m->nruns; r++) {
+            RunCursor *c = &m->runs[r];
+            m->starts[r] = m->all->nrows;
+            ty_batch_append_range(m->all, c->buf, c->pos, m->cut[r] - c->pos, ctx->nrow_cols);
+            c->pos = m->cut[r];
+        }
+        m->starts[m->nruns] = m->all->nrows;
+        int32_t before = dst->nrows;
+        if (store_merge_runs(ctx, m->all, m->starts, m->nruns, true, dst, err) != 0) return -1;
+        if (dst->nrows > before) return dst->nrows - before;
+    }
+}
+
+void store_merge_stream_close(StoreMergeStream *m)
+{
+    if (!m) return;
+    for (int32_t r = 0; r < m->nruns; r++) {
+        store_file_scan_close(m->runs[r].fs);
+        ty_batch_free(m->runs[r].buf);
+    }
+    ty_batch_free(m->all);
+    wb_arena_destroy(&m->names);
+    free(m->runs);
+    free(m->files);
+    free(m->starts);
+    free(m->cut);
+    free(m);
+}
