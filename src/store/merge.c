@@ -48,6 +48,21 @@ static int cmp_cell(const ColumnVector *a, int32_t ra, const ColumnVector *b, in
     return ty_compare(a, ra, b, rb);
 }
 
+/* store_key_cmp, inline for the merges' inner loops: one integer key
+ * compares without a call */
+static inline int key_cmp(const StoreTableCtx *ctx, const Batch *ba, int32_t a, const Batch *bb,
+                          int32_t b)
+{
+    if (ctx->int_key >= 0) {
+        const ColumnVector *x = &ba->cols[ctx->int_key], *y = &bb->cols[ctx->int_key];
+        bool na = x->nulls[a], nb = y->nulls[b];
+        if (na || nb) return (int)nb - (int)na;
+        int64_t u = x->i64[a], v = y->i64[b];
+        return u < v ? -1 : u > v;
+    }
+    return store_key_cmp(ctx, ba, a, bb, b);
+}
+
 int store_key_cmp(const StoreTableCtx *ctx, const Batch *ba, int32_t a, const Batch *bb,
                   int32_t b)
 {
@@ -315,7 +330,7 @@ typedef struct Heap {
 
 static bool heap_less(const StoreTableCtx *ctx, const Batch *src, const Heap *h, int32_t x, int32_t y)
 {
-    int c = store_key_cmp(ctx, src, h->pos[x], src, h->pos[y]);
+    int c = key_cmp(ctx, src, h->pos[x], src, h->pos[y]);
     return c < 0 || (c == 0 && x < y);
 }
 
@@ -353,7 +368,7 @@ int store_merge_runs(const StoreTableCtx *ctx, const Batch *src, const int32_t *
     while (h.n > 0) {
         int32_t run = h.heap[0];
         int32_t row = h.pos[run];
-        if (m > 0 && store_key_cmp(ctx, src, group[0], src, row) != 0) {
+        if (m > 0 && key_cmp(ctx, src, group[0], src, row) != 0) {
             fold_group(ctx, src, group, m, bottom, dst);
             m = 0;
         }
@@ -388,7 +403,7 @@ void store_diff_states(const StoreTableCtx *ctx, const Batch *a, const Batch *b,
     int32_t ncols = ctx->schema.ncols;
     int32_t i = 0, j = 0;
     while (i < a->nrows || j < b->nrows) {
-        int c = i >= a->nrows ? 1 : j >= b->nrows ? -1 : store_key_cmp(ctx, a, i, b, j);
+        int c = i >= a->nrows ? 1 : j >= b->nrows ? -1 : key_cmp(ctx, a, i, b, j);
         if (c < 0) {
             append_change(out, a, i++, -1, ncols);
         } else if (c > 0) {

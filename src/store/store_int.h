@@ -299,6 +299,7 @@ struct StoreTableCtx {
     StoreSchema schema;
     StoreOptions opts;
     bool pk_table;
+    int32_t int_key;             /* the one key column when it is integer-like, else -1 */
     int32_t nbucket_key;         /* bucket key: pk minus partition keys */
     int32_t *bucket_key;
     int32_t nrow_cols;           /* schema columns + 2 for PK tables */

@@ -24,6 +24,7 @@ static int build_ctx(StoreTableCtx *ctx, const StoreSpec *spec, WbError *err)
                             arena, &ctx->opts, err) != 0)
         return -1;
     ctx->pk_table = s->npk > 0;
+    ctx->int_key = s->npk == 1 && ty_phys(s->types[s->pk[0]]) == PK_I64 ? s->pk[0] : -1;
     for (int32_t i = 0; i < s->npart; i++) {
         bool in_pk = false;
         for (int32_t j = 0; j < s->npk; j++) in_pk |= s->pk[j] == s->part[i];
