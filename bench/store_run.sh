@@ -15,6 +15,10 @@
 #     weir: `weir run --mode batch`, CPU from GNU time (the whole process);
 #     DuckDB: threads = 1 through bench/parquet_peer.mjs, CPU of the query.
 #     Median of REPEAT runs (default 3).  The answers must agree.
+#     Then "merged": a table of five overlapping commits never compacted
+#     (several sorted runs: weir's read merges them), beside DuckDB
+#     computing the same state from the same files (arg_max by
+#     _SEQUENCE_NUMBER per key, deletes dropped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-10000000}
@@ -60,22 +64,49 @@ echo "## 3. scans of a stored table of $ROWS distinct keys beside DuckDB on its 
     'fields.k.start' = '0', 'fields.k.end' = '$((ROWS - 1))', 'fields.v.min' = '0',
     'fields.v.max' = '1000000', 'fields.s.length' = '16');
   INSERT INTO big SELECT * FROM g;" >/dev/null
-files=$("$WEIR" run --mode batch --format csv --data "$DATA/sql" -e "SELECT file_path FROM big\$files" |
-    tail -n +2 | sed "s/.*/'&'/" | paste -sd, -)
+# a table of five overlapping commits (commit i: keys [i*ROWS/10, i*ROWS/10 + ROWS/5)),
+# never compacted: a read merges its sorted runs
+"$WEIR" run --mode batch --data "$DATA/sql" -e "
+  CREATE TABLE runs (k BIGINT, v BIGINT, s STRING, PRIMARY KEY (k) NOT ENFORCED) WITH ('write-only' = 'true');" >/dev/null
+for i in 0 1 2 3 4; do
+    "$WEIR" run --mode batch --data "$DATA/sql" -e "
+  CREATE TEMPORARY TABLE g (k BIGINT, v BIGINT, s STRING) WITH ('connector' = 'datagen',
+    'number-of-rows' = '$((ROWS / 5))', 'rows-per-second' = '1000000000', 'fields.k.kind' = 'sequence',
+    'fields.k.start' = '$((i * ROWS / 10))', 'fields.k.end' = '$((i * ROWS / 10 + ROWS / 5 - 1))',
+    'fields.v.min' = '0', 'fields.v.max' = '1000000', 'fields.s.length' = '16');
+  INSERT INTO runs SELECT * FROM g;" >/dev/null
+done
+list_files() {
+    "$WEIR" run --mode batch --format csv --data "$DATA/sql" -e "SELECT file_path FROM $1\$files" |
+        tail -n +2 | sed "s/.*/'&'/" | paste -sd, -
+}
+files=$(list_files big)
+run_files=$(list_files runs)
+echo "table runs: $(echo "$run_files" | tr , '\n' | wc -l) files (sorted runs) of $ROWS rows"
 lo=$((ROWS / 2)); hi=$((ROWS / 2 + ROWS / 100))
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "| query | weir CPU s | DuckDB CPU s | weir / DuckDB | answer |"
 echo "| --- | ---: | ---: | ---: | --- |"
-for q in full filtered; do
-    if [ $q = full ]; then sql="SELECT COUNT(*), SUM(v) FROM big"
-    else sql="SELECT COUNT(*), SUM(v) FROM big WHERE k >= $lo AND k < $hi"; fi
+# merged: DuckDB computes the same merged state from the same files (the
+# last version of each key by _SEQUENCE_NUMBER, deletes (kind 3) dropped)
+for q in full filtered merged; do
+    case $q in
+    full) sql="SELECT COUNT(*), SUM(v) FROM big"
+          peer="${sql/FROM big/FROM read_parquet([$files])}" ;;
+    filtered) sql="SELECT COUNT(*), SUM(v) FROM big WHERE k >= $lo AND k < $hi"
+          peer="${sql/FROM big/FROM read_parquet([$files])}" ;;
+    merged) sql="SELECT COUNT(*), SUM(v) FROM runs"
+          peer="SELECT COUNT(*), SUM(v) FROM (SELECT k, arg_max(v, _SEQUENCE_NUMBER) AS v,
+                arg_max(_VALUE_KIND, _SEQUENCE_NUMBER) AS kind FROM read_parquet([$run_files])
+                GROUP BY k) WHERE kind <> 3" ;;
+    esac
     wcpu=(); dcpu=()
     for _ in $(seq "$REPEAT"); do
         /usr/bin/time -f "%U %S" -o "$DATA/time" "$WEIR" run --mode batch --format csv \
             --data "$DATA/sql" -e "$sql" >"$DATA/weir.out"
         read -r u s <"$DATA/time"
         wcpu+=("$(echo "$u + $s" | bc)")
-        line=$(node bench/parquet_peer.mjs --threads 1 --sql "${sql/FROM big/FROM read_parquet([$files])}")
+        line=$(node bench/parquet_peer.mjs --threads 1 --sql "$peer")
         dcpu+=("$(echo "$line" | sed -E 's/.*"cpu_seconds":([0-9.]+).*/\1/')")
         danswer=$(echo "$line" | sed -E 's/.*"row":\[(.*)\].*/\1/; s/"//g')
     done
