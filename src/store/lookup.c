@@ -2,7 +2,12 @@
  * lookup.c - point lookups and key-range scans by primary key.  A table
  * handle caches the merged state of each bucket it has looked into, for the
  * snapshot it read; a new snapshot drops the cache (the lookup join's
- * "cache", read again when the table changes).
+ * "cache", read again when the table changes).  The cache pins its
+ * snapshot (expire.c) so that a concurrent compaction and expiry never
+ * delete the files of a bucket it has yet to load; the pin's lease is
+ * renewed as lookups go on, and removed with the cache.  A key range of
+ * a bucket not cached is read as a stream (merge_stream.c) over the files
+ * and row groups the range's first key column may be in.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +22,8 @@ typedef struct LookupCache {
     int32_t *bounds;
     int32_t ngroups;
     Batch **states;             /* per group, NULL until loaded */
+    char *pin;                  /* NULL for snapshot 0 */
+    int64_t pin_renewed_ms;
 } LookupCache;
 
 static void cache_free(LookupCache *c)
@@ -24,6 +31,7 @@ static void cache_free(LookupCache *c)
     if (!c) return;
     for (int32_t g = 0; g < c->ngroups; g++)
         if (c->states[g]) ty_batch_free(c->states[g]);
+    store_pin_remove(c->pin);
     free(c->states);
     free(c->ptrs);
     free(c->bounds);
@@ -31,18 +39,31 @@ static void cache_free(LookupCache *c)
     free(c);
 }
 
-static LookupCache *cache_load(StoreTableCtx *ctx, int64_t snapshot, WbError *err)
+/* The cache of a snapshot, pinned; NULL with err (*gone set when the
+ * snapshot no longer exists). */
+static LookupCache *cache_load(StoreTableCtx *ctx, int64_t snapshot, bool *gone, WbError *err)
 {
+    *gone = false;
     LookupCache *c = wb_calloc(1, sizeof(LookupCache));
     wb_arena_init(&c->arena, 0);
     c->snapshot = snapshot;
     if (snapshot > 0) {
+        /* pinned first, then read: it still exists once pinned */
+        c->pin = store_pin_create(ctx, snapshot, ctx->opts.pin_lease_ms, err);
+        if (!c->pin) {
+            cache_free(c);
+            return NULL;
+        }
+        c->pin_renewed_ms = wb_now_millis();
         StoreSnapshot snap;
         StoreFile *files;
         int32_t n;
         int r = store_snapshot_read(ctx->dir, snapshot, &c->arena, &snap, err);
-        if (r == 1) wb_error(err, WB_SQLSTATE_DATA, 0, 0, "snapshot %lld of table %s does not exist",
-                             (long long)snapshot, ctx->name);
+        if (r == 1) {
+            *gone = true;
+            wb_error(err, WB_SQLSTATE_DATA, 0, 0, "snapshot %lld of table %s does not exist",
+                     (long long)snapshot, ctx->name);
+        }
         if (r != 0 || store_snapshot_files(ctx->dir, &snap, false, &c->arena, &files, &n, err) != 0) {
             cache_free(c);
             return NULL;
@@ -97,12 +118,21 @@ static LookupCache **cache_slot(StoreTable *t)
     return (LookupCache **)&t->lookup_cache;
 }
 
-static LookupCache *current_cache(StoreTable *t, int64_t snapshot, WbError *err)
+static LookupCache *current_cache(StoreTable *t, int64_t snapshot, bool *gone, WbError *err)
 {
+    *gone = false;
     LookupCache **slot = cache_slot(t);
-    if (*slot && (*slot)->snapshot == snapshot) return *slot;
+    LookupCache *c = *slot;
+    if (c && c->snapshot == snapshot) {
+        int64_t now = wb_now_millis();
+        if (c->pin && now - c->pin_renewed_ms > t->ctx.opts.pin_lease_ms / 2) {
+            if (store_pin_update(&t->ctx, c->pin, snapshot, t->ctx.opts.pin_lease_ms, err) != 0) return NULL;
+            c->pin_renewed_ms = now;
+        }
+        return c;
+    }
     cache_free(*slot);
-    *slot = cache_load(&t->ctx, snapshot, err);
+    *slot = cache_load(&t->ctx, snapshot, gone, err);
     return *slot;
 }
 
@@ -119,9 +149,16 @@ int store_lookup(StoreTable *t, const Batch *keys, Batch *out, int32_t *found, W
         wb_error(err, WB_SQLSTATE_FEATURE, 0, 0, "table %s has no primary key to look up", ctx->name);
         return -1;
     }
-    int64_t latest;
-    if (store_snapshot_latest(ctx->dir, &latest, err) != 0) return -1;
-    LookupCache *c = current_cache(t, latest, err);
+    /* the latest snapshot; one that a concurrent expiry removed before it
+     * was pinned is passed over for the newer one */
+    LookupCache *c = NULL;
+    bool gone = true;
+    for (int attempt = 0; !c && gone && attempt < 3; attempt++) {
+        int64_t latest;
+        if (store_snapshot_latest(ctx->dir, &latest, err) != 0) return -1;
+        if (attempt > 0) wb_error_clear(err);
+        c = current_cache(t, latest, &gone, err);
+    }
     if (!c) return -1;
     /* a row batch holding each key in its columns, for partition/bucket */
     Batch *probe = store_row_batch(ctx, 1);
@@ -173,6 +210,28 @@ static int range_cmp(const void *pa, const void *pb, void *arg)
     return store_key_cmp(rs->ctx, rs->b, *(const int32_t *)pa, rs->b, *(const int32_t *)pb);
 }
 
+/* `first key column op bound` for skipping files and row groups: false
+ * when the bound is NULL there. */
+static bool bound_pred(const StoreTableCtx *ctx, const Batch *bound, PqOp op, PqPredicate *out)
+{
+    const ColumnVector *v = &bound->cols[0];
+    if (v->nulls[0]) return false;
+    memset(out, 0, sizeof *out);
+    out->col = ctx->schema.pk[0];
+    out->op = op;
+    bool dec = v->type.id == TY_DECIMAL;   /* decimals as i128 (PqPredicate) */
+    switch (ty_phys(v->type)) {
+    case PK_I64:
+        if (dec) out->value.i128 = v->i64[0];
+        else out->value.i64 = v->i64[0];
+        break;
+    case PK_I128: out->value.i128 = v->i128[0]; break;
+    case PK_F64: out->value.f64 = v->f64[0]; break;
+    case PK_STR: out->value.str = v->str[0]; break;
+    }
+    return true;
+}
+
 int store_scan_range(StoreTable *t, int64_t snapshot_id, const Batch *lo, const Batch *hi,
                      Batch *out, WbError *err)
 {
@@ -183,19 +242,42 @@ int store_scan_range(StoreTable *t, int64_t snapshot_id, const Batch *lo, const 
     }
     int64_t snap = snapshot_id;
     if (snap <= 0 && store_snapshot_latest(ctx->dir, &snap, err) != 0) return -1;
-    LookupCache *c = snapshot_id > 0 ? cache_load(ctx, snap, err) : current_cache(t, snap, err);
+    bool gone;
+    LookupCache *c = snapshot_id > 0 ? cache_load(ctx, snap, &gone, err) : current_cache(t, snap, &gone, err);
     if (!c) return -1;
     Batch *hits = store_row_batch(ctx, 1024);
+    /* buckets not cached are streamed over the files and row groups the
+     * first key column's bounds allow */
+    StoreTableCtx rctx = *ctx;
+    PqPredicate preds[2];
+    rctx.nkey_preds = 0;
+    if (lo && bound_pred(ctx, lo, PQ_OP_GE, &preds[rctx.nkey_preds])) rctx.nkey_preds++;
+    if (hi && bound_pred(ctx, hi, PQ_OP_LE, &preds[rctx.nkey_preds])) rctx.nkey_preds++;
+    rctx.key_preds = rctx.nkey_preds ? preds : NULL;
+    Batch *slice = store_row_batch(ctx, 1024);
     int rc = 0;
     for (int32_t g = 0; g < c->ngroups && rc == 0; g++) {
-        Batch *state = group_state(ctx, c, g, err);
-        if (!state) { rc = -1; break; }
-        for (int32_t r = 0; r < state->nrows; r++) {
-            if (lo && key_vs_row(ctx, lo, 0, state, r) > 0) continue;
-            if (hi && key_vs_row(ctx, hi, 0, state, r) < 0) continue;
-            store_row_copy(hits, state, r);
+        StoreMergeStream *m = NULL;
+        if (!c->states[g]) m = store_merge_stream_open(&rctx, c->ptrs + c->bounds[g], c->bounds[g + 1] - c->bounds[g]);
+        for (;;) {
+            const Batch *state = c->states[g];
+            if (m) {
+                ty_batch_reset(slice);
+                int32_t got = store_merge_stream_next(m, slice, err);
+                if (got < 0) rc = -1;
+                if (got <= 0) break;
+                state = slice;
+            }
+            for (int32_t r = 0; r < state->nrows; r++) {
+                if (lo && key_vs_row(ctx, lo, 0, state, r) > 0) continue;
+                if (hi && key_vs_row(ctx, hi, 0, state, r) < 0) continue;
+                store_row_copy(hits, state, r);
+            }
+            if (!m) break;
         }
+        store_merge_stream_close(m);
     }
+    ty_batch_free(slice);
     if (rc == 0) {
         int32_t *order = wb_malloc(sizeof(int32_t) * (size_t)(hits->nrows + 1));
         for (int32_t i = 0; i < hits->nrows; i++) order[i] = i;

@@ -579,6 +579,50 @@ static void test_bad_options(void)
     CHECK(open3(dir, true, 1, k6, v6, 0, &err) == NULL && strstr(err.message, "snapshot.time-retained") != NULL);
 }
 
+/* A table handle that looked keys up pins the snapshot it cached: another
+ * handle's compaction and expiry leave that snapshot's files alone until
+ * the handle closes. */
+static void test_lookup_pins_snapshot(void)
+{
+    WbError err = {0};
+    const char *dir = fresh_dir();
+    const char *keys[4] = {"bucket", "snapshot.num-retained.min", "snapshot.num-retained.max",
+                           "snapshot.time-retained"};
+    const char *values[4] = {"2", "1", "1", "1 ms"};
+    StoreTable *reader = open3(dir, true, 4, keys, values, 0, &err);
+    StoreTable *writer = open3(dir, true, 4, keys, values, 0, &err);
+    CHECK(reader != NULL && writer != NULL);
+    if (!reader || !writer) return;
+    int64_t k[4] = {1, 2, 3, 4}, v[4] = {10, 20, 30, 40};
+    CHECK(write_commit(writer, rows3(4, k, v, NULL, NULL), 1, &err) == 0);
+    Batch *probe = ty_batch_new(types3, 1, 1);
+    probe->cols[0].i64[0] = 1;
+    probe->cols[0].nulls[0] = 0;
+    probe->nrows = 1;
+    Batch *out = ty_batch_new(types3, 3, 4);
+    int32_t found[1];
+    CHECK(store_lookup(reader, probe, out, found, &err) == 0 && found[0] >= 0);
+    /* everything rewritten and compacted; snapshot 1 would expire */
+    int64_t v2[4] = {11, 21, 31, 41};
+    CHECK(write_commit(writer, rows3(4, k, v2, NULL, NULL), 2, &err) == 0);
+    CHECK(store_compact(writer, NULL, &err) == 0);
+    usleep(3000);
+    CHECK(store_expire(writer, &err) == 0);
+    char *text = sorted(read_text(writer, 1, (const char *[]){"scan.snapshot-id"}, (const char *[]){"1"}, &err));
+    CHECK_STR(text, "1:10:null,2:20:null,3:30:null,4:40:null");
+    free(text);
+    /* released with the handle */
+    store_close(reader);
+    usleep(3000);
+    CHECK(store_expire(writer, &err) == 0);
+    text = read_text(writer, 1, (const char *[]){"scan.snapshot-id"}, (const char *[]){"1"}, &err);
+    CHECK(text == NULL && strstr(err.message, "does not exist") != NULL);
+    free(text);
+    ty_batch_free(probe);
+    ty_batch_free(out);
+    store_close(writer);
+}
+
 static void test_lookup_and_range(void)
 {
     WbError err = {0};
@@ -745,6 +789,7 @@ int main(void)
     RUN(test_aggregation_functions);
     RUN(test_bad_options);
     RUN(test_lookup_and_range);
+    RUN(test_lookup_pins_snapshot);
     RUN(test_time_travel);
     RUN(test_schema_evolution);
     if (system(cmd) != 0) return 1;
