@@ -23,6 +23,8 @@
 
 #include "store/store_int.h"
 
+enum { SLICE = 4096 };         /* rows a compaction handles at a time */
+
 typedef struct Run {
     int32_t level;
     int32_t first, count;     /* files[first .. first+count) */
@@ -98,29 +100,100 @@ static void add_entry(StoreEntry **arr, int32_t *n, int32_t *cap, bool add, cons
     (*arr)[(*n)++].file = *f;
 }
 
-/* Writes rows of b (all, in order) as files of at most 'target-file-size'
- * (estimated from the inputs' bytes per row). */
-static int write_split(const StoreTableCtx *ctx, const Batch *b, const char *part, int32_t bucket,
-                       int32_t level, int64_t in_bytes, int64_t in_rows, int64_t append_seq,
-                       WbArena *arena, StoreEntry **entries, int32_t *n, int32_t *cap, WbError *err)
+/* Adds the files a run writer wrote as ADD entries. */
+static int finish_run(StoreRunWriter *w, StoreEntry **entries, int32_t *n, int32_t *cap, WbError *err)
 {
-    int64_t per_row = in_rows > 0 ? in_bytes / in_rows + 1 : 64;
-    int64_t rows_per_file = ctx->opts.target_file_size / per_row;
-    if (rows_per_file < 1024) rows_per_file = 1024;
-    if (rows_per_file > INT32_MAX) rows_per_file = INT32_MAX;
-    int32_t *order = wb_malloc(sizeof(int32_t) * (size_t)(b->nrows + 1));
-    for (int32_t i = 0; i < b->nrows; i++) order[i] = i;
+    StoreFile *files;
+    int32_t nfiles;
+    if (store_run_writer_finish(w, &files, &nfiles, err) != 0) return -1;
+    for (int32_t i = 0; i < nfiles; i++) add_entry(entries, n, cap, true, &files[i]);
+    return 0;
+}
+
+/* Append-only: the files, oldest first, rewritten as files of about
+ * 'target-file-size' at level 1, a slice at a time. */
+static int compact_append(const StoreTableCtx *ctx, StoreFile **files, int32_t nfiles, WbArena *arena,
+                          StoreEntry **entries, int32_t *n, int32_t *cap, WbError *err)
+{
+    int64_t seq = INT64_MAX;
+    for (int32_t i = 0; i < nfiles; i++)
+        if (files[i]->min_seq < seq) seq = files[i]->min_seq;
+    store_order_files(ctx, files, nfiles);
+    StoreRunWriter *w = store_run_writer_open(ctx, files[0]->partition, files[0]->bucket, 1, false, seq,
+                                              ctx->opts.target_file_size, arena);
+    Batch *slice = store_row_batch(ctx, SLICE);
+    WbArena names;
+    wb_arena_init(&names, 0);
     int rc = 0;
-    for (int32_t at = 0; at < b->nrows && rc == 0;) {
-        int32_t len = b->nrows - at;
-        if (len > rows_per_file) len = (int32_t)rows_per_file;
-        StoreFile f;
-        rc = store_write_file(ctx, b, order + at, len, part, bucket, level, false, append_seq, arena, &f, err);
-        if (rc == 0) add_entry(entries, n, cap, true, &f);
-        at += len;
+    for (int32_t i = 0; i < nfiles && rc == 0; i++) {
+        wb_arena_reset(&names);
+        const char **cols = store_file_names(ctx, files[i], &names, err);
+        char *path = store_file_path(ctx->dir, files[i]);
+        StoreFileScan *fs = cols ? store_file_scan_open(path, cols, NULL, ctx->row_types, ctx->nrow_cols,
+                                                        files[i]->rows, NULL, 0, err)
+                                 : NULL;
+        free(path);
+        if (!fs) rc = -1;
+        while (rc == 0) {
+            ty_batch_reset(slice);
+            int32_t got = store_file_scan_next(fs, slice, SLICE, err);
+            if (got <= 0) {
+                rc = got;
+                break;
+            }
+            rc = store_run_writer_write(w, slice, NULL, got, err);
+        }
+        store_file_scan_close(fs);
     }
-    free(order);
-    return rc;
+    wb_arena_destroy(&names);
+    ty_batch_free(slice);
+    if (rc != 0) {
+        store_run_writer_abort(w);
+        return -1;
+    }
+    return finish_run(w, entries, n, cap, err);
+}
+
+/* The 'full-compaction' producer's changes: the state before (the old top
+ * level, a stream) against the new state, a slice of it at a time. */
+typedef struct StateDiff {
+    StoreMergeStream *old;
+    Batch *buf;                 /* old rows [pos, nrows) not compared yet */
+    int32_t pos;
+    bool done;
+    Batch *part;                /* the old rows compared with one slice */
+} StateDiff;
+
+/* Appends to changes the differences between the old rows up to the last
+ * key of `now` (a slice of the new state, in key order) and `now`; NULL:
+ * the end, every old row left is a delete. */
+static int diff_slice(const StoreTableCtx *ctx, StateDiff *d, const Batch *now, Batch *changes,
+                      WbError *err)
+{
+    int32_t last = now ? now->nrows - 1 : -1;
+    while (!d->done && (d->pos == d->buf->nrows ||
+                        !now || store_key_cmp(ctx, d->buf, d->buf->nrows - 1, now, last) < 0)) {
+        if (d->pos > 0) {
+            /* keep the rows not compared yet, at the front */
+            Batch *keep = store_row_batch(ctx, d->buf->capacity);
+            ty_batch_append_range(keep, d->buf, d->pos, d->buf->nrows - d->pos, ctx->nrow_cols);
+            ty_batch_free(d->buf);
+            d->buf = keep;
+            d->pos = 0;
+        }
+        int32_t got = store_merge_stream_next(d->old, d->buf, err);
+        if (got < 0) return -1;
+        if (got == 0) d->done = true;
+    }
+    int32_t cut = d->pos;
+    while (cut < d->buf->nrows && (!now || store_key_cmp(ctx, d->buf, cut, now, last) <= 0)) cut++;
+    ty_batch_reset(d->part);
+    ty_batch_append_range(d->part, d->buf, d->pos, cut - d->pos, ctx->nrow_cols);
+    d->pos = cut;
+    Batch *empty = now ? NULL : store_row_batch(ctx, 1);
+    store_diff_states(ctx, d->part, now ? now : empty, changes);
+    ty_batch_free(empty);
+    return 0;
 }
 
 /* Compacts one bucket's files; adds entries (and changelog files). */
@@ -130,24 +203,12 @@ static int compact_bucket(StoreTableCtx *ctx, StoreFile **files, int32_t nfiles,
 {
     const char *part = files[0]->partition;
     int32_t bucket = files[0]->bucket;
-    int64_t in_bytes = 0, in_rows = 0;
     if (!ctx->pk_table) {
         /* append-only: merge small files (all files, to keep their order) */
         int32_t small = 0;
         for (int32_t i = 0; i < nfiles; i++) small += files[i]->size < ctx->opts.target_file_size / 2;
         if (nfiles < 2 || (!full && small < ctx->opts.append_min_files)) return 0;
-        Batch *all = store_row_batch(ctx, 1024);
-        int rc = store_bucket_state(ctx, files, nfiles, all, err);
-        int64_t seq = INT64_MAX;
-        for (int32_t i = 0; i < nfiles; i++) {
-            in_bytes += files[i]->size;
-            in_rows += files[i]->rows;
-            if (files[i]->min_seq < seq) seq = files[i]->min_seq;
-        }
-        if (rc == 0)
-            rc = write_split(ctx, all, part, bucket, 1, in_bytes, in_rows, seq, arena, entries, n, cap, err);
-        ty_batch_free(all);
-        if (rc != 0) return -1;
+        if (compact_append(ctx, files, nfiles, arena, entries, n, cap, err) != 0) return -1;
         for (int32_t i = 0; i < nfiles; i++) add_entry(entries, n, cap, false, files[i]);
         return 0;
     }
@@ -167,45 +228,53 @@ static int compact_bucket(StoreTableCtx *ctx, StoreFile **files, int32_t nfiles,
     }
     int32_t level = 0;
     int32_t count = pick(ctx, runs, nruns, full, &level);
-    int rc = 0;
-    if (count > 0) {
-        int32_t npicked = runs[count - 1].first + runs[count - 1].count;
-        bool bottom = count == nruns;
-        for (int32_t i = 0; i < npicked; i++) { in_bytes += files[i]->size; in_rows += files[i]->rows; }
-        Batch *all = store_row_batch(ctx, 1024);
-        Batch *merged = store_row_batch(ctx, 1024);
-        int32_t *starts = wb_malloc(sizeof(int32_t) * (size_t)(npicked + 2));
-        int32_t nr;
-        rc = store_load_runs(ctx, files, npicked, all, starts, &nr, err);
-        if (rc == 0) rc = store_merge_runs(ctx, all, starts, nr, bottom, merged, err);
-        if (rc == 0 && bottom && ctx->opts.changelog_producer == CP_FULL_COMPACTION) {
-            /* the changes since the last full compaction: old top level vs new */
-            int32_t max_level = ctx->opts.num_levels - 1;
-            StoreFile **old_top = wb_malloc(sizeof(StoreFile *) * (size_t)(nfiles + 1));
-            int32_t ntop = 0;
-            for (int32_t i = 0; i < nfiles; i++)
-                if (files[i]->level == max_level) old_top[ntop++] = files[i];
-            Batch *before = store_row_batch(ctx, 1024);
-            rc = store_bucket_state(ctx, old_top, ntop, before, err);
-            if (rc == 0) {
-                Batch *changes = ty_batch_new(ctx->schema.types, ctx->schema.ncols, 1024);
-                store_diff_states(ctx, before, merged, changes);
-                if (changes->nrows > 0)
-                    rc = store_write_changelog(ctx, changes, part, bucket, arena, cl, ncl, capcl, err);
-                ty_batch_free(changes);
-            }
-            ty_batch_free(before);
-            free(old_top);
-        }
-        if (rc == 0)
-            rc = write_split(ctx, merged, part, bucket, level, in_bytes, in_rows, 0, arena, entries, n, cap, err);
-        if (rc == 0)
-            for (int32_t i = 0; i < npicked; i++) add_entry(entries, n, cap, false, files[i]);
-        free(starts);
-        ty_batch_free(merged);
-        ty_batch_free(all);
-    }
+    int32_t npicked = count > 0 ? runs[count - 1].first + runs[count - 1].count : 0;
+    bool bottom = count == nruns;
     free(runs);
+    if (count == 0) return 0;
+    /* the picked runs merged as a stream, written a slice at a time */
+    StoreMergeStream *m = store_merge_stream_open(ctx, files, npicked, bottom);
+    StoreRunWriter *w = store_run_writer_open(ctx, part, bucket, level, false, 0, ctx->opts.target_file_size,
+                                              arena);
+    StateDiff diff = {0};
+    Batch *changes = NULL;
+    if (bottom && ctx->opts.changelog_producer == CP_FULL_COMPACTION) {
+        /* the changes since the last full compaction: old top level vs new */
+        int32_t max_level = ctx->opts.num_levels - 1;
+        StoreFile **old_top = wb_malloc(sizeof(StoreFile *) * (size_t)(nfiles + 1));
+        int32_t ntop = 0;
+        for (int32_t i = 0; i < nfiles; i++)
+            if (files[i]->level == max_level) old_top[ntop++] = files[i];
+        diff.old = store_merge_stream_open(ctx, old_top, ntop, true);
+        diff.buf = store_row_batch(ctx, SLICE);
+        diff.part = store_row_batch(ctx, SLICE);
+        free(old_top);
+        changes = ty_batch_new(ctx->schema.types, ctx->schema.ncols, 1024);
+    }
+    Batch *slice = store_row_batch(ctx, SLICE);
+    int rc = 0;
+    for (;;) {
+        ty_batch_reset(slice);
+        int32_t got = store_merge_stream_next(m, slice, err);
+        if (got < 0) rc = -1;
+        if (got <= 0) break;
+        rc = store_run_writer_write(w, slice, NULL, got, err);
+        if (rc == 0 && changes) rc = diff_slice(ctx, &diff, slice, changes, err);
+        if (rc != 0) break;
+    }
+    if (rc == 0 && changes) rc = diff_slice(ctx, &diff, NULL, changes, err);
+    if (rc == 0 && changes && changes->nrows > 0)
+        rc = store_write_changelog(ctx, changes, part, bucket, arena, cl, ncl, capcl, err);
+    if (rc == 0) rc = finish_run(w, entries, n, cap, err);
+    else store_run_writer_abort(w);
+    if (rc == 0)
+        for (int32_t i = 0; i < npicked; i++) add_entry(entries, n, cap, false, files[i]);
+    ty_batch_free(slice);
+    ty_batch_free(changes);
+    ty_batch_free(diff.buf);
+    ty_batch_free(diff.part);
+    store_merge_stream_close(diff.old);
+    store_merge_stream_close(m);
     return rc;
 }
 

@@ -12,42 +12,21 @@
 #include "store/parquet.h"
 #include "store/store_int.h"
 
-int store_datafile_write(const char *path, const Batch *src, const int32_t *order,
-                         int32_t n, const char *const *names, int64_t *size_out,
-                         WbError *err)
+PqWriter *store_datafile_create(const char *path, int32_t ncols, const SqlType *types,
+                                const char *const *names, WbError *err)
 {
-    int32_t ncols = src->ncols;
-    SqlType *types = wb_malloc(sizeof(SqlType) * (size_t)ncols);
-    const ColumnVector **cols = wb_malloc(sizeof(ColumnVector *) * (size_t)ncols);
+    SqlType *t = wb_malloc(sizeof(SqlType) * (size_t)(ncols + 1));
     for (int32_t col = 0; col < ncols; col++) {
-        types[col] = src->cols[col].type;
-        types[col].nullable = 1;
-        types[col].time_attr = 0;
-        cols[col] = &src->cols[col];
+        t[col] = types[col];
+        t[col].nullable = 1;
+        t[col].time_attr = 0;
     }
     PqWriteOptions opts;
     pq_write_options_default(&opts);
     PqKeyValue kv = {"weir.table-store", "1"};
-    int rc = -1;
-    PqWriter *w = pq_writer_open(path, ncols, names, types, &opts, &kv, 1, err);
-    if (!w) goto out;
-    for (int32_t at = 0; at < n; at += 65536) {
-        int32_t chunk = n - at < 65536 ? n - at : 65536;
-        if (pq_writer_write_vectors(w, (const ColumnVector *const *)cols, order + at, chunk, err) != 0) {
-            pq_writer_abort(w);
-            goto out;
-        }
-    }
-    PqFileStats stats;
-    WbArena arena;
-    wb_arena_init(&arena, 0);
-    rc = pq_writer_close(w, &arena, &stats, err);
-    if (rc == 0) *size_out = stats.file_size;
-    wb_arena_destroy(&arena);
-out:
-    free(types);
-    free(cols);
-    return rc;
+    PqWriter *w = pq_writer_open(path, ncols, names, t, &opts, &kv, 1, err);
+    free(t);
+    return w;
 }
 
 /* dst cell (d, col) <- src cell (r, col) converted: integers and DECIMALs

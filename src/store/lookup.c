@@ -258,7 +258,7 @@ int store_scan_range(StoreTable *t, int64_t snapshot_id, const Batch *lo, const 
     int rc = 0;
     for (int32_t g = 0; g < c->ngroups && rc == 0; g++) {
         StoreMergeStream *m = NULL;
-        if (!c->states[g]) m = store_merge_stream_open(&rctx, c->ptrs + c->bounds[g], c->bounds[g + 1] - c->bounds[g]);
+        if (!c->states[g]) m = store_merge_stream_open(&rctx, c->ptrs + c->bounds[g], c->bounds[g + 1] - c->bounds[g], true);
         for (;;) {
             const Batch *state = c->states[g];
             if (m) {

@@ -7,8 +7,7 @@
  * smallest last-loaded key among the runs that still have rows to read:
  * every row of every run whose key is below the bound is loaded, and so is
  * every other version of its key (a run is sorted by key, then sequence),
- * so those rows merge now (store_merge_runs, bottom: nothing is older) and
- * are handed out; the rest wait for the next chunks.  When no row is below
+ * so those rows merge now (store_merge_runs) and are handed out; the rest wait for the next chunks.  When no row is below
  * the bound (a run's buffer holds versions of one key only), the runs at
  * the bound read on.  Memory: about CHUNK rows per run, whatever the size
  * of the bucket.
@@ -35,16 +34,18 @@ struct StoreMergeStream {
     StoreFile **files;
     RunCursor *runs;
     int32_t nruns;
+    bool bottom;                /* nothing older: deletes dropped */
     Batch *all;                 /* the slices to merge, run after run */
     int32_t *starts, *cut;
     WbArena names;
 };
 
 StoreMergeStream *store_merge_stream_open(const StoreTableCtx *ctx, StoreFile *const *files,
-                                          int32_t nfiles)
+                                          int32_t nfiles, bool bottom)
 {
     StoreMergeStream *m = wb_calloc(1, sizeof *m);
     m->ctx = ctx;
+    m->bottom = bottom;
     m->files = wb_malloc(sizeof(StoreFile *) * (size_t)(nfiles + 1));
     memcpy(m->files, files, sizeof(StoreFile *) * (size_t)nfiles);
     store_order_files(ctx, m->files, nfiles);
@@ -175,7 +176,7 @@ int32_t store_merge_stream_next(StoreMergeStream *m, Batch *dst, WbError *err)
         }
         m->starts[m->nruns] = m->all->nrows;
         int32_t before = dst->nrows;
-        if (store_merge_runs(ctx, m->all, m->starts, m->nruns, true, dst, err) != 0) return -1;
+        if (store_merge_runs(ctx, m->all, m->starts, m->nruns, m->bottom, dst, err) != 0) return -1;
         if (dst->nrows > before) return dst->nrows - before;
     }
 }

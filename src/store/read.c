@@ -223,7 +223,7 @@ static void next_full_group(StoreScan *s)
         s->run_at = 0;
         return;
     }
-    s->merge = store_merge_stream_open(&s->ctx, files, nfiles);
+    s->merge = store_merge_stream_open(&s->ctx, files, nfiles, true);
 }
 
 /* Hands the next merged rows of the current bucket to `full`; 0 when the

@@ -233,11 +233,11 @@ int store_snapshot_delta(const char *dir, const StoreSnapshot *snap, WbArena *ar
  * A data file holds the schema's columns (names as in the schema it was
  * written with) and, for primary-key tables, _SEQUENCE_NUMBER BIGINT and
  * _VALUE_KIND INT after them. */
-/* Writes rows order[0..n) of src (ncols columns named names) to path
- * (exclusive create), fsynced.  *size_out = bytes. */
-int store_datafile_write(const char *path, const Batch *src, const int32_t *order,
-                         int32_t n, const char *const *names, int64_t *size_out,
-                         WbError *err);
+/* Creates a data file (exclusive) of ncols columns, every one OPTIONAL,
+ * with the store's Parquet options; rows go in with
+ * pq_writer_write_vectors, pq_writer_close fsyncs it. */
+PqWriter *store_datafile_create(const char *path, int32_t ncols, const SqlType *types,
+                                const char *const *names, WbError *err);
 /* A data file read in slices, straight into the caller's batch: column c
  * of the destination (of type types[c]) <- the file's column named
  * names[c]; a wanted column (want NULL: every one) that is NULL or absent
@@ -358,12 +358,14 @@ bool store_file_may_match(const StoreTableCtx *ctx, const StoreFile *f);
 /* Removes the rows of dst from `first` on whose kind (kind[row]) is a
  * delete, keeping the others in order, in dst's first ncols columns. */
 void store_drop_deletes(const int64_t *kind, Batch *dst, int32_t first, int32_t ncols);
-/* The merged state of one bucket read as a stream with bounded memory
- * (merge_stream.c): files of one partition and bucket, any runs. */
+/* The merge of files of one partition and bucket (any runs) read as a
+ * stream with bounded memory (merge_stream.c): store_merge_runs' rows in
+ * slices.  bottom: nothing older exists (a read of the state, or a
+ * compaction of every run). */
 typedef struct StoreMergeStream StoreMergeStream;
 StoreMergeStream *store_merge_stream_open(const StoreTableCtx *ctx, StoreFile *const *files,
-                                          int32_t nfiles);
-/* Appends the next present rows, in key order, to dst (a row batch): the
+                                          int32_t nfiles, bool bottom);
+/* Appends the next merged rows, in key order, to dst (a row batch): the
  * number appended (> 0), 0 at the end, -1 on error. */
 int32_t store_merge_stream_next(StoreMergeStream *m, Batch *dst, WbError *err);
 void store_merge_stream_close(StoreMergeStream *m);
@@ -409,6 +411,22 @@ int store_lock_acquire(const StoreTableCtx *ctx, WbError *err);
 void store_lock_release(int fd);
 
 /* ---- writing files (write.c) ---- */
+/* Files of one (partition, bucket) at one level written from rows that
+ * come in order (a sorted run: key, then sequence), a new file each time
+ * one reaches target_bytes (INT64_MAX: one file).  The files' metadata
+ * (rows, deletes, sequence and key ranges) is gathered as rows go in. */
+typedef struct StoreRunWriter StoreRunWriter;
+StoreRunWriter *store_run_writer_open(const StoreTableCtx *ctx, const char *partition, int32_t bucket,
+                                      int32_t level, bool changelog, int64_t append_seq,
+                                      int64_t target_bytes, WbArena *arena);
+/* Writes rows order[0..n) of b (a row batch; order NULL: 0..n-1). */
+int store_run_writer_write(StoreRunWriter *w, const Batch *b, const int32_t *order, int32_t n,
+                           WbError *err);
+/* Closes the last file and frees the writer: the files written (in
+ * arena), in order.  On error every file it wrote is removed. */
+int store_run_writer_finish(StoreRunWriter *w, StoreFile **files, int32_t *n, WbError *err);
+/* Removes every file written and frees the writer. */
+void store_run_writer_abort(StoreRunWriter *w);
 /* Writes rows order[0..n) of b (a row batch, in key/sequence order) as one
  * new file of (partition, bucket) at level; file described in *file
  * (names in arena).  append_seq: the file's sequence for append tables

@@ -242,62 +242,203 @@ static int flush_cmp(const void *pa, const void *pb, void *arg)
     return a < b ? -1 : a > b;   /* arrival order (= sequence order) */
 }
 
+struct StoreRunWriter {
+    const StoreTableCtx *ctx;
+    WbArena *arena;
+    const char *partition;
+    int32_t bucket, level;
+    bool changelog;
+    int64_t append_seq;
+    int64_t target;
+    PqWriter *pw;               /* the open file, NULL none */
+    char *path;
+    StoreFile cur;              /* its metadata so far */
+    WbBuf last_key;             /* the key of its last row */
+    const ColumnVector **cols;
+    StoreFile *files;           /* closed files */
+    int32_t nfiles, cap;
+};
+
+StoreRunWriter *store_run_writer_open(const StoreTableCtx *ctx, const char *partition, int32_t bucket,
+                                      int32_t level, bool changelog, int64_t append_seq,
+                                      int64_t target_bytes, WbArena *arena)
+{
+    StoreRunWriter *w = wb_calloc(1, sizeof *w);
+    w->ctx = ctx;
+    w->arena = arena;
+    w->partition = wb_arena_strdup(arena, partition);
+    w->bucket = bucket;
+    w->level = level;
+    w->changelog = changelog;
+    w->append_seq = append_seq;
+    w->target = target_bytes > 0 ? target_bytes : INT64_MAX;
+    w->cols = wb_malloc(sizeof(ColumnVector *) * (size_t)(ctx->nrow_cols + 1));
+    return w;
+}
+
+static int open_file(StoreRunWriter *w, WbError *err)
+{
+    const StoreTableCtx *ctx = w->ctx;
+    StoreFile *file = &w->cur;
+    memset(file, 0, sizeof(*file));
+    char id[33];
+    store_random_id(id);
+    file->name = wb_arena_printf(w->arena, "%s-%s-0.parquet", w->changelog ? "changelog" : "data", id);
+    file->partition = (char *)w->partition;
+    file->bucket = w->bucket;
+    file->level = w->level;
+    file->changelog = w->changelog;
+    file->compacted = w->level > 0;
+    file->schema_id = ctx->schema.id < 0 ? 0 : ctx->schema.id;
+    file->min_seq = file->max_seq = w->append_seq;
+    file->delete_rows = w->changelog ? -1 : 0;
+    file->min_key = file->max_key = (uint8_t *)"";
+    w->path = store_file_path(ctx->dir, file);
+    char *slash = strrchr(w->path, '/');
+    *slash = 0;
+    int rc = store_mkdirs(w->path, err);
+    *slash = '/';
+    if (rc != 0) return -1;
+    w->pw = store_datafile_create(w->path, ctx->nrow_cols, ctx->row_types, ctx->row_names, err);
+    return w->pw ? 0 : -1;
+}
+
+/* The open file's metadata for rows order[0..n) of b. */
+static void add_meta(StoreRunWriter *w, const Batch *b, const int32_t *order, int32_t n)
+{
+    const StoreTableCtx *ctx = w->ctx;
+    StoreFile *file = &w->cur;
+    bool first = file->rows == 0;
+    file->rows += n;
+    if (!ctx->pk_table || w->changelog || n == 0) return;
+    const int64_t *kind = b->cols[ctx->kind_col].i64;
+    const int64_t *seq = b->cols[ctx->seq_col].i64;
+    if (first) file->min_seq = file->max_seq = seq[order ? order[0] : 0];
+    for (int32_t i = 0; i < n; i++) {
+        int32_t r = order ? order[i] : i;
+        file->delete_rows += kind[r] == SK_DELETE;
+        if (seq[r] < file->min_seq) file->min_seq = seq[r];
+        if (seq[r] > file->max_seq) file->max_seq = seq[r];
+    }
+    if (first) {
+        WbBuf key = {0};
+        ty_row_encode(b, order ? order[0] : 0, ctx->schema.pk, ctx->schema.npk, &key);
+        file->min_key_len = (uint32_t)key.len;
+        file->min_key = wb_arena_alloc(w->arena, key.len + 1);
+        memcpy(file->min_key, key.data, key.len);
+        wb_buf_free(&key);
+    }
+    wb_buf_clear(&w->last_key);
+    ty_row_encode(b, order ? order[n - 1] : n - 1, ctx->schema.pk, ctx->schema.npk, &w->last_key);
+}
+
+static int close_file(StoreRunWriter *w, WbError *err)
+{
+    StoreFile *file = &w->cur;
+    PqFileStats stats;
+    WbArena tmp;
+    wb_arena_init(&tmp, 0);
+    int rc = pq_writer_close(w->pw, &tmp, &stats, err);
+    w->pw = NULL;
+    if (rc == 0) file->size = stats.file_size;
+    wb_arena_destroy(&tmp);
+    if (rc == 0 && w->last_key.len) {
+        file->max_key_len = (uint32_t)w->last_key.len;
+        file->max_key = wb_arena_alloc(w->arena, w->last_key.len + 1);
+        memcpy(file->max_key, w->last_key.data, w->last_key.len);
+    }
+    wb_buf_clear(&w->last_key);
+    file->creation_ms = wb_now_millis();
+    if (rc == 0) {
+        char *slash = strrchr(w->path, '/');
+        *slash = 0;
+        rc = store_fsync_dir(w->path, err);
+        *slash = '/';
+    }
+    free(w->path);
+    w->path = NULL;
+    if (rc != 0) return -1;
+    if (w->nfiles == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 4;
+        w->files = wb_realloc(w->files, sizeof(StoreFile) * (size_t)w->cap);
+    }
+    w->files[w->nfiles++] = *file;
+    return 0;
+}
+
+int store_run_writer_write(StoreRunWriter *w, const Batch *b, const int32_t *order, int32_t n,
+                           WbError *err)
+{
+    const StoreTableCtx *ctx = w->ctx;
+    for (int32_t col = 0; col < ctx->nrow_cols; col++) w->cols[col] = &b->cols[col];
+    if (!w->pw && open_file(w, err) != 0) return -1;
+    for (int32_t at = 0; at < n;) {
+        int32_t chunk = n - at < 65536 ? n - at : 65536;
+        const int32_t *sel = order ? order + at : NULL;
+        int32_t *ident = NULL;
+        if (!order && at > 0) {
+            ident = wb_malloc(sizeof(int32_t) * (size_t)chunk);
+            for (int32_t i = 0; i < chunk; i++) ident[i] = at + i;
+            sel = ident;
+        }
+        int rc = pq_writer_write_vectors(w->pw, w->cols, sel, chunk, err);
+        if (rc == 0) add_meta(w, b, sel, chunk);
+        free(ident);
+        if (rc != 0) return -1;
+        at += chunk;
+        if (pq_writer_bytes(w->pw) >= w->target && (close_file(w, err) != 0 || (at < n && open_file(w, err) != 0)))
+            return -1;
+    }
+    return 0;
+}
+
+void store_run_writer_abort(StoreRunWriter *w)
+{
+    if (!w) return;
+    if (w->pw) pq_writer_abort(w->pw);
+    free(w->path);
+    for (int32_t i = 0; i < w->nfiles; i++) {
+        char *p = store_file_path(w->ctx->dir, &w->files[i]);
+        remove(p);
+        free(p);
+    }
+    wb_buf_free(&w->last_key);
+    free(w->files);
+    free(w->cols);
+    free(w);
+}
+
+int store_run_writer_finish(StoreRunWriter *w, StoreFile **files, int32_t *n, WbError *err)
+{
+    if (w->pw && close_file(w, err) != 0) {
+        store_run_writer_abort(w);
+        return -1;
+    }
+    *n = w->nfiles;
+    *files = wb_arena_alloc(w->arena, sizeof(StoreFile) * (size_t)(w->nfiles + 1));
+    if (w->nfiles) memcpy(*files, w->files, sizeof(StoreFile) * (size_t)w->nfiles);
+    wb_buf_free(&w->last_key);
+    free(w->files);
+    free(w->cols);
+    free(w);
+    return 0;
+}
+
 int store_write_file(const StoreTableCtx *ctx, const Batch *b, const int32_t *order, int32_t n,
                      const char *partition, int32_t bucket, int32_t level, bool changelog,
                      int64_t append_seq, WbArena *arena, StoreFile *file, WbError *err)
 {
-    memset(file, 0, sizeof(*file));
-    char id[33];
-    store_random_id(id);
-    file->name = wb_arena_printf(arena, "%s-%s-0.parquet", changelog ? "changelog" : "data", id);
-    file->partition = wb_arena_strdup(arena, partition);
-    file->bucket = bucket;
-    file->level = level;
-    file->rows = n;
-    file->changelog = changelog;
-    file->compacted = level > 0;
-    file->schema_id = ctx->schema.id < 0 ? 0 : ctx->schema.id;
-    file->creation_ms = wb_now_millis();
-    file->min_seq = file->max_seq = append_seq;
-    file->delete_rows = changelog ? -1 : 0;
-    if (ctx->pk_table && !changelog) {
-        const int64_t *kind = b->cols[ctx->kind_col].i64;
-        for (int32_t i = 0; i < n; i++) file->delete_rows += kind[order[i]] == SK_DELETE;
+    StoreRunWriter *w = store_run_writer_open(ctx, partition, bucket, level, changelog, append_seq,
+                                              INT64_MAX, arena);
+    if (store_run_writer_write(w, b, order, n, err) != 0) {
+        store_run_writer_abort(w);
+        return -1;
     }
-    if (ctx->pk_table && n > 0 && !changelog) {
-        const int64_t *seq = b->cols[ctx->seq_col].i64;
-        file->min_seq = file->max_seq = seq[order[0]];
-        for (int32_t i = 1; i < n; i++) {
-            int64_t s = seq[order[i]];
-            if (s < file->min_seq) file->min_seq = s;
-            if (s > file->max_seq) file->max_seq = s;
-        }
-        WbBuf key = {0};
-        ty_row_encode(b, order[0], ctx->schema.pk, ctx->schema.npk, &key);
-        file->min_key_len = (uint32_t)key.len;
-        file->min_key = wb_arena_alloc(arena, key.len + 1);
-        memcpy(file->min_key, key.data, key.len);
-        wb_buf_clear(&key);
-        ty_row_encode(b, order[n - 1], ctx->schema.pk, ctx->schema.npk, &key);
-        file->max_key_len = (uint32_t)key.len;
-        file->max_key = wb_arena_alloc(arena, key.len + 1);
-        memcpy(file->max_key, key.data, key.len);
-        wb_buf_free(&key);
-    } else {
-        file->min_key = file->max_key = (uint8_t *)"";
-    }
-    char *path = store_file_path(ctx->dir, file);
-    char *slash = strrchr(path, '/');
-    *slash = 0;
-    int rc = store_mkdirs(path, err);
-    *slash = '/';
-    if (rc == 0) rc = store_datafile_write(path, b, order, n, ctx->row_names, &file->size, err);
-    if (rc == 0) {
-        *slash = 0;
-        rc = store_fsync_dir(path, err);
-    }
-    free(path);
-    return rc;
+    StoreFile *files;
+    int32_t nfiles;
+    if (store_run_writer_finish(w, &files, &nfiles, err) != 0) return -1;
+    *file = files[0];
+    return 0;
 }
 
 /* The common case of group_rows' sort, one integer key without NULLs:

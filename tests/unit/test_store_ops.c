@@ -406,6 +406,18 @@ static char *read_projected(StoreTable *t, const uint8_t *unread, WbError *err)
     return text;
 }
 
+/* The number of files in dir whose names start with prefix. */
+static int count_files(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) n += strncmp(de->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return n;
+}
+
 /* A bucket of several overlapping runs, each larger than a slice of the
  * streamed merge (merge_stream.c reads 4,096 rows of a run at a time), read
  * in full and with a key range: every key once, in key order, folded as
@@ -415,9 +427,9 @@ static void check_merged_runs(bool aggregate)
     enum { KEYS = 30000, COMMITS = 4, PER = 12000 };
     WbError err = {0};
     const char *dir = fresh_dir();
-    const char *keys[3] = {"write-only", "merge-engine", "fields.v.aggregate-function"};
-    const char *values[3] = {"true", "aggregation", "sum"};
-    StoreTable *t = open3(dir, true, aggregate ? 3 : 1, keys, values, 0, &err);
+    const char *keys[4] = {"write-only", "target-file-size", "merge-engine", "fields.v.aggregate-function"};
+    const char *values[4] = {"true", "64 kb", "aggregation", "sum"};
+    StoreTable *t = open3(dir, true, aggregate ? 4 : 2, keys, values, 0, &err);
     CHECK(t != NULL);
     if (!t) return;
     int64_t *model = wb_calloc(KEYS, sizeof(int64_t));
@@ -446,7 +458,17 @@ static void check_merged_runs(bool aggregate)
         }
         CHECK(write_commit(t, rows3(PER, k, v, NULL, w), c + 1, &err) == 0);
     }
-    for (int range = 0; range < 2; range++) {
+    /* read merged (four runs), then compacted into one run of files of
+     * about 64 KB (more than one: the compaction's writer rolls them) */
+    for (int pass = 0; pass < 4; pass++) {
+        int range = pass % 2;
+        if (pass == 2) {
+            char bucket_dir[400];
+            snprintf(bucket_dir, sizeof bucket_dir, "%s/bucket-0", dir);
+            int before = count_files(bucket_dir, "data-");
+            CHECK(store_compact(t, NULL, &err) == 0);
+            CHECK(count_files(bucket_dir, "data-") - before >= 2);
+        }
         StoreScan *s = store_scan_open(t, false, 0, NULL, NULL, &err);
         CHECK(s != NULL);
         if (!s) break;
