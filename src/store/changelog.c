@@ -75,18 +75,11 @@ int store_changelog_by_diff(StoreTableCtx *ctx, const StoreFile *before, int32_t
         }
         for (int32_t e = 0; e < nentries; e++)
             if (entries[e].add && same_group(&entries[e].file, g)) now[nnow++] = (StoreFile *)&entries[e].file;
-        Batch *a = store_row_batch(ctx, 1024), *b = store_row_batch(ctx, 1024);
         Batch *changes = ty_batch_new(ctx->schema.types, ctx->schema.ncols, 1024);
-        rc = store_bucket_state(ctx, old, nold, a, err);
-        if (rc == 0) rc = store_bucket_state(ctx, now, nnow, b, err);
-        if (rc == 0) {
-            store_diff_states(ctx, a, b, changes);
-            if (changes->nrows > 0)
-                rc = store_write_changelog(ctx, changes, g->partition, g->bucket, arena, out, nout, cap, err);
-        }
+        rc = store_diff_buckets(ctx, old, nold, now, nnow, changes, err);
+        if (rc == 0 && changes->nrows > 0)
+            rc = store_write_changelog(ctx, changes, g->partition, g->bucket, arena, out, nout, cap, err);
         ty_batch_free(changes);
-        ty_batch_free(a);
-        ty_batch_free(b);
         free(old);
         free(now);
     }

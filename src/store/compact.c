@@ -154,48 +154,6 @@ static int compact_append(const StoreTableCtx *ctx, StoreFile **files, int32_t n
     return finish_run(w, entries, n, cap, err);
 }
 
-/* The 'full-compaction' producer's changes: the state before (the old top
- * level, a stream) against the new state, a slice of it at a time. */
-typedef struct StateDiff {
-    StoreMergeStream *old;
-    Batch *buf;                 /* old rows [pos, nrows) not compared yet */
-    int32_t pos;
-    bool done;
-    Batch *part;                /* the old rows compared with one slice */
-} StateDiff;
-
-/* Appends to changes the differences between the old rows up to the last
- * key of `now` (a slice of the new state, in key order) and `now`; NULL:
- * the end, every old row left is a delete. */
-static int diff_slice(const StoreTableCtx *ctx, StateDiff *d, const Batch *now, Batch *changes,
-                      WbError *err)
-{
-    int32_t last = now ? now->nrows - 1 : -1;
-    while (!d->done && (d->pos == d->buf->nrows ||
-                        !now || store_key_cmp(ctx, d->buf, d->buf->nrows - 1, now, last) < 0)) {
-        if (d->pos > 0) {
-            /* keep the rows not compared yet, at the front */
-            Batch *keep = store_row_batch(ctx, d->buf->capacity);
-            ty_batch_append_range(keep, d->buf, d->pos, d->buf->nrows - d->pos, ctx->nrow_cols);
-            ty_batch_free(d->buf);
-            d->buf = keep;
-            d->pos = 0;
-        }
-        int32_t got = store_merge_stream_next(d->old, d->buf, err);
-        if (got < 0) return -1;
-        if (got == 0) d->done = true;
-    }
-    int32_t cut = d->pos;
-    while (cut < d->buf->nrows && (!now || store_key_cmp(ctx, d->buf, cut, now, last) <= 0)) cut++;
-    ty_batch_reset(d->part);
-    ty_batch_append_range(d->part, d->buf, d->pos, cut - d->pos, ctx->nrow_cols);
-    d->pos = cut;
-    Batch *empty = now ? NULL : store_row_batch(ctx, 1);
-    store_diff_states(ctx, d->part, now ? now : empty, changes);
-    ty_batch_free(empty);
-    return 0;
-}
-
 /* Compacts one bucket's files; adds entries (and changelog files). */
 static int compact_bucket(StoreTableCtx *ctx, StoreFile **files, int32_t nfiles, bool full,
                           WbArena *arena, StoreEntry **entries, int32_t *n, int32_t *cap,
@@ -236,7 +194,7 @@ static int compact_bucket(StoreTableCtx *ctx, StoreFile **files, int32_t nfiles,
     StoreMergeStream *m = store_merge_stream_open(ctx, files, npicked, bottom);
     StoreRunWriter *w = store_run_writer_open(ctx, part, bucket, level, false, 0, ctx->opts.target_file_size,
                                               arena);
-    StateDiff diff = {0};
+    StoreStateDiff *diff = NULL;
     Batch *changes = NULL;
     if (bottom && ctx->opts.changelog_producer == CP_FULL_COMPACTION) {
         /* the changes since the last full compaction: old top level vs new */
@@ -245,9 +203,7 @@ static int compact_bucket(StoreTableCtx *ctx, StoreFile **files, int32_t nfiles,
         int32_t ntop = 0;
         for (int32_t i = 0; i < nfiles; i++)
             if (files[i]->level == max_level) old_top[ntop++] = files[i];
-        diff.old = store_merge_stream_open(ctx, old_top, ntop, true);
-        diff.buf = store_row_batch(ctx, SLICE);
-        diff.part = store_row_batch(ctx, SLICE);
+        diff = store_state_diff_open(ctx, old_top, ntop);
         free(old_top);
         changes = ty_batch_new(ctx->schema.types, ctx->schema.ncols, 1024);
     }
@@ -259,10 +215,10 @@ static int compact_bucket(StoreTableCtx *ctx, StoreFile **files, int32_t nfiles,
         if (got < 0) rc = -1;
         if (got <= 0) break;
         rc = store_run_writer_write(w, slice, NULL, got, err);
-        if (rc == 0 && changes) rc = diff_slice(ctx, &diff, slice, changes, err);
+        if (rc == 0 && changes) rc = store_state_diff_next(diff, slice, changes, err);
         if (rc != 0) break;
     }
-    if (rc == 0 && changes) rc = diff_slice(ctx, &diff, NULL, changes, err);
+    if (rc == 0 && changes) rc = store_state_diff_next(diff, NULL, changes, err);
     if (rc == 0 && changes && changes->nrows > 0)
         rc = store_write_changelog(ctx, changes, part, bucket, arena, cl, ncl, capcl, err);
     if (rc == 0) rc = finish_run(w, entries, n, cap, err);
@@ -271,9 +227,7 @@ static int compact_bucket(StoreTableCtx *ctx, StoreFile **files, int32_t nfiles,
         for (int32_t i = 0; i < npicked; i++) add_entry(entries, n, cap, false, files[i]);
     ty_batch_free(slice);
     ty_batch_free(changes);
-    ty_batch_free(diff.buf);
-    ty_batch_free(diff.part);
-    store_merge_stream_close(diff.old);
+    store_state_diff_close(diff);
     store_merge_stream_close(m);
     return rc;
 }

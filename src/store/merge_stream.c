@@ -11,6 +11,10 @@
  * the bound (a run's buffer holds versions of one key only), the runs at
  * the bound read on.  Memory: about CHUNK rows per run, whatever the size
  * of the bucket.
+ *
+ * The changes between two states of a bucket are found the same way: the
+ * state before is streamed alongside the state after, slice by slice, and
+ * each slice is compared with the rows before it up to its last key.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,4 +199,91 @@ void store_merge_stream_close(StoreMergeStream *m)
     free(m->starts);
     free(m->cut);
     free(m);
+}
+
+/* ---- the changes between two states ---- */
+
+struct StoreStateDiff {
+    const StoreTableCtx *ctx;
+    StoreMergeStream *old;
+    Batch *buf;                 /* old rows [pos, nrows) not compared yet */
+    int32_t pos;
+    bool done;
+    Batch *part;                /* the old rows compared with one slice */
+    Batch *empty;
+};
+
+StoreStateDiff *store_state_diff_open(const StoreTableCtx *ctx, StoreFile *const *before,
+                                      int32_t nbefore)
+{
+    StoreStateDiff *d = wb_calloc(1, sizeof *d);
+    d->ctx = ctx;
+    d->old = store_merge_stream_open(ctx, before, nbefore, true);
+    d->buf = store_row_batch(ctx, CHUNK);
+    d->part = store_row_batch(ctx, CHUNK);
+    d->empty = store_row_batch(ctx, 1);
+    return d;
+}
+
+int store_state_diff_next(StoreStateDiff *d, const Batch *now, Batch *changes, WbError *err)
+{
+    const StoreTableCtx *ctx = d->ctx;
+    int32_t last = now ? now->nrows - 1 : -1;
+    if (now && now->nrows == 0) return 0;
+    /* the old rows up to now's last key, all loaded */
+    while (!d->done && (d->pos == d->buf->nrows || !now ||
+                        store_key_cmp(ctx, d->buf, d->buf->nrows - 1, now, last) < 0)) {
+        if (d->pos > 0) {
+            Batch *keep = store_row_batch(ctx, d->buf->capacity);
+            ty_batch_append_range(keep, d->buf, d->pos, d->buf->nrows - d->pos, ctx->nrow_cols);
+            ty_batch_free(d->buf);
+            d->buf = keep;
+            d->pos = 0;
+        }
+        int32_t got = store_merge_stream_next(d->old, d->buf, err);
+        if (got < 0) return -1;
+        if (got == 0) d->done = true;
+    }
+    int32_t cut = now ? lower_bound(ctx, d->buf, d->pos, d->buf->nrows, now, last) : d->buf->nrows;
+    /* lower_bound stops before now's last key; that key belongs here */
+    if (now && cut < d->buf->nrows && store_key_cmp(ctx, d->buf, cut, now, last) == 0) cut++;
+    ty_batch_reset(d->part);
+    ty_batch_append_range(d->part, d->buf, d->pos, cut - d->pos, ctx->nrow_cols);
+    d->pos = cut;
+    store_diff_states(ctx, d->part, now ? now : d->empty, changes);
+    return 0;
+}
+
+void store_state_diff_close(StoreStateDiff *d)
+{
+    if (!d) return;
+    store_merge_stream_close(d->old);
+    ty_batch_free(d->buf);
+    ty_batch_free(d->part);
+    ty_batch_free(d->empty);
+    free(d);
+}
+
+int store_diff_buckets(const StoreTableCtx *ctx, StoreFile *const *before, int32_t nbefore,
+                       StoreFile *const *after, int32_t nafter, Batch *changes, WbError *err)
+{
+    StoreStateDiff *d = store_state_diff_open(ctx, before, nbefore);
+    StoreMergeStream *now = store_merge_stream_open(ctx, after, nafter, true);
+    Batch *slice = store_row_batch(ctx, CHUNK);
+    int rc = 0;
+    for (;;) {
+        ty_batch_reset(slice);
+        int32_t got = store_merge_stream_next(now, slice, err);
+        if (got < 0) rc = -1;
+        if (got <= 0) break;
+        if (store_state_diff_next(d, slice, changes, err) != 0) {
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0) rc = store_state_diff_next(d, NULL, changes, err);
+    ty_batch_free(slice);
+    store_merge_stream_close(now);
+    store_state_diff_close(d);
+    return rc;
 }

@@ -367,12 +367,7 @@ static int pk_changes(StoreScan *s, int64_t a, int64_t b, WbError *err)
         }
         if (!same) {
             for (int32_t i = 0; i < nnow; i++) now[i]->changelog = false;
-            Batch *x = store_row_batch(&s->ctx, 1024), *y = store_row_batch(&s->ctx, 1024);
-            rc = store_bucket_state(&s->ctx, old, nold, x, err);
-            if (rc == 0) rc = store_bucket_state(&s->ctx, now, nnow, y, err);
-            if (rc == 0) store_diff_states(&s->ctx, x, y, s->pending);
-            ty_batch_free(x);
-            ty_batch_free(y);
+            rc = store_diff_buckets(&s->ctx, old, nold, now, nnow, s->pending, err);
         }
         free(old);
         free(now);

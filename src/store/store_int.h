@@ -369,6 +369,19 @@ StoreMergeStream *store_merge_stream_open(const StoreTableCtx *ctx, StoreFile *c
  * number appended (> 0), 0 at the end, -1 on error. */
 int32_t store_merge_stream_next(StoreMergeStream *m, Batch *dst, WbError *err);
 void store_merge_stream_close(StoreMergeStream *m);
+/* The changes from a bucket's state before (its files `before`) to a new
+ * state that comes as slices in key order: each call appends to changes
+ * (the schema's columns, store_diff_states' rows) the differences up to
+ * the slice's last key; now NULL ends it (the rows before left are
+ * deletes).  Memory: a slice of each state. */
+typedef struct StoreStateDiff StoreStateDiff;
+StoreStateDiff *store_state_diff_open(const StoreTableCtx *ctx, StoreFile *const *before,
+                                      int32_t nbefore);
+int store_state_diff_next(StoreStateDiff *d, const Batch *now, Batch *changes, WbError *err);
+void store_state_diff_close(StoreStateDiff *d);
+/* The changes between the states of two sets of a bucket's files. */
+int store_diff_buckets(const StoreTableCtx *ctx, StoreFile *const *before, int32_t nbefore,
+                       StoreFile *const *after, int32_t nafter, Batch *changes, WbError *err);
 /* The merged state of one bucket (present rows sorted by key, row batch). */
 int store_bucket_state(const StoreTableCtx *ctx, StoreFile *const *files, int32_t nfiles,
                        Batch *dst, WbError *err);
