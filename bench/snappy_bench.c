@@ -16,11 +16,16 @@
  * with the compressed ratio and each decoder's MB/s of output (1 MB =
  * 10^6 bytes) on CPU time.
  *
- * usage: snappy_bench [--seconds S] [--bytes N] [--shape NAME]
+ * With --file, instead: every snappy page of a Parquet file (the pages
+ * are walked from the file's start to its footer, as weir's writer lays
+ * them out one column chunk after another), all decoded once per round.
+ *
+ * usage: snappy_bench [--seconds S] [--bytes N] [--shape NAME] [--file F]
  * build: cc -std=c11 -O2 -D_GNU_SOURCE -Isrc bench/snappy_bench.c
  *        build/libweir.a -licuuc -lzstd -lsnappy -lz -lm -lpthread
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <snappy-c.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,19 +75,100 @@ static void fill(const char *shape, uint8_t *buf, size_t n)
     }
 }
 
+typedef struct Page {
+    const uint8_t *src;
+    size_t clen, ulen;
+} Page;
+
+/* Times both decoders over every snappy page of the Parquet file. */
+static int bench_file(const char *path, double seconds)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return fprintf(stderr, "cannot open %s\n", path), 1;
+    fseek(f, 0, SEEK_END);
+    long flen = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *file = malloc((size_t)flen);
+    if (!file || fread(file, 1, (size_t)flen, f) != (size_t)flen) return fprintf(stderr, "cannot read\n"), 1;
+    fclose(f);
+    if (flen < 12 || memcmp(file, "PAR1", 4) != 0) return fprintf(stderr, "not Parquet\n"), 1;
+    size_t footer = (size_t)flen - 8 - (size_t)wb_get_u32(file + flen - 8);
+    Page *pages = NULL;
+    size_t npages = 0, cap = 0, raw_total = 0, comp_total = 0, max_ulen = 0, pos = 4;
+    while (pos < footer) {
+        PqPageHeader ph;
+        const char *why = NULL;
+        int64_t hlen = pq_parse_page_header(file + pos, footer - pos, &ph, &why);
+        if (hlen < 0) return fprintf(stderr, "page header at %zu: %s\n", pos, why), 1;
+        pos += (size_t)hlen;
+        size_t skip = ph.type == PQP_DATA_PAGE_V2 ? (size_t)ph.def_len + (size_t)ph.rep_len : 0;
+        const uint8_t *body = file + pos + skip;
+        size_t clen = (size_t)ph.compressed_size - skip, ulen = (size_t)ph.uncompressed_size - skip;
+        pos += (size_t)ph.compressed_size;
+        size_t n;
+        bool is_snappy = snappy_uncompressed_length((const char *)body, clen, &n) == SNAPPY_OK && n == ulen &&
+                         clen != ulen;
+        if (!is_snappy) continue;
+        if (npages == cap) pages = realloc(pages, (cap = cap ? 2 * cap : 64) * sizeof *pages);
+        pages[npages++] = (Page){ body, clen, ulen };
+        raw_total += ulen;
+        comp_total += clen;
+        if (ulen > max_ulen) max_ulen = ulen;
+    }
+    uint8_t *out = malloc(max_ulen + 1), *ref = malloc(max_ulen + 1);
+    double rate[2];
+    for (int which = 0; which < 2; which++) {
+        int64_t rounds = 0;
+        double t0 = cpu_now(), t;
+        do {
+            for (size_t p = 0; p < npages; p++) {
+                size_t n = pages[p].ulen;
+                const char *why = NULL;
+                if (which == 0 ? snappy_uncompress((const char *)pages[p].src, pages[p].clen, (char *)ref, &n) !=
+                                     SNAPPY_OK
+                               : pq_snappy_decompress(pages[p].src, pages[p].clen, out, n, &why) != 0)
+                    return fprintf(stderr, "page %zu does not decompress\n", p), 1;
+            }
+            rounds++;
+            t = cpu_now() - t0;
+        } while (t < seconds);
+        rate[which] = (double)raw_total * (double)rounds / t / 1e6;
+    }
+    for (size_t p = 0; p < npages; p++) {
+        size_t n = pages[p].ulen;
+        const char *why = NULL;
+        snappy_uncompress((const char *)pages[p].src, pages[p].clen, (char *)ref, &n);
+        if (pq_snappy_decompress(pages[p].src, pages[p].clen, out, n, &why) != 0 || memcmp(out, ref, n) != 0)
+            return fprintf(stderr, "page %zu differs\n", p), 1;
+    }
+    printf("%-9s %10zu %7.3f %14.0f %14.0f %6.2fx  (%zu pages)\n", "file", raw_total,
+           (double)comp_total / (double)raw_total, rate[0], rate[1], rate[1] / rate[0], npages);
+    free(pages);
+    free(out);
+    free(ref);
+    free(file);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     double seconds = 0.5;
     size_t bytes = 1 << 20;
-    const char *only = NULL;
+    const char *only = NULL, *file = NULL;
     for (int a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--seconds") == 0 && a + 1 < argc) seconds = atof(argv[++a]);
         else if (strcmp(argv[a], "--bytes") == 0 && a + 1 < argc) bytes = (size_t)atol(argv[++a]);
         else if (strcmp(argv[a], "--shape") == 0 && a + 1 < argc) only = argv[++a];
+        else if (strcmp(argv[a], "--file") == 0 && a + 1 < argc) file = argv[++a];
         else {
-            fprintf(stderr, "usage: snappy_bench [--seconds S] [--bytes N] [--shape NAME]\n");
+            fprintf(stderr, "usage: snappy_bench [--seconds S] [--bytes N] [--shape NAME] [--file F]\n");
             return 2;
         }
+    }
+    if (file) {
+        printf("%-9s %10s %7s %14s %14s %7s\n", "pages", "bytes", "ratio", "libsnappy MB/s", "weir MB/s",
+               "speedup");
+        return bench_file(file, seconds);
     }
     static const char *shapes[] = { "rand_i64", "seq_i64", "str16", "zeros", "random" };
     uint8_t *raw = malloc(bytes), *out = malloc(bytes + 1), *ref = malloc(bytes + 1);

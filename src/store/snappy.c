@@ -147,8 +147,8 @@ int pq_snappy_decompress(const uint8_t *src, size_t len, uint8_t *dst, size_t ds
      * 2-byte offset forms come mixed in most pages: a branch on them
      * would be mispredicted often). */
     while (iend - ip >= FAST_IN && oend - op >= FAST_OUT) {
-        uint32_t tag = ip[0];
-        uint32_t kind = tag & 3;
+        size_t tag = ip[0];
+        size_t kind = tag & 3;
         if (kind == 0) {
             size_t elen = (size_t)(tag >> 2) + 1;
             if (elen <= 16) {
