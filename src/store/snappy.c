@@ -141,55 +141,60 @@ int pq_snappy_decompress(const uint8_t *src, size_t len, uint8_t *dst, size_t ds
     uint8_t *op = dst, *oend = dst + dst_len;
 
     /* The fast loop: while FAST_IN bytes of input and FAST_OUT of output
-     * are left, a tag's trailer (at most 4 bytes) and a short literal (at
-     * most 16 bytes) are readable and any element's moves fit without a
-     * check.  The kind of copy is decoded without branches (the 1- and
-     * 2-byte offset forms come mixed in most pages: a branch on them
+     * are left (the element starts at or before ilimit and olimit), a
+     * tag's trailer (at most 4 bytes) and a short literal (at most 16
+     * bytes) are readable and any element's moves fit without a check.
+     * The two common kinds of copy are decoded without branches (the 1-
+     * and 2-byte offset forms come mixed in most pages: a branch on them
      * would be mispredicted often). */
-    while (iend - ip >= FAST_IN && oend - op >= FAST_OUT) {
-        size_t tag = ip[0];
-        size_t kind = tag & 3;
-        if (kind == 0) {
-            size_t elen = (size_t)(tag >> 2) + 1;
-            if (elen <= 16) {
-                MOVE16(op, ip + 1);
-                op += elen;
-                ip += elen + 1;
+    if (len >= FAST_IN && dst_len >= FAST_OUT) {
+        const uint8_t *ilimit = iend - FAST_IN;
+        uint8_t *olimit = oend - FAST_OUT;
+        while (ip <= ilimit && op <= olimit) {
+            size_t tag = ip[0];
+            size_t kind = tag & 3;
+            if (kind == 0) {
+                size_t elen = (size_t)(tag >> 2) + 1;
+                if (elen <= 16) {
+                    MOVE16(op, ip + 1);
+                    op += elen;
+                    ip += elen + 1;
+                    continue;
+                }
+                /* temporaries: ip and op themselves stay in registers */
+                const uint8_t *lit_ip = ip + 1;
+                uint8_t *lit_op = op;
+                if (literal(&lit_ip, iend, &lit_op, oend, tag, why) != 0) return -1;
+                ip = lit_ip;
+                op = lit_op;
                 continue;
             }
-            /* temporaries: ip and op themselves stay in registers */
-            const uint8_t *lit_ip = ip + 1;
-            uint8_t *lit_op = op;
-            if (literal(&lit_ip, iend, &lit_op, oend, tag, why) != 0) return -1;
-            ip = lit_ip;
-            op = lit_op;
-            continue;
+            size_t off, elen;
+            if (kind != 3) {
+                /* 01 and 10, mixed in most pages: decoded without a branch */
+                size_t one = (size_t)0 - (kind & 1);   /* all ones for 01 */
+                size_t trailer = (size_t)ip[1] | ((size_t)ip[2] << 8);
+                off = (trailer & (0xffff ^ (one & 0xff00))) | (((size_t)(tag >> 5) << 8) & one);
+                size_t len2 = (size_t)(tag >> 2) + 1, len1 = (size_t)((tag >> 2) & 7) + 4;
+                elen = len2 ^ ((len1 ^ len2) & one);
+                ip += kind + 1;
+            } else {
+                off = wb_get_u32(ip + 1);
+                elen = (size_t)(tag >> 2) + 1;
+                ip += 5;
+            }
+            if (off - 1 >= (size_t)(op - dst)) {   /* off == 0 wraps */
+                *why = "a snappy copy's offset is zero or before the start of the page";
+                return -1;
+            }
+            if (off >= 8 && elen <= 8)
+                MOVE8(op, op - off);
+            else if (off >= 16 && elen <= 16)
+                MOVE16(op, op - off);
+            else
+                copy_fast(op, off, elen);
+            op += elen;
         }
-        size_t off, elen;
-        if (kind != 3) {
-            /* 01 and 10, mixed in most pages: decoded without a branch */
-            size_t one = (size_t)0 - (kind & 1);   /* all ones for 01 */
-            size_t trailer = (size_t)ip[1] | ((size_t)ip[2] << 8);
-            off = (trailer & (0xffff ^ (one & 0xff00))) | (((size_t)(tag >> 5) << 8) & one);
-            size_t len2 = (size_t)(tag >> 2) + 1, len1 = (size_t)((tag >> 2) & 7) + 4;
-            elen = len2 ^ ((len1 ^ len2) & one);
-            ip += kind + 1;
-        } else {
-            off = wb_get_u32(ip + 1);
-            elen = (size_t)(tag >> 2) + 1;
-            ip += 5;
-        }
-        if (off - 1 >= (size_t)(op - dst)) {   /* off == 0 wraps */
-            *why = "a snappy copy's offset is zero or before the start of the page";
-            return -1;
-        }
-        if (off >= 8 && elen <= 8)
-            MOVE8(op, op - off);
-        else if (off >= 16 && elen <= 16)
-            MOVE16(op, op - off);
-        else
-            copy_fast(op, off, elen);
-        op += elen;
     }
 
     while (ip < iend) {
