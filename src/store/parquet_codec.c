@@ -2,7 +2,8 @@
  * parquet_codec.c - Parquet's integer encodings and page compression: the
  * RLE/bit-packed hybrid (levels, dictionary indices, booleans), bit
  * unpacking, DELTA_BINARY_PACKED (Encodings.md), and the SNAPPY, ZSTD and
- * GZIP codecs over Debian's libsnappy, libzstd and zlib.
+ * GZIP codecs over Debian's libsnappy, libzstd and zlib (SNAPPY pages are
+ * read by weir's own decoder, snappy.c).
  *
  * Every decoder takes untrusted bytes with their length and fails (-1)
  * rather than read past them.
@@ -352,18 +353,8 @@ int pq_decompress(int codec, const uint8_t *src, size_t len, uint8_t *dst, size_
         }
         memcpy(dst, src, len);
         return 0;
-    case PQZ_SNAPPY: {
-        size_t n;
-        if (snappy_uncompressed_length((const char *)src, len, &n) != SNAPPY_OK || n != dst_len) {
-            *why = "a snappy page's length is wrong";
-            return -1;
-        }
-        if (snappy_uncompress((const char *)src, len, (char *)dst, &n) != SNAPPY_OK || n != dst_len) {
-            *why = "a snappy page does not decompress";
-            return -1;
-        }
-        return 0;
-    }
+    case PQZ_SNAPPY:
+        return pq_snappy_decompress(src, len, dst, dst_len, why);
     case PQZ_ZSTD: {
         size_t n = ZSTD_decompress(dst, dst_len, src, len);
         if (ZSTD_isError(n) || n != dst_len) {

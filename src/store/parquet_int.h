@@ -202,6 +202,12 @@ int pq_compress(int codec, int level, const uint8_t *src, size_t len, WbBuf *out
 int pq_decompress(int codec, const uint8_t *src, size_t len, uint8_t *dst, size_t dst_len,
                   const char **why);
 
+/* Snappy (snappy.c): decompresses the untrusted src[0..len) into exactly
+ * dst[0..dst_len); the stream's length preamble must equal dst_len.
+ * Writes nothing past dst_len.  0, or -1 with *why (static text). */
+int pq_snappy_decompress(const uint8_t *src, size_t len, uint8_t *dst, size_t dst_len,
+                         const char **why);
+
 /* Bytes of the FIXED_LEN_BYTE_ARRAY for DECIMAL(precision). */
 int32_t pq_decimal_bytes(int precision);
 
