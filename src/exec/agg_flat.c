@@ -475,24 +475,19 @@ apply_rows_of(FlatAgg *op, const Batch *batch, const bool streaming, SlotCall *c
         key_data[i] = batch->cols[spec->group[i]].i64;
         key_nulls[i] = batch->cols[spec->group[i]].nulls;
     }
-    /* a global aggregate's one group is looked up once */
-    uint8_t *global = nkeys ? NULL : global_group(op);
-    int32_t prefetch_rows = global ? 0 : WB_MIN(nrows, PF_ROWS);
+    int32_t prefetch_rows = WB_MIN(nrows, PF_ROWS);
     for (int32_t row = 0; row < prefetch_rows; row++) st_flat_prefetch(table, op->row_hash[row]);
     for (int32_t row = 0; row < nrows; row++) {
-        uint8_t *group = global;
-        if (!global) {
-            if (row + PF_ROWS < nrows) st_flat_prefetch(table, op->row_hash[row + PF_ROWS]);
-            uint32_t nulls = 0;
-            for (int32_t i = 0; i < nkeys; i++) {
-                bool null = key_nulls[i][row];
-                nulls |= (uint32_t)null << i;
-                key[i] = null ? 0 : key_data[i][row];
-            }
-            bool created;
-            group = st_flat_upsert_fast(table, key, st_flat_ctrl(op->row_hash[row], nulls), nkeys,
-                                        &created);
+        if (row + PF_ROWS < nrows) st_flat_prefetch(table, op->row_hash[row + PF_ROWS]);
+        uint32_t nulls = 0;
+        for (int32_t i = 0; i < nkeys; i++) {
+            bool null = key_nulls[i][row];
+            nulls |= (uint32_t)null << i;
+            key[i] = null ? 0 : key_data[i][row];
         }
+        bool created;
+        uint8_t *group = st_flat_upsert_fast(table, key, st_flat_ctrl(op->row_hash[row], nulls),
+                                             nkeys, &created);
         uint8_t *nrows_at = group + NROWS_OFF;
         if (streaming) {
             /* the group's place in the touched list, or its first touch */
@@ -503,7 +498,7 @@ apply_rows_of(FlatAgg *op, const Batch *batch, const bool streaming, SlotCall *c
                     idx = ntouched++;
                     seen[pos] = stamp << 32 | idx;
                     touched[idx] = group;
-                    op->had_old[idx] = global ? op->global_emitted : load_i64(nrows_at) > 0;
+                    op->had_old[idx] = load_i64(nrows_at) > 0;
                     copy_units(op->recs + 16 * idx * rec_units, group - head, rec_units);
                     break;
                 }
@@ -530,6 +525,194 @@ static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, SlotCall
     else if (streaming) apply_rows_of(op, batch, true, calls, ncalls, nkeys);
     else if (nkeys == 1) apply_rows_of(op, batch, false, calls, ncalls, 1);
     else apply_rows_of(op, batch, false, calls, ncalls, nkeys);
+}
+
+/* ---- The global aggregate: one group, a column at a time ----
+ *
+ * With no group columns every row goes to the one group: there is
+ * nothing to hash or look up, and each call is accumulated over the whole
+ * batch by one loop over its argument column, weights and NULL flags,
+ * reading and writing the group's payload once per batch.  The values
+ * are those of applying the rows one at a time (update_slots): integer
+ * sums are exact 128-bit sums, whatever the order of their terms; DOUBLE
+ * sums and the checked DECIMAL(19..38) sums are added in row order, step
+ * by step, exactly as there.  The group has the wide layout from the
+ * start: its size does not matter, and no batch pays narrow_holds. */
+
+/* The sum of the weights of the rows whose argument is not NULL (nulls
+ * NULL: of every row), modulo 2^64 as the per-row additions. */
+static uint64_t count_weights(const int64_t *w, const uint8_t *nulls, int32_t nrows)
+{
+    uint64_t total = 0;
+    if (!nulls) {
+        for (int32_t row = 0; row < nrows; row++) total += (uint64_t)w[row];
+        return total;
+    }
+    for (int32_t row = 0; row < nrows; row++) total += nulls[row] ? 0 : (uint64_t)w[row];
+    return total;
+}
+
+/* An int64 SUM's slot [i128 sum][i64 non-NULL count] plus the batch.
+ * When every weight is 1 (an insert-only batch without FILTER) a row
+ * needs no multiplication: the values are added as their high (signed)
+ * and low (unsigned) 32-bit halves into int64 sums, which fewer than
+ * 2^31 rows cannot overflow, and joined in 128 bits once; without NULLs
+ * two rows at a time into two pairs of sums (independent additions:
+ * 2.5x the speed of one masked row at a time). */
+static void sum_ints(uint8_t *slot, const ColumnVector *arg, const int64_t *w, bool ones,
+                     int32_t nrows)
+{
+    const int64_t *v = arg->i64;
+    const uint8_t *nulls = arg->nulls;
+    agg_i128 sum;
+    memcpy(&sum, slot, 16);
+    uint64_t nonnull = load_u64(slot + 16);
+    if (ones) {
+        int64_t high = 0, high2 = 0;
+        uint64_t low = 0, low2 = 0, count = 0;
+        if (!any_set(nulls, (size_t)nrows)) {
+            int32_t row = 0;
+            for (; row + 2 <= nrows; row += 2) {
+                high += v[row] >> 32;
+                low += (uint32_t)v[row];
+                high2 += v[row + 1] >> 32;
+                low2 += (uint32_t)v[row + 1];
+            }
+            if (row < nrows) {
+                high += v[row] >> 32;
+                low += (uint32_t)v[row];
+            }
+            count = (uint64_t)nrows;
+        } else {
+            for (int32_t row = 0; row < nrows; row++) {
+                uint64_t keep = nulls[row] == 0;
+                int64_t x = (int64_t)((uint64_t)v[row] & (0 - keep));
+                high += x >> 32;
+                low += (uint32_t)x;
+                count += keep;
+            }
+        }
+        sum += (agg_i128)(high + high2) * ((agg_i128)1 << 32) + (agg_i128)low + (agg_i128)low2;
+        nonnull += count;
+    } else {
+        /* no branch: a zero weight adds nothing (a NULL int's bits are
+         * never garbage that could poison the sum) */
+        for (int32_t row = 0; row < nrows; row++) {
+            int64_t weight = nulls[row] ? 0 : w[row];
+            sum += (agg_i128)v[row] * weight;
+            nonnull += (uint64_t)weight;
+        }
+    }
+    memcpy(slot, &sum, 16);
+    memcpy(slot + 16, &nonnull, 8);
+}
+
+/* A DOUBLE SUM's slot [double sum][i64 non-NULL count] plus the batch, in
+ * row order (a different order could round differently); a sum whose
+ * count returns to 0 restarts from an exact zero, as in update_slots. */
+static void sum_doubles(uint8_t *slot, const ColumnVector *arg, const int64_t *w, int32_t nrows)
+{
+    const double *v = arg->f64;
+    const uint8_t *nulls = arg->nulls;
+    double sum;
+    memcpy(&sum, slot, 8);
+    int64_t nonnull = load_i64(slot + 8);
+    for (int32_t row = 0; row < nrows; row++) {
+        int64_t weight = nulls[row] ? 0 : w[row];
+        if (weight == 0) continue;   /* a NULL double's bits may be NaN */
+        nonnull += weight;
+        sum += v[row] * (double)weight;
+        if (nonnull == 0) sum = 0.0;
+    }
+    memcpy(slot, &sum, 8);
+    store_i64(slot + 8, nonnull);
+}
+
+/* A DECIMAL(19..38) SUM's slot [i128 sum][i64 non-NULL count] plus the
+ * batch, each step checked as in add_wide.  Returns false when a step
+ * passed 128 bits (the batch fails then, so the rest is not added). */
+static bool sum_wides(uint8_t *slot, const ColumnVector *arg, const int64_t *w, int32_t nrows)
+{
+    const uint8_t *nulls = arg->nulls;
+    agg_i128 sum, add;
+    memcpy(&sum, slot, 16);
+    int64_t nonnull = load_i64(slot + 16);
+    for (int32_t row = 0; row < nrows; row++) {
+        int64_t weight = nulls[row] ? 0 : w[row];
+        if (weight == 0) continue;
+        if (__builtin_mul_overflow((agg_i128)arg->i128[row], (agg_i128)weight, &add) ||
+            __builtin_add_overflow(sum, add, &sum))
+            return false;
+        nonnull += weight;
+    }
+    memcpy(slot, &sum, 16);
+    store_i64(slot + 16, nonnull);
+    return true;
+}
+
+/* Applies a batch to the global aggregate's one group, a call at a time;
+ * in streaming mode keeps the group as the batch's one touched group,
+ * with its record and after image (see the top).  -1 with err (22003)
+ * when a DECIMAL(19..38) sum passed 128 bits. */
+static int apply_global(FlatAgg *op, const Batch *batch, bool streaming, WbError *err)
+{
+    const AggSpec *spec = op->spec;
+    int32_t nrows = batch->nrows;
+    const int64_t *w = batch->weights;
+    uint8_t *group = global_group(op);
+    if (streaming) {
+        op->touched[0] = group;
+        op->had_old[0] = op->global_emitted;
+        copy_units(op->recs, group - op->groups->payload_off, op->rec_units);
+        op->ntouched = 1;
+    }
+    /* the rows' weights: their sum, and whether all are 1 (two rows at a
+     * time, as in sum_ints) */
+    uint64_t total = 0, total2 = 0, not_one = 0, not_one2 = 0;
+    int32_t row = 0;
+    for (; row + 2 <= nrows; row += 2) {
+        total += (uint64_t)w[row];
+        not_one |= (uint64_t)w[row] ^ 1;
+        total2 += (uint64_t)w[row + 1];
+        not_one2 |= (uint64_t)w[row + 1] ^ 1;
+    }
+    if (row < nrows) {
+        total += (uint64_t)w[row];
+        not_one |= (uint64_t)w[row] ^ 1;
+    }
+    not_one |= not_one2;
+    store_i64(group + NROWS_OFF, (int64_t)(load_u64(group + NROWS_OFF) + total + total2));
+    for (int32_t call = 0; call < spec->naggs; call++) {
+        if (!op->has_slot[call]) continue;   /* COUNT(*): the group's nrows */
+        const AggCall *ac = &spec->aggs[call];
+        const int64_t *eff = w;
+        if (ac->filter >= 0) {
+            ex_agg_filter_weights(ac, batch, op->eff);
+            eff = op->eff;
+        }
+        const ColumnVector *arg = ac->arg >= 0 ? &batch->cols[ac->arg] : NULL;
+        uint8_t *slot = group + op->off[call];
+        switch (op->acc[call]) {
+        case ACC_COUNT:
+            store_i64(slot, (int64_t)(load_u64(slot) +
+                                      count_weights(eff, arg ? arg->nulls : NULL, nrows)));
+            break;
+        case ACC_SUM_I:
+            sum_ints(slot, arg, eff, eff == w && not_one == 0, nrows);
+            break;
+        case ACC_SUM_F:
+            sum_doubles(slot, arg, eff, nrows);
+            break;
+        case ACC_SUM_W:
+            if (!sum_wides(slot, arg, eff, nrows)) return ex_agg_overflow(ac, err);
+            break;
+        case ACC_MINMAX:
+        case ACC_SEQ:
+            break;   /* never chosen (ex_agg_flat_fits) */
+        }
+    }
+    if (streaming) copy_units(op->afters, group, op->after_units);
+    return 0;
 }
 
 /* Records an emission: values from src, key of the group (a payload). */
@@ -741,25 +924,30 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
     bool streaming = !base->ctx->batch_mode;
     int32_t nrows = batch->nrows;
     if (nrows == 0) return 0;
+    bool global = op->spec->ngroup == 0;
     ensure_rows(op, nrows);
-    if (op->narrow && !narrow_holds(op, batch)) widen(op);
-    st_flat_reserve(op->groups, nrows);
     op->ntouched = 0;
-    if (streaming && ++op->stamp == 0) {
-        /* the stamp wrapped: every slot of the touched set to empty */
-        memset(op->seen, 0, sizeof(uint64_t) * (op->seen_mask + 1));
-        op->stamp = 1;
+    if (global) {
+        if (apply_global(op, batch, streaming, err) != 0) return -1;
+    } else {
+        if (op->narrow && !narrow_holds(op, batch)) widen(op);
+        st_flat_reserve(op->groups, nrows);
+        if (streaming && ++op->stamp == 0) {
+            /* the stamp wrapped: every slot of the touched set to empty */
+            memset(op->seen, 0, sizeof(uint64_t) * (op->seen_mask + 1));
+            op->stamp = 1;
+        }
+        ex_agg_hash_keys(op->spec, true, batch, op->row_hash);
+        int32_t ncalls = prepare_calls(op, batch, op->calls);
+        apply_rows(op, batch, streaming, op->calls, ncalls);
+        for (int32_t c = 0; c < ncalls; c++)
+            if (op->calls[c].overflowed)
+                return ex_agg_overflow(&op->spec->aggs[op->calls[c].call], err);
     }
-    ex_agg_hash_keys(op->spec, true, batch, op->row_hash);
-    int32_t ncalls = prepare_calls(op, batch, op->calls);
-    apply_rows(op, batch, streaming, op->calls, ncalls);
-    for (int32_t c = 0; c < ncalls; c++)
-        if (op->calls[c].overflowed) return ex_agg_overflow(&op->spec->aggs[op->calls[c].call], err);
     if (!streaming) return 0;
 
     op->nemit = 0;
     uint32_t size = op->payload_size, head = op->groups->payload_off;
-    bool global = op->spec->ngroup == 0;
     for (int32_t idx = 0; idx < op->ntouched; idx++) {
         /* the record read as a payload: st_flat_key/st_flat_nulls work on
          * it, and its values are the group's before the batch */
@@ -868,6 +1056,7 @@ Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind 
         if (is_sum(acc[call]) && ac->filter >= 0) narrow = false;
         if (acc[call] == ACC_SUM_W) narrow = false;   /* 128-bit values: wide slots */
     }
+    if (spec->ngroup == 0) narrow = false;   /* the global group: see apply_global */
     op->groups = st_flat_new(spec->ngroup, lay_out(op, narrow));
     size_copies(op);
     ex_out_init(&op->out, node->types, node->ncols);
