@@ -88,6 +88,7 @@ typedef struct FlatAgg {
     SlotCall *calls;            /* this batch's calls with a slot */
     uint32_t *count_off;        /* payload offsets of the COUNT outputs */
     int32_t ncount;
+    int32_t nminmax;            /* MIN/MAX calls (global aggregate only) */
     FlatTable *groups;
     bool narrow;                /* the table has the narrow layout */
     uint64_t *bound;            /* narrow, per SUM over int64: sum of |v * w| so far */
@@ -175,7 +176,17 @@ bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc)
     for (int32_t i = 0; i < spec->ngroup; i++)
         if (ty_phys(in->types[spec->group[i]]) != PK_I64) return false;
     for (int32_t call = 0; call < spec->naggs; call++) {
-        if (spec->aggs[call].distinct) return false;
+        const AggCall *ac = &spec->aggs[call];
+        if (ac->distinct) return false;
+        if (acc[call] == ACC_MINMAX) {
+            /* the global aggregate over an insert-only input keeps just
+             * the extreme of an 8-byte value (apply_global) */
+            PhysKind phys = ty_phys(in->types[ac->arg]);
+            if (spec->ngroup > 0 || in->mode != CM_INSERT_ONLY ||
+                (phys != PK_I64 && phys != PK_F64))
+                return false;
+            continue;
+        }
         if (acc[call] != ACC_COUNT && acc[call] != ACC_SUM_I && acc[call] != ACC_SUM_F &&
             acc[call] != ACC_SUM_W)
             return false;
@@ -235,6 +246,7 @@ static uint32_t lay_out(FlatAgg *op, bool narrow)
         case ACC_SUM_I: at += narrow ? 8 : 24; break;
         case ACC_SUM_W: at += 24; break;   /* only in the wide layout */
         case ACC_SUM_F: at += narrow ? 8 : 16; break;
+        case ACC_MINMAX: at += 16; break;   /* only for the global group */
         default: at += 8; break;
         }
     }
@@ -650,6 +662,40 @@ static bool sum_wides(uint8_t *slot, const ColumnVector *arg, const int64_t *w, 
     return true;
 }
 
+/* A MIN/MAX's slot [order bits of the extreme][i64: 1 once a value came]
+ * plus the batch.  The input only inserts (ex_agg_flat_fits), so no value
+ * ever leaves and the extreme alone is kept, as agg.c does then.  Values
+ * are compared and kept as their order-preserving bits
+ * (ex_order_bits_i64/_f64: -0.0 is 0.0, NaN above every number), the
+ * form in which agg.c keeps and decodes them, so the result is the same
+ * value.  A MAX is the MIN of the complemented bits. */
+static void minmax_batch(uint8_t *slot, const ColumnVector *arg, const int64_t *w, bool is_max,
+                         int32_t nrows)
+{
+    const uint8_t *nulls = arg->nulls;
+    uint64_t flip = is_max ? UINT64_MAX : 0;
+    uint64_t has = load_u64(slot + 8);
+    uint64_t low = has ? load_u64(slot) ^ flip : UINT64_MAX;
+    if (ty_phys(arg->type) == PK_F64) {
+        for (int32_t row = 0; row < nrows; row++) {
+            if (nulls[row] || w[row] == 0) continue;
+            uint64_t bits = ex_order_bits_f64(arg->f64[row]) ^ flip;
+            low = bits < low ? bits : low;
+            has = 1;
+        }
+    } else {
+        const int64_t *v = arg->i64;
+        for (int32_t row = 0; row < nrows; row++) {
+            uint64_t keep = (nulls[row] == 0) & (w[row] != 0);
+            uint64_t bits = keep ? ex_order_bits_i64(v[row]) ^ flip : UINT64_MAX;
+            low = bits < low ? bits : low;
+            has |= keep;
+        }
+    }
+    store_i64(slot, (int64_t)(low ^ flip));
+    store_i64(slot + 8, (int64_t)has);
+}
+
 /* Applies a batch to the global aggregate's one group, a call at a time;
  * in streaming mode keeps the group as the batch's one touched group,
  * with its record and after image (see the top).  -1 with err (22003)
@@ -681,6 +727,16 @@ static int apply_global(FlatAgg *op, const Batch *batch, bool streaming, WbError
         not_one |= (uint64_t)w[row] ^ 1;
     }
     not_one |= not_one2;
+    if (not_one && op->nminmax > 0) {
+        /* MIN/MAX keep only the extreme: the planner promised inserts */
+        for (row = 0; row < nrows; row++) {
+            if (w[row] < 0) {
+                wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0,
+                         "MIN/MAX over an insert-only input received a retraction");
+                return -1;
+            }
+        }
+    }
     store_i64(group + NROWS_OFF, (int64_t)(load_u64(group + NROWS_OFF) + total + total2));
     for (int32_t call = 0; call < spec->naggs; call++) {
         if (!op->has_slot[call]) continue;   /* COUNT(*): the group's nrows */
@@ -707,6 +763,8 @@ static int apply_global(FlatAgg *op, const Batch *batch, bool streaming, WbError
             if (!sum_wides(slot, arg, eff, nrows)) return ex_agg_overflow(ac, err);
             break;
         case ACC_MINMAX:
+            minmax_batch(slot, arg, eff, ac->kind == AGG_MAX, nrows);
+            break;
         case ACC_SEQ:
             break;   /* never chosen (ex_agg_flat_fits) */
         }
@@ -813,7 +871,16 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
                 ex_agg_float_result(ac, sum, nonnull, vec, row0 + k);
             }
             break;
-        case ACC_MINMAX:
+        case ACC_MINMAX: {
+            bool f64 = ty_phys(vec->type) == PK_F64;
+            for (int32_t k = 0; k < n; k++) {
+                uint64_t bits = load_u64(src[k] + off);
+                vec->nulls[row0 + k] = load_i64(src[k] + off + 8) == 0;
+                if (f64) vec->f64[row0 + k] = ex_order_unbits_f64(bits);
+                else vec->i64[row0 + k] = ex_order_unbits_i64(bits);
+            }
+            break;
+        }
         case ACC_SEQ:
             break;
         }
@@ -1055,6 +1122,7 @@ Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind 
         op->has_slot[call] = !(ac->kind == AGG_COUNT_STAR && ac->filter < 0);
         if (is_sum(acc[call]) && ac->filter >= 0) narrow = false;
         if (acc[call] == ACC_SUM_W) narrow = false;   /* 128-bit values: wide slots */
+        if (acc[call] == ACC_MINMAX) op->nminmax++;
     }
     if (spec->ngroup == 0) narrow = false;   /* the global group: see apply_global */
     op->groups = st_flat_new(spec->ngroup, lay_out(op, narrow));

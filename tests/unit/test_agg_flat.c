@@ -13,10 +13,12 @@
  * pairs of equal values to drop; and NULL bytes of 2 rather than 1 (any
  * non-zero byte is NULL) over garbage values, in keys and SUM arguments.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "check.h"
 #include "exec/exec.h"
+#include "exec/agg_int.h"
 #include "state/flat.h"
 
 /* ---- the table ---- */
@@ -317,6 +319,9 @@ typedef struct Shape {
     int32_t zeros;                  /* v is 0 in one row out of `zeros` (1 in 21) */
     uint8_t null_byte;              /* the nulls[] byte of a NULL (1) */
     bool weighted;                  /* weights other than ±1 (±1 only) */
+    bool inserts;                   /* an insert-only input: no retraction,
+                                     * weighted: 1..3; d sometimes -0.0, NaN
+                                     * or an infinity (MIN/MAX's order) */
 } Shape;
 
 /* A random changelog: inserts of random rows over few groups, and
@@ -344,7 +349,7 @@ static int32_t make_changes(Change *changes, int64_t *weights, int32_t n, uint64
     int64_t *live_weight = wb_malloc(sizeof(int64_t) * (size_t)n);
     int32_t nlive = 0, out = 0;
     while (out < n) {
-        if (nlive > 0 && wb_rand_below(&rng, 100) < 35) {
+        if (!shape->inserts && nlive > 0 && wb_rand_below(&rng, 100) < 35) {
             int32_t pick = (int32_t)wb_rand_below(&rng, (uint64_t)nlive);
             changes[out] = live[pick];
             weights[out++] = -live_weight[pick];
@@ -362,11 +367,17 @@ static int32_t make_changes(Change *changes, int64_t *weights, int32_t n, uint64
         if (shape->zeros && wb_rand_below(&rng, (uint64_t)shape->zeros) == 0) c.v = 0;
         c.d_null = out >= clean && wb_rand_below(&rng, 6) == 0 ? null_byte : 0;
         c.d = ((double)wb_rand_below(&rng, 2001) - 1000.0) / 8.0;
+        if (shape->inserts && wb_rand_below(&rng, 40) == 0) {
+            static const double special[4] = {-0.0, NAN, INFINITY, -INFINITY};
+            c.d = special[wb_rand_below(&rng, 4)];
+        }
         c.f_null = wb_rand_below(&rng, 7) == 0 ? null_byte : 0;
         c.f = (uint8_t)wb_rand_below(&rng, 2);
         c.m = (int64_t)wb_rand_below(&rng, 100001) - 50000;
         int64_t weight = 1;
-        if (shape->weighted) {
+        if (shape->weighted && shape->inserts) {
+            weight = 1 + (int64_t)wb_rand_below(&rng, 3);
+        } else if (shape->weighted) {
             weight = wb_rand_below(&rng, 40) == 0 ? (int64_t)1 << 30
                                                   : 1 + (int64_t)wb_rand_below(&rng, 3);
             if (wb_rand_below(&rng, 6) == 0) {
@@ -439,6 +450,22 @@ static void test_flat_vs_general(void)
     AggCall plain[] = {calls[0], calls[1], calls[2], calls[3], calls[4], calls[5], calls[8],
                        calls[9], calls[10]};
     int32_t nplain = (int32_t)(sizeof(plain) / sizeof(plain[0]));
+    /* MIN/MAX, which the flat aggregate takes only for a global aggregate
+     * over an insert-only input, with COUNT/SUM/AVG beside them */
+    SqlType int_type = ty_make(TY_INT), bool_type = ty_make(TY_BOOLEAN);
+    AggCall extremes[] = {
+        calls[0], calls[2], calls[3], calls[8], calls[6], calls[9],
+        {.kind = AGG_MIN, .arg = 2, .arg2 = -1, .filter = -1, .type = ty_make(TY_BIGINT)},
+        {.kind = AGG_MAX, .arg = 2, .arg2 = -1, .filter = -1, .type = ty_make(TY_BIGINT)},
+        {.kind = AGG_MIN, .arg = 3, .arg2 = -1, .filter = -1, .type = ty_make(TY_DOUBLE)},
+        {.kind = AGG_MAX, .arg = 3, .arg2 = -1, .filter = -1, .type = ty_make(TY_DOUBLE)},
+        {.kind = AGG_MIN, .arg = 5, .arg2 = -1, .filter = -1, .type = ty_decimal(10, 2)},
+        {.kind = AGG_MAX, .arg = 1, .arg2 = -1, .filter = -1, .type = int_type},
+        {.kind = AGG_MIN, .arg = 4, .arg2 = -1, .filter = -1, .type = bool_type},
+        {.kind = AGG_MAX, .arg = 2, .arg2 = -1, .filter = 4, .type = ty_make(TY_BIGINT)},
+        {.kind = AGG_MIN, .arg = 3, .arg2 = -1, .filter = 4, .type = ty_make(TY_DOUBLE)},
+    };
+    int32_t nextremes = (int32_t)(sizeof(extremes) / sizeof(extremes[0]));
     enum { N = 6000, N_MAX = 16000 };
     /* the shapes: GROUP BY k1, k2 with all calls; GROUP BY k2 with SUM(v)
      * only (every output value can stay the same while rows change),
@@ -457,7 +484,10 @@ static void test_flat_vs_general(void)
      * on both sides of an output batch's end.
      * NULL bytes of 2: GROUP BY k1, k2 (k2 NULL from the start) with the
      * calls without FILTER, NULL arguments from a third on, which must
-     * widen the narrow layout. */
+     * widen the narrow layout.
+     * Insert-only inputs, no GROUP BY: MIN/MAX with other calls, NULLs
+     * from a third on, weights 1 (the sums' path for weights all 1) and
+     * weights 1..3; the calls without FILTER, no NULLs at all. */
     int32_t keys_a[2] = {0, 1}, keys_b[1] = {1}, keys_c[1] = {0};
     Shape shapes[] = {
         {2, ncalls, 0, keys_a, calls, .scale = 1},
@@ -471,6 +501,9 @@ static void test_flat_vs_general(void)
         {0, nplain, N / 2, NULL, plain, .scale = 1, .weighted = true},
         {1, 1, N_MAX, keys_c, &calls[2], .scale = 1, .n = N_MAX, .nk1 = 3000, .zeros = 2},
         {2, nplain, N / 3, keys_a, plain, .scale = 1, .null_byte = 2},
+        {0, nextremes, N / 3, NULL, extremes, .scale = 1, .inserts = true},
+        {0, nextremes, N / 3, NULL, extremes, .scale = 1, .inserts = true, .weighted = true},
+        {0, nplain, N, NULL, plain, .scale = (int64_t)1 << 40, .inserts = true},
     };
     int32_t nshapes = (int32_t)(sizeof(shapes) / sizeof(shapes[0]));
     for (int32_t shape = 0; shape < nshapes; shape++) {
@@ -495,6 +528,12 @@ static void test_flat_vs_general(void)
         node.agg.group = shapes[shape].keys;
         node.agg.naggs = naggs;
         node.agg.aggs = shape_calls;
+        input.mode = shapes[shape].inserts ? CM_INSERT_ONLY : CM_RETRACT;
+        /* every shape is one the flat aggregate takes */
+        AccKind acc[16];
+        WbError err = {0};
+        CHECK(ex_agg_choose_acc(&node, in_types, IN_COLS, acc, &err) == 0);
+        CHECK(ex_agg_flat_fits(&node, acc));
 
         if (ngroup == 0) {
             /* no input at all: both emit the one row (COUNT 0, SUM NULL) */
