@@ -89,6 +89,7 @@ typedef struct FlatAgg {
     uint32_t *count_off;        /* payload offsets of the COUNT outputs */
     int32_t ncount;
     int32_t nminmax;            /* MIN/MAX calls (global aggregate only) */
+    WbBuf *texts;               /* MIN/MAX of strings: two per call (minmax_strings) */
     FlatTable *groups;
     bool narrow;                /* the table has the narrow layout */
     uint64_t *bound;            /* narrow, per SUM over int64: sum of |v * w| so far */
@@ -180,11 +181,9 @@ bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc)
         if (ac->distinct) return false;
         if (acc[call] == ACC_MINMAX) {
             /* the global aggregate over an insert-only input keeps just
-             * the extreme of an 8-byte value (apply_global) */
+             * the extreme of an 8-byte value or a string (apply_global) */
             PhysKind phys = ty_phys(in->types[ac->arg]);
-            if (spec->ngroup > 0 || in->mode != CM_INSERT_ONLY ||
-                (phys != PK_I64 && phys != PK_F64))
-                return false;
+            if (spec->ngroup > 0 || in->mode != CM_INSERT_ONLY || phys == PK_I128) return false;
             continue;
         }
         if (acc[call] != ACC_COUNT && acc[call] != ACC_SUM_I && acc[call] != ACC_SUM_F &&
@@ -696,6 +695,63 @@ static void minmax_batch(uint8_t *slot, const ColumnVector *arg, const int64_t *
     store_i64(slot + 8, (int64_t)has);
 }
 
+/* The first 8 bytes of a string as a big-endian number, zero-padded: two
+ * strings whose prefixes differ are in the order of their prefixes (bytes,
+ * and a string that is a prefix of the other first), so only equal
+ * prefixes need the whole comparison. */
+static inline uint64_t str_prefix(const WbStr *str)
+{
+    const uint8_t *bytes = (const uint8_t *)str->ptr;
+    if (str->len >= 8) return ex_get_be64(bytes);
+    uint64_t word = 0;
+    for (uint32_t i = 0; i < str->len; i++) word |= (uint64_t)bytes[i] << (56 - 8 * i);
+    return word;
+}
+
+/* A MIN/MAX of strings: its slot is [u64: which of the call's two texts
+ * holds the extreme][i64: 1 once a value came].  A batch's best string
+ * (compared as agg.c does: bytes, then length) that beats the extreme is
+ * copied into the other text and the slot flips to it, so that the text
+ * of the extreme before the batch, which a streaming "before" record
+ * points to, stays intact until the batch's changes are emitted (a batch
+ * flips at most once). */
+static void minmax_strings(WbBuf *texts, uint8_t *slot, const ColumnVector *arg,
+                           const int64_t *w, bool is_max, int32_t nrows)
+{
+    const uint8_t *nulls = arg->nulls;
+    const WbStr *best = NULL;
+    uint64_t best_prefix = 0;
+    for (int32_t row = 0; row < nrows; row++) {
+        if (nulls[row] || w[row] == 0) continue;
+        const WbStr *str = &arg->str[row];
+        uint64_t prefix = str_prefix(str);
+        if (best) {
+            if (prefix != best_prefix) {
+                if (is_max ? prefix < best_prefix : prefix > best_prefix) continue;
+            } else {
+                int c = ex_value_order_cmp((const uint8_t *)str->ptr, str->len,
+                                           (const uint8_t *)best->ptr, best->len);
+                if (is_max ? c <= 0 : c >= 0) continue;
+            }
+        }
+        best = str;
+        best_prefix = prefix;
+    }
+    if (!best) return;
+    uint64_t which = load_u64(slot);
+    if (load_i64(slot + 8)) {
+        const WbBuf *ext = &texts[which];
+        int c = ex_value_order_cmp((const uint8_t *)best->ptr, best->len,
+                                   (const uint8_t *)ext->data, (uint32_t)ext->len);
+        if (is_max ? c <= 0 : c >= 0) return;
+    }
+    which ^= 1;
+    wb_buf_clear(&texts[which]);
+    wb_buf_append(&texts[which], best->ptr, best->len);
+    store_i64(slot, (int64_t)which);
+    store_i64(slot + 8, 1);
+}
+
 /* Applies a batch to the global aggregate's one group, a call at a time;
  * in streaming mode keeps the group as the batch's one touched group,
  * with its record and after image (see the top).  -1 with err (22003)
@@ -763,7 +819,10 @@ static int apply_global(FlatAgg *op, const Batch *batch, bool streaming, WbError
             if (!sum_wides(slot, arg, eff, nrows)) return ex_agg_overflow(ac, err);
             break;
         case ACC_MINMAX:
-            minmax_batch(slot, arg, eff, ac->kind == AGG_MAX, nrows);
+            if (ty_phys(arg->type) == PK_STR)
+                minmax_strings(op->texts + 2 * call, slot, arg, eff, ac->kind == AGG_MAX, nrows);
+            else
+                minmax_batch(slot, arg, eff, ac->kind == AGG_MAX, nrows);
             break;
         case ACC_SEQ:
             break;   /* never chosen (ex_agg_flat_fits) */
@@ -872,12 +931,20 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
             }
             break;
         case ACC_MINMAX: {
-            bool f64 = ty_phys(vec->type) == PK_F64;
+            PhysKind phys = ty_phys(vec->type);
             for (int32_t k = 0; k < n; k++) {
                 uint64_t bits = load_u64(src[k] + off);
-                vec->nulls[row0 + k] = load_i64(src[k] + off + 8) == 0;
-                if (f64) vec->f64[row0 + k] = ex_order_unbits_f64(bits);
-                else vec->i64[row0 + k] = ex_order_unbits_i64(bits);
+                bool has = load_i64(src[k] + off + 8) != 0;
+                vec->nulls[row0 + k] = !has;
+                if (phys == PK_STR) {
+                    const WbBuf *text = &op->texts[2 * call + bits];
+                    vec->str[row0 + k] = has ? ty_batch_str(out, text->data, (uint32_t)text->len)
+                                             : (WbStr){NULL, 0};
+                } else if (phys == PK_F64) {
+                    vec->f64[row0 + k] = ex_order_unbits_f64(bits);
+                } else {
+                    vec->i64[row0 + k] = ex_order_unbits_i64(bits);
+                }
             }
             break;
         }
@@ -905,18 +972,33 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
 }
 
 /* Whether the aggregate values of rows a and b (same group) are equal, as
- * ty_compare says (doubles: -0.0 equals 0.0, NaN equals NaN). */
+ * ty_compare says (doubles: -0.0 equals 0.0, NaN equals NaN; a MIN/MAX's
+ * doubles are canonical, so their bits compare). */
 static bool values_equal(const FlatAgg *op, const Batch *out, int32_t a, int32_t b)
 {
     for (int32_t col = op->spec->ngroup; col < out->ncols; col++) {
         const ColumnVector *vec = &out->cols[col];
         if (vec->nulls[a] != vec->nulls[b]) return false;
         if (vec->nulls[a]) continue;
-        if (op->acc[col - op->spec->ngroup] == ACC_SUM_F) {
-            double x = vec->f64[a], y = vec->f64[b];
-            if (x != y && !(x != x && y != y)) return false;
-        } else if (vec->i64[a] != vec->i64[b]) {
-            return false;
+        switch (ty_phys(vec->type)) {
+        case PK_I128:   /* SUM/AVG of DECIMAL: DECIMAL(38, s) */
+            if (vec->i128[a] != vec->i128[b]) return false;
+            break;
+        case PK_STR:
+            if (vec->str[a].len != vec->str[b].len ||
+                memcmp(vec->str[a].ptr, vec->str[b].ptr, vec->str[a].len) != 0)
+                return false;
+            break;
+        case PK_F64:
+            if (op->acc[col - op->spec->ngroup] == ACC_SUM_F) {
+                double x = vec->f64[a], y = vec->f64[b];
+                if (x != y && !(x != x && y != y)) return false;
+                break;
+            }
+            /* fall through */
+        case PK_I64:
+            if (vec->i64[a] != vec->i64[b]) return false;
+            break;
         }
     }
     return true;
@@ -931,13 +1013,17 @@ static inline bool counts_differ(const FlatAgg *op, const uint8_t *a, const uint
     return diff != 0;
 }
 
-/* Copies row `from` of the output batch to row `to` (every output column
- * holds 8-byte values: keys, counts and sums). */
+/* Copies row `from` of the output batch to row `to`. */
 static void move_row(Batch *out, int32_t from, int32_t to)
 {
     for (int32_t col = 0; col < out->ncols; col++) {
         ColumnVector *vec = &out->cols[col];
-        vec->i64[to] = vec->i64[from];
+        switch (ty_phys(vec->type)) {
+        case PK_I128: vec->i128[to] = vec->i128[from]; break;
+        case PK_STR: vec->str[to] = vec->str[from]; break;
+        case PK_F64:
+        case PK_I64: vec->i64[to] = vec->i64[from]; break;
+        }
         vec->nulls[to] = vec->nulls[from];
     }
     out->weights[to] = out->weights[from];
@@ -1089,6 +1175,9 @@ static void flat_destroy(Operator *base)
     free(op->seen);
     free(op->bound);
     free(op->bound_add);
+    if (op->texts)
+        for (int32_t i = 0; i < 2 * op->spec->naggs; i++) wb_buf_free(&op->texts[i]);
+    free(op->texts);
     ex_out_free(&op->out);
 }
 
@@ -1123,6 +1212,8 @@ Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind 
         if (is_sum(acc[call]) && ac->filter >= 0) narrow = false;
         if (acc[call] == ACC_SUM_W) narrow = false;   /* 128-bit values: wide slots */
         if (acc[call] == ACC_MINMAX) op->nminmax++;
+        if (acc[call] == ACC_MINMAX && ty_phys(op->in_types[ac->arg]) == PK_STR && !op->texts)
+            op->texts = wb_calloc(2 * ncalls, sizeof(WbBuf));
     }
     if (spec->ngroup == 0) narrow = false;   /* the global group: see apply_global */
     op->groups = st_flat_new(spec->ngroup, lay_out(op, narrow));
