@@ -2,7 +2,8 @@
  * agg_flat.c - PN_AGG for the common shape: every group column (none for
  * a global aggregate, at most 30) is int64-backed (integers, DECIMAL,
  * dates, timestamps, booleans) and every call is COUNT/SUM/SUM0/AVG
- * without DISTINCT.  Such a group is a handful of numbers, so it lives
+ * without DISTINCT (a global aggregate over an insert-only input may also
+ * have MIN/MAX of any value but a 38-digit DECIMAL).  Such a group is a handful of numbers, so it lives
  * inline in a FlatTable (state/flat.h): one cache line per group for a
  * one-column key and two calls, found with one (prefetched) cache miss,
  * keys compared as words straight from the column vectors, no key
@@ -20,7 +21,10 @@
  *            COUNT: i64 count; SUM over int64-backed values: i128 sum
  *            (16 bytes, unaligned) then i64 number of non-NULL values;
  *            SUM over DOUBLE: double sum then i64 non-NULL count;
- *   slots, narrow layout (the start, when no SUM/AVG has a FILTER):
+ *            MIN/MAX (global group only): the extreme (see
+ *            minmax_batch, minmax_strings) then i64 "a value came";
+ *   slots, narrow layout (the start, when no SUM/AVG has a FILTER and
+ *            there are group columns):
  *            COUNT: i64 count; SUM over int64-backed values: i64 sum;
  *            SUM over DOUBLE: double sum.  The non-NULL count of every
  *            SUM is nrows, as no NULL argument has come.
@@ -54,6 +58,11 @@
  * no flag says so; the global aggregate, whose row exists even at zero
  * rows, has one for its one group.  In batch mode nothing is emitted
  * before the end of input.
+ *
+ * The global aggregate (no group columns) skips the hashing, the lookups
+ * and the touched set: apply_global applies each call to its one group
+ * over the whole batch in one loop, and the group is the batch's one
+ * touched group, emitted as above.
  */
 #include "exec/agg_int.h"
 #include "state/flat.h"
