@@ -3,11 +3,11 @@
  * a global aggregate, at most 30) is int64-backed (integers, DECIMAL,
  * dates, timestamps, booleans) and every call is COUNT/SUM/SUM0/AVG
  * without DISTINCT (a global aggregate over an insert-only input may also
- * have MIN/MAX of any value but a 38-digit DECIMAL).  Such a group is a handful of numbers, so it lives
- * inline in a FlatTable (state/flat.h): one cache line per group for a
- * one-column key and two calls, found with one (prefetched) cache miss,
- * keys compared as words straight from the column vectors, no key
- * encoding.  It emits exactly the changes of the general aggregate
+ * have MIN/MAX of any value but a 38-digit DECIMAL).  Such a group is a
+ * handful of numbers, so it lives inline in a FlatTable (state/flat.h):
+ * one cache line per group for a one-column key and two calls, found with
+ * one (prefetched) cache miss, keys compared as words straight from the
+ * column vectors, no key encoding.  It emits exactly the changes of the general aggregate
  * (agg.c), in the same order; tests/unit/test_agg_flat.c runs both on the
  * same input.
  *
@@ -700,8 +700,9 @@ static void minmax_batch(uint8_t *slot, const ColumnVector *arg, const int64_t *
             has |= keep;
         }
     }
+    if (!has) return;   /* no value yet: the slot stays all zero */
     store_i64(slot, (int64_t)(low ^ flip));
-    store_i64(slot + 8, (int64_t)has);
+    store_i64(slot + 8, 1);
 }
 
 /* The first 8 bytes of a string as a big-endian number, zero-padded: two
@@ -1192,7 +1193,11 @@ static void flat_destroy(Operator *base)
 
 static int64_t flat_state_bytes(const Operator *base)
 {
-    return st_flat_bytes(((const FlatAgg *)base)->groups);
+    const FlatAgg *op = (const FlatAgg *)base;
+    int64_t bytes = st_flat_bytes(op->groups);
+    if (op->texts)
+        for (int32_t i = 0; i < 2 * op->spec->naggs; i++) bytes += (int64_t)op->texts[i].cap;
+    return bytes;
 }
 
 static const OpVTable flat_vt = {"GroupAggregate", flat_push, NULL, flat_finish, flat_destroy,
