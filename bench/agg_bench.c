@@ -2,10 +2,12 @@
  * agg_bench.c - throughput of weir's group aggregate operator alone, fed
  * in-memory batches, so the figure measures the engine and not a text parser:
  * SELECT k, COUNT(*), SUM(v) FROM t GROUP BY k over the change stream of
- * bench_gen.h, in streaming mode (with retractions) or batch mode (inserts).
+ * bench_gen.h, in streaming mode (with retractions) or batch mode (inserts);
+ * with --global, SELECT COUNT(*), SUM(v) FROM t (no GROUP BY) over the same
+ * stream.
  *
  * usage: agg_bench [--rows N] [--keys K] [--seed S] [--retract-pct P]
- *                  [--batch-rows B] [--mode streaming|batch]
+ *                  [--batch-rows B] [--mode streaming|batch] [--global 1]
  * Prints one line of key=value pairs; exits 1 if the consolidated output
  * disagrees with the generator's own checksums.
  */
@@ -27,6 +29,7 @@
  * sum of weights per distinct row. */
 typedef struct CountSink {
     Operator base;
+    int32_t count_col, sum_col;     /* c and s in the output */
     int64_t rows, batches;
     int64_t groups, sum_c, sum_s;
 } CountSink;
@@ -38,9 +41,9 @@ static int count_sink_push(Operator *op, int32_t port, const Batch *batch,
     (void)err;
     CountSink *sink = (CountSink *)op;
     const int64_t *weights = batch->weights;
-    const int64_t *counts = batch->cols[1].i64;
-    const int64_t *sums = batch->cols[2].i64;
-    const uint8_t *sum_nulls = batch->cols[2].nulls;
+    const int64_t *counts = batch->cols[sink->count_col].i64;
+    const int64_t *sums = batch->cols[sink->sum_col].i64;
+    const uint8_t *sum_nulls = batch->cols[sink->sum_col].nulls;
     int64_t groups = 0, sum_c = 0, sum_s = 0;
     for (int32_t row = 0; row < batch->nrows; row++) {
         groups += weights[row];
@@ -63,7 +66,7 @@ static const OpVTable count_sink_vt = {
 static void usage(void)
 {
     fprintf(stderr, "usage: agg_bench [--rows N] [--keys K] [--seed S] [--retract-pct P]\n"
-                    "                 [--batch-rows B] [--mode streaming|batch]\n");
+                    "                 [--batch-rows B] [--mode streaming|batch] [--global 1]\n");
     exit(2);
 }
 
@@ -104,7 +107,7 @@ int main(int argc, char **argv)
     int64_t rows = 10000000, keys = 1000000, batch_rows = EX_BATCH_ROWS;
     uint64_t seed = 42;
     double retract_pct = 10;
-    bool batch_mode = false;
+    bool batch_mode = false, global = false;
     for (int arg_idx = 1; arg_idx < argc; arg_idx++) {
         const char *arg = argv[arg_idx];
         if (arg_idx + 1 >= argc) usage();
@@ -114,6 +117,7 @@ int main(int argc, char **argv)
         else if (strcmp(arg, "--seed") == 0) seed = (uint64_t)arg_count(value);
         else if (strcmp(arg, "--batch-rows") == 0) batch_rows = arg_count(value);
         else if (strcmp(arg, "--retract-pct") == 0) retract_pct = atof(value);
+        else if (strcmp(arg, "--global") == 0) global = arg_count(value) == 1;
         else if (strcmp(arg, "--mode") == 0 && strcmp(value, "batch") == 0) batch_mode = true;
         else if (strcmp(arg, "--mode") == 0 && strcmp(value, "streaming") == 0) batch_mode = false;
         else usage();
@@ -142,14 +146,16 @@ int main(int argc, char **argv)
         batch->nrows = nrows;
         batches[batch_idx] = batch;
     }
-    int64_t expect_groups = gen.groups, expect_c = gen.sum_c, expect_s = gen.sum_s;
+    /* the global aggregate's one row holds the sums over all groups */
+    int64_t expect_groups = global ? 1 : gen.groups, expect_c = gen.sum_c, expect_s = gen.sum_s;
     int64_t inserts = gen.inserts, retracts = gen.retracts;
     bench_gen_free(&gen);
     int64_t input_rss_kb = peak_rss_kb();
 
-    /* ---- the plan: EXCHANGE(k) -> AGG(k; COUNT(*), SUM(v)) ---- */
+    /* ---- the plan: EXCHANGE(k) -> AGG(k; COUNT(*), SUM(v)), or no k ---- */
     BenchPlan plan;
-    bench_plan_init(&plan, retract_pct > 0);
+    if (global) bench_plan_init_global(&plan, retract_pct > 0);
+    else bench_plan_init(&plan, retract_pct > 0);
 
     ExecContext ctx = {.batch_mode = batch_mode, .state_ttl_ms = 0};
     WbError err = {0};
@@ -158,9 +164,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "agg_bench: ex_agg_new: %s\n", err.message);
         return 1;
     }
-    PlanNode sink_node = {.kind = PN_SINK, .id = 3, .ncols = 3, .types = plan.out_types,
-                          .names = plan.out_names, .ninputs = 1};
+    PlanNode sink_node = {.kind = PN_SINK, .id = 3, .ncols = plan.agg.ncols,
+                          .types = plan.agg.types, .names = plan.agg.names, .ninputs = 1};
     CountSink *sink = wb_calloc(1, sizeof(CountSink));
+    sink->count_col = plan.agg.ncols - 2;
+    sink->sum_col = plan.agg.ncols - 1;
     ex_op_init(&sink->base, &count_sink_vt, &sink_node, &ctx);
     ex_op_add_output(agg, &sink->base, 0);
 
@@ -191,13 +199,13 @@ int main(int argc, char **argv)
 
     bool ok = sink->groups == expect_groups && sink->sum_c == expect_c &&
               sink->sum_s == expect_s;
-    printf("mode=%s rows=%" PRId64 " inserts=%" PRId64 " retracts=%" PRId64
+    printf("mode=%s%s rows=%" PRId64 " inserts=%" PRId64 " retracts=%" PRId64
            " batch_rows=%" PRId64 " seconds=%.3f cpu_seconds=%.3f user_seconds=%.3f sys_seconds=%.3f page_faults=%" PRId64
            " changes_per_sec=%.0f changes_per_cpu_sec=%.0f"
            " out_rows=%" PRId64 " state_bytes=%" PRId64
            " peak_rss_kb=%" PRId64 " input_rss_kb=%" PRId64
            " groups=%" PRId64 " sum_c=%" PRId64 " sum_s=%" PRId64 " check=%s\n",
-           batch_mode ? "batch" : "streaming", rows, inserts, retracts, batch_rows,
+           batch_mode ? "batch" : "streaming", global ? " global=1" : "", rows, inserts, retracts, batch_rows,
            wall, cpu, user1 - user0, sys1 - sys0, faults1 - faults0, (double)rows / wall,
            (double)rows / cpu,
            sink->rows,

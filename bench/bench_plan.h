@@ -2,7 +2,8 @@
  * bench_plan.h - the benchmark's plan, EXCHANGE(k) -> AGG(k; COUNT(*) AS c,
  * SUM(v) AS s) over (k BIGINT, v BIGINT), built by hand for the in-memory
  * aggregate bench (agg_bench.c) and its test (tests/unit/test_bench.c), so
- * that both run the very same operator.
+ * that both run the very same operator; bench_plan_init_global is the
+ * global aggregate's variant (agg_bench --global).
  *
  * The nodes point into the struct itself: initialise it where it will
  * stay (bench_plan_init(&plan, ...)) and never copy it.
@@ -56,6 +57,20 @@ static inline void bench_plan_init(BenchPlan *p, bool retracting)
     p->agg.agg.group = &p->key_col;
     p->agg.agg.naggs = 2;
     p->agg.agg.aggs = p->calls;
+}
+
+/* The same plan without GROUP BY: AGG(; COUNT(*) AS c, SUM(v) AS s), the
+ * global aggregate (one output row). */
+static inline void bench_plan_init_global(BenchPlan *p, bool retracting)
+{
+    bench_plan_init(p, retracting);
+    p->agg.ncols = 2;
+    p->agg.types = p->out_types + 1;
+    p->agg.names = p->out_names + 1;
+    p->agg.nupsert_key = 0;
+    p->agg.upsert_key = NULL;
+    p->agg.agg.ngroup = 0;
+    p->agg.agg.group = NULL;
 }
 
 #endif

@@ -2,11 +2,12 @@
  * agg_flat.c - PN_AGG for the common shape: every group column (none for
  * a global aggregate, at most 30) is int64-backed (integers, DECIMAL,
  * dates, timestamps, booleans) and every call is COUNT/SUM/SUM0/AVG
- * without DISTINCT.  Such a group is a handful of numbers, so it lives
- * inline in a FlatTable (state/flat.h): one cache line per group for a
- * one-column key and two calls, found with one (prefetched) cache miss,
- * keys compared as words straight from the column vectors, no key
- * encoding.  It emits exactly the changes of the general aggregate
+ * without DISTINCT (a global aggregate over an insert-only input may also
+ * have MIN/MAX of any value but a 38-digit DECIMAL).  Such a group is a
+ * handful of numbers, so it lives inline in a FlatTable (state/flat.h):
+ * one cache line per group for a one-column key and two calls, found with
+ * one (prefetched) cache miss, keys compared as words straight from the
+ * column vectors, no key encoding.  It emits exactly the changes of the general aggregate
  * (agg.c), in the same order; tests/unit/test_agg_flat.c runs both on the
  * same input.
  *
@@ -20,7 +21,10 @@
  *            COUNT: i64 count; SUM over int64-backed values: i128 sum
  *            (16 bytes, unaligned) then i64 number of non-NULL values;
  *            SUM over DOUBLE: double sum then i64 non-NULL count;
- *   slots, narrow layout (the start, when no SUM/AVG has a FILTER):
+ *            MIN/MAX (global group only): the extreme (see
+ *            minmax_batch, minmax_strings) then i64 "a value came";
+ *   slots, narrow layout (the start, when no SUM/AVG has a FILTER and
+ *            there are group columns):
  *            COUNT: i64 count; SUM over int64-backed values: i64 sum;
  *            SUM over DOUBLE: double sum.  The non-NULL count of every
  *            SUM is nrows, as no NULL argument has come.
@@ -54,6 +58,11 @@
  * no flag says so; the global aggregate, whose row exists even at zero
  * rows, has one for its one group.  In batch mode nothing is emitted
  * before the end of input.
+ *
+ * The global aggregate (no group columns) skips the hashing, the lookups
+ * and the touched set: apply_global applies each call to its one group
+ * over the whole batch in one loop, and the group is the batch's one
+ * touched group, emitted as above.
  */
 #include "exec/agg_int.h"
 #include "state/flat.h"
@@ -88,6 +97,8 @@ typedef struct FlatAgg {
     SlotCall *calls;            /* this batch's calls with a slot */
     uint32_t *count_off;        /* payload offsets of the COUNT outputs */
     int32_t ncount;
+    int32_t nminmax;            /* MIN/MAX calls (global aggregate only) */
+    WbBuf *texts;               /* MIN/MAX of strings: two per call (minmax_strings) */
     FlatTable *groups;
     bool narrow;                /* the table has the narrow layout */
     uint64_t *bound;            /* narrow, per SUM over int64: sum of |v * w| so far */
@@ -175,7 +186,15 @@ bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc)
     for (int32_t i = 0; i < spec->ngroup; i++)
         if (ty_phys(in->types[spec->group[i]]) != PK_I64) return false;
     for (int32_t call = 0; call < spec->naggs; call++) {
-        if (spec->aggs[call].distinct) return false;
+        const AggCall *ac = &spec->aggs[call];
+        if (ac->distinct) return false;
+        if (acc[call] == ACC_MINMAX) {
+            /* the global aggregate over an insert-only input keeps just
+             * the extreme of an 8-byte value or a string (apply_global) */
+            PhysKind phys = ty_phys(in->types[ac->arg]);
+            if (spec->ngroup > 0 || in->mode != CM_INSERT_ONLY || phys == PK_I128) return false;
+            continue;
+        }
         if (acc[call] != ACC_COUNT && acc[call] != ACC_SUM_I && acc[call] != ACC_SUM_F &&
             acc[call] != ACC_SUM_W)
             return false;
@@ -235,6 +254,7 @@ static uint32_t lay_out(FlatAgg *op, bool narrow)
         case ACC_SUM_I: at += narrow ? 8 : 24; break;
         case ACC_SUM_W: at += 24; break;   /* only in the wide layout */
         case ACC_SUM_F: at += narrow ? 8 : 16; break;
+        case ACC_MINMAX: at += 16; break;   /* only for the global group */
         default: at += 8; break;
         }
     }
@@ -475,24 +495,19 @@ apply_rows_of(FlatAgg *op, const Batch *batch, const bool streaming, SlotCall *c
         key_data[i] = batch->cols[spec->group[i]].i64;
         key_nulls[i] = batch->cols[spec->group[i]].nulls;
     }
-    /* a global aggregate's one group is looked up once */
-    uint8_t *global = nkeys ? NULL : global_group(op);
-    int32_t prefetch_rows = global ? 0 : WB_MIN(nrows, PF_ROWS);
+    int32_t prefetch_rows = WB_MIN(nrows, PF_ROWS);
     for (int32_t row = 0; row < prefetch_rows; row++) st_flat_prefetch(table, op->row_hash[row]);
     for (int32_t row = 0; row < nrows; row++) {
-        uint8_t *group = global;
-        if (!global) {
-            if (row + PF_ROWS < nrows) st_flat_prefetch(table, op->row_hash[row + PF_ROWS]);
-            uint32_t nulls = 0;
-            for (int32_t i = 0; i < nkeys; i++) {
-                bool null = key_nulls[i][row];
-                nulls |= (uint32_t)null << i;
-                key[i] = null ? 0 : key_data[i][row];
-            }
-            bool created;
-            group = st_flat_upsert_fast(table, key, st_flat_ctrl(op->row_hash[row], nulls), nkeys,
-                                        &created);
+        if (row + PF_ROWS < nrows) st_flat_prefetch(table, op->row_hash[row + PF_ROWS]);
+        uint32_t nulls = 0;
+        for (int32_t i = 0; i < nkeys; i++) {
+            bool null = key_nulls[i][row];
+            nulls |= (uint32_t)null << i;
+            key[i] = null ? 0 : key_data[i][row];
         }
+        bool created;
+        uint8_t *group = st_flat_upsert_fast(table, key, st_flat_ctrl(op->row_hash[row], nulls),
+                                             nkeys, &created);
         uint8_t *nrows_at = group + NROWS_OFF;
         if (streaming) {
             /* the group's place in the touched list, or its first touch */
@@ -503,7 +518,7 @@ apply_rows_of(FlatAgg *op, const Batch *batch, const bool streaming, SlotCall *c
                     idx = ntouched++;
                     seen[pos] = stamp << 32 | idx;
                     touched[idx] = group;
-                    op->had_old[idx] = global ? op->global_emitted : load_i64(nrows_at) > 0;
+                    op->had_old[idx] = load_i64(nrows_at) > 0;
                     copy_units(op->recs + 16 * idx * rec_units, group - head, rec_units);
                     break;
                 }
@@ -530,6 +545,301 @@ static void apply_rows(FlatAgg *op, const Batch *batch, bool streaming, SlotCall
     else if (streaming) apply_rows_of(op, batch, true, calls, ncalls, nkeys);
     else if (nkeys == 1) apply_rows_of(op, batch, false, calls, ncalls, 1);
     else apply_rows_of(op, batch, false, calls, ncalls, nkeys);
+}
+
+/* ---- The global aggregate: one group, a column at a time ----
+ *
+ * With no group columns every row goes to the one group: there is
+ * nothing to hash or look up, and each call is accumulated over the whole
+ * batch by one loop over its argument column, weights and NULL flags,
+ * reading and writing the group's payload once per batch.  The values
+ * are those of applying the rows one at a time (update_slots): integer
+ * sums are exact 128-bit sums, whatever the order of their terms; DOUBLE
+ * sums and the checked DECIMAL(19..38) sums are added in row order, step
+ * by step, exactly as there.  The group has the wide layout from the
+ * start: its size does not matter, and no batch pays narrow_holds. */
+
+/* The sum of the weights of the rows whose argument is not NULL (nulls
+ * NULL: of every row), modulo 2^64 as the per-row additions. */
+static uint64_t count_weights(const int64_t *w, const uint8_t *nulls, int32_t nrows)
+{
+    uint64_t total = 0;
+    if (!nulls) {
+        for (int32_t row = 0; row < nrows; row++) total += (uint64_t)w[row];
+        return total;
+    }
+    for (int32_t row = 0; row < nrows; row++) total += nulls[row] ? 0 : (uint64_t)w[row];
+    return total;
+}
+
+/* An int64 SUM's slot [i128 sum][i64 non-NULL count] plus the batch.
+ * When every weight is 1 (an insert-only batch without FILTER) a row
+ * needs no multiplication: the values are added as their high (signed)
+ * and low (unsigned) 32-bit halves into int64 sums, which fewer than
+ * 2^31 rows cannot overflow, and joined in 128 bits once; without NULLs
+ * two rows at a time into two pairs of sums (independent additions:
+ * 2.5x the speed of one masked row at a time). */
+static void sum_ints(uint8_t *slot, const ColumnVector *arg, const int64_t *w, bool ones,
+                     int32_t nrows)
+{
+    const int64_t *v = arg->i64;
+    const uint8_t *nulls = arg->nulls;
+    agg_i128 sum;
+    memcpy(&sum, slot, 16);
+    uint64_t nonnull = load_u64(slot + 16);
+    if (ones) {
+        int64_t high = 0, high2 = 0;
+        uint64_t low = 0, low2 = 0, count = 0;
+        if (!any_set(nulls, (size_t)nrows)) {
+            int32_t row = 0;
+            for (; row + 2 <= nrows; row += 2) {
+                high += v[row] >> 32;
+                low += (uint32_t)v[row];
+                high2 += v[row + 1] >> 32;
+                low2 += (uint32_t)v[row + 1];
+            }
+            if (row < nrows) {
+                high += v[row] >> 32;
+                low += (uint32_t)v[row];
+            }
+            count = (uint64_t)nrows;
+        } else {
+            for (int32_t row = 0; row < nrows; row++) {
+                uint64_t keep = nulls[row] == 0;
+                int64_t x = (int64_t)((uint64_t)v[row] & (0 - keep));
+                high += x >> 32;
+                low += (uint32_t)x;
+                count += keep;
+            }
+        }
+        sum += (agg_i128)(high + high2) * ((agg_i128)1 << 32) + (agg_i128)low + (agg_i128)low2;
+        nonnull += count;
+    } else {
+        /* no branch: a zero weight adds nothing (a NULL int's bits are
+         * never garbage that could poison the sum) */
+        for (int32_t row = 0; row < nrows; row++) {
+            int64_t weight = nulls[row] ? 0 : w[row];
+            sum += (agg_i128)v[row] * weight;
+            nonnull += (uint64_t)weight;
+        }
+    }
+    memcpy(slot, &sum, 16);
+    memcpy(slot + 16, &nonnull, 8);
+}
+
+/* A DOUBLE SUM's slot [double sum][i64 non-NULL count] plus the batch, in
+ * row order (a different order could round differently); a sum whose
+ * count returns to 0 restarts from an exact zero, as in update_slots. */
+static void sum_doubles(uint8_t *slot, const ColumnVector *arg, const int64_t *w, int32_t nrows)
+{
+    const double *v = arg->f64;
+    const uint8_t *nulls = arg->nulls;
+    double sum;
+    memcpy(&sum, slot, 8);
+    int64_t nonnull = load_i64(slot + 8);
+    for (int32_t row = 0; row < nrows; row++) {
+        int64_t weight = nulls[row] ? 0 : w[row];
+        if (weight == 0) continue;   /* a NULL double's bits may be NaN */
+        nonnull += weight;
+        sum += v[row] * (double)weight;
+        if (nonnull == 0) sum = 0.0;
+    }
+    memcpy(slot, &sum, 8);
+    store_i64(slot + 8, nonnull);
+}
+
+/* A DECIMAL(19..38) SUM's slot [i128 sum][i64 non-NULL count] plus the
+ * batch, each step checked as in add_wide.  Returns false when a step
+ * passed 128 bits (the batch fails then, so the rest is not added). */
+static bool sum_wides(uint8_t *slot, const ColumnVector *arg, const int64_t *w, int32_t nrows)
+{
+    const uint8_t *nulls = arg->nulls;
+    agg_i128 sum, add;
+    memcpy(&sum, slot, 16);
+    int64_t nonnull = load_i64(slot + 16);
+    for (int32_t row = 0; row < nrows; row++) {
+        int64_t weight = nulls[row] ? 0 : w[row];
+        if (weight == 0) continue;
+        if (__builtin_mul_overflow((agg_i128)arg->i128[row], (agg_i128)weight, &add) ||
+            __builtin_add_overflow(sum, add, &sum))
+            return false;
+        nonnull += weight;
+    }
+    memcpy(slot, &sum, 16);
+    store_i64(slot + 16, nonnull);
+    return true;
+}
+
+/* A MIN/MAX's slot [order bits of the extreme][i64: 1 once a value came]
+ * plus the batch.  The input only inserts (ex_agg_flat_fits), so no value
+ * ever leaves and the extreme alone is kept, as agg.c does then.  Values
+ * are compared and kept as their order-preserving bits
+ * (ex_order_bits_i64/_f64: -0.0 is 0.0, NaN above every number), the
+ * form in which agg.c keeps and decodes them, so the result is the same
+ * value.  A MAX is the MIN of the complemented bits. */
+static void minmax_batch(uint8_t *slot, const ColumnVector *arg, const int64_t *w, bool is_max,
+                         int32_t nrows)
+{
+    const uint8_t *nulls = arg->nulls;
+    uint64_t flip = is_max ? UINT64_MAX : 0;
+    uint64_t has = load_u64(slot + 8);
+    uint64_t low = has ? load_u64(slot) ^ flip : UINT64_MAX;
+    if (ty_phys(arg->type) == PK_F64) {
+        for (int32_t row = 0; row < nrows; row++) {
+            if (nulls[row] || w[row] == 0) continue;
+            uint64_t bits = ex_order_bits_f64(arg->f64[row]) ^ flip;
+            low = bits < low ? bits : low;
+            has = 1;
+        }
+    } else {
+        const int64_t *v = arg->i64;
+        for (int32_t row = 0; row < nrows; row++) {
+            uint64_t keep = (nulls[row] == 0) & (w[row] != 0);
+            uint64_t bits = keep ? ex_order_bits_i64(v[row]) ^ flip : UINT64_MAX;
+            low = bits < low ? bits : low;
+            has |= keep;
+        }
+    }
+    if (!has) return;   /* no value yet: the slot stays all zero */
+    store_i64(slot, (int64_t)(low ^ flip));
+    store_i64(slot + 8, 1);
+}
+
+/* The first 8 bytes of a string as a big-endian number, zero-padded: two
+ * strings whose prefixes differ are in the order of their prefixes (bytes,
+ * and a string that is a prefix of the other first), so only equal
+ * prefixes need the whole comparison. */
+static inline uint64_t str_prefix(const WbStr *str)
+{
+    const uint8_t *bytes = (const uint8_t *)str->ptr;
+    if (str->len >= 8) return ex_get_be64(bytes);
+    uint64_t word = 0;
+    for (uint32_t i = 0; i < str->len; i++) word |= (uint64_t)bytes[i] << (56 - 8 * i);
+    return word;
+}
+
+/* A MIN/MAX of strings: its slot is [u64: which of the call's two texts
+ * holds the extreme][i64: 1 once a value came].  A batch's best string
+ * (compared as agg.c does: bytes, then length) that beats the extreme is
+ * copied into the other text and the slot flips to it, so that the text
+ * of the extreme before the batch, which a streaming "before" record
+ * points to, stays intact until the batch's changes are emitted (a batch
+ * flips at most once). */
+static void minmax_strings(WbBuf *texts, uint8_t *slot, const ColumnVector *arg,
+                           const int64_t *w, bool is_max, int32_t nrows)
+{
+    const uint8_t *nulls = arg->nulls;
+    const WbStr *best = NULL;
+    uint64_t best_prefix = 0;
+    for (int32_t row = 0; row < nrows; row++) {
+        if (nulls[row] || w[row] == 0) continue;
+        const WbStr *str = &arg->str[row];
+        uint64_t prefix = str_prefix(str);
+        if (best) {
+            if (prefix != best_prefix) {
+                if (is_max ? prefix < best_prefix : prefix > best_prefix) continue;
+            } else {
+                int c = ex_value_order_cmp((const uint8_t *)str->ptr, str->len,
+                                           (const uint8_t *)best->ptr, best->len);
+                if (is_max ? c <= 0 : c >= 0) continue;
+            }
+        }
+        best = str;
+        best_prefix = prefix;
+    }
+    if (!best) return;
+    uint64_t which = load_u64(slot);
+    if (load_i64(slot + 8)) {
+        const WbBuf *ext = &texts[which];
+        int c = ex_value_order_cmp((const uint8_t *)best->ptr, best->len,
+                                   (const uint8_t *)ext->data, (uint32_t)ext->len);
+        if (is_max ? c <= 0 : c >= 0) return;
+    }
+    which ^= 1;
+    wb_buf_clear(&texts[which]);
+    wb_buf_append(&texts[which], best->ptr, best->len);
+    store_i64(slot, (int64_t)which);
+    store_i64(slot + 8, 1);
+}
+
+/* Applies a batch to the global aggregate's one group, a call at a time;
+ * in streaming mode keeps the group as the batch's one touched group,
+ * with its record and after image (see the top).  -1 with err (22003)
+ * when a DECIMAL(19..38) sum passed 128 bits. */
+static int apply_global(FlatAgg *op, const Batch *batch, bool streaming, WbError *err)
+{
+    const AggSpec *spec = op->spec;
+    int32_t nrows = batch->nrows;
+    const int64_t *w = batch->weights;
+    uint8_t *group = global_group(op);
+    if (streaming) {
+        op->touched[0] = group;
+        op->had_old[0] = op->global_emitted;
+        copy_units(op->recs, group - op->groups->payload_off, op->rec_units);
+        op->ntouched = 1;
+    }
+    /* the rows' weights: their sum, and whether all are 1 (two rows at a
+     * time, as in sum_ints) */
+    uint64_t total = 0, total2 = 0, not_one = 0, not_one2 = 0;
+    int32_t row = 0;
+    for (; row + 2 <= nrows; row += 2) {
+        total += (uint64_t)w[row];
+        not_one |= (uint64_t)w[row] ^ 1;
+        total2 += (uint64_t)w[row + 1];
+        not_one2 |= (uint64_t)w[row + 1] ^ 1;
+    }
+    if (row < nrows) {
+        total += (uint64_t)w[row];
+        not_one |= (uint64_t)w[row] ^ 1;
+    }
+    not_one |= not_one2;
+    if (not_one && op->nminmax > 0) {
+        /* MIN/MAX keep only the extreme: the planner promised inserts */
+        for (row = 0; row < nrows; row++) {
+            if (w[row] < 0) {
+                wb_error(err, WB_SQLSTATE_INTERNAL, 0, 0,
+                         "MIN/MAX over an insert-only input received a retraction");
+                return -1;
+            }
+        }
+    }
+    store_i64(group + NROWS_OFF, (int64_t)(load_u64(group + NROWS_OFF) + total + total2));
+    for (int32_t call = 0; call < spec->naggs; call++) {
+        if (!op->has_slot[call]) continue;   /* COUNT(*): the group's nrows */
+        const AggCall *ac = &spec->aggs[call];
+        const int64_t *eff = w;
+        if (ac->filter >= 0) {
+            ex_agg_filter_weights(ac, batch, op->eff);
+            eff = op->eff;
+        }
+        const ColumnVector *arg = ac->arg >= 0 ? &batch->cols[ac->arg] : NULL;
+        uint8_t *slot = group + op->off[call];
+        switch (op->acc[call]) {
+        case ACC_COUNT:
+            store_i64(slot, (int64_t)(load_u64(slot) +
+                                      count_weights(eff, arg ? arg->nulls : NULL, nrows)));
+            break;
+        case ACC_SUM_I:
+            sum_ints(slot, arg, eff, eff == w && not_one == 0, nrows);
+            break;
+        case ACC_SUM_F:
+            sum_doubles(slot, arg, eff, nrows);
+            break;
+        case ACC_SUM_W:
+            if (!sum_wides(slot, arg, eff, nrows)) return ex_agg_overflow(ac, err);
+            break;
+        case ACC_MINMAX:
+            if (ty_phys(arg->type) == PK_STR)
+                minmax_strings(op->texts + 2 * call, slot, arg, eff, ac->kind == AGG_MAX, nrows);
+            else
+                minmax_batch(slot, arg, eff, ac->kind == AGG_MAX, nrows);
+            break;
+        case ACC_SEQ:
+            break;   /* never chosen (ex_agg_flat_fits) */
+        }
+    }
+    if (streaming) copy_units(op->afters, group, op->after_units);
+    return 0;
 }
 
 /* Records an emission: values from src, key of the group (a payload). */
@@ -630,7 +940,24 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
                 ex_agg_float_result(ac, sum, nonnull, vec, row0 + k);
             }
             break;
-        case ACC_MINMAX:
+        case ACC_MINMAX: {
+            PhysKind phys = ty_phys(vec->type);
+            for (int32_t k = 0; k < n; k++) {
+                uint64_t bits = load_u64(src[k] + off);
+                bool has = load_i64(src[k] + off + 8) != 0;
+                vec->nulls[row0 + k] = !has;
+                if (phys == PK_STR) {
+                    const WbBuf *text = &op->texts[2 * call + bits];
+                    vec->str[row0 + k] = has ? ty_batch_str(out, text->data, (uint32_t)text->len)
+                                             : (WbStr){NULL, 0};
+                } else if (phys == PK_F64) {
+                    vec->f64[row0 + k] = ex_order_unbits_f64(bits);
+                } else {
+                    vec->i64[row0 + k] = ex_order_unbits_i64(bits);
+                }
+            }
+            break;
+        }
         case ACC_SEQ:
             break;
         }
@@ -655,18 +982,33 @@ static int write_emits(FlatAgg *op, int32_t first, int32_t n, int32_t row0, WbEr
 }
 
 /* Whether the aggregate values of rows a and b (same group) are equal, as
- * ty_compare says (doubles: -0.0 equals 0.0, NaN equals NaN). */
+ * ty_compare says (doubles: -0.0 equals 0.0, NaN equals NaN; a MIN/MAX's
+ * doubles are canonical, so their bits compare). */
 static bool values_equal(const FlatAgg *op, const Batch *out, int32_t a, int32_t b)
 {
     for (int32_t col = op->spec->ngroup; col < out->ncols; col++) {
         const ColumnVector *vec = &out->cols[col];
         if (vec->nulls[a] != vec->nulls[b]) return false;
         if (vec->nulls[a]) continue;
-        if (op->acc[col - op->spec->ngroup] == ACC_SUM_F) {
-            double x = vec->f64[a], y = vec->f64[b];
-            if (x != y && !(x != x && y != y)) return false;
-        } else if (vec->i64[a] != vec->i64[b]) {
-            return false;
+        switch (ty_phys(vec->type)) {
+        case PK_I128:   /* SUM/AVG of DECIMAL: DECIMAL(38, s) */
+            if (vec->i128[a] != vec->i128[b]) return false;
+            break;
+        case PK_STR:
+            if (vec->str[a].len != vec->str[b].len ||
+                memcmp(vec->str[a].ptr, vec->str[b].ptr, vec->str[a].len) != 0)
+                return false;
+            break;
+        case PK_F64:
+            if (op->acc[col - op->spec->ngroup] == ACC_SUM_F) {
+                double x = vec->f64[a], y = vec->f64[b];
+                if (x != y && !(x != x && y != y)) return false;
+                break;
+            }
+            /* fall through */
+        case PK_I64:
+            if (vec->i64[a] != vec->i64[b]) return false;
+            break;
         }
     }
     return true;
@@ -681,13 +1023,17 @@ static inline bool counts_differ(const FlatAgg *op, const uint8_t *a, const uint
     return diff != 0;
 }
 
-/* Copies row `from` of the output batch to row `to` (every output column
- * holds 8-byte values: keys, counts and sums). */
+/* Copies row `from` of the output batch to row `to`. */
 static void move_row(Batch *out, int32_t from, int32_t to)
 {
     for (int32_t col = 0; col < out->ncols; col++) {
         ColumnVector *vec = &out->cols[col];
-        vec->i64[to] = vec->i64[from];
+        switch (ty_phys(vec->type)) {
+        case PK_I128: vec->i128[to] = vec->i128[from]; break;
+        case PK_STR: vec->str[to] = vec->str[from]; break;
+        case PK_F64:
+        case PK_I64: vec->i64[to] = vec->i64[from]; break;
+        }
         vec->nulls[to] = vec->nulls[from];
     }
     out->weights[to] = out->weights[from];
@@ -741,25 +1087,30 @@ static int flat_push(Operator *base, int32_t port, const Batch *batch, WbError *
     bool streaming = !base->ctx->batch_mode;
     int32_t nrows = batch->nrows;
     if (nrows == 0) return 0;
+    bool global = op->spec->ngroup == 0;
     ensure_rows(op, nrows);
-    if (op->narrow && !narrow_holds(op, batch)) widen(op);
-    st_flat_reserve(op->groups, nrows);
     op->ntouched = 0;
-    if (streaming && ++op->stamp == 0) {
-        /* the stamp wrapped: every slot of the touched set to empty */
-        memset(op->seen, 0, sizeof(uint64_t) * (op->seen_mask + 1));
-        op->stamp = 1;
+    if (global) {
+        if (apply_global(op, batch, streaming, err) != 0) return -1;
+    } else {
+        if (op->narrow && !narrow_holds(op, batch)) widen(op);
+        st_flat_reserve(op->groups, nrows);
+        if (streaming && ++op->stamp == 0) {
+            /* the stamp wrapped: every slot of the touched set to empty */
+            memset(op->seen, 0, sizeof(uint64_t) * (op->seen_mask + 1));
+            op->stamp = 1;
+        }
+        ex_agg_hash_keys(op->spec, true, batch, op->row_hash);
+        int32_t ncalls = prepare_calls(op, batch, op->calls);
+        apply_rows(op, batch, streaming, op->calls, ncalls);
+        for (int32_t c = 0; c < ncalls; c++)
+            if (op->calls[c].overflowed)
+                return ex_agg_overflow(&op->spec->aggs[op->calls[c].call], err);
     }
-    ex_agg_hash_keys(op->spec, true, batch, op->row_hash);
-    int32_t ncalls = prepare_calls(op, batch, op->calls);
-    apply_rows(op, batch, streaming, op->calls, ncalls);
-    for (int32_t c = 0; c < ncalls; c++)
-        if (op->calls[c].overflowed) return ex_agg_overflow(&op->spec->aggs[op->calls[c].call], err);
     if (!streaming) return 0;
 
     op->nemit = 0;
     uint32_t size = op->payload_size, head = op->groups->payload_off;
-    bool global = op->spec->ngroup == 0;
     for (int32_t idx = 0; idx < op->ntouched; idx++) {
         /* the record read as a payload: st_flat_key/st_flat_nulls work on
          * it, and its values are the group's before the batch */
@@ -834,12 +1185,19 @@ static void flat_destroy(Operator *base)
     free(op->seen);
     free(op->bound);
     free(op->bound_add);
+    if (op->texts)
+        for (int32_t i = 0; i < 2 * op->spec->naggs; i++) wb_buf_free(&op->texts[i]);
+    free(op->texts);
     ex_out_free(&op->out);
 }
 
 static int64_t flat_state_bytes(const Operator *base)
 {
-    return st_flat_bytes(((const FlatAgg *)base)->groups);
+    const FlatAgg *op = (const FlatAgg *)base;
+    int64_t bytes = st_flat_bytes(op->groups);
+    if (op->texts)
+        for (int32_t i = 0; i < 2 * op->spec->naggs; i++) bytes += (int64_t)op->texts[i].cap;
+    return bytes;
 }
 
 static const OpVTable flat_vt = {"GroupAggregate", flat_push, NULL, flat_finish, flat_destroy,
@@ -867,7 +1225,11 @@ Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind 
         op->has_slot[call] = !(ac->kind == AGG_COUNT_STAR && ac->filter < 0);
         if (is_sum(acc[call]) && ac->filter >= 0) narrow = false;
         if (acc[call] == ACC_SUM_W) narrow = false;   /* 128-bit values: wide slots */
+        if (acc[call] == ACC_MINMAX) op->nminmax++;
+        if (acc[call] == ACC_MINMAX && ty_phys(op->in_types[ac->arg]) == PK_STR && !op->texts)
+            op->texts = wb_calloc(2 * ncalls, sizeof(WbBuf));
     }
+    if (spec->ngroup == 0) narrow = false;   /* the global group: see apply_global */
     op->groups = st_flat_new(spec->ngroup, lay_out(op, narrow));
     size_copies(op);
     ex_out_init(&op->out, node->types, node->ncols);

@@ -51,7 +51,8 @@ void ex_agg_float_result(const AggCall *call, double sum, int64_t nonnull,
 
 /* Whether ex_agg_flat_new can run this plan: group keys (none for a global
  * aggregate, at most ST_FLAT_MAX_KEYS) all int64-backed, calls all
- * COUNT/SUM/SUM0/AVG without DISTINCT. */
+ * COUNT/SUM/SUM0/AVG without DISTINCT, or, for a global aggregate over an
+ * insert-only input, MIN/MAX without DISTINCT of anything but DECIMAL(19..38). */
 bool ex_agg_flat_fits(const PlanNode *node, const AccKind *acc);
 /* Takes ownership of acc. */
 Operator *ex_agg_flat_new(const PlanNode *node, const ExecContext *ctx, AccKind *acc);

@@ -13,10 +13,12 @@
  * pairs of equal values to drop; and NULL bytes of 2 rather than 1 (any
  * non-zero byte is NULL) over garbage values, in keys and SUM arguments.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "check.h"
 #include "exec/exec.h"
+#include "exec/agg_int.h"
 #include "state/flat.h"
 
 /* ---- the table ---- */
@@ -209,8 +211,23 @@ static int record_push(Operator *op, int32_t port, const Batch *batch, WbError *
             uint8_t null = batch->cols[col].nulls[row] != 0;   /* any non-zero byte is NULL */
             const ColumnVector *vec = &batch->cols[col];
             bool wide = ty_phys(vec->type) == PK_I128;   /* AVG(DECIMAL) is DECIMAL(38, 6) */
-            int64_t word = null ? 0 : wide ? (int64_t)vec->i128[row] : vec->i64[row];
-            int64_t high = null || !wide ? 0 : (int64_t)(vec->i128[row] >> 64);
+            int64_t word = 0, high = 0;
+            if (null) {
+            } else if (ty_phys(vec->type) == PK_STR) {
+                /* the length and a hash of the bytes (FNV-1a) */
+                high = vec->str[row].len;
+                uint64_t hash = 14695981039346656037ULL;
+                for (uint32_t i = 0; i < vec->str[row].len; i++)
+                    hash = (hash ^ (uint8_t)vec->str[row].ptr[i]) * 1099511628211ULL;
+                word = (int64_t)hash;
+            } else if (ty_phys(vec->type) == PK_F64 && vec->f64[row] != vec->f64[row]) {
+                /* a NaN's sign depends on which operand of an addition
+                 * the compiler put first, and SQL never shows it */
+                word = INT64_MAX;
+            } else {
+                word = wide ? (int64_t)vec->i128[row] : vec->i64[row];
+                high = !wide ? 0 : (int64_t)(vec->i128[row] >> 64);
+            }
             wb_buf_append(&rec->bytes, &null, 1);
             wb_buf_append(&rec->bytes, &word, 8);
             wb_buf_append(&rec->bytes, &high, 8);
@@ -235,8 +252,10 @@ static void sort_records(Record *rec, int32_t ncols)
 
 /* Input: k1 BIGINT, k2 INT (nullable), v BIGINT (nullable), d DOUBLE
  * (nullable), f BOOLEAN (nullable), m DECIMAL(10, 2), w DECIMAL(38, 2)
- * (128-bit: v * 10^10 + m, NULL with v). */
-#define IN_COLS 7
+ * (128-bit: v * 10^10 + m, NULL with v), s STRING (nullable, up to 4
+ * bytes of 'a'..'c', "" included, after "cccccccc" in a third of the
+ * rows: strings whose first 8 bytes are equal). */
+#define IN_COLS 8
 
 /* The *_null fields are the nulls[] bytes (0 for a value); a NULL's value
  * slot holds garbage, which both aggregates must ignore. */
@@ -244,6 +263,8 @@ typedef struct Change {
     int64_t k1, k2, v, m;
     double d;
     uint8_t k2_null, v_null, d_null, f, f_null;
+    char s[12];
+    uint8_t s_len, s_null;
 } Change;
 
 #define GARBAGE 0x5555
@@ -264,6 +285,8 @@ static void fill_row(Batch *b, int32_t row, const Change *c, int64_t weight)
     b->cols[5].nulls[row] = 0;
     b->cols[6].i128[row] = c->v_null ? GARBAGE : (ty_i128)c->v * 10000000000LL + c->m;
     b->cols[6].nulls[row] = c->v_null;
+    b->cols[7].str[row] = c->s_null ? (WbStr){"garbage", 7} : ty_batch_str(b, c->s, c->s_len);
+    b->cols[7].nulls[row] = c->s_null;
     b->weights[row] = weight;
 }
 
@@ -317,6 +340,9 @@ typedef struct Shape {
     int32_t zeros;                  /* v is 0 in one row out of `zeros` (1 in 21) */
     uint8_t null_byte;              /* the nulls[] byte of a NULL (1) */
     bool weighted;                  /* weights other than ±1 (±1 only) */
+    bool inserts;                   /* an insert-only input: no retraction,
+                                     * weighted: 1..3; d sometimes -0.0, NaN
+                                     * or an infinity (MIN/MAX's order) */
 } Shape;
 
 /* A random changelog: inserts of random rows over few groups, and
@@ -344,7 +370,7 @@ static int32_t make_changes(Change *changes, int64_t *weights, int32_t n, uint64
     int64_t *live_weight = wb_malloc(sizeof(int64_t) * (size_t)n);
     int32_t nlive = 0, out = 0;
     while (out < n) {
-        if (nlive > 0 && wb_rand_below(&rng, 100) < 35) {
+        if (!shape->inserts && nlive > 0 && wb_rand_below(&rng, 100) < 35) {
             int32_t pick = (int32_t)wb_rand_below(&rng, (uint64_t)nlive);
             changes[out] = live[pick];
             weights[out++] = -live_weight[pick];
@@ -359,14 +385,27 @@ static int32_t make_changes(Change *changes, int64_t *weights, int32_t n, uint64
         c.k2 = c.k2_null ? 0 : (int64_t)wb_rand_below(&rng, 4);
         c.v_null = out >= clean && wb_rand_below(&rng, 6) == 0 ? null_byte : 0;
         c.v = ((int64_t)wb_rand_below(&rng, 21) - 10) * shape->scale;
-        if (shape->zeros && wb_rand_below(&rng, (uint64_t)shape->zeros) == 0) c.v = 0;
+        if (shape->zeros && wb_rand_below(&rng, (uint64_t)shape->zeros) == 0) c.v = c.m = 0;
         c.d_null = out >= clean && wb_rand_below(&rng, 6) == 0 ? null_byte : 0;
         c.d = ((double)wb_rand_below(&rng, 2001) - 1000.0) / 8.0;
+        if (shape->inserts && wb_rand_below(&rng, 40) == 0) {
+            static const double special[4] = {-0.0, NAN, INFINITY, -INFINITY};
+            c.d = special[wb_rand_below(&rng, 4)];
+        }
+        if (shape->inserts) {
+            c.s_null = out >= clean && wb_rand_below(&rng, 6) == 0 ? null_byte : 0;
+            int32_t at = wb_rand_below(&rng, 3) == 0 ? 8 : 0;
+            memset(c.s, 'c', (size_t)at);
+            c.s_len = (uint8_t)(at + (int32_t)wb_rand_below(&rng, 5));
+            for (int32_t i = at; i < c.s_len; i++) c.s[i] = (char)('a' + wb_rand_below(&rng, 3));
+        }
         c.f_null = wb_rand_below(&rng, 7) == 0 ? null_byte : 0;
         c.f = (uint8_t)wb_rand_below(&rng, 2);
         c.m = (int64_t)wb_rand_below(&rng, 100001) - 50000;
         int64_t weight = 1;
-        if (shape->weighted) {
+        if (shape->weighted && shape->inserts) {
+            weight = 1 + (int64_t)wb_rand_below(&rng, 3);
+        } else if (shape->weighted) {
             weight = wb_rand_below(&rng, 40) == 0 ? (int64_t)1 << 30
                                                   : 1 + (int64_t)wb_rand_below(&rng, 3);
             if (wb_rand_below(&rng, 6) == 0) {
@@ -414,8 +453,8 @@ static void test_flat_vs_general(void)
 {
     SqlType in_types[IN_COLS] = {ty_make(TY_BIGINT), ty_make(TY_INT),    ty_make(TY_BIGINT),
                                  ty_make(TY_DOUBLE), ty_make(TY_BOOLEAN), ty_decimal(10, 2),
-                                 ty_decimal(38, 2)};
-    char *in_names[IN_COLS] = {"k1", "k2", "v", "d", "f", "m", "w"};
+                                 ty_decimal(38, 2),  ty_make(TY_STRING)};
+    char *in_names[IN_COLS] = {"k1", "k2", "v", "d", "f", "m", "w", "s"};
     PlanNode input = {.kind = PN_EXCHANGE, .id = 1, .ncols = IN_COLS, .types = in_types,
                       .names = in_names, .mode = CM_RETRACT};
     PlanNode *inputs[1] = {&input};
@@ -439,6 +478,29 @@ static void test_flat_vs_general(void)
     AggCall plain[] = {calls[0], calls[1], calls[2], calls[3], calls[4], calls[5], calls[8],
                        calls[9], calls[10]};
     int32_t nplain = (int32_t)(sizeof(plain) / sizeof(plain[0]));
+    /* MIN/MAX, which the flat aggregate takes only for a global aggregate
+     * over an insert-only input, with COUNT/SUM/AVG beside them */
+    SqlType int_type = ty_make(TY_INT), bool_type = ty_make(TY_BOOLEAN);
+    AggCall extremes[] = {
+        calls[0], calls[2], calls[3], calls[8], calls[6], calls[9],
+        {.kind = AGG_MIN, .arg = 2, .arg2 = -1, .filter = -1, .type = ty_make(TY_BIGINT)},
+        {.kind = AGG_MAX, .arg = 2, .arg2 = -1, .filter = -1, .type = ty_make(TY_BIGINT)},
+        {.kind = AGG_MIN, .arg = 3, .arg2 = -1, .filter = -1, .type = ty_make(TY_DOUBLE)},
+        {.kind = AGG_MAX, .arg = 3, .arg2 = -1, .filter = -1, .type = ty_make(TY_DOUBLE)},
+        {.kind = AGG_MIN, .arg = 5, .arg2 = -1, .filter = -1, .type = ty_decimal(10, 2)},
+        {.kind = AGG_MAX, .arg = 1, .arg2 = -1, .filter = -1, .type = int_type},
+        {.kind = AGG_MIN, .arg = 4, .arg2 = -1, .filter = -1, .type = bool_type},
+        {.kind = AGG_MAX, .arg = 2, .arg2 = -1, .filter = 4, .type = ty_make(TY_BIGINT)},
+        {.kind = AGG_MIN, .arg = 3, .arg2 = -1, .filter = 4, .type = ty_make(TY_DOUBLE)},
+        {.kind = AGG_MIN, .arg = 7, .arg2 = -1, .filter = -1, .type = ty_make(TY_STRING)},
+        {.kind = AGG_MAX, .arg = 7, .arg2 = -1, .filter = -1, .type = ty_make(TY_STRING)},
+        {.kind = AGG_MAX, .arg = 7, .arg2 = -1, .filter = 4, .type = ty_make(TY_STRING)},
+    };
+    /* SUM of DECIMAL(10, 2) is DECIMAL(38, 2): 16-byte output values */
+    AggCall sum_m[] = {
+        {.kind = AGG_SUM, .arg = 5, .arg2 = -1, .filter = -1, .type = ty_decimal(38, 2)},
+    };
+    int32_t nextremes = (int32_t)(sizeof(extremes) / sizeof(extremes[0]));
     enum { N = 6000, N_MAX = 16000 };
     /* the shapes: GROUP BY k1, k2 with all calls; GROUP BY k2 with SUM(v)
      * only (every output value can stay the same while rows change),
@@ -457,7 +519,13 @@ static void test_flat_vs_general(void)
      * on both sides of an output batch's end.
      * NULL bytes of 2: GROUP BY k1, k2 (k2 NULL from the start) with the
      * calls without FILTER, NULL arguments from a third on, which must
-     * widen the narrow layout. */
+     * widen the narrow layout.
+     * Insert-only inputs, no GROUP BY: MIN/MAX with other calls, NULLs
+     * from a third on, weights 1 (the sums' path for weights all 1) and
+     * weights 1..3; the calls without FILTER, no NULLs at all.
+     * SUM(m) alone (a 16-byte result), m = 0 in half the rows: GROUP BY
+     * k1 over 3000 values, and no GROUP BY (an unchanged sum emits no
+     * pair). */
     int32_t keys_a[2] = {0, 1}, keys_b[1] = {1}, keys_c[1] = {0};
     Shape shapes[] = {
         {2, ncalls, 0, keys_a, calls, .scale = 1},
@@ -471,6 +539,11 @@ static void test_flat_vs_general(void)
         {0, nplain, N / 2, NULL, plain, .scale = 1, .weighted = true},
         {1, 1, N_MAX, keys_c, &calls[2], .scale = 1, .n = N_MAX, .nk1 = 3000, .zeros = 2},
         {2, nplain, N / 3, keys_a, plain, .scale = 1, .null_byte = 2},
+        {0, nextremes, N / 3, NULL, extremes, .scale = 1, .inserts = true},
+        {0, nextremes, N / 3, NULL, extremes, .scale = 1, .inserts = true, .weighted = true},
+        {0, nplain, N, NULL, plain, .scale = (int64_t)1 << 40, .inserts = true},
+        {1, 1, N_MAX, keys_c, sum_m, .scale = 1, .n = N_MAX, .nk1 = 3000, .zeros = 2},
+        {0, 1, N, NULL, sum_m, .scale = 1, .zeros = 2},
     };
     int32_t nshapes = (int32_t)(sizeof(shapes) / sizeof(shapes[0]));
     for (int32_t shape = 0; shape < nshapes; shape++) {
@@ -478,8 +551,8 @@ static void test_flat_vs_general(void)
         int32_t naggs = shapes[shape].naggs;
         AggCall *shape_calls = shapes[shape].calls;
         int32_t ncols = ngroup + naggs;
-        SqlType out_types[16];
-        char *out_names[16];
+        SqlType out_types[24];
+        char *out_names[24];
         for (int32_t i = 0; i < ngroup; i++) {
             out_types[i] = in_types[shapes[shape].keys[i]];
             out_names[i] = "k";
@@ -495,6 +568,12 @@ static void test_flat_vs_general(void)
         node.agg.group = shapes[shape].keys;
         node.agg.naggs = naggs;
         node.agg.aggs = shape_calls;
+        input.mode = shapes[shape].inserts ? CM_INSERT_ONLY : CM_RETRACT;
+        /* every shape is one the flat aggregate takes */
+        AccKind acc[24];
+        WbError err = {0};
+        CHECK(ex_agg_choose_acc(&node, in_types, IN_COLS, acc, &err) == 0);
+        CHECK(ex_agg_flat_fits(&node, acc));
 
         if (ngroup == 0) {
             /* no input at all: both emit the one row (COUNT 0, SUM NULL) */
