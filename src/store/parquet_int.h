@@ -166,13 +166,18 @@ typedef struct PqPageHeader {
     int32_t num_nulls, num_rows;     /* v2 */
     int32_t def_len, rep_len;        /* v2 */
     bool is_compressed;              /* v2 (default true) */
+    /* A data page's own statistics (DataPageHeader / DataPageHeaderV2
+     * field statistics): min/max point into the parsed bytes; absent when
+     * has_stats is false.  Written by weir for every data page. */
+    bool has_stats;
+    PqStatsRaw stats;
 } PqPageHeader;
 
 /* Parses a page header from data[0..len); returns the bytes it took, or
  * -1 with *why. */
 int64_t pq_parse_page_header(const uint8_t *data, size_t len, PqPageHeader *ph, const char **why);
 
-/* Writes a PageHeader. */
+/* Writes a PageHeader (with the data page's statistics when has_stats). */
 void pq_put_page_header(WbBuf *buf, const PqPageHeader *ph);
 
 /* ---- encodings (parquet_codec.c) ---- */

@@ -362,6 +362,21 @@ static bool stat_value(const Field *f, const uint8_t *p, uint32_t len, PqValue *
     }
 }
 
+/* A column's statistics from their bytes (a chunk's or a page's). */
+static void to_stats(const Field *f, const PqStatsRaw *raw, PqColumnStats *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    cs->null_count = raw->null_count;
+    if (!raw->min || !raw->max) return;
+    /* the deprecated fields sorted signed: trusted for numbers only */
+    if (raw->legacy && (f->conv == CV_BYTES || f->conv == CV_DEC_BYTES || f->conv == CV_UINT32)) return;
+    if (!stat_value(f, raw->min, raw->min_len, &cs->min) || !stat_value(f, raw->max, raw->max_len, &cs->max))
+        return;
+    cs->has_min_max = true;
+    cs->min_exact = raw->min_exact && !raw->legacy;
+    cs->max_exact = raw->max_exact && !raw->legacy;
+}
+
 static void build_stats(PqReader *r)
 {
     r->stats = wb_arena_calloc(&r->arena, sizeof(PqColumnStats) *
@@ -372,18 +387,7 @@ static void build_stats(PqReader *r)
             const Field *f = &r->fields[c];
             cs->null_count = -1;
             if (f->leaf < 0 || f->info.unsupported) continue;
-            const PqStatsRaw *raw = &r->meta.rgs[g].chunks[f->leaf].stats;
-            cs->null_count = raw->null_count;
-            if (!raw->min || !raw->max) continue;
-            /* the deprecated fields sorted signed: trusted for numbers only */
-            if (raw->legacy && (f->conv == CV_BYTES || f->conv == CV_DEC_BYTES || f->conv == CV_UINT32))
-                continue;
-            if (!stat_value(f, raw->min, raw->min_len, &cs->min) ||
-                !stat_value(f, raw->max, raw->max_len, &cs->max))
-                continue;
-            cs->has_min_max = true;
-            cs->min_exact = raw->min_exact && !raw->legacy;
-            cs->max_exact = raw->max_exact && !raw->legacy;
+            to_stats(f, &r->meta.rgs[g].chunks[f->leaf].stats, cs);
         }
     }
 }
@@ -655,6 +659,8 @@ typedef struct Cursor {
     uint8_t *chunk;
     size_t chunk_cap, chunk_len, chunk_pos;
     int64_t rows_left;               /* rows of the row group not yet in a page */
+    int64_t chunk_rows;              /* rows of the row group */
+    int64_t page_first;              /* the row (in the row group) of the page's row 0 */
     int32_t rg;
     /* the dictionary, in dst's representation */
     bool has_dict;
@@ -694,7 +700,11 @@ struct PqScan {
     int32_t npreds;
     int32_t next_rg;                 /* the next row group to consider */
     int32_t rg;                      /* the row group being read, -1 none */
-    int64_t rg_rows_left;
+    /* the rows of the row group to read: ranges [keep[2i], keep[2i+1]),
+     * all of them unless pages' statistics rule some out; the next row */
+    int64_t *keep;
+    int32_t nkeep, ikeep, keep_cap;
+    int64_t rg_row;
     int32_t skipped, read;
     SqlType *file_types;
 };
@@ -1044,7 +1054,7 @@ static int decode_values(Cursor *c, int enc, const uint8_t *data, size_t len, in
 
 /* Loads the next page of the cursor's chunk (a dictionary page first if
  * there is one).  Returns 0, or -1 with err. */
-static int load_page(PqScan *s, Cursor *c, WbError *err)
+static int load_page(PqScan *s, Cursor *c, int64_t skip_before, WbError *err)
 {
     for (;;) {
         if (c->rows_left <= 0) return col_corrupt(s, c, err, "the chunk holds more pages than rows");
@@ -1101,6 +1111,13 @@ static int load_page(PqScan *s, Cursor *c, WbError *err)
             return col_corrupt(s, c, err, "a data page holds no values");
         if (nvalues > c->rows_left || nvalues > PQ_MAX_PAGE_VALUES)
             return col_corrupt(s, c, err, "a data page holds more values than its row group has rows left");
+        int64_t first = c->chunk_rows - c->rows_left;
+        if (first + nvalues <= skip_before) {
+            /* every row before the ones wanted: not even decompressed */
+            c->rows_left -= nvalues;
+            continue;
+        }
+        c->page_first = first;
         const uint8_t *levels_data = NULL, *values;
         size_t levels_len = 0, values_len;
         bool v2 = ph.type == PQP_DATA_PAGE_V2;
@@ -1295,7 +1312,8 @@ static int start_chunk(PqScan *s, Cursor *c, int32_t rg, WbError *err)
     }
     c->chunk_len = (size_t)cm->size;
     c->chunk_pos = 0;
-    c->rows_left = s->r->meta.rgs[rg].num_rows;
+    c->rows_left = c->chunk_rows = s->r->meta.rgs[rg].num_rows;
+    c->page_first = 0;
     c->has_dict = false;
     c->dict_n = 0;
     c->page_rows = c->row_pos = 0;
@@ -1354,9 +1372,119 @@ PqScan *pq_scan_open(PqReader *r, const int32_t *cols, int32_t ncols, const SqlT
     return s;
 }
 
+/* Appends the row range [lo, hi) to list (ranges in order, adjacent ones
+ * joined). */
+static void add_range(int64_t **list, int32_t *n, int32_t *cap, int64_t lo, int64_t hi)
+{
+    if (*n > 0 && (*list)[2 * *n - 1] == lo) {
+        (*list)[2 * *n - 1] = hi;
+        return;
+    }
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *list = wb_realloc(*list, sizeof(int64_t) * 2 * (size_t)*cap);
+    }
+    (*list)[2 * *n] = lo;
+    (*list)[2 * *n + 1] = hi;
+    (*n)++;
+}
+
+/* The rows of cursor c's chunk (loaded, not yet read) whose pages may
+ * satisfy pred by their own statistics, as ranges into *out.  A page
+ * without statistics, and whatever follows a header that does not parse
+ * (load_page reports it when it gets there), may. */
+static void page_ranges(const PqScan *s, const Cursor *c, const PqPredicate *pred, int64_t **out,
+                        int32_t *n, int32_t *cap)
+{
+    PqPredicate one = *pred;
+    one.col = 0;
+    size_t pos = 0;
+    int64_t row = 0;
+    while (row < c->chunk_rows && pos < c->chunk_len) {
+        PqPageHeader ph;
+        const char *why;
+        int64_t hlen = pq_parse_page_header(c->chunk + pos, c->chunk_len - pos, &ph, &why);
+        if (hlen < 0 || (size_t)ph.compressed_size > c->chunk_len - pos - (size_t)hlen) break;
+        pos += (size_t)hlen + (size_t)ph.compressed_size;
+        if (ph.type != PQP_DATA_PAGE && ph.type != PQP_DATA_PAGE_V2) continue;
+        int64_t rows = ph.num_values;
+        if (rows <= 0 || rows > c->chunk_rows - row) break;
+        bool may = true;
+        if (ph.has_stats) {
+            PqColumnStats cs;
+            to_stats(c->f, &ph.stats, &cs);
+            may = pq_stats_may_match(&s->file_types[pred->col], &cs, rows, &one, 1);
+        }
+        if (may) add_range(out, n, cap, row, row + rows);
+        row += rows;
+    }
+    if (row < c->chunk_rows) add_range(out, n, cap, row, c->chunk_rows);
+}
+
+/* The rows of the row group just started to read: every one, less the
+ * pages of a predicate's column whose statistics rule them out. */
+static void keep_rows(PqScan *s, int64_t rows)
+{
+    s->nkeep = 0;
+    add_range(&s->keep, &s->nkeep, &s->keep_cap, 0, rows);
+    int64_t *mine = NULL, *both = NULL;
+    int32_t nmine, capmine = 0, nboth, capboth = 0;
+    for (int32_t p = 0; p < s->npreds && s->nkeep > 0; p++) {
+        const Cursor *c = NULL;
+        for (int32_t i = 0; i < s->ncols && !c; i++)
+            if (s->cur[i].col == s->preds[p].col) c = &s->cur[i];
+        if (!c) continue;
+        nmine = 0;
+        page_ranges(s, c, &s->preds[p], &mine, &nmine, &capmine);
+        /* the intersection of two sorted lists of ranges */
+        nboth = 0;
+        for (int32_t a = 0, b = 0; a < s->nkeep && b < nmine;) {
+            int64_t lo = WB_MAX(s->keep[2 * a], mine[2 * b]);
+            int64_t hi = WB_MIN(s->keep[2 * a + 1], mine[2 * b + 1]);
+            if (lo < hi) add_range(&both, &nboth, &capboth, lo, hi);
+            if (s->keep[2 * a + 1] < mine[2 * b + 1]) a++;
+            else b++;
+        }
+        int64_t *t = s->keep;
+        s->keep = both;
+        both = t;
+        int32_t tc = s->keep_cap;
+        s->keep_cap = capboth;
+        capboth = tc;
+        s->nkeep = nboth;
+    }
+    free(mine);
+    free(both);
+}
+
+/* Moves cursor c to row `target` of the row group (at or after where it
+ * is): pages wholly before it are passed over undecoded; within its page,
+ * the rows before it are skipped. */
+static int seek_row(PqScan *s, Cursor *c, int64_t target, WbError *err)
+{
+    bool loaded = c->row_pos < c->page_rows;
+    int64_t at = loaded ? c->page_first + c->row_pos : c->chunk_rows - c->rows_left;
+    if (at >= target) return 0;
+    if (!loaded || c->page_first + c->page_rows <= target) {
+        c->row_pos = c->page_rows;   /* the loaded page is passed */
+        if (load_page(s, c, target, err) != 0) return -1;
+    }
+    int64_t k = target - (c->page_first + c->row_pos);
+    if (k <= 0) return 0;
+    int64_t present = k;
+    if (c->levels && c->f->el->repetition != PQ_REQUIRED) {
+        present = 0;
+        for (int64_t j = 0; j < k; j++) present += c->levels[c->row_pos + j];
+    }
+    if (present > c->page_vals - c->val_pos) return col_corrupt(s, c, err, "a page holds too few values");
+    c->row_pos += k;
+    c->val_pos += present;
+    return 0;
+}
+
 int32_t pq_scan_next(PqScan *s, Batch *out, const int32_t *dst_cols, int32_t max_rows, WbError *err)
 {
-    while (s->rg < 0 || s->rg_rows_left == 0) {
+    while (s->rg < 0 || s->ikeep >= s->nkeep) {
         if (s->next_rg >= s->r->meta.nrg) return 0;
         int32_t g = s->next_rg++;
         int64_t rows = s->r->meta.rgs[g].num_rows;
@@ -1369,17 +1497,22 @@ int32_t pq_scan_next(PqScan *s, Batch *out, const int32_t *dst_cols, int32_t max
         for (int32_t i = 0; i < s->ncols; i++)
             if (start_chunk(s, &s->cur[i], g, err) != 0) return -1;
         s->rg = g;
-        s->rg_rows_left = rows;
         s->read++;
+        keep_rows(s, rows);
+        s->ikeep = 0;
+        s->rg_row = 0;
     }
-    int32_t n = (int32_t)WB_MIN((int64_t)max_rows, s->rg_rows_left);
+    int64_t lo = s->keep[2 * s->ikeep], hi = s->keep[2 * s->ikeep + 1];
+    if (s->rg_row < lo) s->rg_row = lo;
+    int32_t n = (int32_t)WB_MIN((int64_t)max_rows, hi - s->rg_row);
     int32_t base = out->nrows;
     for (int32_t i = 0; i < s->ncols; i++) {
         Cursor *c = &s->cur[i];
         ColumnVector *vec = &out->cols[dst_cols ? dst_cols[i] : i];
+        if (seek_row(s, c, s->rg_row, err) != 0) return -1;
         int32_t filled = 0;
         while (filled < n) {
-            if (c->row_pos >= c->page_rows && load_page(s, c, err) != 0) return -1;
+            if (c->row_pos >= c->page_rows && load_page(s, c, 0, err) != 0) return -1;
             int64_t k = WB_MIN((int64_t)(n - filled), c->page_rows - c->row_pos);
             int32_t at = base + filled;
             int64_t present = k;
@@ -1403,7 +1536,8 @@ int32_t pq_scan_next(PqScan *s, Batch *out, const int32_t *dst_cols, int32_t max
     }
     for (int32_t j = 0; j < n; j++) out->weights[base + j] = 1;
     out->nrows += n;
-    s->rg_rows_left -= n;
+    s->rg_row += n;
+    if (s->rg_row >= hi) s->ikeep++;
     return n;
 }
 
@@ -1427,6 +1561,7 @@ void pq_scan_close(PqScan *s)
         wb_buf_free(&c->scratch);
     }
     free(s->cur);
+    free(s->keep);
     free(s->preds);
     free(s->file_types);
     free(s);

@@ -603,6 +603,10 @@ int64_t pq_parse_page_header(const uint8_t *data, size_t len, PqPageHeader *ph, 
                     else if (id == 8 && id2 == 6) ph->rep_len = v;
                 } else if (id == 8 && id2 == 7 && (t2 == TC_TRUE || t2 == TC_FALSE)) {
                     ph->is_compressed = t2 == TC_TRUE;
+                } else if (((id == 5 && id2 == 5) || (id == 8 && id2 == 8)) && t2 == TC_STRUCT) {
+                    ph->stats.null_count = -1;
+                    parse_stats(&in, &ph->stats);
+                    ph->has_stats = true;
                 } else {
                     tc_skip(&in, t2);
                 }
@@ -627,6 +631,22 @@ int64_t pq_parse_page_header(const uint8_t *data, size_t len, PqPageHeader *ph, 
     return in.p - data;
 }
 
+/* A Statistics struct as field `id`: null_count, min_value/max_value and
+ * their exactness (min and max only when both are there). */
+static void put_stats(TOut *o, int16_t id, const PqStatsRaw *st)
+{
+    tco_field(o, id, TC_STRUCT);
+    tco_struct_begin(o);
+    if (st->null_count >= 0) tco_i64(o, 3, st->null_count);
+    if (st->min && st->max) {
+        tco_binary(o, 5, st->max, st->max_len);
+        tco_binary(o, 6, st->min, st->min_len);
+        tco_bool(o, 7, st->max_exact);
+        tco_bool(o, 8, st->min_exact);
+    }
+    tco_struct_end(o);
+}
+
 void pq_put_page_header(WbBuf *buf, const PqPageHeader *ph)
 {
     TOut out = {buf, {0}, 0};
@@ -646,6 +666,7 @@ void pq_put_page_header(WbBuf *buf, const PqPageHeader *ph)
         tco_i32(&out, 2, ph->encoding);
         tco_i32(&out, 3, PQE_RLE);
         tco_i32(&out, 4, PQE_RLE);
+        if (ph->has_stats) put_stats(&out, 5, &ph->stats);
         tco_struct_end(&out);
     }
     wb_buf_putc(buf, 0);

@@ -82,6 +82,7 @@ struct PqWriter {
     RowGroupOut *rgs;
     int32_t nrg, cap_rg;
     WbArena meta;                      /* names, kv, statistics bytes */
+    WbArena page_stats;                /* the current page's statistics bytes */
     PqKeyValue *kv;
     int32_t nkv;
 };
@@ -472,36 +473,32 @@ static int cmp_str(const char *a, int64_t alen, const char *b, int64_t blen)
     return alen < blen ? -1 : alen > blen;
 }
 
-/* Computes the chunk's min/max and PLAIN bytes into co; merges into the
- * file's statistics.  Fails for an INT32 column given a value outside 32
- * bits (an INT that was not range-checked). */
-static int chunk_stats(PqWriter *w, WCol *col, ChunkOut *co, WbError *err)
+/* The min/max of values [from, from + n) of col (NaN ignored, zeros as
+ * the spec says) as PLAIN bytes in arena, into co's statistics; mn, mx
+ * get the exact values (strings point into col).  False when there is no
+ * bound (no values, only NaN, an INTERVAL, a string max that cannot be
+ * cut short). */
+static bool range_stats(WCol *col, int64_t from, int64_t n, ChunkOut *co, WbArena *arena, PqValue *mn,
+                        PqValue *mx)
 {
-    int64_t n = col->nvalues;
     co->has_min_max = false;
     co->min_exact = co->max_exact = true;
-    if (n == 0 || col->type.id == TY_INTERVAL_DT || col->type.id == TY_INTERVAL_YM) return 0;
-    PqValue mn = {0}, mx = {0};
+    if (n == 0 || col->type.id == TY_INTERVAL_DT || col->type.id == TY_INTERVAL_YM) return false;
+    memset(mn, 0, sizeof *mn);
+    memset(mx, 0, sizeof *mx);
     switch (col->kind) {
     case PK_I64: {
-        int64_t lo = col->i64[0], hi = col->i64[0];
-        for (int64_t k = 1; k < n; k++) {
+        int64_t lo = col->i64[from], hi = col->i64[from];
+        for (int64_t k = from + 1; k < from + n; k++) {
             int64_t v = col->i64[k];
             lo = v < lo ? v : lo;
             hi = v > hi ? v : hi;
         }
-        if (col->ptype == PQT_INT32 && (lo < INT32_MIN || hi > INT32_MAX)) {
-            w->failed = true;
-            wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0,
-                     "value %lld of column \"%s\" does not fit its 32-bit Parquet type",
-                     (long long)(lo < INT32_MIN ? lo : hi), col->name);
-            return -1;
-        }
-        mn.i64 = lo;
-        mx.i64 = hi;
+        mn->i64 = lo;
+        mx->i64 = hi;
         co->min_len = co->max_len = col->ptype == PQT_INT32 ? 4 : col->ptype == PQT_BOOLEAN ? 1 : 8;
-        co->min = wb_arena_alloc(&w->meta, 8);
-        co->max = wb_arena_alloc(&w->meta, 8);
+        co->min = wb_arena_alloc(arena, 8);
+        co->max = wb_arena_alloc(arena, 8);
         if (co->min_len == 1) {
             co->min[0] = (uint8_t)(lo != 0);
             co->max[0] = (uint8_t)(hi != 0);
@@ -517,22 +514,22 @@ static int chunk_stats(PqWriter *w, WCol *col, ChunkOut *co, WbError *err)
     case PK_F64: {
         bool any = false;
         double lo = 0, hi = 0;
-        for (int64_t k = 0; k < n; k++) {
+        for (int64_t k = from; k < from + n; k++) {
             double v = col->f64[k];
             if (isnan(v)) continue;
             if (!any) lo = hi = v, any = true;
             lo = v < lo ? v : lo;
             hi = v > hi ? v : hi;
         }
-        if (!any) return 0;
+        if (!any) return false;
         /* the spec's rule for zeros: -0.0 as min, +0.0 as max */
         if (lo == 0) lo = -0.0;
         if (hi == 0) hi = 0.0;
-        mn.f64 = lo;
-        mx.f64 = hi;
+        mn->f64 = lo;
+        mx->f64 = hi;
         co->min_len = co->max_len = 8;
-        co->min = wb_arena_alloc(&w->meta, 8);
-        co->max = wb_arena_alloc(&w->meta, 8);
+        co->min = wb_arena_alloc(arena, 8);
+        co->max = wb_arena_alloc(arena, 8);
         uint64_t bits;
         memcpy(&bits, &lo, 8);
         wb_put_u64(co->min, bits);
@@ -541,25 +538,25 @@ static int chunk_stats(PqWriter *w, WCol *col, ChunkOut *co, WbError *err)
         break;
     }
     case PK_I128: {
-        ty_i128 lo = col->i128[0], hi = col->i128[0];
-        for (int64_t k = 1; k < n; k++) {
+        ty_i128 lo = col->i128[from], hi = col->i128[from];
+        for (int64_t k = from + 1; k < from + n; k++) {
             ty_i128 v = col->i128[k];
             lo = v < lo ? v : lo;
             hi = v > hi ? v : hi;
         }
-        mn.i128 = lo;
-        mx.i128 = hi;
+        mn->i128 = lo;
+        mx->i128 = hi;
         co->min_len = co->max_len = (uint32_t)col->type_len;
-        co->min = wb_arena_alloc(&w->meta, 16);
-        co->max = wb_arena_alloc(&w->meta, 16);
+        co->min = wb_arena_alloc(arena, 16);
+        co->max = wb_arena_alloc(arena, 16);
         put_be(co->min, lo, col->type_len);
         put_be(co->max, hi, col->type_len);
         break;
     }
     case PK_STR: {
         const char *base = col->str_bytes.data;
-        int64_t lo = 0, hi = 0;
-        for (int64_t k = 1; k < n; k++) {
+        int64_t lo = from, hi = from;
+        for (int64_t k = from + 1; k < from + n; k++) {
             const char *p = base + col->str_off[k];
             int64_t len = col->str_off[k + 1] - col->str_off[k];
             if (cmp_str(p, len, base + col->str_off[lo], col->str_off[lo + 1] - col->str_off[lo]) < 0) lo = k;
@@ -567,25 +564,25 @@ static int chunk_stats(PqWriter *w, WCol *col, ChunkOut *co, WbError *err)
         }
         int64_t lo_len = col->str_off[lo + 1] - col->str_off[lo];
         int64_t hi_len = col->str_off[hi + 1] - col->str_off[hi];
-        mn.str = (WbStr){base + col->str_off[lo], (uint32_t)lo_len};
-        mx.str = (WbStr){base + col->str_off[hi], (uint32_t)hi_len};
+        mn->str = (WbStr){base + col->str_off[lo], (uint32_t)lo_len};
+        mx->str = (WbStr){base + col->str_off[hi], (uint32_t)hi_len};
         /* in the file: cut to PQ_STAT_MAX_BYTES, the max raised so that it
          * stays an upper bound (dropped when it is all 0xff bytes) */
         co->min_len = (uint32_t)WB_MIN(lo_len, PQ_STAT_MAX_BYTES);
-        co->min = wb_arena_alloc(&w->meta, co->min_len + 1);
-        memcpy(co->min, mn.str.ptr, co->min_len);
+        co->min = wb_arena_alloc(arena, co->min_len + 1);
+        memcpy(co->min, mn->str.ptr, co->min_len);
         co->min_exact = co->min_len == lo_len;
         if (hi_len <= PQ_STAT_MAX_BYTES) {
             co->max_len = (uint32_t)hi_len;
-            co->max = wb_arena_alloc(&w->meta, co->max_len + 1);
-            memcpy(co->max, mx.str.ptr, co->max_len);
+            co->max = wb_arena_alloc(arena, co->max_len + 1);
+            memcpy(co->max, mx->str.ptr, co->max_len);
         } else {
             int64_t cut = PQ_STAT_MAX_BYTES;
-            while (cut > 0 && (uint8_t)mx.str.ptr[cut - 1] == 0xff) cut--;
-            if (cut == 0) return 0;   /* no short upper bound: no min/max */
+            while (cut > 0 && (uint8_t)mx->str.ptr[cut - 1] == 0xff) cut--;
+            if (cut == 0) return false;   /* no short upper bound: no min/max */
             co->max_len = (uint32_t)cut;
-            co->max = wb_arena_alloc(&w->meta, (size_t)cut);
-            memcpy(co->max, mx.str.ptr, (size_t)cut);
+            co->max = wb_arena_alloc(arena, (size_t)cut);
+            memcpy(co->max, mx->str.ptr, (size_t)cut);
             co->max[cut - 1]++;
             co->max_exact = false;
         }
@@ -593,6 +590,24 @@ static int chunk_stats(PqWriter *w, WCol *col, ChunkOut *co, WbError *err)
     }
     }
     co->has_min_max = true;
+    return true;
+}
+
+/* Computes the chunk's min/max and PLAIN bytes into co; merges into the
+ * file's statistics.  Fails for an INT32 column given a value outside 32
+ * bits (an INT that was not range-checked). */
+static int chunk_stats(PqWriter *w, WCol *col, ChunkOut *co, WbError *err)
+{
+    PqValue mn, mx;
+    if (!range_stats(col, 0, col->nvalues, co, &w->meta, &mn, &mx)) return 0;
+    if (col->kind == PK_I64 && col->ptype == PQT_INT32 && (mn.i64 < INT32_MIN || mx.i64 > INT32_MAX)) {
+        w->failed = true;
+        co->has_min_max = false;
+        wb_error(err, WB_SQLSTATE_OVERFLOW, 0, 0,
+                 "value %lld of column \"%s\" does not fit its 32-bit Parquet type",
+                 (long long)(mn.i64 < INT32_MIN ? mn.i64 : mx.i64), col->name);
+        return -1;
+    }
     /* the file's statistics (exact values) */
     if (!col->file_has_min_max) {
         col->file_min = mn;
@@ -715,6 +730,20 @@ static int write_chunk(PqWriter *w, WCol *col, ChunkOut *co, WbError *err)
         memset(&ph, 0, sizeof ph);
         ph.type = PQP_DATA_PAGE;
         ph.num_values = (int32_t)n;
+        /* the page's own statistics: readers skip pages by them */
+        ChunkOut ps;
+        PqValue lo, hi;
+        wb_arena_reset(&w->page_stats);
+        ph.has_stats = true;
+        ph.stats.null_count = n - present;
+        if (range_stats(col, value_at, present, &ps, &w->page_stats, &lo, &hi)) {
+            ph.stats.min = ps.min;
+            ph.stats.max = ps.max;
+            ph.stats.min_len = ps.min_len;
+            ph.stats.max_len = ps.max_len;
+            ph.stats.min_exact = ps.min_exact;
+            ph.stats.max_exact = ps.max_exact;
+        }
         if (nentries > 0) {
             ph.encoding = PQE_RLE_DICTIONARY;
             wb_buf_putc(&w->page, (char)bw);
@@ -802,6 +831,7 @@ PqWriter *pq_writer_open(const char *path, int32_t ncols, const char *const *nam
     static const int codecs[] = {PQZ_UNCOMPRESSED, PQZ_SNAPPY, PQZ_ZSTD, PQZ_GZIP};
     w->codec = codecs[o.compression];
     wb_arena_init(&w->meta, 0);
+    wb_arena_init(&w->page_stats, 0);
     w->ncols = ncols;
     w->cols = wb_calloc((size_t)ncols, sizeof(WCol));
     for (int32_t c = 0; c < ncols; c++) {
@@ -1038,6 +1068,7 @@ static void free_writer(PqWriter *w)
     wb_buf_free(&w->header);
     wb_buf_free(&w->scratch);
     wb_arena_destroy(&w->meta);
+    wb_arena_destroy(&w->page_stats);
     free(w->path);
     free(w);
 }

@@ -440,6 +440,96 @@ static void test_stats_skipping(void)
     pq_reader_close(r);
 }
 
+/* Pages skipped by their own statistics inside one row group: pages of
+ * ~100 rows whose boundaries differ between columns (a dictionary string
+ * column, NULLs in the key), read in calls of 37 rows.  Every row that
+ * comes out is whole (its columns belong together), every row the
+ * predicates want comes out, and far fewer than all rows are read. */
+static void test_page_skipping(void)
+{
+    enum { ROWS = 20000 };
+    SqlType types[4] = {ty_make(TY_BIGINT), ty_make(TY_BIGINT), ty_make(TY_STRING), ty_decimal(30, 2)};
+    types[0].nullable = 0;
+    const char *nm[4] = {"id", "k", "s", "d"};
+    PqWriteOptions o;
+    pq_write_options_default(&o);
+    o.page_bytes = 800;
+    WbError err = {0};
+    unlink(path_of("pages.parquet"));
+    PqWriter *w = pq_writer_open(path_of("pages.parquet"), 4, nm, types, &o, NULL, 0, &err);
+    CHECK(w != NULL);
+    if (!w) return;
+    Batch *b = ty_batch_new(types, 4, ROWS);
+    char text[32];
+    for (int32_t r = 0; r < ROWS; r++) {
+        b->cols[0].i64[r] = r;
+        b->cols[0].nulls[r] = 0;
+        b->cols[1].i64[r] = r;
+        b->cols[1].nulls[r] = r % 97 == 0;
+        int len = snprintf(text, sizeof text, "s%d", r % 7);
+        b->cols[2].str[r] = ty_batch_str(b, text, (uint32_t)len);
+        b->cols[2].nulls[r] = r % 5 == 0;
+        b->cols[3].i128[r] = (ty_i128)r * 100;
+        b->cols[3].nulls[r] = 0;
+        b->weights[r] = 1;
+    }
+    b->nrows = ROWS;
+    CHECK(pq_writer_write(w, b, &err) == 0);
+    CHECK(pq_writer_close(w, NULL, NULL, &err) == 0);
+    ty_batch_free(b);
+    PqReader *r = pq_reader_open(path_of("pages.parquet"), &err);
+    CHECK(r != NULL && pq_reader_num_row_groups(r) == 1);
+    if (!r) return;
+    struct {
+        PqPredicate p[2];
+        int32_t np;
+        int64_t lo, hi;      /* ids the predicates want: [lo, hi) (k not NULL) */
+        int64_t max_rows;    /* at most this many rows read */
+    } cases[] = {
+        {{{1, PQ_OP_GE, {.i64 = 7000}}, {1, PQ_OP_LT, {.i64 = 7100}}}, 2, 7000, 7100, 600},
+        {{{1, PQ_OP_EQ, {.i64 = 19999}}}, 1, 19999, 20000, 300},
+        {{{1, PQ_OP_LE, {.i64 = 0}}}, 1, 0, 1, 300},
+        {{{1, PQ_OP_GE, {.i64 = 5000}}, {3, PQ_OP_LT, {.i128 = 100000}}}, 2, 0, 0, 0},
+        {{{3, PQ_OP_GE, {.i128 = 1500000}}}, 1, 15000, 20000, 5600},
+        {{{1, PQ_OP_IS_NULL, {0}}}, 1, 0, 0, ROWS},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int32_t cols[4] = {0, 1, 2, 3};
+        PqScan *s = pq_scan_open(r, cols, 4, NULL, cases[i].p, cases[i].np, &err);
+        CHECK(s != NULL);
+        if (!s) continue;
+        Batch *out = ty_batch_new(types, 4, 64);
+        int64_t rows = 0, bad = 0, wanted = 0;
+        int32_t n;
+        while ((n = pq_scan_next(s, out, NULL, 37, &err)) > 0) {
+            for (int32_t row = 0; row < out->nrows; row++) {
+                int64_t id = out->cols[0].i64[row];
+                int len = snprintf(text, sizeof text, "s%d", (int)(id % 7));
+                bool k_null = id % 97 == 0, s_null = id % 5 == 0;
+                bad += out->cols[1].nulls[row] != k_null || (!k_null && out->cols[1].i64[row] != id) ||
+                       out->cols[2].nulls[row] != s_null ||
+                       (!s_null && (out->cols[2].str[row].len != (uint32_t)len ||
+                                    memcmp(out->cols[2].str[row].ptr, text, (size_t)len) != 0)) ||
+                       out->cols[3].i128[row] != (ty_i128)id * 100;
+                wanted += id >= cases[i].lo && id < cases[i].hi && !k_null;
+            }
+            rows += n;
+            ty_batch_reset(out);
+        }
+        CHECK(n == 0);
+        int64_t expect = 0;
+        for (int64_t id = cases[i].lo; id < cases[i].hi; id++) expect += id % 97 != 0;
+        if (bad || wanted != expect || rows > cases[i].max_rows) {
+            fprintf(stderr, "case %zu: %lld rows, %lld bad, %lld of %lld wanted\n", i, (long long)rows,
+                    (long long)bad, (long long)wanted, (long long)expect);
+            CHECK(false);
+        }
+        ty_batch_free(out);
+        pq_scan_close(s);
+    }
+    pq_reader_close(r);
+}
+
 /* Projection: two columns into chosen batch columns; the others untouched. */
 static void test_projection(void)
 {
@@ -1014,6 +1104,7 @@ int main(int argc, char **argv)
     RUN(test_empty_file);
     RUN(test_file_stats);
     RUN(test_stats_skipping);
+    RUN(test_page_skipping);
     RUN(test_projection);
     RUN(test_not_null_and_errors);
     RUN(test_write_vectors_sel);
