@@ -24,7 +24,7 @@
  * dictionary when enabled and its PLAIN dictionary stays within
  * dictionary_page_bytes; otherwise (the dictionary grew too big) the whole
  * chunk is PLAIN.  BOOLEAN is always PLAIN (bit-packed).  Each chunk's
- * ColumnMetaData carries Statistics: null_count, and min_value/max_value
+ * ColumnMetaData, and each data page's header, carries Statistics: null_count, and min_value/max_value
  * (PLAIN bytes, no length prefix for byte arrays) in the type's sort order
  * (ColumnOrder TYPE_ORDER for every column): signed for integers, DATE,
  * TIME, TIMESTAMP and DECIMAL (FIXED_LEN_BYTE_ARRAY decimals compare as
@@ -264,7 +264,11 @@ typedef struct PqScan PqScan;
 
 /* A scan of the columns cols[0..ncols) of the file (projection: only their
  * chunks are read and decoded), over the row groups whose statistics may
- * satisfy preds (copied).  dst_types[i] is the type of the batch column
+ * satisfy preds (copied); within a row group, when a predicate's column is
+ * read and its data pages carry statistics, only the rows of the pages
+ * that may satisfy it are read (the other pages of every column are
+ * passed over undecompressed).  The rows that come out are a superset of
+ * the rows satisfying preds: the caller still filters.  dst_types[i] is the type of the batch column
  * that receives cols[i] (NULL: the file's mapped types): the same type, or
  * a compatible one of the same representation (INT and BIGINT from
  * INT32/INT64 integers as pq_type_compatible says).  Errors: an unsupported
