@@ -13,7 +13,8 @@
 #include "store/store_int.h"
 
 PqWriter *store_datafile_create(const char *path, int32_t ncols, const SqlType *types,
-                                const char *const *names, WbError *err)
+                                const char *const *names, PqCompression codec, int32_t level,
+                                WbError *err)
 {
     SqlType *t = wb_malloc(sizeof(SqlType) * (size_t)(ncols + 1));
     for (int32_t col = 0; col < ncols; col++) {
@@ -23,6 +24,8 @@ PqWriter *store_datafile_create(const char *path, int32_t ncols, const SqlType *
     }
     PqWriteOptions opts;
     pq_write_options_default(&opts);
+    opts.compression = codec;
+    if (codec == PQ_COMPRESS_ZSTD) opts.compression_level = level;
     PqKeyValue kv = {"weir.table-store", "1"};
     PqWriter *w = pq_writer_open(path, ncols, names, t, &opts, &kv, 1, err);
     free(t);

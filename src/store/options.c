@@ -19,7 +19,9 @@ static const char *const known_keys[] = {
     "snapshot.time-retained", "write-buffer-size", "target-file-size", "write-only",
     "dynamic-partition-overwrite", "partition.default-name", "scan.mode", "scan.snapshot-id",
     "scan.timestamp-millis", "incremental-between", "continuous.discovery-interval",
-    "file.format", "weir.reader.pin-lease", "scan.bounded", "scan.watermark.idle-timeout", NULL};
+    "file.format", "weir.reader.pin-lease", "scan.bounded", "scan.watermark.idle-timeout",
+    "file.compression", "file.compression.zstd-level", "bucket-key", "streaming-read-overwrite",
+    "sink.parallelism", "scan.parallelism", NULL};
 
 static const char *const agg_names[] = {
     "primary-key", "sum", "max", "min", "last_value", "last_non_null_value", "first_value",
@@ -187,10 +189,43 @@ int store_options_parse(const StoreSchema *schema, int32_t nextra,
                  (long long)out->retained_max, (long long)out->retained_min);
         return -1;
     }
+    /* the data files' codec: Paimon's names; lz4 is not one weir writes */
+    static const char *const codecs[] = {"none", "uncompressed", "snappy", "zstd", "gzip", NULL};
+    int codec;
+    int32_t parallelism;
+    if (opt_choice(&o, "file.compression", codecs, 2, &codec) != 0 ||
+        opt_i32(&o, "file.compression.zstd-level", 1, 1, 22, &out->zstd_level) != 0 ||
+        opt_bool(&o, "streaming-read-overwrite", false, &out->streaming_read_overwrite) != 0 ||
+        opt_i32(&o, "sink.parallelism", 1, 1, 1 << 16, &parallelism) != 0 ||
+        opt_i32(&o, "scan.parallelism", 1, 1, 1 << 16, &parallelism) != 0)
+        return -1;
+    out->compression = codec <= 1 ? PQ_COMPRESS_NONE : codec == 2 ? PQ_COMPRESS_SNAPPY
+                     : codec == 3 ? PQ_COMPRESS_ZSTD : PQ_COMPRESS_GZIP;
+    /* bucket-key: the columns a row's bucket is hashed from */
+    const char *v = get(&o, "bucket-key");
+    out->nbucket_key = 0;
+    if (v) {
+        out->bucket_key = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)(schema->ncols + 1));
+        for (const char *p = v;;) {
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            while (len && *p == ' ') p++, len--;
+            while (len && p[len - 1] == ' ') len--;
+            int32_t col = col_by_name(schema, p, len);
+            bool in_pk = !pk;
+            for (int32_t i = 0; i < schema->npk; i++) in_pk |= schema->pk[i] == col;
+            if (col < 0 || !in_pk || out->nbucket_key >= schema->ncols)
+                return bad(&o, "bucket-key", v, pk ? "columns of the primary key, separated by commas"
+                                                   : "columns of the table, separated by commas");
+            out->bucket_key[out->nbucket_key++] = col;
+            if (!comma) break;
+            p = comma + 1;
+        }
+    }
     out->merge_engine = (MergeEngine)me;
     out->changelog_producer = (ChangelogProducer)cp;
     out->scan_mode = (ScanMode)sm;
-    const char *v = get(&o, "write-buffer-size");
+    v = get(&o, "write-buffer-size");
     out->write_buffer_size = 256LL << 20;
     if (v && (store_parse_memory(v, &out->write_buffer_size) != 0 || out->write_buffer_size < 1024))
         return bad(&o, "write-buffer-size", v, "a memory size such as '256 mb' (at least 1 kb)");

@@ -426,7 +426,9 @@ static int append_changes(StoreScan *s, int64_t a, int64_t b, WbError *err)
         if (rc != 0) break;
         /* compactions change nothing; a stream skips overwrites, as
          * Paimon ('streaming-read-overwrite' false): it stays insert-only */
-        if (snap.kind == CK_COMPACT || (s->streaming && snap.kind == CK_OVERWRITE)) continue;
+        if (snap.kind == CK_COMPACT ||
+            (s->streaming && snap.kind == CK_OVERWRITE && !s->ctx.opts.streaming_read_overwrite))
+            continue;
         if (store_snapshot_delta(s->ctx.dir, &snap, &arena, &delta, &nd, err) != 0) { rc = -1; break; }
         for (int32_t sign = -1; sign <= 1 && rc == 0; sign += 2) {
             StoreFile *fs = wb_arena_alloc(&arena, sizeof(StoreFile) * (size_t)(nd + 1));

@@ -130,6 +130,11 @@ typedef struct StoreOptions {
     int64_t write_buffer_size;
     int64_t target_file_size;
     bool write_only;
+    PqCompression compression;   /* 'file.compression' (snappy) */
+    int32_t zstd_level;          /* 'file.compression.zstd-level' (1) */
+    int32_t *bucket_key;         /* 'bucket-key' columns; NULL: the default */
+    int32_t nbucket_key;
+    bool streaming_read_overwrite;
     bool dynamic_partition_overwrite;
     const char *partition_default_name;
     /* reads */
@@ -234,10 +239,12 @@ int store_snapshot_delta(const char *dir, const StoreSnapshot *snap, WbArena *ar
  * written with) and, for primary-key tables, _SEQUENCE_NUMBER BIGINT and
  * _VALUE_KIND INT after them. */
 /* Creates a data file (exclusive) of ncols columns, every one OPTIONAL,
- * with the store's Parquet options; rows go in with
- * pq_writer_write_vectors, pq_writer_close fsyncs it. */
+ * with the store's Parquet options and the table's codec (zstd at
+ * `level`); rows go in with pq_writer_write_vectors, pq_writer_close
+ * fsyncs it. */
 PqWriter *store_datafile_create(const char *path, int32_t ncols, const SqlType *types,
-                                const char *const *names, WbError *err);
+                                const char *const *names, PqCompression codec, int32_t level,
+                                WbError *err);
 /* A data file read in slices, straight into the caller's batch: column c
  * of the destination (of type types[c]) <- the file's column named
  * names[c]; a wanted column (want NULL: every one) that is NULL or absent

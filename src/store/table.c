@@ -35,9 +35,18 @@ static int build_ctx(StoreTableCtx *ctx, const StoreSpec *spec, WbError *err)
             return -1;
         }
     }
-    ctx->bucket_key = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)(s->npk + 1));
+    /* the bucket key: 'bucket-key', else the primary key less the
+     * partition columns (all of it if nothing is left), else (append
+     * tables) the whole row */
+    ctx->bucket_key = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)(s->ncols + 1));
     ctx->nbucket_key = 0;
-    for (int32_t i = 0; i < s->npk; i++) {
+    if (ctx->opts.bucket_key) {
+        memcpy(ctx->bucket_key, ctx->opts.bucket_key, sizeof(int32_t) * (size_t)ctx->opts.nbucket_key);
+        ctx->nbucket_key = ctx->opts.nbucket_key;
+    } else if (!ctx->pk_table) {
+        for (int32_t col = 0; col < s->ncols; col++) ctx->bucket_key[ctx->nbucket_key++] = col;
+    }
+    for (int32_t i = 0; i < s->npk && !ctx->opts.bucket_key; i++) {
         bool in_part = false;
         for (int32_t j = 0; j < s->npart; j++) in_part |= s->part[j] == s->pk[i];
         if (!in_part) ctx->bucket_key[ctx->nbucket_key++] = s->pk[i];
@@ -230,7 +239,7 @@ void store_partition_path(const StoreTableCtx *ctx, const Batch *b, int32_t r, W
 
 int32_t store_row_bucket(const StoreTableCtx *ctx, const Batch *b, int32_t r)
 {
-    if (!ctx->pk_table || ctx->opts.bucket <= 1) return 0;
+    if (ctx->opts.bucket <= 1) return 0;
     uint64_t h = ty_row_hash(b, r, ctx->bucket_key, ctx->nbucket_key);
     return (int32_t)(h % (uint64_t)ctx->opts.bucket);
 }

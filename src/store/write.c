@@ -299,7 +299,8 @@ static int open_file(StoreRunWriter *w, WbError *err)
     int rc = store_mkdirs(w->path, err);
     *slash = '/';
     if (rc != 0) return -1;
-    w->pw = store_datafile_create(w->path, ctx->nrow_cols, ctx->row_types, ctx->row_names, err);
+    w->pw = store_datafile_create(w->path, ctx->nrow_cols, ctx->row_types, ctx->row_names,
+                                  ctx->opts.compression, ctx->opts.zstd_level, err);
     return w->pw ? 0 : -1;
 }
 
