@@ -94,6 +94,7 @@ typedef struct PredList {
     const int32_t *phys_of;      /* filter column i -> physical column, or NULL */
     PqPredicate *items;
     int32_t n, cap;
+    int32_t groups;              /* disjunctions numbered so far */
 } PredList;
 
 static const Expr *strip_same_rep_cast(const Expr *e)
@@ -145,11 +146,56 @@ static int32_t phys_col(const PredList *pl, int32_t filter_col)
     return col >= 0 && col < pl->ncols ? col : -1;
 }
 
+static void collect(PredList *pl, const Expr *e);
+
+/* A disjunction (OR of terms, or x IN (constants)) as one group of
+ * alternatives: all of them translate, or none is kept. */
+static void collect_any(PredList *pl, const Expr *e)
+{
+    int32_t first = pl->n;
+    bool whole = true;
+    if (e->fn == FN_IN) {
+        const Expr *x = e->args[0];
+        for (int32_t i = 1; i < e->nargs && whole; i++) {
+            Expr eq = {.kind = EX_CALL, .fn = FN_EQ, .nargs = 2, .type = e->type};
+            const Expr *args[2] = {x, e->args[i]};
+            eq.args = (Expr **)args;
+            int32_t before = pl->n;
+            collect(pl, &eq);
+            whole = pl->n == before + 1;
+        }
+    } else {
+        for (int32_t i = 0; i < e->nargs && whole; i++) {
+            const Expr *a = e->args[i];
+            int32_t before = pl->n;
+            if (a->kind == EX_CALL && (a->fn == FN_OR || a->fn == FN_IN)) {
+                collect_any(pl, a);
+                whole = pl->n > before;   /* a nested group joins this one */
+            } else if (a->kind == EX_CALL && a->fn != FN_AND) {
+                collect(pl, a);
+                whole = pl->n == before + 1;
+            } else {
+                whole = false;
+            }
+        }
+    }
+    if (!whole || pl->n == first) {
+        pl->n = first;
+        return;
+    }
+    int32_t group = ++pl->groups;
+    for (int32_t i = first; i < pl->n; i++) pl->items[i].any_of = group;
+}
+
 static void collect(PredList *pl, const Expr *e)
 {
     if (e->kind != EX_CALL) return;
     if (e->fn == FN_AND) {
         for (int32_t i = 0; i < e->nargs; i++) collect(pl, e->args[i]);
+        return;
+    }
+    if ((e->fn == FN_OR && e->nargs >= 2) || (e->fn == FN_IN && e->nargs >= 2)) {
+        collect_any(pl, e);
         return;
     }
     if ((e->fn == FN_IS_NULL || e->fn == FN_IS_NOT_NULL) && e->nargs == 1) {
@@ -191,7 +237,7 @@ PqPredicate *cn_filter_predicates(const Source *src, const SqlType *types, int32
 {
     *n = 0;
     if (!src->filter) return NULL;
-    PredList pl = {types, ncols, NULL, NULL, 0, 0};
+    PredList pl = {types, ncols, NULL, NULL, 0, 0, 0};
     int32_t *phys_of = NULL;
     if (src->unread) {
         /* filter column i is the i-th physical column read */
@@ -267,17 +313,18 @@ static int open_file(CnParquetSource *ps, const Source *src, const char *path, W
         dst_types[ps->nproj] = ps->types[c];
         ps->dst_cols[ps->nproj++] = c;
     }
-    int32_t np = 0;
+    /* by the file's column numbers; a term on a column it lacks or holds
+     * under another type goes, with its disjunction */
+    bool *drop = wb_malloc(sizeof(bool) * (size_t)(ps->npreds + 1));
     for (int32_t i = 0; rc == 0 && i < ps->npreds; i++) {
         int32_t fc = file_col[ps->preds[i].col];
-        if (fc < 0) continue;
-        const PqColumnInfo *info = pq_reader_column(ps->reader, fc);
-        if (info->unsupported || !pq_type_compatible(info->type, ps->types[ps->preds[i].col])) continue;
-        preds[np].col = fc;
-        preds[np].op = ps->preds[i].op;
-        preds[np].value = ps->preds[i].value;
-        np++;
+        preds[i] = ps->preds[i];
+        preds[i].col = fc;
+        const PqColumnInfo *info = fc >= 0 ? pq_reader_column(ps->reader, fc) : NULL;
+        drop[i] = !info || info->unsupported || !pq_type_compatible(info->type, ps->types[ps->preds[i].col]);
     }
+    int32_t np = rc == 0 ? pq_preds_drop(preds, ps->npreds, drop) : 0;
+    free(drop);
     if (rc == 0) {
         ps->scan = pq_scan_open(ps->reader, cols, ps->nproj, dst_types, preds, np, err);
         if (!ps->scan) rc = -1;

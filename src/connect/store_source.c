@@ -38,15 +38,15 @@ static void use_filter(StoreSource *s)
     int32_t *index = wb_malloc(sizeof(int32_t) * (size_t)(src->ncols + 1));
     sql_table_physical(def, NULL, index);
     WbBuf text = {0};
-    int32_t nkey = 0;
+    bool *not_key = wb_malloc(sizeof(bool) * (size_t)(n + 1));
     for (int32_t i = 0; i < n; i++) {
         const PqPredicate *p = &preds[i];
         bool is_part = false, is_key = false;
         for (int32_t k = 0; k < def->npartition; k++) is_part |= def->partition[k] == index[p->col];
         for (int32_t k = 0; k < def->npk; k++) is_key |= def->pk[k] == index[p->col];
-        if (is_key && p->op != PQ_OP_IS_NULL && p->op != PQ_OP_IS_NOT_NULL) preds[nkey++] = *p;
+        not_key[i] = !is_key || p->op == PQ_OP_IS_NULL || p->op == PQ_OP_IS_NOT_NULL;
         SqlType ct = s->types[p->col];
-        if (!is_part || p->op != PQ_OP_EQ || ct.id == TY_DOUBLE) continue;
+        if (!is_part || p->op != PQ_OP_EQ || p->any_of || ct.id == TY_DOUBLE) continue;
         /* the constant's canonical text, as the partition path has it */
         uint8_t notnull = 0;
         PqValue v = p->value;
@@ -62,6 +62,8 @@ static void use_filter(StoreSource *s)
         ty_format_value(&vec, 0, &text);
         store_scan_partition_value(s->scan, p->col, wb_buf_cstr(&text));
     }
+    int32_t nkey = pq_preds_drop(preds, n, not_key);
+    free(not_key);
     if (nkey > 0) store_scan_key_filter(s->scan, preds, nkey);
     wb_buf_free(&text);
     free(index);

@@ -128,16 +128,21 @@ StoreFileScan *store_file_scan_open(const char *path, const char *const *names,
         fs->tmp = ty_batch_new(tt, ncols, 1024);
         free(tt);
     }
-    /* the predicates on columns this file has, by its column numbers */
-    PqPredicate *fpreds = npreds ? wb_malloc(sizeof(PqPredicate) * (size_t)npreds) : NULL;
-    int32_t nfp = 0;
+    /* the predicates on columns this file has (read as written), by its
+     * column numbers */
+    PqPredicate *fpreds = wb_malloc(sizeof(PqPredicate) * (size_t)(npreds + 1));
+    bool *drop = wb_malloc(sizeof(bool) * (size_t)(npreds + 1));
     for (int32_t p = 0; p < npreds; p++) {
+        fpreds[p] = preds[p];
+        drop[p] = true;
         for (int32_t i = 0; i < fs->nread; i++) {
             if (fs->dst_cols[i] != preds[p].col || (fs->converted && fs->converted[preds[p].col])) continue;
-            fpreds[nfp] = preds[p];
-            fpreds[nfp++].col = file_cols[i];
+            fpreds[p].col = file_cols[i];
+            drop[p] = false;
         }
     }
+    int32_t nfp = pq_preds_drop(fpreds, npreds, drop);
+    free(drop);
     fs->scan = pq_scan_open(r, file_cols, fs->nread, read_types, fpreds, nfp, err);
     free(fpreds);
     if (!fs->scan) goto fail;

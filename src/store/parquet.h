@@ -235,7 +235,8 @@ const PqKeyValue *pq_reader_kv(const PqReader *r, int32_t i);
 const char *pq_reader_kv_get(const PqReader *r, const char *key);   /* NULL if absent */
 
 /* ---- predicates for skipping row groups (and files) ----
- * A conjunction of `col op constant` terms built by the caller.  value is
+ * A conjunction of `col op constant` terms, and of disjunctions of them,
+ * built by the caller.  value is
  * in weir's representation of the column's type (its string bytes are the
  * caller's, borrowed for the call).  A term on a column whose statistics
  * are unknown never excludes anything. */
@@ -250,7 +251,18 @@ typedef struct PqPredicate {
      * value.i128 whatever the precision (so it compares with files of
      * either width), at the column's scale */
     PqValue value;
+    /* 0: a term of the conjunction on its own; k > 0: one alternative of
+     * disjunction k (the terms with the same any_of, adjacent: the
+     * conjunction holds one of them, `a = 1 OR a = 5`, `a IN (1, 5)`).
+     * Whoever drops a term drops the rest of its disjunction too. */
+    int32_t any_of;
 } PqPredicate;
+
+/* Removes from preds[0..n) the terms whose drop[i] is set, and with each
+ * the rest of its disjunction (a disjunction less an alternative would
+ * rule out rows that alternative lets through); in place, in order.
+ * Returns how many remain. */
+int32_t pq_preds_drop(PqPredicate *preds, int32_t n, const bool *drop);
 
 /* Whether rows described by these statistics (one entry per column,
  * num_rows rows, column types `types`) may satisfy every predicate.  For

@@ -599,35 +599,53 @@ static int cmp_value(SqlType type, const PqValue *a, const PqValue *b_pred)
     return 0;
 }
 
+int32_t pq_preds_drop(PqPredicate *preds, int32_t n, const bool *drop)
+{
+    int32_t kept = 0;
+    for (int32_t i = 0; i < n;) {
+        int32_t j = i + 1;
+        while (preds[i].any_of && j < n && preds[j].any_of == preds[i].any_of) j++;
+        bool any = false;
+        for (int32_t k = i; k < j; k++) any |= drop[k];
+        for (int32_t k = i; k < j && !any; k++) preds[kept++] = preds[k];
+        i = j;
+    }
+    return kept;
+}
+
+/* Whether rows with these statistics may satisfy one term. */
+static bool term_may_match(SqlType t, const PqColumnStats *cs, int64_t num_rows, const PqPredicate *p)
+{
+    bool all_null = cs->null_count >= 0 && cs->null_count >= num_rows;
+    if (p->op == PQ_OP_IS_NULL) return cs->null_count != 0;
+    if (p->op == PQ_OP_IS_NOT_NULL) return !(all_null && num_rows > 0);
+    if (all_null) return false;
+    if (!cs->has_min_max) return true;
+    if (ty_phys(t) == PK_F64 && p->value.f64 != p->value.f64) return true;   /* NaN */
+    int lo = cmp_value(t, &cs->min, &p->value);   /* min vs v */
+    int hi = cmp_value(t, &cs->max, &p->value);   /* max vs v */
+    switch (p->op) {
+    case PQ_OP_EQ: return lo <= 0 && hi >= 0;
+    case PQ_OP_LT: return lo < 0;
+    case PQ_OP_LE: return lo <= 0;
+    case PQ_OP_GT: return hi > 0;
+    case PQ_OP_GE: return hi >= 0;
+    default: return true;
+    }
+}
+
 bool pq_stats_may_match(const SqlType *types, const PqColumnStats *stats, int64_t num_rows,
                         const PqPredicate *preds, int32_t npreds)
 {
-    for (int32_t i = 0; i < npreds; i++) {
-        const PqPredicate *p = &preds[i];
-        const PqColumnStats *cs = &stats[p->col];
-        bool all_null = cs->null_count >= 0 && cs->null_count >= num_rows;
-        if (p->op == PQ_OP_IS_NULL) {
-            if (cs->null_count == 0) return false;
-            continue;
-        }
-        if (p->op == PQ_OP_IS_NOT_NULL) {
-            if (all_null && num_rows > 0) return false;
-            continue;
-        }
-        if (all_null) return false;
-        if (!cs->has_min_max) continue;
-        SqlType t = types[p->col];
-        if (ty_phys(t) == PK_F64 && p->value.f64 != p->value.f64) continue;   /* NaN */
-        int lo = cmp_value(t, &cs->min, &p->value);   /* min vs v */
-        int hi = cmp_value(t, &cs->max, &p->value);   /* max vs v */
-        switch (p->op) {
-        case PQ_OP_EQ: if (lo > 0 || hi < 0) return false; break;
-        case PQ_OP_LT: if (lo >= 0) return false; break;
-        case PQ_OP_LE: if (lo > 0) return false; break;
-        case PQ_OP_GT: if (hi <= 0) return false; break;
-        case PQ_OP_GE: if (hi < 0) return false; break;
-        default: break;
-        }
+    for (int32_t i = 0; i < npreds;) {
+        /* a term, or a disjunction: its adjacent terms of the same any_of */
+        int32_t j = i + 1;
+        while (preds[i].any_of && j < npreds && preds[j].any_of == preds[i].any_of) j++;
+        bool may = false;
+        for (int32_t k = i; k < j && !may; k++)
+            may = term_may_match(types[preds[k].col], &stats[preds[k].col], num_rows, &preds[k]);
+        if (!may) return false;
+        i = j;
     }
     return true;
 }
@@ -1396,8 +1414,6 @@ static void add_range(int64_t **list, int32_t *n, int32_t *cap, int64_t lo, int6
 static void page_ranges(const PqScan *s, const Cursor *c, const PqPredicate *pred, int64_t **out,
                         int32_t *n, int32_t *cap)
 {
-    PqPredicate one = *pred;
-    one.col = 0;
     size_t pos = 0;
     int64_t row = 0;
     while (row < c->chunk_rows && pos < c->chunk_len) {
@@ -1413,12 +1429,62 @@ static void page_ranges(const PqScan *s, const Cursor *c, const PqPredicate *pre
         if (ph.has_stats) {
             PqColumnStats cs;
             to_stats(c->f, &ph.stats, &cs);
-            may = pq_stats_may_match(&s->file_types[pred->col], &cs, rows, &one, 1);
+            may = term_may_match(s->file_types[pred->col], &cs, rows, pred);
         }
         if (may) add_range(out, n, cap, row, row + rows);
         row += rows;
     }
     if (row < c->chunk_rows) add_range(out, n, cap, row, c->chunk_rows);
+}
+
+/* The union of two sorted lists of ranges into *out. */
+static void union_ranges(const int64_t *a, int32_t na, const int64_t *b, int32_t nb, int64_t **out,
+                         int32_t *n, int32_t *cap)
+{
+    *n = 0;
+    int64_t lo = 0, hi = -1;
+    for (int32_t i = 0, j = 0; i < na || j < nb;) {
+        const int64_t *r = j >= nb || (i < na && a[2 * i] <= b[2 * j]) ? &a[2 * i++] : &b[2 * j++];
+        if (hi >= 0 && r[0] <= hi) {
+            if (r[1] > hi) hi = r[1];
+            continue;
+        }
+        if (hi >= 0) add_range(out, n, cap, lo, hi);
+        lo = r[0];
+        hi = r[1];
+    }
+    if (hi >= 0) add_range(out, n, cap, lo, hi);
+}
+
+/* The rows of cursors' chunks that pages' statistics let the terms
+ * preds[from, to) (one term, or a disjunction) have, into *out; false
+ * when a term's column is not read (nothing is ruled out). */
+static bool term_ranges(const PqScan *s, int32_t from, int32_t to, int64_t **out, int32_t *n, int32_t *cap)
+{
+    int64_t *one = NULL, *acc = NULL;
+    int32_t none = 0, capone = 0, nacc = 0, capacc = 0;
+    bool ok = true;
+    *n = 0;
+    for (int32_t p = from; p < to && ok; p++) {
+        const Cursor *c = NULL;
+        for (int32_t i = 0; i < s->ncols && !c; i++)
+            if (s->cur[i].col == s->preds[p].col) c = &s->cur[i];
+        ok = c != NULL;
+        if (!ok) break;
+        none = 0;
+        page_ranges(s, c, &s->preds[p], &one, &none, &capone);
+        union_ranges(*out, *n, one, none, &acc, &nacc, &capacc);
+        int64_t *t = *out;
+        *out = acc;
+        acc = t;
+        int32_t tc = *cap;
+        *cap = capacc;
+        capacc = tc;
+        *n = nacc;
+    }
+    free(one);
+    free(acc);
+    return ok;
 }
 
 /* The rows of the row group just started to read: every one, less the
@@ -1428,14 +1494,13 @@ static void keep_rows(PqScan *s, int64_t rows)
     s->nkeep = 0;
     add_range(&s->keep, &s->nkeep, &s->keep_cap, 0, rows);
     int64_t *mine = NULL, *both = NULL;
-    int32_t nmine, capmine = 0, nboth, capboth = 0;
-    for (int32_t p = 0; p < s->npreds && s->nkeep > 0; p++) {
-        const Cursor *c = NULL;
-        for (int32_t i = 0; i < s->ncols && !c; i++)
-            if (s->cur[i].col == s->preds[p].col) c = &s->cur[i];
-        if (!c) continue;
-        nmine = 0;
-        page_ranges(s, c, &s->preds[p], &mine, &nmine, &capmine);
+    int32_t nmine = 0, capmine = 0, nboth, capboth = 0;
+    for (int32_t p = 0; p < s->npreds && s->nkeep > 0;) {
+        int32_t q = p + 1;
+        while (s->preds[p].any_of && q < s->npreds && s->preds[q].any_of == s->preds[p].any_of) q++;
+        bool known = term_ranges(s, p, q, &mine, &nmine, &capmine);
+        p = q;
+        if (!known) continue;
         /* the intersection of two sorted lists of ranges */
         nboth = 0;
         for (int32_t a = 0, b = 0; a < s->nkeep && b < nmine;) {

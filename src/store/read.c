@@ -573,13 +573,16 @@ fail:
 void store_scan_key_filter(StoreScan *s, const PqPredicate *preds, int32_t n)
 {
     const StoreSchema *sc = &s->ctx.schema;
+    /* terms on key columns only (disjunctions wholly on them) */
     PqPredicate *kept = wb_arena_alloc(&s->arena, sizeof(PqPredicate) * (size_t)(n + 1));
-    int32_t k = 0;
+    bool *drop = wb_arena_alloc(&s->arena, sizeof(bool) * (size_t)(n + 1));
     for (int32_t i = 0; i < n; i++) {
         bool key = false;
         for (int32_t j = 0; j < sc->npk; j++) key |= sc->pk[j] == preds[i].col;
-        if (key && s->ctx.pk_table) kept[k++] = preds[i];
+        kept[i] = preds[i];
+        drop[i] = !key || !s->ctx.pk_table;
     }
+    int32_t k = pq_preds_drop(kept, n, drop);
     s->ctx.key_preds = k ? kept : NULL;
     s->ctx.nkey_preds = k;
 }

@@ -403,18 +403,18 @@ static void test_stats_skipping(void)
         int32_t want_groups;
         int64_t want_rows;   /* rows of the groups read */
     } cases[] = {
-        {{{0, PQ_OP_EQ, {.i64 = 4500}}}, 1, 1, 1000},
-        {{{0, PQ_OP_LT, {.i64 = 1000}}}, 1, 1, 1000},
-        {{{0, PQ_OP_LE, {.i64 = 1000}}}, 1, 2, 2000},
-        {{{0, PQ_OP_GT, {.i64 = 8998}}}, 1, 2, 2000},
-        {{{0, PQ_OP_GE, {.i64 = 20000}}}, 1, 0, 0},
-        {{{0, PQ_OP_IS_NULL, {0}}}, 1, 1, 1000},
-        {{{0, PQ_OP_IS_NOT_NULL, {0}}}, 1, 10, 10000},
-        {{{0, PQ_OP_GE, {.i64 = 2000}}, {0, PQ_OP_LT, {.i64 = 4000}}}, 2, 2, 2000},
-        {{{1, PQ_OP_EQ, {.str = {"key07777", 8}}}}, 1, 1, 1000},
-        {{{1, PQ_OP_GT, {.str = {"kez", 3}}}}, 1, 0, 0},
-        {{{2, PQ_OP_LT, {.i128 = 100000}}}, 1, 1, 1000},
-        {{{2, PQ_OP_EQ, {.i128 = 12345}}, {1, PQ_OP_GE, {.str = {"key", 3}}}}, 2, 1, 1000},
+        {{{0, PQ_OP_EQ, {.i64 = 4500}, 0}}, 1, 1, 1000},
+        {{{0, PQ_OP_LT, {.i64 = 1000}, 0}}, 1, 1, 1000},
+        {{{0, PQ_OP_LE, {.i64 = 1000}, 0}}, 1, 2, 2000},
+        {{{0, PQ_OP_GT, {.i64 = 8998}, 0}}, 1, 2, 2000},
+        {{{0, PQ_OP_GE, {.i64 = 20000}, 0}}, 1, 0, 0},
+        {{{0, PQ_OP_IS_NULL, {0}, 0}}, 1, 1, 1000},
+        {{{0, PQ_OP_IS_NOT_NULL, {0}, 0}}, 1, 10, 10000},
+        {{{0, PQ_OP_GE, {.i64 = 2000}, 0}, {0, PQ_OP_LT, {.i64 = 4000}, 0}}, 2, 2, 2000},
+        {{{1, PQ_OP_EQ, {.str = {"key07777", 8}}, 0}}, 1, 1, 1000},
+        {{{1, PQ_OP_GT, {.str = {"kez", 3}}, 0}}, 1, 0, 0},
+        {{{2, PQ_OP_LT, {.i128 = 100000}, 0}}, 1, 1, 1000},
+        {{{2, PQ_OP_EQ, {.i128 = 12345}, 0}, {1, PQ_OP_GE, {.str = {"key", 3}}, 0}}, 2, 1, 1000},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int32_t cols[2] = {0, 1};
@@ -486,12 +486,12 @@ static void test_page_skipping(void)
         int64_t lo, hi;      /* ids the predicates want: [lo, hi) (k not NULL) */
         int64_t max_rows;    /* at most this many rows read */
     } cases[] = {
-        {{{1, PQ_OP_GE, {.i64 = 7000}}, {1, PQ_OP_LT, {.i64 = 7100}}}, 2, 7000, 7100, 600},
-        {{{1, PQ_OP_EQ, {.i64 = 19999}}}, 1, 19999, 20000, 300},
-        {{{1, PQ_OP_LE, {.i64 = 0}}}, 1, 0, 1, 300},
-        {{{1, PQ_OP_GE, {.i64 = 5000}}, {3, PQ_OP_LT, {.i128 = 100000}}}, 2, 0, 0, 0},
-        {{{3, PQ_OP_GE, {.i128 = 1500000}}}, 1, 15000, 20000, 5600},
-        {{{1, PQ_OP_IS_NULL, {0}}}, 1, 0, 0, ROWS},
+        {{{1, PQ_OP_GE, {.i64 = 7000}, 0}, {1, PQ_OP_LT, {.i64 = 7100}, 0}}, 2, 7000, 7100, 600},
+        {{{1, PQ_OP_EQ, {.i64 = 19999}, 0}}, 1, 19999, 20000, 300},
+        {{{1, PQ_OP_LE, {.i64 = 0}, 0}}, 1, 0, 1, 300},
+        {{{1, PQ_OP_GE, {.i64 = 5000}, 0}, {3, PQ_OP_LT, {.i128 = 100000}, 0}}, 2, 0, 0, 0},
+        {{{3, PQ_OP_GE, {.i128 = 1500000}, 0}}, 1, 15000, 20000, 5600},
+        {{{1, PQ_OP_IS_NULL, {0}, 0}}, 1, 0, 0, ROWS},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         int32_t cols[4] = {0, 1, 2, 3};
@@ -527,6 +527,37 @@ static void test_page_skipping(void)
         ty_batch_free(out);
         pq_scan_close(s);
     }
+    /* a disjunction: the pages of either alternative (ids 100 and 15000,
+     * and 12345 by d), nothing between; a disjunction with an alternative
+     * no page statistics can judge reads everything */
+    for (int pass = 0; pass < 2; pass++) {
+        PqPredicate any[3] = {{1, PQ_OP_EQ, {.i64 = 100}, 1}, {1, PQ_OP_EQ, {.i64 = 15000}, 1},
+                              {3, PQ_OP_EQ, {.i128 = 1234500}, 1}};
+        if (pass == 1) any[2] = (PqPredicate){1, PQ_OP_IS_NOT_NULL, {0}, 1};
+        int32_t cols[4] = {0, 1, 2, 3};   /* a term's column must be read */
+        PqScan *s = pq_scan_open(r, cols, 4, NULL, any, 3, &err);
+        CHECK(s != NULL);
+        if (!s) break;
+        Batch *out = ty_batch_new(types, 4, 64);
+        int64_t rows = 0, hits = 0;
+        int32_t n;
+        while ((n = pq_scan_next(s, out, NULL, 37, &err)) > 0) {
+            for (int32_t row = 0; row < out->nrows; row++) {
+                int64_t id = out->cols[0].i64[row];
+                hits += id == 100 || id == 15000 || id == 12345;
+            }
+            rows += n;
+            ty_batch_reset(out);
+        }
+        CHECK(n == 0 && hits == 3);
+        if (!(pass == 0 ? rows <= 600 : rows == ROWS)) fprintf(stderr, "pass %d: %lld rows\n", pass, (long long)rows);
+        CHECK(pass == 0 ? rows <= 600 : rows == ROWS);
+        ty_batch_free(out);
+        pq_scan_close(s);
+    }
+    PqPredicate none[2] = {{1, PQ_OP_LT, {.i64 = -5}, 7}, {3, PQ_OP_GT, {.i128 = 100000000}, 7}};
+    CHECK(!pq_stats_may_match((SqlType[4]){types[0], types[1], types[2], types[3]},
+                              (const PqColumnStats *)pq_reader_row_group_stats(r, 0, 0), ROWS, none, 2));
     pq_reader_close(r);
 }
 
