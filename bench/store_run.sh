@@ -12,7 +12,8 @@
 #  3. Scans of a stored table of ROWS distinct keys (one INSERT) beside
 #     DuckDB reading the same Parquet files (the live files, listed by
 #     big$files): a full scan and a 1% key range.
-#     weir: `weir run --mode batch`, CPU from GNU time (the whole process);
+#     weir: `weir run --mode batch`, CPU of the whole process (start, catalog,
+#     snapshot and manifests included) by bench/cpu_time.py;
 #     DuckDB: threads = 1 through bench/parquet_peer.mjs, CPU of the query.
 #     Median of REPEAT runs (default 3).  The answers must agree.
 #     Then "merged": a table of five overlapping commits never compacted
@@ -102,10 +103,8 @@ for q in full filtered merged; do
     esac
     wcpu=(); dcpu=()
     for _ in $(seq "$REPEAT"); do
-        /usr/bin/time -f "%U %S" -o "$DATA/time" "$WEIR" run --mode batch --format csv \
-            --data "$DATA/sql" -e "$sql" >"$DATA/weir.out"
-        read -r u s <"$DATA/time"
-        wcpu+=("$(echo "$u + $s" | bc)")
+        wcpu+=("$(OUT="$DATA/weir.out" python3 bench/cpu_time.py "$WEIR" run --mode batch --format csv \
+            --data "$DATA/sql" -e "$sql")")
         line=$(node bench/parquet_peer.mjs --threads 1 --sql "$peer")
         dcpu+=("$(echo "$line" | sed -E 's/.*"cpu_seconds":([0-9.]+).*/\1/')")
         danswer=$(echo "$line" | sed -E 's/.*"row":\[(.*)\].*/\1/; s/"//g')

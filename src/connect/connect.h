@@ -46,6 +46,11 @@ struct Source {
      * one reads.  A format may leave such a column's values undecoded
      * (garbage in `out`); a record is still checked for its structure. */
     const uint8_t *unread;
+    /* Set by the source when it opens: it can count rows without reading
+     * any column (typed files: no value can fail to parse), so a scan that
+     * needs no column's values (ScanSpec.rows_only) leaves every column
+     * unread.  A text format leaves it false: its records are checked. */
+    bool rows_without_columns;
     /* Set by the reader after opening: the query's filter over the source's
      * physical columns (column i of the expression is physical column
      * read[i] of ScanSpec), or NULL.  A connector may skip what cannot

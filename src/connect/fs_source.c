@@ -352,7 +352,11 @@ Source *cn_fs_source_open(const TableDef *table, WbError *err)
     src->cap = cn_fs_read_size > 0 ? cn_fs_read_size : 1;
     src->buf = wb_malloc(src->cap);
     if (format == CN_FMT_CSV) src->csv = cn_csv_decoder_new(table, &csv_opts);
-    else if (format == CN_FMT_PARQUET) src->parquet = cn_parquet_source_new(table);
-    else src->json = cn_json_decoder_new(table, &json_opts);
+    else if (format == CN_FMT_PARQUET) {
+        src->parquet = cn_parquet_source_new(table);
+        src->base.rows_without_columns = true;
+    } else {
+        src->json = cn_json_decoder_new(table, &json_opts);
+    }
     return &src->base;
 }

@@ -201,6 +201,7 @@ Source *cn_store_source_open(const TableDef *table, bool streaming, int32_t next
     s->base.vt = &store_source_vt;
     s->base.table = table;
     s->base.bounded = store_scan_bounded(scan);
+    s->base.rows_without_columns = true;
     s->base.ncols = sql_table_physical(table, NULL, NULL);
     s->types = wb_malloc(sizeof(SqlType) * (size_t)(s->base.ncols + 1));
     sql_table_physical(table, s->types, NULL);

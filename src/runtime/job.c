@@ -104,6 +104,7 @@ typedef struct SourceSlot {
     int32_t nread;
     const int32_t *read;
     uint8_t *unread;              /* per physical column, for the source */
+    bool rows_only;               /* the scan's one column is a placeholder */
     ColumnVector *view_cols;
     Batch view;
 } SourceSlot;
@@ -180,7 +181,9 @@ static Operator *job_build(Job *job, const PlanNode *node, WbError *err)
             slot->read = node->scan.read;
             slot->unread = wb_malloc((size_t)src->ncols + 1);
             memset(slot->unread, 1, (size_t)src->ncols + 1);
-            for (int32_t i = 0; i < slot->nread; i++) slot->unread[slot->read[i]] = 0;
+            /* a row count from a source that can: not even its placeholder */
+            slot->rows_only = node->scan.rows_only && src->rows_without_columns;
+            for (int32_t i = 0; i < slot->nread && !slot->rows_only; i++) slot->unread[slot->read[i]] = 0;
             src->unread = slot->unread;
             slot->view_cols = wb_calloc((size_t)slot->nread + 1, sizeof(ColumnVector));
         }
@@ -352,6 +355,7 @@ static int pump(Job *job, SourceSlot *slot, WbRand *rng, JobStats *stats, WbErro
         slot->view.cols = slot->view_cols;
         slot->view.owns_arena = false;
         out = &slot->view;
+        if (slot->rows_only) memset(slot->view_cols[0].nulls, 1, (size_t)out->nrows);
     }
     if (produced && ex_emit(slot->op, out, err) != 0) return -1;
     if (produced && stats && slot->source->due_us > 0) {

@@ -425,10 +425,14 @@ static Pruned prune_scan(OptCtx *ctx, PlanNode *node, const bool *need)
     for (int32_t c = 0; c < n; c++) k += need[c];
     if (node->mode != CM_INSERT_ONLY || k == n) return (Pruned){node, identity_map(b, n)};
     if (k == 0) {
-        /* one column stays (a row count needs rows): the first */
+        /* one column stays (a row count needs rows): the first, as a
+         * placeholder no one reads */
         bool *one = need_none(b, n);
         one[0] = true;
-        return prune_scan(ctx, node, one);
+        Pruned p = prune_scan(ctx, node, one);
+        if (p.node == node) p.node = opt_copy(b, node);
+        p.node->scan.rows_only = true;
+        return p;
     }
     PlanNode *copy = opt_copy(b, node);
     copy->ncols = k;

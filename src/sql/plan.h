@@ -59,6 +59,10 @@ typedef struct ScanSpec {
      * generated where the rows leave the source, over the scan's columns;
      * NULL when none (or when it stays a PN_WATERMARK node) */
     const struct WatermarkSpec *watermark;
+    /* No column's values are needed above (a row count): the one column
+     * kept (every relation has one) is a placeholder that the source is
+     * told not to read (Source.unread) and that reads as NULL. */
+    bool rows_only;
 } ScanSpec;
 
 typedef struct ValuesSpec {
