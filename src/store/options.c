@@ -21,7 +21,8 @@ static const char *const known_keys[] = {
     "scan.timestamp-millis", "incremental-between", "continuous.discovery-interval",
     "file.format", "weir.reader.pin-lease", "scan.bounded", "scan.watermark.idle-timeout",
     "file.compression", "file.compression.zstd-level", "bucket-key", "streaming-read-overwrite",
-    "sink.parallelism", "scan.parallelism", NULL};
+    "sink.parallelism", "scan.parallelism", "partial-update.ignore-delete", "first-row.ignore-delete",
+    "deduplicate.ignore-delete", "fields.default-aggregate-function", NULL};
 
 static const char *const agg_names[] = {
     "primary-key", "sum", "max", "min", "last_value", "last_non_null_value", "first_value",
@@ -189,6 +190,14 @@ int store_options_parse(const StoreSchema *schema, int32_t nextra,
                  (long long)out->retained_max, (long long)out->retained_min);
         return -1;
     }
+    /* Paimon's older per-engine names of 'ignore-delete' */
+    static const char *const ignore_delete_aliases[] = {"partial-update.ignore-delete", "first-row.ignore-delete",
+                                                        "deduplicate.ignore-delete", NULL};
+    for (int32_t i = 0; ignore_delete_aliases[i] && !out->ignore_delete; i++) {
+        if (!get(&o, "ignore-delete") &&
+            opt_bool(&o, ignore_delete_aliases[i], false, &out->ignore_delete) != 0)
+            return -1;
+    }
     /* the data files' codec: Paimon's names; lz4 is not one weir writes */
     static const char *const codecs[] = {"none", "uncompressed", "snappy", "zstd", "gzip", NULL};
     int codec;
@@ -265,12 +274,24 @@ int store_options_parse(const StoreSchema *schema, int32_t nextra,
     out->ignore_retract = wb_arena_calloc(arena, (size_t)ncols);
     out->listagg_delim = wb_arena_calloc(arena, sizeof(char *) * (size_t)ncols);
     char key[600];
+    /* 'fields.default-aggregate-function': the function of every field
+     * that names none (Paimon: last_non_null_value) */
+    int default_fn;
+    if (opt_choice(&o, "fields.default-aggregate-function", agg_names, AGG_LAST_NON_NULL, &default_fn) != 0)
+        return -1;
+    if (get(&o, "fields.default-aggregate-function") && me != ME_AGGREGATION) {
+        wb_error(err, WB_SQLSTATE_CONFIG, 0, 0,
+                 "option 'fields.default-aggregate-function' needs 'merge-engine' = 'aggregation'");
+        return -1;
+    }
+    if (default_fn == AGG_PRIMARY_KEY)
+        return bad(&o, "fields.default-aggregate-function", "primary-key", "an aggregate function");
     for (int32_t col = 0; col < ncols; col++) {
         bool is_pk = false;
         for (int32_t i = 0; i < schema->npk; i++) is_pk |= schema->pk[i] == col;
         snprintf(key, sizeof key, "fields.%s.aggregate-function", schema->names[col]);
         int fn;
-        if (opt_choice(&o, key, agg_names, is_pk ? AGG_PRIMARY_KEY : AGG_LAST_NON_NULL, &fn) != 0) return -1;
+        if (opt_choice(&o, key, agg_names, is_pk ? AGG_PRIMARY_KEY : default_fn, &fn) != 0) return -1;
         if (get(&o, key) && me != ME_AGGREGATION) {
             wb_error(err, WB_SQLSTATE_CONFIG, 0, 0, "option '%s' needs 'merge-engine' = 'aggregation'", key);
             return -1;
@@ -281,8 +302,9 @@ int store_options_parse(const StoreSchema *schema, int32_t nextra,
             (fn == AGG_LISTAGG && t != TY_STRING) ||
             ((fn == AGG_BOOL_AND || fn == AGG_BOOL_OR) && t != TY_BOOLEAN)) {
             char tn[64];
-            wb_error(err, WB_SQLSTATE_CONFIG, 0, 0, "aggregate function '%s' of option '%s' does not apply to %s",
-                     agg_names[fn], key, ty_name(schema->types[col], tn, sizeof tn));
+            const char *which = get(&o, key) ? key : "fields.default-aggregate-function";
+            wb_error(err, WB_SQLSTATE_CONFIG, 0, 0, "aggregate function '%s' of option '%s' does not apply to %s %s",
+                     agg_names[fn], which, schema->names[col], ty_name(schema->types[col], tn, sizeof tn));
             return -1;
         }
         out->agg[col] = (uint8_t)fn;
