@@ -78,8 +78,8 @@ int store_key_cmp(const StoreTableCtx *ctx, const Batch *ba, int32_t a, const Ba
 /* (sequence.field, _SEQUENCE_NUMBER) order of two rows of one batch */
 static int seq_cmp(const StoreTableCtx *ctx, const Batch *b, int32_t x, int32_t y)
 {
-    if (ctx->opts.sequence_field >= 0) {
-        const ColumnVector *v = &b->cols[ctx->opts.sequence_field];
+    for (int32_t i = 0; i < ctx->opts.nseq_fields; i++) {
+        const ColumnVector *v = &b->cols[ctx->opts.seq_fields[i]];
         int c = cmp_cell(v, x, v, y);
         if (c) return c;
     }

@@ -116,6 +116,37 @@ static int32_t col_by_name(const StoreSchema *schema, const char *name, size_t l
     return -1;
 }
 
+/* A list of columns "a, b" (each once; of the primary key if in_pk) into
+ * *cols (arena); none when the option is absent. */
+static int opt_columns(const Opts *o, const char *key, bool in_pk, WbArena *arena, int32_t **cols, int32_t *n)
+{
+    const char *v = get(o, key);
+    *cols = NULL;
+    *n = 0;
+    if (!v) return 0;
+    const StoreSchema *schema = o->schema;
+    *cols = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)(schema->ncols + 1));
+    for (const char *p = v;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        while (len && *p == ' ') p++, len--;
+        while (len && p[len - 1] == ' ') len--;
+        int32_t col = col_by_name(schema, p, len);
+        bool ok = col >= 0 && *n < schema->ncols;
+        for (int32_t i = 0; i < *n; i++) ok &= (*cols)[i] != col;
+        bool pk_col = false;
+        for (int32_t i = 0; i < schema->npk; i++) pk_col |= schema->pk[i] == col;
+        if (!ok || (in_pk && !pk_col))
+            return bad(o, key, v, in_pk ? "columns of the primary key, separated by commas"
+                                        : "columns of the table, separated by commas");
+        (*cols)[(*n)++] = col;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+
 /* Checks one key: known, or fields.<f>.<prop> with a known field. */
 static int check_key(const Opts *o, const char *key)
 {
@@ -157,6 +188,7 @@ int store_options_parse(const StoreSchema *schema, int32_t nextra,
     static const char *const modes[] = {"default", "latest-full", "latest", "from-snapshot",
                                         "from-snapshot-full", "from-timestamp", NULL};
     int me, cp, sm;
+    const char *v;
     if (opt_i32(&o, "bucket", 1, 1, 1024, &out->bucket) != 0 ||
         opt_choice(&o, "merge-engine", engines, 0, &me) != 0 ||
         opt_choice(&o, "changelog-producer", producers, 0, &cp) != 0 ||
@@ -211,26 +243,7 @@ int store_options_parse(const StoreSchema *schema, int32_t nextra,
     out->compression = codec <= 1 ? PQ_COMPRESS_NONE : codec == 2 ? PQ_COMPRESS_SNAPPY
                      : codec == 3 ? PQ_COMPRESS_ZSTD : PQ_COMPRESS_GZIP;
     /* bucket-key: the columns a row's bucket is hashed from */
-    const char *v = get(&o, "bucket-key");
-    out->nbucket_key = 0;
-    if (v) {
-        out->bucket_key = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)(schema->ncols + 1));
-        for (const char *p = v;;) {
-            const char *comma = strchr(p, ',');
-            size_t len = comma ? (size_t)(comma - p) : strlen(p);
-            while (len && *p == ' ') p++, len--;
-            while (len && p[len - 1] == ' ') len--;
-            int32_t col = col_by_name(schema, p, len);
-            bool in_pk = !pk;
-            for (int32_t i = 0; i < schema->npk; i++) in_pk |= schema->pk[i] == col;
-            if (col < 0 || !in_pk || out->nbucket_key >= schema->ncols)
-                return bad(&o, "bucket-key", v, pk ? "columns of the primary key, separated by commas"
-                                                   : "columns of the table, separated by commas");
-            out->bucket_key[out->nbucket_key++] = col;
-            if (!comma) break;
-            p = comma + 1;
-        }
-    }
+    if (opt_columns(&o, "bucket-key", pk, arena, &out->bucket_key, &out->nbucket_key) != 0) return -1;
     out->merge_engine = (MergeEngine)me;
     out->changelog_producer = (ChangelogProducer)cp;
     out->scan_mode = (ScanMode)sm;
@@ -250,12 +263,8 @@ int store_options_parse(const StoreSchema *schema, int32_t nextra,
         wb_error_hint(err, "declare PRIMARY KEY (..) NOT ENFORCED");
         return -1;
     }
-    out->sequence_field = -1;
-    v = get(&o, "sequence.field");
-    if (v) {
-        out->sequence_field = col_by_name(schema, v, strlen(v));
-        if (out->sequence_field < 0) return bad(&o, "sequence.field", v, "a column of the table");
-    }
+    /* sequence.field: one column, or several compared in order */
+    if (opt_columns(&o, "sequence.field", false, arena, &out->seq_fields, &out->nseq_fields) != 0) return -1;
     /* incremental-between = 'a,b' */
     v = get(&o, "incremental-between");
     out->incremental = v != NULL;

@@ -601,7 +601,8 @@ void store_scan_unread(StoreScan *s, const uint8_t *unread)
     uint8_t *skip = wb_arena_calloc(&s->arena, (size_t)sc->ncols + 1);
     bool any = false;
     for (int32_t col = 0; col < sc->ncols; col++) {
-        bool key = col == s->ctx.opts.sequence_field;
+        bool key = false;
+        for (int32_t i = 0; i < s->ctx.opts.nseq_fields; i++) key |= s->ctx.opts.seq_fields[i] == col;
         for (int32_t i = 0; i < sc->npk; i++) key |= sc->pk[i] == col;
         skip[col] = unread && unread[col] && !key;
         any |= skip[col];

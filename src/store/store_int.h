@@ -111,7 +111,8 @@ typedef struct StoreOptions {
     int32_t bucket;
     MergeEngine merge_engine;
     ChangelogProducer changelog_producer;
-    int32_t sequence_field;      /* column index, -1 */
+    int32_t *seq_fields;         /* 'sequence.field' columns, compared in order */
+    int32_t nseq_fields;
     uint8_t *agg;                /* per column: AggFunc */
     uint8_t *ignore_retract;     /* per column */
     const char **listagg_delim;  /* per column */
