@@ -676,6 +676,10 @@ typedef struct Cursor {
     /* the chunk */
     uint8_t *chunk;
     size_t chunk_cap, chunk_len, chunk_pos;
+    /* the chunk is read a window at a time: bytes [win_pos, win_pos +
+     * win_len) of it are in `chunk` (pages skipped are never read) */
+    int64_t chunk_start;             /* its offset in the file */
+    size_t win_pos, win_len;
     int64_t rows_left;               /* rows of the row group not yet in a page */
     int64_t chunk_rows;              /* rows of the row group */
     int64_t page_first;              /* the row (in the row group) of the page's row 0 */
@@ -1070,6 +1074,51 @@ static int decode_values(Cursor *c, int enc, const uint8_t *data, size_t len, in
     return -1;
 }
 
+/* A page header read at the window size: longer headers (statistics of
+ * long strings from other writers) are read again whole. */
+enum { WINDOW = 1 << 20, HEADER_BYTES = 4096 };
+
+/* Bytes [pos, pos + len) of the cursor's chunk (pos + len <= chunk_len),
+ * read into its window when they are not there, with at least `ahead`
+ * bytes from pos when the chunk has them.  NULL on a read error (err set). */
+static const uint8_t *chunk_bytes(const PqScan *s, Cursor *c, size_t pos, size_t len, size_t ahead,
+                                  WbError *err)
+{
+    if (pos >= c->win_pos && pos + len <= c->win_pos + c->win_len) return c->chunk + (pos - c->win_pos);
+    size_t want = len > ahead ? len : ahead;
+    if (want > c->chunk_len - pos) want = c->chunk_len - pos;
+    c->chunk = grow(c->chunk, &c->chunk_cap, want + 1);
+    c->win_len = 0;
+    if (read_at(s->r->fd, c->chunk, want, c->chunk_start + (int64_t)pos) != 0) {
+        wb_error(err, WB_SQLSTATE_IO, 0, 0, "cannot read Parquet file \"%s\": %s", s->r->path,
+                 errno ? strerror(errno) : "short read");
+        snprintf(err->source, sizeof err->source, "%s", s->r->path);
+        return NULL;
+    }
+    c->win_pos = pos;
+    c->win_len = want;
+    return c->chunk;
+}
+
+/* Parses the page header at pos of the cursor's chunk: its length, or -1
+ * with *why (or err set, *why NULL, on a read error). */
+static int64_t header_at(const PqScan *s, Cursor *c, size_t pos, size_t ahead, PqPageHeader *ph,
+                         const char **why, WbError *err)
+{
+    size_t rest = c->chunk_len - pos;
+    size_t len = rest < HEADER_BYTES ? rest : HEADER_BYTES;
+    *why = NULL;
+    for (;;) {
+        const uint8_t *p = chunk_bytes(s, c, pos, len, ahead, err);
+        if (!p) return -1;
+        /* the window may hold more than asked: parse all of it */
+        size_t have = c->win_pos + c->win_len - pos;
+        int64_t hlen = pq_parse_page_header(p, have, ph, why);
+        if (hlen >= 0 || have >= rest) return hlen;
+        len = rest;   /* maybe cut short: once more with the rest of the chunk */
+    }
+}
+
 /* Loads the next page of the cursor's chunk (a dictionary page first if
  * there is one).  Returns 0, or -1 with err. */
 static int load_page(PqScan *s, Cursor *c, int64_t skip_before, WbError *err)
@@ -1080,12 +1129,12 @@ static int load_page(PqScan *s, Cursor *c, int64_t skip_before, WbError *err)
             return col_corrupt(s, c, err, "the chunk ends before its row group's rows");
         PqPageHeader ph;
         const char *why = NULL;
-        int64_t hlen = pq_parse_page_header(c->chunk + c->chunk_pos, c->chunk_len - c->chunk_pos, &ph, &why);
-        if (hlen < 0) return col_corrupt(s, c, err, why);
+        int64_t hlen = header_at(s, c, c->chunk_pos, skip_before > 0 ? HEADER_BYTES : WINDOW, &ph, &why, err);
+        if (hlen < 0) return why ? col_corrupt(s, c, err, why) : -1;
         c->chunk_pos += (size_t)hlen;
         if ((size_t)ph.compressed_size > c->chunk_len - c->chunk_pos)
             return col_corrupt(s, c, err, "a page runs past the end of its chunk");
-        const uint8_t *body = c->chunk + c->chunk_pos;
+        size_t body_pos = c->chunk_pos;
         c->chunk_pos += (size_t)ph.compressed_size;
         if (ph.type != PQP_DATA_PAGE && ph.type != PQP_DATA_PAGE_V2 && ph.type != PQP_DICTIONARY_PAGE)
             continue;   /* index pages and unknown kinds are skipped */
@@ -1095,7 +1144,10 @@ static int load_page(PqScan *s, Cursor *c, int64_t skip_before, WbError *err)
         if ((int64_t)ph.uncompressed_size > (int64_t)ph.compressed_size * 4096 + ((int64_t)1 << 20))
             return col_corrupt(s, c, err, "a page's uncompressed size is implausible");
         int codec = s->r->meta.rgs[c->rg].chunks[c->f->leaf].codec;
+        const uint8_t *body;
         if (ph.type == PQP_DICTIONARY_PAGE) {
+            body = chunk_bytes(s, c, body_pos, (size_t)ph.compressed_size, WINDOW, err);
+            if (!body) return -1;
             if (c->has_dict) return col_corrupt(s, c, err, "the chunk has two dictionary pages");
             if (ph.num_values > PQ_MAX_PAGE_VALUES || (int64_t)ph.num_values > ph.uncompressed_size + 1)
                 return col_corrupt(s, c, err, "the dictionary declares too many values");
@@ -1135,6 +1187,8 @@ static int load_page(PqScan *s, Cursor *c, int64_t skip_before, WbError *err)
             c->rows_left -= nvalues;
             continue;
         }
+        body = chunk_bytes(s, c, body_pos, (size_t)ph.compressed_size, WINDOW, err);
+        if (!body) return -1;
         c->page_first = first;
         const uint8_t *levels_data = NULL, *values;
         size_t levels_len = 0, values_len;
@@ -1317,19 +1371,15 @@ static void spread(ColumnVector *vec, PhysKind kind, int32_t at, int64_t k, int6
 #undef SPREAD
 }
 
-static int start_chunk(PqScan *s, Cursor *c, int32_t rg, WbError *err)
+/* Positions the cursor at row group rg's chunk (nothing is read yet). */
+static void start_chunk(PqScan *s, Cursor *c, int32_t rg)
 {
     const PqChunkMeta *cm = &s->r->meta.rgs[rg].chunks[c->f->leaf];
     c->rg = rg;
-    c->chunk = grow(c->chunk, &c->chunk_cap, (size_t)cm->size + 1);
-    if (read_at(s->r->fd, c->chunk, (size_t)cm->size, cm->start) != 0) {
-        wb_error(err, WB_SQLSTATE_IO, 0, 0, "cannot read Parquet file \"%s\": %s", s->r->path,
-                 errno ? strerror(errno) : "short read");
-        snprintf(err->source, sizeof err->source, "%s", s->r->path);
-        return -1;
-    }
+    c->chunk_start = cm->start;
     c->chunk_len = (size_t)cm->size;
     c->chunk_pos = 0;
+    c->win_pos = c->win_len = 0;
     c->rows_left = c->chunk_rows = s->r->meta.rgs[rg].num_rows;
     c->page_first = 0;
     c->has_dict = false;
@@ -1337,7 +1387,6 @@ static int start_chunk(PqScan *s, Cursor *c, int32_t rg, WbError *err)
     c->page_rows = c->row_pos = 0;
     c->page_vals = c->val_pos = 0;
     c->plain = NULL;
-    return 0;
 }
 
 PqScan *pq_scan_open(PqReader *r, const int32_t *cols, int32_t ncols, const SqlType *dst_types,
@@ -1411,7 +1460,7 @@ static void add_range(int64_t **list, int32_t *n, int32_t *cap, int64_t lo, int6
  * satisfy pred by their own statistics, as ranges into *out.  A page
  * without statistics, and whatever follows a header that does not parse
  * (load_page reports it when it gets there), may. */
-static void page_ranges(const PqScan *s, const Cursor *c, const PqPredicate *pred, int64_t **out,
+static void page_ranges(const PqScan *s, Cursor *c, const PqPredicate *pred, int64_t **out,
                         int32_t *n, int32_t *cap)
 {
     size_t pos = 0;
@@ -1419,7 +1468,9 @@ static void page_ranges(const PqScan *s, const Cursor *c, const PqPredicate *pre
     while (row < c->chunk_rows && pos < c->chunk_len) {
         PqPageHeader ph;
         const char *why;
-        int64_t hlen = pq_parse_page_header(c->chunk + pos, c->chunk_len - pos, &ph, &why);
+        WbError ignored = {0};
+        /* headers only: a small read each (a read error is load_page's to report) */
+        int64_t hlen = header_at(s, c, pos, HEADER_BYTES, &ph, &why, &ignored);
         if (hlen < 0 || (size_t)ph.compressed_size > c->chunk_len - pos - (size_t)hlen) break;
         pos += (size_t)hlen + (size_t)ph.compressed_size;
         if (ph.type != PQP_DATA_PAGE && ph.type != PQP_DATA_PAGE_V2) continue;
@@ -1459,14 +1510,14 @@ static void union_ranges(const int64_t *a, int32_t na, const int64_t *b, int32_t
 /* The rows of cursors' chunks that pages' statistics let the terms
  * preds[from, to) (one term, or a disjunction) have, into *out; false
  * when a term's column is not read (nothing is ruled out). */
-static bool term_ranges(const PqScan *s, int32_t from, int32_t to, int64_t **out, int32_t *n, int32_t *cap)
+static bool term_ranges(PqScan *s, int32_t from, int32_t to, int64_t **out, int32_t *n, int32_t *cap)
 {
     int64_t *one = NULL, *acc = NULL;
     int32_t none = 0, capone = 0, nacc = 0, capacc = 0;
     bool ok = true;
     *n = 0;
     for (int32_t p = from; p < to && ok; p++) {
-        const Cursor *c = NULL;
+        Cursor *c = NULL;
         for (int32_t i = 0; i < s->ncols && !c; i++)
             if (s->cur[i].col == s->preds[p].col) c = &s->cur[i];
         ok = c != NULL;
@@ -1560,7 +1611,7 @@ int32_t pq_scan_next(PqScan *s, Batch *out, const int32_t *dst_cols, int32_t max
             continue;
         }
         for (int32_t i = 0; i < s->ncols; i++)
-            if (start_chunk(s, &s->cur[i], g, err) != 0) return -1;
+            start_chunk(s, &s->cur[i], g);
         s->rg = g;
         s->read++;
         keep_rows(s, rows);
