@@ -157,6 +157,9 @@ static inline bool str_eq(WbStr x, WbStr y)
 static int ev_compare(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
                       ColumnVector *out)
 {
+    bool done;
+    if (ev_compare_const(cx, e, sel, n, out, &done) != 0) return -1;
+    if (done) return 0;
     ColumnVector a, b;
     if (ev_arg(cx, e->args[0], sel, n, &a) || ev_arg(cx, e->args[1], sel, n, &b)) return -1;
     FuncId fn = (FuncId)e->fn;
@@ -191,9 +194,53 @@ static int ev_compare(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
  * undecided (AND: not yet FALSE; OR: not yet TRUE).  Result per row follows
  * SQL's three-valued tables: FALSE dominates AND, TRUE dominates OR, else
  * NULL if any operand was NULL. */
+/* AND/OR whose operands cannot fail: evaluating every operand on every row
+ * gives the same result as the lazy loop below and no error, so each
+ * operand runs over the whole selection and the three-valued tables are
+ * applied without a branch: per row, "decided" (some operand equals the
+ * decisive value) and "all not NULL". */
+static int ev_andor_eager(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
+                          ColumnVector *out)
+{
+    int64_t decisive = e->fn == FN_AND ? 0 : 1;
+    bool dense = n == cx->nrows;
+    ColumnVector v;
+    for (int32_t i = 0; i < e->nargs; i++) {
+        if (ev_arg(cx, e->args[i], sel, n, &v)) return -1;
+        /* out->i64[r]: 1 once decided; out->nulls[r]: 1 once a NULL came. */
+        if (i == 0) {
+            for (int32_t k = 0; k < n; k++) {
+                int32_t r = dense ? k : sel[k];
+                uint8_t is_null = v.nulls[r] != 0;
+                out->i64[r] = !is_null & ((v.i64[r] != 0) == decisive);
+                out->nulls[r] = is_null;
+            }
+        } else {
+            for (int32_t k = 0; k < n; k++) {
+                int32_t r = dense ? k : sel[k];
+                uint8_t is_null = v.nulls[r] != 0;
+                out->i64[r] |= !is_null & ((v.i64[r] != 0) == decisive);
+                out->nulls[r] |= is_null;
+            }
+        }
+    }
+    /* Decided rows take the decisive value; the others are NULL if a NULL
+     * came, else the other value. */
+    for (int32_t k = 0; k < n; k++) {
+        int32_t r = dense ? k : sel[k];
+        int64_t decided = out->i64[r];
+        out->nulls[r] = (uint8_t)(out->nulls[r] & !decided);
+        out->i64[r] = decided ? decisive : !decisive;
+    }
+    return 0;
+}
+
 static int ev_andor(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
                     ColumnVector *out)
 {
+    bool may_fail = false;
+    for (int32_t i = 1; i < e->nargs && !may_fail; i++) may_fail = ev_may_fail(e->args[i]);
+    if (!may_fail) return ev_andor_eager(cx, e, sel, n, out);
     int64_t decisive = e->fn == FN_AND ? 0 : 1;
     if (ev_node(cx, e->args[0], sel, n, out)) return -1;
     int32_t *rest = ev_sel_alloc(cx, n);
