@@ -118,8 +118,19 @@ int ev_arg(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVect
 
 /* ---- comparisons ---- */
 
-/* One loop per (physical kind, operator); the switch picks the loop. */
-#define CMP_LOOP(FIELD, EXPR)                                                  \
+/* One loop per (physical kind, operator); the switch picks the loop.
+ * Numbers compare every row without a branch (the value of a NULL row is
+ * unspecified, its slot is allocated); strings skip NULL rows, whose slot
+ * is not a valid string. */
+#define CMP_LOOP_NUM(FIELD, EXPR)                                             \
+    for (int32_t k = 0; k < n; k++) {                                         \
+        int32_t r = sel[k];                                                   \
+        out->nulls[r] = a.nulls[r] | b.nulls[r];                              \
+        __typeof__(a.FIELD[r]) x = a.FIELD[r], y = b.FIELD[r];                \
+        out->i64[r] = (EXPR);                                                 \
+    }
+
+#define CMP_LOOP_STR(FIELD, EXPR)                                             \
     for (int32_t k = 0; k < n; k++) {                                         \
         int32_t r = sel[k];                                                   \
         if (a.nulls[r] | b.nulls[r]) { out->nulls[r] = 1; continue; }        \
@@ -128,14 +139,14 @@ int ev_arg(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVect
         out->i64[r] = (EXPR);                                                 \
     }
 
-#define CMP_ALL(FIELD, CMP)                                                    \
+#define CMP_ALL(LOOP, FIELD, CMP)                                              \
     switch (fn) {                                                             \
-    case FN_EQ: CMP_LOOP(FIELD, CMP(x, y) == 0) break;                        \
-    case FN_NE: CMP_LOOP(FIELD, CMP(x, y) != 0) break;                        \
-    case FN_LT: CMP_LOOP(FIELD, CMP(x, y) < 0) break;                         \
-    case FN_LE: CMP_LOOP(FIELD, CMP(x, y) <= 0) break;                        \
-    case FN_GT: CMP_LOOP(FIELD, CMP(x, y) > 0) break;                         \
-    case FN_GE: CMP_LOOP(FIELD, CMP(x, y) >= 0) break;                        \
+    case FN_EQ: LOOP(FIELD, CMP(x, y) == 0) break;                            \
+    case FN_NE: LOOP(FIELD, CMP(x, y) != 0) break;                            \
+    case FN_LT: LOOP(FIELD, CMP(x, y) < 0) break;                             \
+    case FN_LE: LOOP(FIELD, CMP(x, y) <= 0) break;                            \
+    case FN_GT: LOOP(FIELD, CMP(x, y) > 0) break;                             \
+    case FN_GE: LOOP(FIELD, CMP(x, y) >= 0) break;                            \
     default: break;                                                           \
     }
 
@@ -180,10 +191,10 @@ static int ev_compare(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
         return 0;
     }
     switch (kind) {
-    case PK_I64: CMP_ALL(i64, NUM_CMP) break;
-    case PK_I128: CMP_ALL(i128, NUM_CMP) break;
-    case PK_F64: CMP_ALL(f64, NUM_CMP) break;
-    case PK_STR: CMP_ALL(str, str_cmp) break;
+    case PK_I64: CMP_ALL(CMP_LOOP_NUM, i64, NUM_CMP) break;
+    case PK_I128: CMP_ALL(CMP_LOOP_NUM, i128, NUM_CMP) break;
+    case PK_F64: CMP_ALL(CMP_LOOP_NUM, f64, NUM_CMP) break;
+    case PK_STR: CMP_ALL(CMP_LOOP_STR, str, str_cmp) break;
     }
     return 0;
 }

@@ -308,6 +308,37 @@ static int32_t cmp_select(const ColumnVector *a, const Value *c, FuncId fn, bool
     return m;
 }
 
+/* Selection form, two vectors (a column against a column, say). */
+#define SEL2_LOOP(FIELD, PRED)                                                \
+    for (int32_t k = 0; k < n; k++) {                                         \
+        int32_t r = dense ? k : sel[k];                                       \
+        out[m] = r;                                                           \
+        m += PRED(a->FIELD[r], b->FIELD[r]) & !(a->nulls[r] | b->nulls[r]);   \
+    }
+
+static int32_t cmp_select2(const ColumnVector *a, const ColumnVector *b, FuncId fn, bool dense,
+                           const int32_t *sel, int32_t n, int32_t *out)
+{
+    int32_t m = 0;
+    switch (ty_phys(a->type)) {
+    case PK_I64: SWITCH_FN(SEL2_LOOP, i64) break;
+    case PK_I128: SWITCH_FN(SEL2_LOOP, i128) break;
+    case PK_F64: SWITCH_FN(SEL2_LOOP, f64) break;
+    case PK_STR:
+        for (int32_t k = 0; k < n; k++) {
+            int32_t r = dense ? k : sel[k];
+            if (a->nulls[r] | b->nulls[r]) continue;
+            int cmp = str_cmp(a->str[r], b->str[r]);
+            bool keep = fn == FN_EQ ? cmp == 0 : fn == FN_NE ? cmp != 0 : fn == FN_LT ? cmp < 0
+                      : fn == FN_LE ? cmp <= 0 : fn == FN_GT ? cmp > 0 : cmp >= 0;
+            out[m] = r;
+            m += keep;
+        }
+        break;
+    }
+    return m;
+}
+
 /* ---- value form ---- */
 
 int ev_compare_const(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
@@ -446,6 +477,12 @@ static int32_t select_expr(EvalCtx *cx, const Expr *e, bool neg, const int32_t *
             ColumnVector a;
             if (ev_arg(cx, cc.x, sel, n, &a)) return -1;
             return cmp_select(&a, cc.c, neg ? cmp_negate(cc.fn) : cc.fn, n == cx->nrows, sel, n, out);
+        }
+        if (is_cmp(fn) && e->nargs == 2 &&
+            ty_phys(e->args[0]->type) == ty_phys(e->args[1]->type)) {
+            ColumnVector a, b;
+            if (ev_arg(cx, e->args[0], sel, n, &a) || ev_arg(cx, e->args[1], sel, n, &b)) return -1;
+            return cmp_select2(&a, &b, neg ? cmp_negate(fn) : fn, n == cx->nrows, sel, n, out);
         }
         if (fn == FN_NOT && e->nargs == 1) return select_expr(cx, e->args[0], !neg, sel, n, out);
         if (fn == FN_AND || fn == FN_OR) {
