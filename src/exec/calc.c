@@ -8,6 +8,7 @@
  */
 #include "exec/exec.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct CalcOp {
@@ -16,7 +17,20 @@ typedef struct CalcOp {
      * output vectors and their strings.  Reset at the start of each push,
      * so the emitted batch is valid for the duration of ex_emit only. */
     WbArena scratch;
+    /* Input columns the projections read (NULL: all, or no filter): only
+     * these are compacted after the filter. */
+    bool *used;
+    int32_t ncols_in;
 } CalcOp;
+
+static void mark_cols(const Expr *e, bool *used, int32_t ncols)
+{
+    if (e->kind == EX_COL) {
+        if (e->col >= 0 && e->col < ncols) used[e->col] = true;
+        return;
+    }
+    for (int32_t i = 0; i < e->nargs; i++) mark_cols(e->args[i], used, ncols);
+}
 
 static int calc_push(Operator *op, int32_t port, const Batch *batch, WbError *err)
 {
@@ -29,17 +43,14 @@ static int calc_push(Operator *op, int32_t port, const Batch *batch, WbError *er
 
     const Batch *src = batch;
     if (spec->filter) {
-        ColumnVector keep_vec;
-        ex_vector_alloc(&keep_vec, spec->filter->type, batch->nrows, arena);
-        if (ex_eval(spec->filter, batch, &keep_vec, arena, err) != 0) return -1;
         int32_t *keep = wb_arena_alloc(arena, sizeof(int32_t) * (size_t)batch->nrows);
-        int32_t nkeep = 0;
-        for (int32_t r = 0; r < batch->nrows; r++) {
-            keep[nkeep] = r;
-            nkeep += !keep_vec.nulls[r] && keep_vec.i64[r] != 0;
-        }
+        int32_t nkeep;
+        if (ex_eval_filter(spec->filter, batch, keep, &nkeep, arena, err) != 0) return -1;
         if (nkeep == 0) return 0;
-        if (nkeep < batch->nrows) src = ex_batch_compact(batch, keep, nkeep, arena);
+        if (nkeep < batch->nrows) {
+            const bool *used = batch->ncols == calc->ncols_in ? calc->used : NULL;
+            src = ex_batch_compact_cols(batch, keep, nkeep, used, arena);
+        }
     }
 
     const PlanNode *node = op->node;
@@ -69,6 +80,7 @@ static void calc_destroy(Operator *op)
 {
     CalcOp *calc = (CalcOp *)op;
     wb_arena_destroy(&calc->scratch);
+    free(calc->used);
 }
 
 static const OpVTable calc_vtable = {
@@ -89,5 +101,12 @@ Operator *ex_calc_new(const PlanNode *node, const ExecContext *ctx, WbError *err
     CalcOp *calc = wb_calloc(1, sizeof *calc);
     ex_op_init(&calc->base, &calc_vtable, node, ctx);
     wb_arena_init(&calc->scratch, 0);
+    if (node->calc.filter && node->ninputs > 0 && node->inputs[0]->ncols > 0) {
+        int32_t ncols_in = node->inputs[0]->ncols;
+        calc->used = wb_calloc((size_t)ncols_in, sizeof(bool));
+        calc->ncols_in = ncols_in;
+        for (int32_t i = 0; i < node->calc.nexprs; i++)
+            mark_cols(node->calc.exprs[i], calc->used, ncols_in);
+    }
     return &calc->base;
 }

@@ -118,8 +118,19 @@ int ev_arg(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVect
 
 /* ---- comparisons ---- */
 
-/* One loop per (physical kind, operator); the switch picks the loop. */
-#define CMP_LOOP(FIELD, EXPR)                                                  \
+/* One loop per (physical kind, operator); the switch picks the loop.
+ * Numbers compare every row without a branch (the value of a NULL row is
+ * unspecified, its slot is allocated); strings skip NULL rows, whose slot
+ * is not a valid string. */
+#define CMP_LOOP_NUM(FIELD, EXPR)                                             \
+    for (int32_t k = 0; k < n; k++) {                                         \
+        int32_t r = sel[k];                                                   \
+        out->nulls[r] = a.nulls[r] | b.nulls[r];                              \
+        __typeof__(a.FIELD[r]) x = a.FIELD[r], y = b.FIELD[r];                \
+        out->i64[r] = (EXPR);                                                 \
+    }
+
+#define CMP_LOOP_STR(FIELD, EXPR)                                             \
     for (int32_t k = 0; k < n; k++) {                                         \
         int32_t r = sel[k];                                                   \
         if (a.nulls[r] | b.nulls[r]) { out->nulls[r] = 1; continue; }        \
@@ -128,14 +139,14 @@ int ev_arg(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVect
         out->i64[r] = (EXPR);                                                 \
     }
 
-#define CMP_ALL(FIELD, CMP)                                                    \
+#define CMP_ALL(LOOP, FIELD, CMP)                                              \
     switch (fn) {                                                             \
-    case FN_EQ: CMP_LOOP(FIELD, CMP(x, y) == 0) break;                        \
-    case FN_NE: CMP_LOOP(FIELD, CMP(x, y) != 0) break;                        \
-    case FN_LT: CMP_LOOP(FIELD, CMP(x, y) < 0) break;                         \
-    case FN_LE: CMP_LOOP(FIELD, CMP(x, y) <= 0) break;                        \
-    case FN_GT: CMP_LOOP(FIELD, CMP(x, y) > 0) break;                         \
-    case FN_GE: CMP_LOOP(FIELD, CMP(x, y) >= 0) break;                        \
+    case FN_EQ: LOOP(FIELD, CMP(x, y) == 0) break;                            \
+    case FN_NE: LOOP(FIELD, CMP(x, y) != 0) break;                            \
+    case FN_LT: LOOP(FIELD, CMP(x, y) < 0) break;                             \
+    case FN_LE: LOOP(FIELD, CMP(x, y) <= 0) break;                            \
+    case FN_GT: LOOP(FIELD, CMP(x, y) > 0) break;                             \
+    case FN_GE: LOOP(FIELD, CMP(x, y) >= 0) break;                            \
     default: break;                                                           \
     }
 
@@ -157,6 +168,9 @@ static inline bool str_eq(WbStr x, WbStr y)
 static int ev_compare(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
                       ColumnVector *out)
 {
+    bool done;
+    if (ev_compare_const(cx, e, sel, n, out, &done) != 0) return -1;
+    if (done) return 0;
     ColumnVector a, b;
     if (ev_arg(cx, e->args[0], sel, n, &a) || ev_arg(cx, e->args[1], sel, n, &b)) return -1;
     FuncId fn = (FuncId)e->fn;
@@ -177,10 +191,10 @@ static int ev_compare(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
         return 0;
     }
     switch (kind) {
-    case PK_I64: CMP_ALL(i64, NUM_CMP) break;
-    case PK_I128: CMP_ALL(i128, NUM_CMP) break;
-    case PK_F64: CMP_ALL(f64, NUM_CMP) break;
-    case PK_STR: CMP_ALL(str, str_cmp) break;
+    case PK_I64: CMP_ALL(CMP_LOOP_NUM, i64, NUM_CMP) break;
+    case PK_I128: CMP_ALL(CMP_LOOP_NUM, i128, NUM_CMP) break;
+    case PK_F64: CMP_ALL(CMP_LOOP_NUM, f64, NUM_CMP) break;
+    case PK_STR: CMP_ALL(CMP_LOOP_STR, str, str_cmp) break;
     }
     return 0;
 }
@@ -191,9 +205,53 @@ static int ev_compare(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
  * undecided (AND: not yet FALSE; OR: not yet TRUE).  Result per row follows
  * SQL's three-valued tables: FALSE dominates AND, TRUE dominates OR, else
  * NULL if any operand was NULL. */
+/* AND/OR whose operands cannot fail: evaluating every operand on every row
+ * gives the same result as the lazy loop below and no error, so each
+ * operand runs over the whole selection and the three-valued tables are
+ * applied without a branch: per row, "decided" (some operand equals the
+ * decisive value) and "all not NULL". */
+static int ev_andor_eager(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
+                          ColumnVector *out)
+{
+    int64_t decisive = e->fn == FN_AND ? 0 : 1;
+    bool dense = n == cx->nrows;
+    ColumnVector v;
+    for (int32_t i = 0; i < e->nargs; i++) {
+        if (ev_arg(cx, e->args[i], sel, n, &v)) return -1;
+        /* out->i64[r]: 1 once decided; out->nulls[r]: 1 once a NULL came. */
+        if (i == 0) {
+            for (int32_t k = 0; k < n; k++) {
+                int32_t r = dense ? k : sel[k];
+                uint8_t is_null = v.nulls[r] != 0;
+                out->i64[r] = !is_null & ((v.i64[r] != 0) == decisive);
+                out->nulls[r] = is_null;
+            }
+        } else {
+            for (int32_t k = 0; k < n; k++) {
+                int32_t r = dense ? k : sel[k];
+                uint8_t is_null = v.nulls[r] != 0;
+                out->i64[r] |= !is_null & ((v.i64[r] != 0) == decisive);
+                out->nulls[r] |= is_null;
+            }
+        }
+    }
+    /* Decided rows take the decisive value; the others are NULL if a NULL
+     * came, else the other value. */
+    for (int32_t k = 0; k < n; k++) {
+        int32_t r = dense ? k : sel[k];
+        int64_t decided = out->i64[r];
+        out->nulls[r] = (uint8_t)(out->nulls[r] & !decided);
+        out->i64[r] = decided ? decisive : !decisive;
+    }
+    return 0;
+}
+
 static int ev_andor(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
                     ColumnVector *out)
 {
+    bool may_fail = false;
+    for (int32_t i = 1; i < e->nargs && !may_fail; i++) may_fail = ev_may_fail(e->args[i]);
+    if (!may_fail) return ev_andor_eager(cx, e, sel, n, out);
     int64_t decisive = e->fn == FN_AND ? 0 : 1;
     if (ev_node(cx, e->args[0], sel, n, out)) return -1;
     int32_t *rest = ev_sel_alloc(cx, n);

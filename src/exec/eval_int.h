@@ -38,6 +38,15 @@ int ev_error(EvalCtx *cx, const Expr *e, const char *sqlstate, const char *fmt, 
     __attribute__((format(printf, 4, 5)));
 WbStr ev_str(EvalCtx *cx, const char *ptr, size_t len);
 
+/* Whether evaluating e can raise an error on some row (conservative: only
+ * nodes known not to, over arguments that do not, answer false). */
+bool ev_may_fail(const Expr *e);
+/* A comparison of an expression with a constant, without filling the
+ * constant (eval_filter.c): sets *done and evaluates when e has that shape,
+ * else leaves e to the caller (*done false). */
+int ev_compare_const(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n,
+                     ColumnVector *out, bool *done);
+
 /* Families, dispatched by ev_node on e->fn. */
 int ev_arith(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVector *out);
 int ev_math(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVector *out);

@@ -169,6 +169,11 @@ void ex_late_row(Operator *op, const Batch *batch, int32_t row);
  * partner was dropped becomes a plain change (-U alone -> -D, +U alone ->
  * +I). */
 Batch *ex_batch_compact(const Batch *in, const int32_t *keep, int32_t n, WbArena *arena);
+/* The same for only the columns c with used[c] (used may be NULL: all);
+ * the other columns of the result have their type and no rows (NULL
+ * pointers): the caller must not read them. */
+Batch *ex_batch_compact_cols(const Batch *in, const int32_t *keep, int32_t n,
+                             const bool *used, WbArena *arena);
 
 /* ---- vectorized evaluation (exec/eval.c) ----
  * Evaluates e over all rows of `in` into `out`, a vector of e->type with
@@ -178,6 +183,12 @@ Batch *ex_batch_compact(const Batch *in, const int32_t *keep, int32_t n, WbArena
  * positioned at the expression's line/column. */
 int ex_eval(const Expr *e, const Batch *in, ColumnVector *out, WbArena *arena,
             WbError *err);
+/* Evaluates a BOOLEAN filter over all rows of `in` and writes the rows
+ * where it is TRUE (ascending) into keep (capacity >= in->nrows), their
+ * number into *nkeep.  Same results and errors as ex_eval followed by
+ * picking the TRUE rows (exec/eval_filter.c); scratch from `arena`. */
+int ex_eval_filter(const Expr *e, const Batch *in, int32_t *keep, int32_t *nkeep,
+                   WbArena *arena, WbError *err);
 /* Allocates a vector of `type` for n rows in arena. */
 void ex_vector_alloc(ColumnVector *vec, SqlType type, int32_t n, WbArena *arena);
 /* Evaluates a constant-only expression to a Value (strings in arena). */

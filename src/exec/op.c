@@ -7,6 +7,7 @@
 #include "exec/op_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- lifecycle and wiring ---- */
 
@@ -211,6 +212,12 @@ void ex_late_row(Operator *op, const Batch *batch, int32_t row)
  * this push call). */
 Batch *ex_batch_compact(const Batch *in, const int32_t *keep, int32_t n, WbArena *arena)
 {
+    return ex_batch_compact_cols(in, keep, n, NULL, arena);
+}
+
+Batch *ex_batch_compact_cols(const Batch *in, const int32_t *keep, int32_t n,
+                             const bool *used, WbArena *arena)
+{
     Batch *b = wb_arena_calloc(arena, sizeof *b);
     b->ncols = in->ncols;
     b->nrows = n;
@@ -236,22 +243,34 @@ Batch *ex_batch_compact(const Batch *in, const int32_t *keep, int32_t n, WbArena
             b->updates[k] = in->updates[row] && (!partner_in || partner_kept);
         }
     }
+    size_t rows = (size_t)(n ? n : 1);
     for (int32_t c = 0; c < in->ncols; c++) {
         const ColumnVector *src = &in->cols[c];
         ColumnVector *dst = &b->cols[c];
-        ex_vector_alloc(dst, src->type, n, arena);
+        if (used && !used[c]) {
+            memset(dst, 0, sizeof *dst);
+            dst->type = src->type;
+            continue;
+        }
+        /* Every slot is written below: no zeroing. */
+        dst->type = src->type;
+        dst->nulls = wb_arena_alloc(arena, rows);
         for (int32_t k = 0; k < n; k++) dst->nulls[k] = src->nulls[keep[k]];
         switch (ty_phys(src->type)) {
         case PK_I64:
+            dst->i64 = wb_arena_alloc(arena, rows * sizeof(int64_t));
             for (int32_t k = 0; k < n; k++) dst->i64[k] = src->i64[keep[k]];
             break;
         case PK_I128:
+            dst->i128 = wb_arena_alloc(arena, rows * sizeof(ty_i128));
             for (int32_t k = 0; k < n; k++) dst->i128[k] = src->i128[keep[k]];
             break;
         case PK_F64:
+            dst->f64 = wb_arena_alloc(arena, rows * sizeof(double));
             for (int32_t k = 0; k < n; k++) dst->f64[k] = src->f64[keep[k]];
             break;
         case PK_STR:
+            dst->str = wb_arena_alloc(arena, rows * sizeof(WbStr));
             for (int32_t k = 0; k < n; k++) dst->str[k] = src->str[keep[k]];
             break;
         }
