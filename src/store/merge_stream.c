@@ -264,9 +264,130 @@ void store_state_diff_close(StoreStateDiff *d)
     free(d);
 }
 
-int store_diff_buckets(const StoreTableCtx *ctx, StoreFile *const *before, int32_t nbefore,
+/* A commit that only added files changes only the keys those files hold:
+ * the values of their first key column, as a disjunction of equalities
+ * (at most MAX_KEYS), let both states skip every file, row group and page
+ * without them.  Sound: a file read for one state is read the same way
+ * for the other, so a key whose rows are read at all is read in both, and
+ * an unchanged key compares equal.  Returns the predicates (ctx's own,
+ * then the disjunction) or NULL when it does not apply. */
+enum { MAX_KEYS = 4096 };
+
+static int cmp_key_cell(const void *a, const void *b, void *arg)
+{
+    const ColumnVector *v = arg;
+    return ty_compare(v, *(const int32_t *)a, v, *(const int32_t *)b);
+}
+
+static PqPredicate *changed_keys(const StoreTableCtx *ctx, StoreFile *const *before, int32_t nbefore,
+                                 StoreFile *const *after, int32_t nafter, Batch **keys, int32_t *npreds,
+                                 WbError *err)
+{
+    *keys = NULL;
+    if (!ctx->pk_table) return NULL;
+    /* every file before is still there; the rest of after was added */
+    StoreFile **added = wb_malloc(sizeof(StoreFile *) * (size_t)(nafter + 1));
+    int32_t nadded = 0;
+    int64_t rows = 0;
+    int32_t kept = 0;
+    for (int32_t i = 0; i < nafter; i++) {
+        bool old = false;
+        for (int32_t j = 0; j < nbefore && !old; j++) old = strcmp(after[i]->name, before[j]->name) == 0;
+        if (old) kept++;
+        else {
+            added[nadded++] = after[i];
+            rows += after[i]->rows;
+        }
+    }
+    PqPredicate *preds = NULL;
+    if (kept != nbefore || nadded == 0 || rows > 4 * MAX_KEYS) goto out;
+    /* the first key column of the added files' rows */
+    int32_t col = ctx->schema.pk[0];
+    uint8_t *want = wb_calloc((size_t)ctx->nrow_cols + 1, 1);
+    want[col] = 1;
+    Batch *b = store_row_batch(ctx, (int32_t)rows + 1);
+    WbArena names;
+    wb_arena_init(&names, 0);
+    int rc = 0;
+    for (int32_t i = 0; i < nadded && rc == 0; i++) {
+        wb_arena_reset(&names);
+        const char **cols = store_file_names(ctx, added[i], &names, err);
+        char *path = store_file_path(ctx->dir, added[i]);
+        StoreFileScan *fs = cols ? store_file_scan_open(path, cols, want, ctx->row_types, ctx->nrow_cols,
+                                                        added[i]->rows, NULL, 0, err)
+                                 : NULL;
+        free(path);
+        int32_t got = fs ? 1 : -1;
+        while (got > 0) got = store_file_scan_next(fs, b, CHUNK, err);
+        rc = got;
+        store_file_scan_close(fs);
+    }
+    wb_arena_destroy(&names);
+    free(want);
+    if (rc != 0) {
+        ty_batch_free(b);
+        *npreds = -1;   /* the error is the caller's */
+        goto out;
+    }
+    /* distinct values, sorted */
+    const ColumnVector *v = &b->cols[col];
+    int32_t *idx = wb_malloc(sizeof(int32_t) * (size_t)(b->nrows + 1));
+    int32_t n = 0;
+    for (int32_t r = 0; r < b->nrows; r++)
+        if (!v->nulls[r]) idx[n++] = r;
+    qsort_r(idx, (size_t)n, sizeof(int32_t), cmp_key_cell, (void *)v);
+    int32_t distinct = 0;
+    for (int32_t i = 0; i < n; i++)
+        if (i == 0 || ty_compare(v, idx[i - 1], v, idx[i]) != 0) idx[distinct++] = idx[i];
+    if (distinct == 0 || distinct > MAX_KEYS) {
+        free(idx);
+        ty_batch_free(b);
+        goto out;
+    }
+    int32_t group = 1;
+    for (int32_t i = 0; i < ctx->nkey_preds; i++)
+        if (ctx->key_preds[i].any_of >= group) group = ctx->key_preds[i].any_of + 1;
+    preds = wb_malloc(sizeof(PqPredicate) * (size_t)(ctx->nkey_preds + distinct));
+    if (ctx->nkey_preds) memcpy(preds, ctx->key_preds, sizeof(PqPredicate) * (size_t)ctx->nkey_preds);
+    for (int32_t i = 0; i < distinct; i++) {
+        PqPredicate *p = &preds[ctx->nkey_preds + i];
+        memset(p, 0, sizeof *p);
+        p->col = col;
+        p->op = PQ_OP_EQ;
+        p->any_of = group;
+        int32_t r = idx[i];
+        switch (ty_phys(v->type)) {
+        case PK_I64:
+            if (v->type.id == TY_DECIMAL) p->value.i128 = v->i64[r];   /* decimals as i128 */
+            else p->value.i64 = v->i64[r];
+            break;
+        case PK_I128: p->value.i128 = v->i128[r]; break;
+        case PK_F64: p->value.f64 = v->f64[r]; break;
+        case PK_STR: p->value.str = v->str[r]; break;   /* in b, kept by the caller */
+        }
+    }
+    *npreds = ctx->nkey_preds + distinct;
+    *keys = b;
+    free(idx);
+out:
+    free(added);
+    return preds;
+}
+
+int store_diff_buckets(const StoreTableCtx *ctx_in, StoreFile *const *before, int32_t nbefore,
                        StoreFile *const *after, int32_t nafter, Batch *changes, WbError *err)
 {
+    StoreTableCtx keyed = *ctx_in;
+    const StoreTableCtx *ctx = ctx_in;
+    Batch *keys;
+    int32_t npreds = 0;
+    PqPredicate *preds = changed_keys(ctx_in, before, nbefore, after, nafter, &keys, &npreds, err);
+    if (npreds < 0) return -1;
+    if (preds) {
+        keyed.key_preds = preds;
+        keyed.nkey_preds = npreds;
+        ctx = &keyed;
+    }
     StoreStateDiff *d = store_state_diff_open(ctx, before, nbefore);
     StoreMergeStream *now = store_merge_stream_open(ctx, after, nafter, true);
     Batch *slice = store_row_batch(ctx, CHUNK);
@@ -285,5 +406,7 @@ int store_diff_buckets(const StoreTableCtx *ctx, StoreFile *const *before, int32
     ty_batch_free(slice);
     store_merge_stream_close(now);
     store_state_diff_close(d);
+    free(preds);
+    ty_batch_free(keys);
     return rc;
 }
