@@ -152,14 +152,6 @@ int ev_arg(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVect
 
 #define NUM_CMP(x, y) (((x) > (y)) - ((x) < (y)))
 
-static inline int str_cmp(WbStr x, WbStr y)
-{
-    uint32_t len = x.len < y.len ? x.len : y.len;
-    int c = len ? memcmp(x.ptr, y.ptr, len) : 0;
-    if (c) return c;
-    return (x.len > y.len) - (x.len < y.len);
-}
-
 static inline bool str_eq(WbStr x, WbStr y)
 {
     return x.len == y.len && (x.len == 0 || memcmp(x.ptr, y.ptr, x.len) == 0);

@@ -97,14 +97,6 @@ static bool any_null(const uint8_t *nulls, int32_t n)
     return acc != 0;
 }
 
-static inline int str_cmp(WbStr x, WbStr y)
-{
-    uint32_t len = x.len < y.len ? x.len : y.len;
-    int c = len ? memcmp(x.ptr, y.ptr, len) : 0;
-    if (c) return c;
-    return (x.len > y.len) - (x.len < y.len);
-}
-
 /* The same against a constant, deciding most rows on the first byte
  * without a call (memcmp orders bytes as unsigned char, as here). */
 static inline bool str_eq_const(WbStr x, WbStr c)

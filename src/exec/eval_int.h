@@ -19,6 +19,8 @@
 
 #include "exec/exec.h"
 
+#include <string.h>
+
 typedef struct EvalCtx {
     const Batch *in;      /* the input batch; column refs index it */
     int32_t nrows;        /* in->nrows (>= 1 for constant evaluation) */
@@ -27,6 +29,14 @@ typedef struct EvalCtx {
 } EvalCtx;
 
 int ev_node(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVector *out);
+/* SQL's order of two strings: bytewise (unsigned), a prefix first. */
+static inline int str_cmp(WbStr x, WbStr y)
+{
+    uint32_t len = x.len < y.len ? x.len : y.len;
+    int c = len ? memcmp(x.ptr, y.ptr, len) : 0;
+    if (c) return c;
+    return (x.len > y.len) - (x.len < y.len);
+}
 /* Evaluates an argument over sel into a vector of its own: input columns
  * are aliased (no copy), anything else gets a fresh vector from the arena. */
 int ev_arg(EvalCtx *cx, const Expr *e, const int32_t *sel, int32_t n, ColumnVector *out);

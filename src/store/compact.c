@@ -122,17 +122,9 @@ static int compact_append(const StoreTableCtx *ctx, StoreFile **files, int32_t n
     StoreRunWriter *w = store_run_writer_open(ctx, files[0]->partition, files[0]->bucket, 1, false, seq,
                                               ctx->opts.target_file_size, arena);
     Batch *slice = store_row_batch(ctx, SLICE);
-    WbArena names;
-    wb_arena_init(&names, 0);
     int rc = 0;
     for (int32_t i = 0; i < nfiles && rc == 0; i++) {
-        wb_arena_reset(&names);
-        const char **cols = store_file_names(ctx, files[i], &names, err);
-        char *path = store_file_path(ctx->dir, files[i]);
-        StoreFileScan *fs = cols ? store_file_scan_open(path, cols, NULL, ctx->row_types, ctx->nrow_cols,
-                                                        files[i]->rows, NULL, 0, err)
-                                 : NULL;
-        free(path);
+        StoreFileScan *fs = store_file_scan_of(ctx, files[i], NULL, false, err);
         if (!fs) rc = -1;
         while (rc == 0) {
             ty_batch_reset(slice);
@@ -145,7 +137,6 @@ static int compact_append(const StoreTableCtx *ctx, StoreFile **files, int32_t n
         }
         store_file_scan_close(fs);
     }
-    wb_arena_destroy(&names);
     ty_batch_free(slice);
     if (rc != 0) {
         store_run_writer_abort(w);

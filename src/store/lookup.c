@@ -219,16 +219,7 @@ static bool bound_pred(const StoreTableCtx *ctx, const Batch *bound, PqOp op, Pq
     memset(out, 0, sizeof *out);
     out->col = ctx->schema.pk[0];
     out->op = op;
-    bool dec = v->type.id == TY_DECIMAL;   /* decimals as i128 (PqPredicate) */
-    switch (ty_phys(v->type)) {
-    case PK_I64:
-        if (dec) out->value.i128 = v->i64[0];
-        else out->value.i64 = v->i64[0];
-        break;
-    case PK_I128: out->value.i128 = v->i128[0]; break;
-    case PK_F64: out->value.f64 = v->f64[0]; break;
-    case PK_STR: out->value.str = v->str[0]; break;
-    }
+    out->value = pq_pred_value(v, 0);
     return true;
 }
 

@@ -41,7 +41,6 @@ struct StoreMergeStream {
     bool bottom;                /* nothing older: deletes dropped */
     Batch *all;                 /* the slices to merge, run after run */
     int32_t *starts, *cut;
-    WbArena names;
 };
 
 StoreMergeStream *store_merge_stream_open(const StoreTableCtx *ctx, StoreFile *const *files,
@@ -67,7 +66,6 @@ StoreMergeStream *store_merge_stream_open(const StoreTableCtx *ctx, StoreFile *c
     m->all = store_row_batch(ctx, CHUNK);
     m->starts = wb_malloc(sizeof(int32_t) * (size_t)(m->nruns + 1));
     m->cut = wb_malloc(sizeof(int32_t) * (size_t)(m->nruns + 1));
-    wb_arena_init(&m->names, 0);
     return m;
 }
 
@@ -101,13 +99,7 @@ static int read_chunk(StoreMergeStream *m, RunCursor *c, WbError *err)
             }
             StoreFile *f = c->files[c->at++];
             if (!store_file_may_match(ctx, f)) continue;
-            wb_arena_reset(&m->names);
-            const char **names = store_file_names(ctx, f, &m->names, err);
-            if (!names) return -1;
-            char *path = store_file_path(ctx->dir, f);
-            c->fs = store_file_scan_open(path, names, NULL, ctx->row_types, ctx->nrow_cols, f->rows,
-                                         ctx->key_preds, ctx->nkey_preds, err);
-            free(path);
+            c->fs = store_file_scan_of(ctx, f, NULL, true, err);
             if (!c->fs) return -1;
         }
         int32_t got = store_file_scan_next(c->fs, c->buf, CHUNK, err);
@@ -193,7 +185,6 @@ void store_merge_stream_close(StoreMergeStream *m)
         ty_batch_free(m->runs[r].buf);
     }
     ty_batch_free(m->all);
-    wb_arena_destroy(&m->names);
     free(m->runs);
     free(m->files);
     free(m->starts);
@@ -300,29 +291,22 @@ static PqPredicate *changed_keys(const StoreTableCtx *ctx, StoreFile *const *bef
         }
     }
     PqPredicate *preds = NULL;
+    /* more added rows than this many cannot hold few enough distinct keys
+     * often enough to be worth reading first */
     if (kept != nbefore || nadded == 0 || rows > 4 * MAX_KEYS) goto out;
     /* the first key column of the added files' rows */
     int32_t col = ctx->schema.pk[0];
     uint8_t *want = wb_calloc((size_t)ctx->nrow_cols + 1, 1);
     want[col] = 1;
     Batch *b = store_row_batch(ctx, (int32_t)rows + 1);
-    WbArena names;
-    wb_arena_init(&names, 0);
     int rc = 0;
     for (int32_t i = 0; i < nadded && rc == 0; i++) {
-        wb_arena_reset(&names);
-        const char **cols = store_file_names(ctx, added[i], &names, err);
-        char *path = store_file_path(ctx->dir, added[i]);
-        StoreFileScan *fs = cols ? store_file_scan_open(path, cols, want, ctx->row_types, ctx->nrow_cols,
-                                                        added[i]->rows, NULL, 0, err)
-                                 : NULL;
-        free(path);
+        StoreFileScan *fs = store_file_scan_of(ctx, added[i], want, false, err);
         int32_t got = fs ? 1 : -1;
         while (got > 0) got = store_file_scan_next(fs, b, CHUNK, err);
         rc = got;
         store_file_scan_close(fs);
     }
-    wb_arena_destroy(&names);
     free(want);
     if (rc != 0) {
         ty_batch_free(b);
@@ -338,7 +322,7 @@ static PqPredicate *changed_keys(const StoreTableCtx *ctx, StoreFile *const *bef
     qsort_r(idx, (size_t)n, sizeof(int32_t), cmp_key_cell, (void *)v);
     int32_t distinct = 0;
     for (int32_t i = 0; i < n; i++)
-        if (i == 0 || ty_compare(v, idx[i - 1], v, idx[i]) != 0) idx[distinct++] = idx[i];
+        if (distinct == 0 || ty_compare(v, idx[distinct - 1], v, idx[i]) != 0) idx[distinct++] = idx[i];
     if (distinct == 0 || distinct > MAX_KEYS) {
         free(idx);
         ty_batch_free(b);
@@ -355,16 +339,7 @@ static PqPredicate *changed_keys(const StoreTableCtx *ctx, StoreFile *const *bef
         p->col = col;
         p->op = PQ_OP_EQ;
         p->any_of = group;
-        int32_t r = idx[i];
-        switch (ty_phys(v->type)) {
-        case PK_I64:
-            if (v->type.id == TY_DECIMAL) p->value.i128 = v->i64[r];   /* decimals as i128 */
-            else p->value.i64 = v->i64[r];
-            break;
-        case PK_I128: p->value.i128 = v->i128[r]; break;
-        case PK_F64: p->value.f64 = v->f64[r]; break;
-        case PK_STR: p->value.str = v->str[r]; break;   /* in b, kept by the caller */
-        }
+        p->value = pq_pred_value(v, idx[i]);   /* strings in b, kept by the caller */
     }
     *npreds = ctx->nkey_preds + distinct;
     *keys = b;

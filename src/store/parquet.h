@@ -258,6 +258,10 @@ typedef struct PqPredicate {
     int32_t any_of;
 } PqPredicate;
 
+/* Cell `row` of a vector as a predicate's value (above: a DECIMAL of any
+ * precision as i128; strings point into the vector's memory). */
+PqValue pq_pred_value(const ColumnVector *v, int32_t row);
+
 /* Removes from preds[0..n) the terms whose drop[i] is set, and with each
  * the rest of its disjunction (a disjunction less an alternative would
  * rule out rows that alternative lets through); in place, in order.

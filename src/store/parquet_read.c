@@ -599,6 +599,22 @@ static int cmp_value(SqlType type, const PqValue *a, const PqValue *b_pred)
     return 0;
 }
 
+PqValue pq_pred_value(const ColumnVector *v, int32_t row)
+{
+    PqValue out;
+    memset(&out, 0, sizeof out);
+    switch (ty_phys(v->type)) {
+    case PK_I64:
+        if (v->type.id == TY_DECIMAL) out.i128 = v->i64[row];
+        else out.i64 = v->i64[row];
+        break;
+    case PK_I128: out.i128 = v->i128[row]; break;
+    case PK_F64: out.f64 = v->f64[row]; break;
+    case PK_STR: out.str = v->str[row]; break;
+    }
+    return out;
+}
+
 int32_t pq_preds_drop(PqPredicate *preds, int32_t n, const bool *drop)
 {
     int32_t kept = 0;

@@ -54,7 +54,6 @@ struct StoreScan {
     ColumnVector *view_cols;    /* the output's columns, then seq and kind */
     ColumnVector kind;          /* _VALUE_KIND of streamed rows, by output row */
     int32_t kind_cap;
-    WbArena file_arena;         /* names of the open file's columns */
     /* progress */
     int64_t cur;                /* changes up to this snapshot are done */
     int64_t end;                /* bounded: last snapshot; streaming: INT64_MAX */
@@ -251,6 +250,16 @@ static int merge_next(StoreScan *s, WbError *err)
     return 1;
 }
 
+/* The columns a stream reads (all of the schema's until the query says
+ * otherwise) and its view's column array, made once. */
+static void init_want(StoreScan *s)
+{
+    if (s->want) return;
+    s->want = wb_arena_calloc(&s->arena, (size_t)s->ctx.nrow_cols);
+    memset(s->want, 1, (size_t)s->ctx.schema.ncols);
+    s->view_cols = wb_arena_alloc(&s->arena, sizeof(ColumnVector) * (size_t)s->ctx.nrow_cols);
+}
+
 /* Streams the current run into out: up to max_rows rows of its next
  * file's next row groups (deletes dropped).  1 when it moved on (rows
  * appended or not), 0 when the run is over. */
@@ -265,21 +274,11 @@ static int run_next(StoreScan *s, Batch *out, int32_t max_rows, WbError *err)
         }
         StoreFile *f = s->run[s->run_at++];
         if (!store_file_may_match(ctx, f)) continue;
-        if (!s->want) {
-            s->want = wb_arena_calloc(&s->arena, (size_t)ctx->nrow_cols);
-            memset(s->want, 1, (size_t)ncols);
-            s->view_cols = wb_arena_alloc(&s->arena, sizeof(ColumnVector) * (size_t)ctx->nrow_cols);
-        }
+        init_want(s);
         /* a file known to hold no deletes is read without its kinds */
         s->fscan_kinds = ctx->pk_table && f->delete_rows != 0;
         if (ctx->pk_table) s->want[ctx->kind_col] = s->fscan_kinds;
-        wb_arena_reset(&s->file_arena);
-        const char **names = store_file_names(ctx, f, &s->file_arena, err);
-        if (!names) return -1;
-        char *path = store_file_path(ctx->dir, f);
-        s->fscan = store_file_scan_open(path, names, s->want, ctx->row_types, ctx->nrow_cols, f->rows,
-                                        ctx->key_preds, ctx->nkey_preds, err);
-        free(path);
+        s->fscan = store_file_scan_of(ctx, f, s->want, true, err);
         if (!s->fscan) return -1;
     }
     /* the file scan appends to a view of out whose columns are out's, then
@@ -478,7 +477,6 @@ StoreScan *store_scan_open(StoreTable *table, bool streaming, int32_t nextra,
     s->ctx = table->ctx;
     wb_arena_init(&s->arena, 0);
     wb_arena_init(&s->snap_arena, 0);
-    wb_arena_init(&s->file_arena, 0);
     s->streaming = streaming;
     s->pending = ty_batch_new(s->ctx.schema.types, s->ctx.schema.ncols, 1024);
     s->end = INT64_MAX;
@@ -592,11 +590,7 @@ void store_scan_unread(StoreScan *s, const uint8_t *unread)
     const StoreSchema *sc = &s->ctx.schema;
     /* a stream reads only what the query does (keys included: nothing is
      * merged) */
-    if (!s->want) {
-        s->want = wb_arena_calloc(&s->arena, (size_t)s->ctx.nrow_cols);
-        memset(s->want, 1, (size_t)sc->ncols);
-        s->view_cols = wb_arena_alloc(&s->arena, sizeof(ColumnVector) * (size_t)s->ctx.nrow_cols);
-    }
+    init_want(s);
     for (int32_t col = 0; col < sc->ncols; col++) s->want[col] = !(unread && unread[col]);
     uint8_t *skip = wb_arena_calloc(&s->arena, (size_t)sc->ncols + 1);
     bool any = false;
@@ -721,7 +715,6 @@ void store_scan_close(StoreScan *s)
     store_merge_stream_close(s->merge);
     free(s->kind.nulls);
     free(s->kind.i64);
-    wb_arena_destroy(&s->file_arena);
     if (s->part_need)
         for (int32_t i = 0; i < s->ctx.schema.npart; i++) free(s->part_need[i]);
     free(s->part_need);

@@ -353,6 +353,12 @@ char *store_static_partition_of(const StoreTableCtx *ctx, int32_t n, const int32
  * highest (oldest) down.  starts has nfiles+1 slots. */
 int store_load_runs(const StoreTableCtx *ctx, StoreFile *const *files, int32_t nfiles,
                     Batch *dst, int32_t *starts, int32_t *nruns, WbError *err);
+/* A scan of one of the table's files in the row layout
+ * (store_file_scan_open): its columns by the names of the schema it was
+ * written with, the `want` ones (NULL: all), skipping by ctx->key_preds
+ * when key_preds. */
+StoreFileScan *store_file_scan_of(const StoreTableCtx *ctx, const StoreFile *f, const uint8_t *want,
+                                  bool key_preds, WbError *err);
 /* Sorts a bucket's files as store_load_runs reads them. */
 void store_order_files(const StoreTableCtx *ctx, StoreFile **files, int32_t nfiles);
 /* Whether a bucket's files are one sorted run of whole rows and deletes

@@ -309,6 +309,23 @@ const char **store_file_names(const StoreTableCtx *ctx, const StoreFile *f, WbAr
     return names;
 }
 
+StoreFileScan *store_file_scan_of(const StoreTableCtx *ctx, const StoreFile *f, const uint8_t *want,
+                                  bool key_preds, WbError *err)
+{
+    WbArena tmp;
+    wb_arena_init(&tmp, 0);
+    const char **names = store_file_names(ctx, f, &tmp, err);
+    StoreFileScan *fs = NULL;
+    if (names) {
+        char *path = store_file_path(ctx->dir, f);
+        fs = store_file_scan_open(path, names, want, ctx->row_types, ctx->nrow_cols, f->rows,
+                                  key_preds ? ctx->key_preds : NULL, key_preds ? ctx->nkey_preds : 0, err);
+        free(path);
+    }
+    wb_arena_destroy(&tmp);
+    return fs;
+}
+
 void store_order_files(const StoreTableCtx *ctx, StoreFile **files, int32_t nfiles)
 {
     qsort_r(files, (size_t)nfiles, sizeof(StoreFile *), cmp_age, (void *)ctx);
