@@ -1472,12 +1472,13 @@ static void add_range(int64_t **list, int32_t *n, int32_t *cap, int64_t lo, int6
     (*n)++;
 }
 
-/* The rows of cursor c's chunk (loaded, not yet read) whose pages may
- * satisfy pred by their own statistics, as ranges into *out.  A page
- * without statistics, and whatever follows a header that does not parse
- * (load_page reports it when it gets there), may. */
-static void page_ranges(const PqScan *s, Cursor *c, const PqPredicate *pred, int64_t **out,
-                        int32_t *n, int32_t *cap)
+/* The rows of cursor c's chunk (not yet read) whose pages may satisfy one
+ * of the terms preds[0..npreds) (all on c's column) by their own
+ * statistics, as ranges into *out: the page headers are walked once.  A
+ * page without statistics, and whatever follows a header that does not
+ * parse (load_page reports it when it gets there), may. */
+static void page_ranges(const PqScan *s, Cursor *c, const PqPredicate *preds, int32_t npreds,
+                        int64_t **out, int32_t *n, int32_t *cap)
 {
     size_t pos = 0;
     int64_t row = 0;
@@ -1496,7 +1497,9 @@ static void page_ranges(const PqScan *s, Cursor *c, const PqPredicate *pred, int
         if (ph.has_stats) {
             PqColumnStats cs;
             to_stats(c->f, &ph.stats, &cs);
-            may = term_may_match(s->file_types[pred->col], &cs, rows, pred);
+            may = false;
+            for (int32_t i = 0; i < npreds && !may; i++)
+                may = term_may_match(s->file_types[preds[i].col], &cs, rows, &preds[i]);
         }
         if (may) add_range(out, n, cap, row, row + rows);
         row += rows;
@@ -1532,14 +1535,18 @@ static bool term_ranges(PqScan *s, int32_t from, int32_t to, int64_t **out, int3
     int32_t none = 0, capone = 0, nacc = 0, capacc = 0;
     bool ok = true;
     *n = 0;
-    for (int32_t p = from; p < to && ok; p++) {
+    for (int32_t p = from; p < to && ok;) {
+        /* the adjacent terms on one column: one walk of its pages */
+        int32_t q = p + 1;
+        while (q < to && s->preds[q].col == s->preds[p].col) q++;
         Cursor *c = NULL;
         for (int32_t i = 0; i < s->ncols && !c; i++)
             if (s->cur[i].col == s->preds[p].col) c = &s->cur[i];
         ok = c != NULL;
         if (!ok) break;
         none = 0;
-        page_ranges(s, c, &s->preds[p], &one, &none, &capone);
+        page_ranges(s, c, &s->preds[p], q - p, &one, &none, &capone);
+        p = q;
         union_ranges(*out, *n, one, none, &acc, &nacc, &capacc);
         int64_t *t = *out;
         *out = acc;
